@@ -1,0 +1,48 @@
+# Accountability — the two commands that matter: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: demo test install migrate seed serve bench lint clean check-migrations timers
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+
+demo: seed
+	@echo "Serving on http://127.0.0.1:8000 — log in as officer / demo (see README for every role)"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	@mkdir -p var
+	DJANGO_DEBUG=1 $(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+check-migrations: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+timers: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py workflow_timers
+
+bench: install
+	DJANGO_DEBUG=1 $(BIN)/python benchmarks/run.py
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var db.sqlite3*

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Application, Site
+from viewflow.workflow.flow import FlowAppViewset
+
+from violations.flows import CaseFlow
+
+site = Site(
+    title=_("Accountability"),
+    viewsets=[
+        Application(
+            title=_("Case work"),
+            icon="gavel",
+            app_name="work",
+            viewsets=[FlowAppViewset(CaseFlow, icon="assignment")],
+        ),
+    ],
+)
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/cases/", permanent=False)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", AuthViewset().urls),
+    path("admin/", admin.site.urls),
+    path("cases/", include("violations.urls")),
+    path("", site.urls),
+]

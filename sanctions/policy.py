@@ -1,0 +1,59 @@
+"""Who may approve a sanction proposal."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from violations import policy
+from violations.exceptions import InvalidState, NotAllowed
+from violations.models import Case, TeamMember
+
+from .models import LEVEL_PERMISSION, LEVEL_RANK, ApprovalLevel, ProposalStatus, SanctionProposal
+
+
+def pending_proposal(case: Case) -> SanctionProposal | None:
+    return case.sanction_proposals.filter(status=ProposalStatus.PENDING).order_by("-round").first()
+
+
+def heads_subject_department(user, case: Case) -> bool:
+    emp = policy.employee_of(user)
+    if emp is None:
+        return False
+    return case.subjects.filter(department__head=emp).exists()
+
+
+def holds_level(user, case: Case, level: str) -> bool:
+    """A level is met by its own role, or by any higher one (senior management may decide
+    what a department head may). The department level also requires heading a subject's
+    department, unless a higher level is held."""
+    for lvl, rank in LEVEL_RANK.items():
+        if rank < LEVEL_RANK[level] or not policy.has(user, LEVEL_PERMISSION[lvl]):
+            continue
+        if lvl == ApprovalLevel.DEPARTMENT and not heads_subject_department(user, case):
+            continue
+        return True
+    return False
+
+
+def require_may_approve(user, case: Case, proposal: SanctionProposal) -> None:
+    """Segregation of duties: the proposer, investigators, the reporter, subjects and
+    responsible persons never approve; the approver holds the required level."""
+    policy.require_not_party(user, case)
+    if proposal.proposed_by_id == user.pk:
+        raise NotAllowed(_("You proposed these sanctions and cannot approve them."))
+    if TeamMember.objects.filter(case=case, user=user).exists():
+        raise NotAllowed(_("You investigated this case and cannot approve its sanctions."))
+    if policy.is_responsible_person(user, case):
+        raise NotAllowed(_("You are a responsible person in this case."))
+    if not holds_level(user, case, proposal.required_level):
+        raise NotAllowed(
+            _("This proposal needs approval at the level: %(level)s.")
+            % {"level": ApprovalLevel(proposal.required_level).label}
+        )
+
+
+def approval_task_rule(user, case: Case, task) -> None:
+    proposal = pending_proposal(case)
+    if proposal is None:
+        raise InvalidState(_("There is no proposal awaiting approval."))
+    require_may_approve(user, case, proposal)

@@ -1,0 +1,137 @@
+"""Drive a case through the process with the services, one stage at a time."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from remediation import services as rem
+from sanctions import services as sanc
+from violations import services
+from violations.models import Case
+from violations.workflow import open_task
+
+
+class Walker:
+    def __init__(self, world):
+        self.w = world
+
+    def task(self, case, name):
+        task = open_task(case, name)
+        assert task is not None, f"no open {name} task; open: {self.open_names(case)}"
+        return task
+
+    def open_names(self, case):
+        return sorted(
+            t.flow_task.name
+            for t in Task.objects.filter(process_id=case.process_id,
+                                         status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED])
+        )
+
+    def refresh(self, case):
+        return Case.objects.get(pk=case.pk)
+
+    def report(self, *, customer=False, anonymous=False, subjects=None):
+        return services.case_report(
+            actor=self.w.reporter, source="customer_complaint" if customer else "staff_report",
+            category=self.w.category, title="Unsuitable product sold", description="Sold a high-risk fund to a retiree.",
+            occurred_at=timezone.now() - dt.timedelta(days=2), department=self.w.dept,
+            subjects=subjects or [self.w.subject], customer_involved=customer,
+            customer_name="Madam Wong" if customer else "", is_anonymous=anonymous,
+        )
+
+    def verify(self, case, outcome="proceed", **kw):
+        return services.verification_complete(task=self.task(case, "verify"), actor=self.w.officer,
+                                              outcome=outcome, **kw)
+
+    def form_team(self, case, declare=True):
+        services.team_form(task=self.task(case, "form_team"), actor=self.w.manager,
+                           lead=self.w.investigator, members=[self.w.investigator2])
+        if declare:
+            services.team_declare(case=case, actor=self.w.investigator, has_conflict=False)
+            services.team_declare(case=case, actor=self.w.investigator2, has_conflict=False)
+
+    def investigate(self, case):
+        case = self.refresh(case)
+        services.interview_record(case=case, actor=self.w.investigator2, interviewee="Chan Tai Man",
+                                  held_at=timezone.now() - dt.timedelta(hours=3), summary="Admitted the sale.")
+        services.evidence_add(case=case, actor=self.w.investigator,
+                              upload=SimpleUploadedFile("call.txt", b"call transcript", "text/plain"),
+                              kind="document", description="Call transcript")
+        return services.investigation_submit(task=self.task(case, "investigate"), actor=self.w.investigator,
+                                             summary="Interviewed and reviewed the call.", conclusion="Mis-sold.")
+
+    def find_facts(self, case, established=True, severity="general", people=None):
+        kw = {}
+        if established:
+            kw = dict(severity=severity, facts_clear=True, evidence_conclusive=True,
+                      characterization_accurate=True, handling_appropriate=True,
+                      responsible=people or [(self.w.subject, "direct")], customer_loss=Decimal("1200"))
+        return services.facts_determine(task=self.task(case, "find_facts"), actor=self.w.investigator,
+                                        established=established, category=self.w.category,
+                                        nature="Mis-selling of a high-risk product", **kw)
+
+    def propose(self, case, sanction="warning", detail="written", **kw):
+        case = self.refresh(case)
+        finding = case.findings.order_by("-round").first()
+        items = [sanc.SanctionItem(responsible=rp, sanction_type=sanction, detail=detail, **kw)
+                 for rp in finding.responsible.all()]
+        return sanc.sanction_propose(task=self.task(case, "propose"), actor=self.w.officer, items=items,
+                                     justification="In line with precedent.")
+
+    def decide(self, case, decision="approve", approver=None, reason=""):
+        return sanc.sanction_decide(task=self.task(case, "approve"), actor=approver or self.w.depthead,
+                                    decision=decision, reason=reason or ("" if decision == "approve" else "Needs more."))
+
+    def execute(self, case):
+        case = self.refresh(case)
+        proposal = sanc.approved_proposal(case)
+        return sanc.sanction_execute(task=self.task(case, "execute_sanctions"), actor=self.w.hr,
+                                     executions={i.pk: (timezone.localdate(), "done") for i in proposal.items.all()})
+
+    def plan(self, case, actions=1):
+        specs = [rem.ActionSpec(kind="training", description=f"Retrain the desk {i}", owner=self.w.owner,
+                                due_date=timezone.localdate() + dt.timedelta(days=30), causes=[0])
+                 for i in range(actions)]
+        return rem.remediation_plan(task=self.task(case, "plan_remediation"), actor=self.w.officer,
+                                    causes=[rem.CauseSpec("training", "Staff did not know the suitability rules")],
+                                    actions=specs)
+
+    def complete_actions(self, case):
+        while (task := open_task(case, "complete_action")) is not None:
+            rem.action_complete(task=task, actor=self.w.owner, completion_note="Training held",
+                                proof_link="https://intranet.example/training/42")
+
+    def fire_timers(self, case, days=91):
+        import time_machine
+        from viewflow.workflow.timers import fire_due_timers
+
+        with time_machine.travel(timezone.now() + dt.timedelta(days=days), tick=False):
+            fire_due_timers()
+
+    def review(self, case, verdict="effective"):
+        return rem.effectiveness_review(task=self.task(case, "review"), actor=self.w.reviewer, verdict=verdict,
+                                        timeliness="On time", pertinence="Covers the cause",
+                                        effectiveness="No recurrence", reasons="Worked")
+
+    def feedback(self, case):
+        return rem.customer_feedback_record(task=self.task(case, "customer_feedback"), actor=self.w.officer,
+                                            channel="phone", notified_at=timezone.now(), notice_summary="Outcome explained",
+                                            apology=True, compensation=Decimal("1200"),
+                                            compensation_paid_on=timezone.localdate(), satisfaction=4)
+
+    def notify_regulator(self, case):
+        return rem.regulator_notify(task=self.task(case, "notify_regulator"), actor=self.w.officer,
+                                    regulator="HKMA", notified_at=timezone.now(), reference_number="REG-1",
+                                    summary="Major mis-selling")
+
+    def to_approval(self, case, **kw):
+        self.verify(case)
+        self.form_team(case)
+        self.investigate(case)
+        self.find_facts(case, **kw)
+        self.propose(case)
+        return self.refresh(case)

@@ -1,0 +1,66 @@
+"""Append-only, hash-chained audit events."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditChain(models.Model):
+    """Head of one hash chain: one per case, and one for events that belong to no case.
+
+    Appending locks this row, so concurrent writers queue instead of forking the chain.
+    """
+
+    key = models.CharField(_("chain"), max_length=40, unique=True)
+    length = models.PositiveBigIntegerField(_("length"), default=0)
+    head_hash = models.CharField(_("head hash"), max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("audit chain")
+        verbose_name_plural = _("audit chains")
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.length}"
+
+
+class AuditEvent(models.Model):
+    chain = models.ForeignKey(
+        AuditChain, verbose_name=_("chain"), on_delete=models.PROTECT, related_name="events"
+    )
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    case = models.ForeignKey(
+        "violations.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150)
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    records = models.JSONField(_("records changed"), default=list)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        ordering = ["chain_id", "seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_seq_unique_per_chain")
+        ]
+        indexes = [models.Index(fields=["case", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.chain.key}#{self.seq} {self.action}"

@@ -1,0 +1,97 @@
+"""The organisation: departments (a tree) and employees."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Department(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    head = models.ForeignKey(
+        "violations.Employee",
+        verbose_name=_("head of department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Employee(models.Model):
+    staff_number = models.CharField(_("staff number"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="staff"
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    line_manager = models.ForeignKey(
+        "self",
+        verbose_name=_("line manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    # Most subjects of a case have no login; staff who use the system do.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employee",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["staff_number"]
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.staff_number})"
+
+
+class ViolationCategory(models.Model):
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("violation category")
+        verbose_name_plural = _("violation categories")
+
+    def __str__(self) -> str:
+        return self.name

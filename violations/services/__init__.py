@@ -1,0 +1,32 @@
+"""Every state change of a case. Views, the API, the admin and commands call these."""
+
+from .closing import case_close, case_enter_stage, outcome_notice_send
+from .evidence import evidence_add, evidence_supersede, interview_record, record_review_add
+from .intake import case_acknowledge, case_attach_process, case_report
+from .investigation import facts_determine, investigation_submit
+from .tasks import task_claim, task_eligible, task_reassign, task_unassign
+from .team import team_change, team_declare, team_form
+from .verification import verification_complete
+
+__all__ = [
+    "case_acknowledge",
+    "case_attach_process",
+    "case_close",
+    "case_enter_stage",
+    "case_report",
+    "evidence_add",
+    "evidence_supersede",
+    "facts_determine",
+    "interview_record",
+    "investigation_submit",
+    "outcome_notice_send",
+    "record_review_add",
+    "task_claim",
+    "task_eligible",
+    "task_reassign",
+    "task_unassign",
+    "team_change",
+    "team_declare",
+    "team_form",
+    "verification_complete",
+]

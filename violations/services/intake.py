@@ -1,0 +1,145 @@
+"""Intake: a reported violation becomes a case with a running process."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from .. import audit, policy
+from ..exceptions import InvalidState
+from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
+from ..workflow import case_flow
+from .evidence import store_evidence
+
+
+def next_reference(when: dt.datetime) -> str:
+    """``VC-2026-000123``: a per-year counter taken under a row lock, so never reused."""
+    year = timezone.localtime(when).year
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    prefix = settings.ACCOUNTABILITY["REFERENCE_PREFIX"]
+    return f"{prefix}-{year}-{counter.last:06d}"
+
+
+def case_report(
+    *,
+    actor,
+    source: str,
+    category: ViolationCategory,
+    title: str,
+    description: str,
+    occurred_at: dt.datetime,
+    department: Department,
+    subjects: list[Employee],
+    customer_involved: bool = False,
+    customer_name: str = "",
+    customer_reference: str = "",
+    customer_contact: str = "",
+    is_anonymous: bool = False,
+    attachments: list | None = None,
+) -> Case:
+    """Record a reported violation and start its process.
+
+    Preconditions: ``actor`` may report; at least one subject; ``occurred_at`` is aware and
+    not in the future; a customer complaint names its customer. The case, its attachments,
+    the process and the first task commit together or not at all.
+    """
+    policy.require(actor, "report_case", _("You are not allowed to report violations."))
+    errors: dict[str, list] = {}
+    if not subjects:
+        errors["subjects"] = [_("Name at least one subject employee.")]
+    if occurred_at is None or timezone.is_naive(occurred_at):
+        errors["occurred_at"] = [_("Give the date and time with a time zone.")]
+    elif occurred_at > timezone.now():
+        errors["occurred_at"] = [_("The violation cannot have happened in the future.")]
+    if source == Source.CUSTOMER_COMPLAINT and not customer_involved:
+        errors["customer_involved"] = [_("A customer complaint always involves a customer.")]
+    if customer_involved and not customer_name.strip():
+        errors["customer_name"] = [_("Name the affected customer.")]
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    with transaction.atomic():
+        case = Case(
+            reference=next_reference(now),
+            source=source,
+            category=category,
+            title=title.strip(),
+            description=description,
+            occurred_at=occurred_at,
+            department=department,
+            customer_involved=customer_involved,
+            customer_name=customer_name.strip(),
+            customer_reference=customer_reference.strip(),
+            customer_contact=customer_contact.strip(),
+            is_anonymous=is_anonymous,
+            reported_by=actor,
+            reported_at=now,
+            acknowledge_due_at=now + settings.ACCOUNTABILITY["ACKNOWLEDGE_WITHIN"],
+        )
+        audit.save(case, actor=actor, reason="reported")
+        case.subjects.set(subjects)
+        for upload in attachments or []:
+            store_evidence(
+                case=case, actor=actor, upload=upload, kind="report_attachment",
+                description=_("Attached to the report"),
+            )
+        case_flow().start_from_code.run(case=case)
+        case.refresh_from_db()
+        audit.record(
+            action="case.reported",
+            actor=actor,
+            case=case,
+            payload={
+                "source": source,
+                "category": category.code,
+                "subjects": sorted(e.staff_number for e in subjects),
+                "anonymous": is_anonymous,
+                "attachments": len(attachments or []),
+            },
+            records=[case],
+        )
+    return case
+
+
+def case_attach_process(*, case: Case, process: Process) -> None:
+    """Link a new case to its process. Called by the flow's start node, inside case_report."""
+    if case.process_id is not None:
+        raise InvalidState(_("This case already has a process."))
+    case.process = process
+    audit.save(case, actor=None, reason="process started", update_fields=["process"])
+
+
+def case_acknowledge(*, case: Case, actor, message: str = "") -> Case:
+    """The initial response to the reporter (due within 24 hours of the report).
+
+    Preconditions: actor can verify cases and is not a party; not yet acknowledged.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        policy.require(actor, "verify_case", _("Only compliance officers acknowledge reports."))
+        policy.require_not_party(actor, case)
+        if case.acknowledged_at:
+            raise InvalidState(_("This report was already acknowledged."))
+        case.acknowledged_at = timezone.now()
+        case.acknowledged_by = actor
+        audit.save(
+            case, actor=actor, reason="acknowledged",
+            update_fields=["acknowledged_at", "acknowledged_by"],
+        )
+        audit.record(
+            action="case.acknowledged",
+            actor=actor,
+            case=case,
+            payload={"message": message, "on_time": case.acknowledged_at <= case.acknowledge_due_at},
+        )
+    return case

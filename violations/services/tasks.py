@@ -1,0 +1,92 @@
+"""Claims, releases and reassignments. Viewflow keeps no history of them: the audit trail does."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from .. import audit, policy
+from ..exceptions import Conflict, NotAllowed
+from ..models import Case
+from ..workflow import _load_task, case_flow, refuse_if_closed
+
+
+def task_eligible(user, task) -> bool:
+    case = Case.objects.get(process_id=task.process_id)
+    try:
+        policy.require_task_eligible(user, case, task)
+    except NotAllowed:
+        return False
+    return True
+
+
+def _locked(task):
+    task = _load_task(task)
+    return task, case_flow().lock(task.process_id)
+
+
+def task_claim(*, task, actor) -> Task:
+    """Take an unassigned task. Preconditions: task open and unassigned; actor eligible."""
+    task, lock = _locked(task)
+    with transaction.atomic(), lock:
+        task = _load_task(task)
+        refuse_if_closed(task)
+        if task.owner_id:
+            raise Conflict(_("%(user)s has already taken this task.") % {"user": task.owner.get_username()})
+        case = Case.objects.get(process_id=task.process_id)
+        policy.require_task_eligible(actor, case, task)
+        task.flow_task.activation_class(task).assign(actor)
+        task.assigned = timezone.now()
+        task.save(update_fields=["assigned"])
+        audit.record(action="task.claimed", actor=actor, case=case,
+                     payload={"task": task.pk, "step": task.flow_task.name})
+    return task
+
+
+def task_unassign(*, task, actor, reason: str = "") -> Task:
+    """Put a task back in the queue. Preconditions: actor holds it or manages cases."""
+    task, lock = _locked(task)
+    with transaction.atomic(), lock:
+        task = _load_task(task)
+        refuse_if_closed(task)
+        case = Case.objects.get(process_id=task.process_id)
+        if task.owner_id is None:
+            raise Conflict(_("Nobody holds this task."))
+        if task.owner_id != actor.pk and not policy.has(actor, "manage_cases"):
+            raise NotAllowed(_("Only the holder or a case manager can release this task."))
+        previous = task.owner.get_username()
+        task.owner = None
+        task.status = STATUS.NEW
+        task.assigned = None
+        task.save(update_fields=["owner", "status", "assigned"])
+        audit.record(action="task.released", actor=actor, case=case, reason=reason,
+                     payload={"task": task.pk, "step": task.flow_task.name, "from": previous})
+    return task
+
+
+def task_reassign(*, task, actor, to_user, reason: str) -> Task:
+    """Hand a task to someone else. Preconditions: actor manages cases and is no party;
+    ``to_user`` is eligible for the step; a reason is given."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for the reassignment.")]})
+    task, lock = _locked(task)
+    with transaction.atomic(), lock:
+        task = _load_task(task)
+        refuse_if_closed(task)
+        case = Case.objects.get(process_id=task.process_id)
+        policy.require(actor, "manage_cases", _("Only case managers reassign work."))
+        policy.require_not_party(actor, case)
+        policy.require_task_eligible(to_user, case, task)
+        previous = task.owner.get_username() if task.owner_id else None
+        task.owner = to_user
+        task.status = STATUS.ASSIGNED
+        task.assigned = timezone.now()
+        task.save(update_fields=["owner", "status", "assigned"])
+        audit.record(action="task.reassigned", actor=actor, case=case, reason=reason,
+                     payload={"task": task.pk, "step": task.flow_task.name,
+                              "from": previous, "to": to_user.get_username()})
+    return task

@@ -1,0 +1,138 @@
+"""The investigation team (調查小組) and conflict-of-interest declarations."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import audit, policy
+from ..exceptions import InvalidState, NotAllowed
+from ..models import Case, TeamMember, TeamRole
+from ..workflow import human_task, open_tasks
+
+
+def _check_candidates(case: Case, users: list) -> None:
+    errors = []
+    for user in users:
+        if policy.is_subject(user, case):
+            errors.append(_("%(user)s is a subject of this case.") % {"user": user.get_username()})
+        elif policy.is_reporter(user, case):
+            errors.append(_("%(user)s reported this case.") % {"user": user.get_username()})
+        elif policy.has_declared_conflict(user, case):
+            errors.append(_("%(user)s declared a conflict of interest.") % {"user": user.get_username()})
+        elif not policy.has(user, "investigate_case"):
+            errors.append(_("%(user)s is not an investigator.") % {"user": user.get_username()})
+    if errors:
+        raise ValidationError({"members": errors})
+
+
+def team_form(*, task, actor, lead, members: list, note: str = "") -> list[TeamMember]:
+    """Name the lead investigator and members.
+
+    Preconditions: open form_team task; actor is a case manager and no party; nobody named is
+    a subject, the reporter, conflicted, or without the investigator role.
+    """
+    with human_task(task, actor=actor, expected="form_team") as step:
+        case = step.case
+        policy.require(actor, "form_team", _("Only case managers set up investigation teams."))
+        policy.require_not_party(actor, case)
+        others = [m for m in members if m.pk != lead.pk]
+        _check_candidates(case, [lead, *others])
+        created = []
+        for user, role in [(lead, TeamRole.LEAD)] + [(m, TeamRole.MEMBER) for m in others]:
+            member = TeamMember(case=case, user=user, role=role, appointed_by=actor)
+            audit.save(member, actor=actor, reason="appointed to the team")
+            created.append(member)
+        audit.record(
+            action="team.formed", actor=actor, case=case, reason=note,
+            payload={"lead": lead.get_username(),
+                     "members": sorted(m.get_username() for m in others), "task": step.task.pk},
+        )
+    return created
+
+
+def team_declare(*, case: Case, actor, has_conflict: bool, statement: str = "") -> TeamMember:
+    """A team member declares whether they have a conflict of interest with this case.
+
+    Preconditions: actor is an active member who has not declared yet. A member who declares
+    a conflict leaves the team; the case manager appoints someone else.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        member = TeamMember.objects.select_for_update().filter(case=case, user=actor, active=True).first()
+        if member is None:
+            raise NotAllowed(_("You are not on the investigation team of this case."))
+        if member.declared_at:
+            raise InvalidState(_("You have already made your declaration."))
+        if has_conflict and not statement.strip():
+            raise ValidationError({"statement": [_("Describe the conflict of interest.")]})
+        member.declared_at = timezone.now()
+        member.has_conflict = has_conflict
+        member.declaration = statement
+        fields = ["declared_at", "has_conflict", "declaration"]
+        if has_conflict:
+            member.active = False
+            fields.append("active")
+        audit.save(member, actor=actor, reason="conflict declaration", update_fields=fields)
+        audit.record(
+            action="team.declared", actor=actor, case=case, reason=statement,
+            payload={"conflict": has_conflict, "role": member.role},
+        )
+    return member
+
+
+def team_change(*, case: Case, actor, add: list | None = None, remove: list | None = None,
+                new_lead=None, reason: str) -> None:
+    """Change the team while the case is being investigated; reassigns the lead's open tasks.
+
+    Preconditions: actor is a case manager and no party; a reason is given.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for the change.")]})
+    from ..workflow import case_flow
+
+    with transaction.atomic(), case_flow().lock(case.process_id):
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        policy.require(actor, "form_team", _("Only case managers change investigation teams."))
+        policy.require_not_party(actor, case)
+        if not TeamMember.objects.filter(case=case).exists():
+            raise InvalidState(_("This case has no investigation team yet."))
+        _check_candidates(case, [u for u in [*(add or []), *([new_lead] if new_lead else [])]
+                                 if not TeamMember.objects.filter(case=case, user=u, active=True).exists()])
+        for user in remove or []:
+            for m in TeamMember.objects.filter(case=case, user=user, active=True):
+                m.active = False
+                audit.save(m, actor=actor, reason=reason, update_fields=["active"])
+        for user in add or []:
+            if not TeamMember.objects.filter(case=case, user=user, active=True).exists():
+                audit.save(TeamMember(case=case, user=user, role=TeamRole.MEMBER, appointed_by=actor),
+                           actor=actor, reason=reason)
+        if new_lead is not None:
+            for m in TeamMember.objects.filter(case=case, role=TeamRole.LEAD, active=True):
+                m.role = TeamRole.MEMBER
+                audit.save(m, actor=actor, reason=reason, update_fields=["role"])
+            m = TeamMember.objects.filter(case=case, user=new_lead, active=True).first()
+            if m is None:
+                m = TeamMember(case=case, user=new_lead, role=TeamRole.LEAD, appointed_by=actor)
+                audit.save(m, actor=actor, reason=reason)
+            else:
+                m.role = TeamRole.LEAD
+                audit.save(m, actor=actor, reason=reason, update_fields=["role"])
+            for task in open_tasks(case).filter(flow_task_type="HUMAN"):
+                if task.flow_task.name in ("investigate", "find_facts") and task.owner_id != new_lead.pk:
+                    previous = task.owner.get_username() if task.owner_id else None
+                    task.owner = new_lead
+                    task.status = "ASSIGNED"
+                    task.assigned = timezone.now()
+                    task.save(update_fields=["owner", "status", "assigned"])
+                    audit.record(action="task.reassigned", actor=actor, case=case, reason=reason,
+                                 payload={"task": task.pk, "step": task.flow_task.name,
+                                          "from": previous, "to": new_lead.get_username()})
+        audit.record(
+            action="team.changed", actor=actor, case=case, reason=reason,
+            payload={"added": sorted(u.get_username() for u in add or []),
+                     "removed": sorted(u.get_username() for u in remove or []),
+                     "lead": new_lead.get_username() if new_lead else None},
+        )

@@ -1,0 +1,224 @@
+"""Case pages: the list, the case file on screen with its timeline, and case actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from .. import audit, forms, policy, selectors, services
+from ..models import Case, Evidence, Stage
+from .steps import ServiceFormMixin
+
+
+def visible_case_or_404(user, reference: str) -> Case:
+    case = Case.objects.filter(reference=reference).first()
+    if case is None or not policy.can_view_case(user, case):
+        # Same answer whether the case exists or not: no probing for references.
+        raise Http404(_("No such case."))
+    return case
+
+
+class CaseListView(LoginRequiredMixin, TemplateView):
+    template_name = "violations/case_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        stage = self.request.GET.get("stage") or None
+        q = (self.request.GET.get("q") or "").strip() or None
+        page = Paginator(selectors.case_list(self.request.user, stage=stage, q=q), 25).get_page(
+            self.request.GET.get("page")
+        )
+        ctx.update(page=page, stages=Stage.choices, stage=stage, q=q or "")
+        return ctx
+
+
+class MyReportsView(LoginRequiredMixin, TemplateView):
+    """A reporter sees only the status and outcome of their own reports."""
+
+    template_name = "violations/my_reports.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["reports"] = (
+            Case.objects.filter(reported_by=self.request.user)
+            .only("reference", "title", "stage", "outcome", "reported_at", "closed_at")
+            .order_by("-reported_at")
+        )
+        return ctx
+
+
+class CaseDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "violations/case_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        visible_case_or_404(user, kwargs["reference"])
+        case = selectors.case_page(kwargs["reference"])
+        membership = case.team.all()
+        mine = next((m for m in membership if m.user_id == user.pk and m.active), None)
+        ctx.update(
+            case=case,
+            timeline=selectors.timeline(case, user),
+            tasks=selectors.open_case_tasks(case),
+            show_reporter=policy.can_see_reporter(user, case),
+            membership=mine,
+            can_collect=(case.stage == Stage.VERIFICATION and policy.has(user, "verify_case"))
+            or (case.stage == Stage.INVESTIGATION and mine is not None and mine.cleared),
+            can_investigate=case.stage == Stage.INVESTIGATION and mine is not None and mine.cleared,
+            can_acknowledge=not case.acknowledged_at and policy.has(user, "verify_case")
+            and case.stage != Stage.CLOSED,
+            can_manage=policy.has(user, "manage_cases"),
+            forms={
+                "evidence": forms.EvidenceForm(),
+                "interview": forms.InterviewForm(),
+                "record_review": forms.RecordReviewForm(),
+                "declaration": forms.DeclarationForm(),
+                "acknowledge": forms.AcknowledgeForm(),
+                "reassign": forms.ReassignForm(),
+            },
+        )
+        return ctx
+
+
+class CaseActionView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """POST-only action from the case page; errors come back as messages on the case page."""
+
+    http_method_names = ["post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = visible_case_or_404(request.user, kwargs["reference"]) if request.user.is_authenticated else None
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(self.request, f"{label}: {error}" if label else error)
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.case.get_absolute_url()
+
+
+class AcknowledgeView(CaseActionView):
+    form_class = forms.AcknowledgeForm
+    success_message = _("The report is acknowledged.")
+
+    def perform(self, form):
+        return services.case_acknowledge(case=self.case, actor=self.request.user,
+                                         message=form.cleaned_data["message"])
+
+
+class EvidenceAddView(CaseActionView):
+    form_class = forms.EvidenceForm
+    success_message = _("Evidence stored with its SHA-256.")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.evidence_add(case=self.case, actor=self.request.user, upload=d["file"],
+                                     kind=d["kind"], description=d["description"])
+
+
+class InterviewAddView(CaseActionView):
+    form_class = forms.InterviewForm
+    success_message = _("Interview recorded.")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.interview_record(case=self.case, actor=self.request.user,
+                                         interviewee=d["interviewee"], held_at=d["held_at"],
+                                         summary=d["summary"])
+
+
+class RecordReviewAddView(CaseActionView):
+    form_class = forms.RecordReviewForm
+    success_message = _("Record review added.")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.record_review_add(case=self.case, actor=self.request.user,
+                                          record=d["record"], findings=d["findings"])
+
+
+class DeclareView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """Team members declare before they may see the case, so no visibility check here."""
+
+    http_method_names = ["post"]
+    form_class = forms.DeclarationForm
+    success_message = _("Your declaration is recorded.")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = Case.objects.filter(reference=kwargs["reference"]).first()
+        if self.case is None or not self.case.team.filter(user=request.user, active=True).exists():
+            raise Http404(_("No such case."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.team_declare(case=self.case, actor=self.request.user,
+                                     has_conflict=d["has_conflict"], statement=d["statement"])
+
+    def form_invalid(self, form):
+        messages.error(self.request, _("Choose whether you have a conflict of interest."))
+        return redirect("violations:my_declarations")
+
+    def get_success_url(self):
+        if policy.can_view_case(self.request.user, self.case):
+            return self.case.get_absolute_url()
+        return "/"
+
+
+class DeclarationsView(LoginRequiredMixin, TemplateView):
+    """Cases the user was named to and must declare on before seeing any detail."""
+
+    template_name = "violations/declarations.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["pending"] = (
+            self.request.user.case_memberships.filter(active=True, declared_at__isnull=True)
+            .select_related("case")
+            .order_by("appointed_at")
+        )
+        ctx["form"] = forms.DeclarationForm()
+        return ctx
+
+
+class ReassignView(CaseActionView):
+    form_class = forms.ReassignForm
+    success_message = _("Task reassigned.")
+
+    def perform(self, form):
+        task = next((t for t in selectors.open_case_tasks(self.case)
+                     if str(t.pk) == self.request.POST.get("task")), None)
+        if task is None:
+            raise Http404(_("No such open task."))
+        d = form.cleaned_data
+        return services.task_reassign(task=task, actor=self.request.user, to_user=d["to_user"],
+                                      reason=d["reason"])
+
+
+class EvidenceDownloadView(LoginRequiredMixin, View):
+    """Evidence leaves only through here: visibility checked, every download audited."""
+
+    def get(self, request, reference, pk):
+        from django.db import transaction
+
+        case = visible_case_or_404(request.user, reference)
+        item = Evidence.objects.filter(case=case, pk=pk).first()
+        if item is None:
+            raise Http404(_("No such evidence."))
+        with transaction.atomic():
+            audit.record(action="evidence.downloaded", actor=request.user, case=case,
+                         payload={"evidence": item.pk, "sha256": item.sha256})
+        response = FileResponse(item.file.open("rb"), as_attachment=True,
+                                filename=item.original_name, content_type=item.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
