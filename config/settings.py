@@ -1,5 +1,6 @@
 """Accountability settings: one file, driven by environment variables (django-environ)."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,7 +94,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(BASE_DIR / "var" / "test.sqlite3")
+    # A file, not :memory:, so concurrency tests see real locking; one per test process so
+    # parallel runs on one machine never share a database.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
+        BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
