@@ -96,6 +96,9 @@ class InvestigationReportForm(forms.Form):
     summary = forms.CharField(label=_("Summary of the investigation"), widget=forms.Textarea)
     conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea)
 
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
 
 class FactsForm(forms.Form):
     established = forms.TypedChoiceField(
@@ -180,3 +183,15 @@ class AcknowledgeForm(forms.Form):
 class ReassignForm(forms.Form):
     to_user = forms.ModelChoiceField(label=_("Reassign to"), queryset=User.objects.filter(is_active=True))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+
+
+class UnmaskRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Why the reporter's identity is needed"), widget=forms.Textarea)
+
+
+class UnmaskDecisionForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))]
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
