@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit
-from ..models import Case, Outcome, OutcomeNotice, Stage
+from ..models import Case, Outcome, OutcomeNotice, ReporterIdentity, Stage
 
 NOTICE_TEXT = {
     Outcome.DISMISSED: _("After preliminary verification the report was dismissed."),
@@ -22,7 +22,7 @@ NOTICE_TEXT = {
 def case_enter_stage(*, case: Case, stage: str) -> None:
     """Move the case to ``stage`` and start its deadline. Idempotent for the same stage."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if case.stage == stage:
+    if case.stage == stage and case.stage_due_at is not None:
         return
     now = timezone.now()
     limit = settings.ACCOUNTABILITY["STAGE_DEADLINES"].get(stage)
@@ -41,9 +41,12 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
     """Tell the reporter (or the customer) how the case ended. Dismissed cases get one too."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     outcome = case.outcome if case.outcome != Outcome.OPEN else Outcome.SANCTIONED
+    # A protected reporter is written to through the vault: the notice names no one.
+    vaulted = ReporterIdentity.objects.filter(case=case).select_related("user").first()
+    reporter = case.reported_by if case.reported_by_id else (vaulted.user if vaulted else None)
     if case.reported_by_id and not case.is_anonymous:
         recipient = case.reported_by.get_username()
-    elif case.reported_by_id:
+    elif vaulted is not None:
         recipient = "reporter (confidential channel)"
     else:
         recipient = "reporter"
@@ -52,7 +55,7 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
     audit.save(notice, actor=None, reason="outcome notice")
     audit.record(action="outcome.notified", actor=None, case=case,
                  payload={"outcome": outcome, "recipient": recipient})
-    email = getattr(case.reported_by, "email", "") if case.reported_by_id else ""
+    email = (vaulted.contact if vaulted else "") or getattr(reporter, "email", "") or ""
     if email:
         transaction.on_commit(lambda: send_mail(
             str(_("Outcome of your report %(ref)s") % {"ref": case.reference}),
