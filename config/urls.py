@@ -26,5 +26,6 @@ urlpatterns = [
     path("accounts/", AuthViewset().urls),
     path("admin/", admin.site.urls),
     path("cases/", include("violations.urls")),
+    path("remediation/", include("remediation.urls")),
     path("", site.urls),
 ]

@@ -3,8 +3,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from violations.forms import DATETIME
+from violations.models import Employee
 
-from .models import ActionKind, RootCauseCategory, Verdict
+from .models import ActionKind, RootCause, RootCauseCategory, Verdict
 
 DATE = forms.DateInput(attrs={"type": "date"})
 CAUSES = 3
@@ -102,3 +103,29 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
+
+
+class CancelActionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ComplaintExtendForm(forms.Form):
+    limit_days = forms.IntegerField(label=_("New limit (days from the report)"), min_value=1, required=False)
+    reason = forms.CharField(label=_("Why the complaint is complex"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TrainingForm(forms.Form):
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    held_on = forms.DateField(label=_("Held on"), widget=DATE)
+    trainer = forms.CharField(label=_("Trainer"), max_length=200)
+    attendees = forms.ModelMultipleChoiceField(label=_("Attendees"), queryset=Employee.objects.none())
+    root_causes = forms.ModelMultipleChoiceField(
+        label=_("Root causes it answers"), queryset=RootCause.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = Employee.objects.select_related("department").order_by("name")
+        if case is not None:
+            self.fields["root_causes"].queryset = RootCause.objects.filter(case=case)

@@ -78,6 +78,12 @@ class CorrectiveAction(models.Model):
     proof_link = models.URLField(_("proof link"), blank=True)
     completion_note = models.TextField(_("completion note"), blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -92,6 +98,73 @@ class CorrectiveAction(models.Model):
     @property
     def overdue(self) -> bool:
         return self.status == ActionStatus.OPEN and timezone.localdate() > self.due_date
+
+    @property
+    def done_on_time(self) -> bool | None:
+        """None while not done; otherwise whether it was done by its due date (local time)."""
+        if self.status != ActionStatus.DONE or self.completed_at is None:
+            return None
+        return timezone.localdate(self.completed_at) <= self.due_date
+
+
+class TrainingSession(models.Model):
+    """A training held because of one or more cases, answering some of their root causes."""
+
+    topic = models.CharField(_("topic"), max_length=200)
+    held_on = models.DateField(_("held on"))
+    trainer = models.CharField(_("trainer"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    attendees = models.ManyToManyField(
+        "violations.Employee", verbose_name=_("attendees"), related_name="training_sessions"
+    )
+    cases = models.ManyToManyField(
+        "violations.Case", verbose_name=_("cases answered"), related_name="training_sessions"
+    )
+    root_causes = models.ManyToManyField(
+        RootCause, verbose_name=_("root causes answered"), related_name="training_sessions",
+        blank=True,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+
+    def __str__(self) -> str:
+        return f"{self.held_on}: {self.topic}"
+
+
+class ComplaintExtension(models.Model):
+    """The complaint clock of a complex case, extended with a reason (latest row wins)."""
+
+    case = models.ForeignKey(
+        "violations.Case", verbose_name=_("case"), on_delete=models.PROTECT,
+        related_name="complaint_extensions",
+    )
+    limit_days = models.PositiveSmallIntegerField(_("new limit (days from the report)"))
+    reason = models.TextField(_("reason"))
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("extended by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    extended_at = models.DateTimeField(_("extended at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "extended_at", "pk"]
+        verbose_name = _("complaint clock extension")
+        verbose_name_plural = _("complaint clock extensions")
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.limit_days}"
 
 
 class CustomerFeedback(models.Model):

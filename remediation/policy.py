@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from violations import policy
 from violations.exceptions import InvalidState, NotAllowed
 
 from .models import CorrectiveAction
@@ -26,3 +27,17 @@ def review_task_rule(user, case, task) -> None:
     """Whoever carried out the remediation does not judge whether it worked."""
     if CorrectiveAction.objects.filter(case=case, owner=user).exists():
         raise NotAllowed(_("You own a corrective action of this case and cannot review it."))
+
+
+def may_cancel_actions(user) -> bool:
+    """The case manager, or a compliance officer who plans remediation."""
+    return policy.has(user, "manage_cases") or policy.has(user, "plan_remediation")
+
+
+def may_extend_complaint_clock(user) -> bool:
+    return policy.has(user, "manage_cases") or policy.has(user, "record_customer_feedback")
+
+
+def may_record_training(user) -> bool:
+    """Planners, the case manager and remediation owners (who often run the training)."""
+    return any(policy.has(user, p) for p in ("plan_remediation", "manage_cases", "complete_action"))

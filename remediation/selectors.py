@@ -1,62 +1,237 @@
-"""Reads that need care: the computed evidence beside an effectiveness review."""
+"""Reads that need care: review evidence, the complaint clock, deadlines and overdue work."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from violations.models import Case
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from .models import ActionStatus, CorrectiveAction, CustomerFeedback, RootCause
+from violations import policy
+from violations.models import Case, Outcome, Severity
 
+from .conf import setting
+from .models import ActionStatus, CorrectiveAction, CustomerFeedback, RootCause, TrainingSession
 
-@dataclass
-class ReviewEvidence:
-    actions_total: int
-    actions_on_time: int
-    days_from_finding_to_completion: int | None
-    causes_total: int
-    causes_uncovered: list[str] = field(default_factory=list)
-    recurrence_same_department: int = 0
-    recurrence_same_person: int = 0
-    customer_satisfaction: float | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+# Reports that turned out to be no violation are no recurrence.
+NOT_A_RECURRENCE = (Outcome.DISMISSED, Outcome.DUPLICATE, Outcome.NOT_ESTABLISHED)
 
 
 def current_round(case: Case) -> int:
     return (case.corrective_actions.order_by("-round").values_list("round", flat=True).first()) or 0
 
 
+# --- effectiveness review ---------------------------------------------------------------------
+
+
+@dataclass
+class ReviewEvidence:
+    """What the records say about the current plan round, beside the reviewer's judgement."""
+
+    round: int
+    # timeliness
+    actions_total: int
+    actions_on_time: int
+    actions_late: list[str] = field(default_factory=list)
+    actions_cancelled: int = 0
+    days_from_finding_to_completion: int | None = None
+    completed_on: dt.date | None = None
+    # pertinence
+    causes_total: int = 0
+    causes_covered: int = 0
+    causes_uncovered: list[str] = field(default_factory=list)
+    # effectiveness
+    recurrence_since: dt.date | None = None
+    recurrence_same_department: int = 0
+    recurrence_same_person: int = 0
+    recurrence_references: list[str] = field(default_factory=list)
+    customer_satisfaction: float | None = None
+
+    @property
+    def all_on_time(self) -> bool:
+        return self.actions_total > 0 and self.actions_on_time == self.actions_total
+
+    @property
+    def fully_covered(self) -> bool:
+        return self.causes_total > 0 and not self.causes_uncovered
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("completed_on", "recurrence_since"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def people_of(case: Case) -> set[int]:
+    """Employees a recurrence is counted against: the subjects and those found responsible."""
+    ids = set(case.subjects.values_list("pk", flat=True))
+    finding = case.findings.order_by("-round").first()
+    if finding is not None:
+        ids |= set(finding.responsible.values_list("employee_id", flat=True))
+    return ids
+
+
+def recurrences(case: Case, since: dt.datetime) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """New cases of the same category reported after ``since``: in the same department, and
+    against any of the same people (wherever they now work)."""
+    later = (
+        Case.objects.filter(category_id=case.category_id, reported_at__gt=since)
+        .exclude(pk=case.pk)
+        .exclude(outcome__in=NOT_A_RECURRENCE)
+    )
+    same_department = later.filter(department_id=case.department_id)
+    same_person = later.filter(subjects__in=people_of(case)).distinct()
+    return same_department, same_person
+
+
 def review_evidence(case: Case) -> ReviewEvidence:
-    """Timeliness, pertinence and recurrence, computed from the records."""
+    """Timeliness, pertinence and recurrence of the current plan round, from the records.
+
+    - timeliness: actions done by their due date (local date of completion); days from the
+      latest fact determination to the last completion;
+    - pertinence: each root cause of the round is covered by at least one *done* action
+      (a cancelled or still open action covers nothing);
+    - effectiveness: new cases since the round's last completion (see :func:`recurrences`)
+      and the average customer satisfaction recorded.
+    """
     rnd = current_round(case)
-    actions = list(CorrectiveAction.objects.filter(case=case, round=rnd).exclude(status=ActionStatus.CANCELLED))
+    actions = list(
+        CorrectiveAction.objects.filter(case=case, round=rnd).prefetch_related("root_causes")
+    )
+    cancelled = [a for a in actions if a.status == ActionStatus.CANCELLED]
+    actions = [a for a in actions if a.status != ActionStatus.CANCELLED]
     done = [a for a in actions if a.status == ActionStatus.DONE]
-    on_time = sum(1 for a in done if a.completed_at and a.completed_at.date() <= a.due_date)
+    late = [str(a) for a in actions if a.done_on_time is False or a.overdue]
     finding = case.findings.order_by("-round").first()
     last_done = max((a.completed_at for a in done if a.completed_at), default=None)
     days = (last_done - finding.found_at).days if (finding and last_done) else None
     causes = list(RootCause.objects.filter(case=case, round=rnd))
-    covered = set(
-        CorrectiveAction.root_causes.through.objects.filter(
-            correctiveaction__in=done
-        ).values_list("rootcause_id", flat=True)
-    )
+    covered = {rc.pk for a in done for rc in a.root_causes.all()}
     uncovered = [str(c) for c in causes if c.pk not in covered]
     since = last_done or case.reported_at
-    later = Case.objects.filter(category=case.category, reported_at__gt=since).exclude(pk=case.pk)
-    same_dept = later.filter(department=case.department).count()
-    subject_ids = list(case.subjects.values_list("pk", flat=True))
-    same_person = later.filter(subjects__in=subject_ids).distinct().count()
+    same_department, same_person = recurrences(case, since)
+    references = sorted(set(same_department.values_list("reference", flat=True))
+                        | set(same_person.values_list("reference", flat=True)))
     scores = [f.satisfaction for f in CustomerFeedback.objects.filter(case=case) if f.satisfaction]
     return ReviewEvidence(
+        round=rnd,
         actions_total=len(actions),
-        actions_on_time=on_time,
+        actions_on_time=sum(1 for a in done if a.done_on_time),
+        actions_late=late,
+        actions_cancelled=len(cancelled),
         days_from_finding_to_completion=days,
+        completed_on=timezone.localdate(last_done) if last_done else None,
         causes_total=len(causes),
+        causes_covered=len(causes) - len(uncovered),
         causes_uncovered=uncovered,
-        recurrence_same_department=same_dept,
-        recurrence_same_person=same_person,
+        recurrence_since=timezone.localdate(since),
+        recurrence_same_department=same_department.count(),
+        recurrence_same_person=same_person.count(),
+        recurrence_references=references,
         customer_satisfaction=(sum(scores) / len(scores)) if scores else None,
+    )
+
+
+# --- customer redress and regulator --------------------------------------------------------------
+
+
+@dataclass
+class ComplaintClock:
+    """The time to answer a complaint, counted in calendar days from the report."""
+
+    started_on: dt.date
+    limit_days: int
+    due_on: dt.date
+    days_elapsed: int
+    days_left: int
+    overdue: bool
+    answered_on: dt.date | None = None
+    extended: bool = False
+    extension_reason: str = ""
+    can_extend_to: int | None = None
+
+
+def complaint_clock(case: Case, *, today: dt.date | None = None) -> ComplaintClock | None:
+    """None when no customer is involved. Stops when the customer's outcome notice is recorded."""
+    if not case.customer_involved:
+        return None
+    today = today or timezone.localdate()
+    started = timezone.localdate(case.reported_at)
+    extension = case.complaint_extensions.order_by("-extended_at", "-pk").first()
+    limit = extension.limit_days if extension else setting("COMPLAINT_DAYS")
+    due = started + dt.timedelta(days=limit)
+    answer = case.customer_feedback.order_by("notified_at").first()
+    answered = timezone.localdate(answer.notified_at) if answer else None
+    until = answered or today
+    return ComplaintClock(
+        started_on=started,
+        limit_days=limit,
+        due_on=due,
+        days_elapsed=(until - started).days,
+        days_left=(due - until).days,
+        overdue=until > due,
+        answered_on=answered,
+        extended=extension is not None,
+        extension_reason=extension.reason if extension else "",
+        can_extend_to=setting("COMPLAINT_MAX_DAYS") if answered is None and limit < setting("COMPLAINT_MAX_DAYS") else None,
+    )
+
+
+@dataclass
+class RegulatorDeadline:
+    due_at: dt.datetime
+    notified_at: dt.datetime | None
+    overdue: bool
+
+
+def regulator_deadline(case: Case) -> RegulatorDeadline | None:
+    """None unless the case is major; due a set time after the fact finding that graded it."""
+    if case.severity != Severity.MAJOR:
+        return None
+    finding = case.findings.filter(severity=Severity.MAJOR).order_by("round").first()
+    start = finding.found_at if finding else case.reported_at
+    due = start + setting("REGULATOR_NOTIFY_WITHIN")
+    notice = case.regulator_notifications.order_by("notified_at").first()
+    notified = notice.notified_at if notice else None
+    return RegulatorDeadline(due_at=due, notified_at=notified,
+                             overdue=(notified or timezone.now()) > due)
+
+
+# --- overdue work and training -------------------------------------------------------------------
+
+
+def overdue_actions(user) -> QuerySet[CorrectiveAction]:
+    """Open actions past their due date in the cases the user may see, oldest due first."""
+    return (
+        CorrectiveAction.objects.filter(status=ActionStatus.OPEN, due_date__lt=timezone.localdate(),
+                                        case__in=policy.visible_cases(user))
+        .select_related("case", "owner")
+        .order_by("due_date", "pk")
+    )
+
+
+def open_actions_of_round(case: Case) -> list[CorrectiveAction]:
+    return list(
+        CorrectiveAction.objects.filter(case=case, round=current_round(case), status=ActionStatus.OPEN)
+        .select_related("owner")
+        .order_by("due_date", "pk")
+    )
+
+
+def trainings_for_case(case: Case) -> QuerySet[TrainingSession]:
+    return (
+        TrainingSession.objects.filter(cases=case)
+        .prefetch_related("attendees", "root_causes")
+        .order_by("-held_on", "-pk")
+    )
+
+
+def trainings_visible(user) -> QuerySet[TrainingSession]:
+    """Sessions linked to at least one case the user may see."""
+    return (
+        TrainingSession.objects.filter(Q(cases__in=policy.visible_cases(user)))
+        .distinct()
+        .prefetch_related("attendees", "cases")
+        .order_by("-held_on", "-pk")
     )

@@ -1,34 +1,25 @@
-"""Remediation plan, corrective actions, customer feedback, regulator notice, review."""
+"""The remediation plan: root causes, corrective actions, their completion and cancellation."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.exceptions import FlowLockFailed
 
 from violations import audit, policy
-from violations.exceptions import NotAllowed
-from violations.models import Severity
+from violations.exceptions import Conflict, InvalidState, NotAllowed
+from violations.models import Case
 from violations.services.evidence import store_evidence
-from violations.workflow import human_task
+from violations.workflow import case_flow, human_task, open_task, open_tasks
 
-from .models import (
-    ActionKind,
-    ActionStatus,
-    CorrectiveAction,
-    CustomerFeedback,
-    EffectivenessReview,
-    RegulatorNotification,
-    RootCause,
-    RootCauseCategory,
-    Verdict,
-)
-from .policy import action_of_task
-from .selectors import current_round, review_evidence
+from ..models import ActionKind, ActionStatus, CorrectiveAction, RootCause, RootCauseCategory
+from ..policy import action_of_task, may_cancel_actions
+from ..selectors import current_round
 
 
 @dataclass(frozen=True)
@@ -117,6 +108,8 @@ def action_complete(*, task, actor, completion_note: str, proof_upload=None, pro
         action = action_of_task(step.task)
         if action.owner_id != actor.pk:
             raise NotAllowed(_("Only the owner of this corrective action can complete it."))
+        if action.status != ActionStatus.OPEN:
+            raise InvalidState(_("This corrective action is no longer open."))
         if not completion_note.strip():
             raise ValidationError({"completion_note": [_("Describe what was done.")]})
         if proof_upload is None and not proof_link.strip():
@@ -131,99 +124,82 @@ def action_complete(*, task, actor, completion_note: str, proof_upload=None, pro
         audit.save(action, actor=actor, reason="action completed",
                    update_fields=["proof", "proof_link", "completion_note", "status", "completed_at"])
         audit.record(action="action.completed", actor=actor, case=case,
-                     payload={"action": action.pk, "on_time": action.completed_at.date() <= action.due_date,
-                              "task": step.task.pk})
+                     payload={"action": action.pk, "on_time": action.done_on_time, "task": step.task.pk})
     return action
 
 
-def customer_feedback_record(
-    *, task, actor, channel: str, notified_at: dt.datetime, notice_summary: str,
-    apology: bool, compensation: Decimal = Decimal("0"), compensation_paid_on: dt.date | None = None,
-    customer_response: str = "", satisfaction: int | None = None,
-) -> CustomerFeedback:
-    """Record the outcome notice to the customer, apology, compensation and their response.
+def _action_task(case: Case, action: CorrectiveAction):
+    for task in open_tasks(case, "complete_action"):
+        if (task.data or {}).get("action") == action.pk:
+            return task
+    return None
 
-    Preconditions: open customer_feedback task; actor may record feedback and is no party.
+
+def action_cancel(*, action: CorrectiveAction | int, actor, reason: str) -> CorrectiveAction:
+    """Formally cancel an open corrective action, with a reason, and cancel its task.
+
+    Preconditions: actor manages cases or plans remediation, and is no party to the case; a
+    reason is given; the action is open and of the case's current plan round; at least one
+    other action of that round is not cancelled (a round is never emptied: plan a new round
+    through an unfavourable review instead); its task has not been started.
+
+    When the cancelled task was the last one outstanding, the "all actions done" join is
+    re-evaluated here, because viewflow's cancel does not move the process on by itself.
     """
-    with human_task(task, actor=actor, expected="customer_feedback") as step:
-        case = step.case
-        policy.require(actor, "record_customer_feedback", _("Only compliance officers record customer feedback."))
-        policy.require_not_party(actor, case)
-        errors = {}
-        if satisfaction is not None and not 1 <= satisfaction <= 5:
-            errors["satisfaction"] = [_("Satisfaction is a score from 1 to 5.")]
-        if compensation and compensation < 0:
-            errors["compensation"] = [_("Compensation cannot be negative.")]
-        if compensation and compensation > 0 and not compensation_paid_on:
-            errors["compensation_paid_on"] = [_("Give the date the compensation was paid.")]
-        if not channel.strip() or not notice_summary.strip():
-            errors["channel"] = [_("Give the channel and the content of the notice.")]
-        if errors:
-            raise ValidationError(errors)
-        row = CustomerFeedback(
-            case=case, channel=channel, notified_at=notified_at, notice_summary=notice_summary,
-            apology=apology, compensation=compensation or Decimal("0"),
-            compensation_paid_on=compensation_paid_on, customer_response=customer_response,
-            satisfaction=satisfaction, recorded_by=actor,
-        )
-        audit.save(row, actor=actor, reason="customer feedback")
-        audit.record(action="customer.feedback", actor=actor, case=case,
-                     payload={"apology": apology, "compensation": str(row.compensation),
-                              "satisfaction": satisfaction, "task": step.task.pk})
-    return row
+    pk = getattr(action, "pk", action)
+    row = CorrectiveAction.objects.filter(pk=pk).select_related("case").first()
+    if row is None:
+        raise InvalidState(_("There is no such corrective action."))
+    flow_class = case_flow()
+    try:
+        with transaction.atomic(), flow_class.lock(row.case.process_id):
+            case = Case.objects.select_for_update().get(pk=row.case_id)
+            action = CorrectiveAction.objects.select_for_update().get(pk=pk)
+            if not may_cancel_actions(actor):
+                raise NotAllowed(_("Only the case manager or a remediation planner cancels corrective actions."))
+            policy.require_not_party(actor, case)
+            if not reason.strip():
+                raise ValidationError({"reason": [_("Give the reason for cancelling this action.")]})
+            if action.status != ActionStatus.OPEN:
+                raise InvalidState(_("Only an open corrective action can be cancelled."))
+            if action.round != current_round(case):
+                raise InvalidState(_("This action belongs to an earlier plan round."))
+            standing = (CorrectiveAction.objects.filter(case=case, round=action.round)
+                        .exclude(pk=action.pk).exclude(status=ActionStatus.CANCELLED))
+            if not standing.exists():
+                raise InvalidState(_("This is the last standing action of the plan; a plan needs at "
+                                     "least one action carried out."))
+            task = _action_task(case, action)
+            if task is None:
+                raise InvalidState(_("This action has no open task."))
+            activation = task.flow_task.activation_class(task)
+            if not activation.cancel.can_proceed():
+                raise Conflict(_("The owner is completing this action at this moment."))
+            activation.cancel()
+            action.status = ActionStatus.CANCELLED
+            action.cancel_reason = reason
+            action.cancelled_by = actor
+            action.cancelled_at = timezone.now()
+            audit.save(action, actor=actor, reason="action cancelled",
+                       update_fields=["status", "cancel_reason", "cancelled_by", "cancelled_at"])
+            audit.record(action="action.cancelled", actor=actor, case=case, reason=reason,
+                         payload={"action": action.pk, "task": task.pk})
+            join = open_task(case, "actions_done")
+            if join is not None:
+                _continue_join(join)
+    except FlowLockFailed:
+        raise Conflict(_("Someone else is working on this case at this moment. Nothing was saved; "
+                         "please try again.")) from None
+    return action
 
 
-def regulator_notify(*, task, actor, regulator: str, notified_at: dt.datetime, reference_number: str,
-                     summary: str) -> RegulatorNotification:
-    """Record the report of a major violation to the regulator.
-
-    Preconditions: open notify_regulator task; actor may notify and is no party; the case
-    is of major severity.
-    """
-    with human_task(task, actor=actor, expected="notify_regulator") as step:
-        case = step.case
-        policy.require(actor, "notify_regulator", _("Only compliance officers record regulator notifications."))
-        policy.require_not_party(actor, case)
-        if case.severity != Severity.MAJOR:
-            raise ValidationError(_("Only major violations are reported to the regulator."))
-        if not (regulator.strip() and reference_number.strip() and summary.strip()):
-            raise ValidationError(_("Regulator, reference number and summary are all required."))
-        row = RegulatorNotification(case=case, regulator=regulator, notified_at=notified_at,
-                                    reference_number=reference_number, summary=summary, recorded_by=actor)
-        audit.save(row, actor=actor, reason="regulator notified")
-        audit.record(action="regulator.notified", actor=actor, case=case,
-                     payload={"regulator": regulator, "reference": reference_number, "task": step.task.pk})
-    return row
+def _continue_join(join_task) -> None:
+    """What viewflow does when a task reaches a join, for a join reached by a cancellation."""
+    activation = join_task.flow_task.activation_class(join_task)
+    if activation.activate.can_proceed():
+        activation.activate()
+    if activation.complete.can_proceed():
+        activation.complete()
+        activation.activate_next()
 
 
-def effectiveness_review(*, task, actor, verdict: str, timeliness: str, pertinence: str,
-                         effectiveness: str, reasons: str) -> EffectivenessReview:
-    """Judge whether the remediation worked; anything but effective sends it back.
-
-    Preconditions: open review task; actor is an effectiveness reviewer, no party, and owns
-    no corrective action of the case.
-    """
-    with human_task(task, actor=actor, expected="review") as step:
-        case = step.case
-        policy.require(actor, "review_effectiveness", _("Only effectiveness reviewers judge remediation."))
-        policy.require_not_party(actor, case)
-        if CorrectiveAction.objects.filter(case=case, owner=actor).exists():
-            raise NotAllowed(_("You own a corrective action of this case and cannot review it."))
-        if verdict not in Verdict.values:
-            raise ValidationError({"verdict": [_("Choose a verdict.")]})
-        if not all(s.strip() for s in (timeliness, pertinence, effectiveness, reasons)):
-            raise ValidationError(_("Assess timeliness, pertinence and effectiveness, and give reasons."))
-        row = EffectivenessReview(
-            case=case, round=case.effectiveness_reviews.count() + 1, timeliness=timeliness,
-            pertinence=pertinence, effectiveness=effectiveness,
-            evidence=review_evidence(case).as_dict(), verdict=verdict, reasons=reasons, reviewer=actor,
-        )
-        audit.save(row, actor=actor, reason=f"review: {verdict}")
-        audit.record(action="remediation.reviewed", actor=actor, case=case, reason=reasons,
-                     payload={"round": row.round, "verdict": verdict, "task": step.task.pk})
-    return row
-
-
-def latest_verdict(case) -> str | None:
-    row = case.effectiveness_reviews.order_by("-round").first()
-    return row.verdict if row else None

@@ -1,0 +1,20 @@
+"""Every write of the remediation app: ``<entity>_<verb>(*, ..., actor)``."""
+
+from .plan import ActionSpec, CauseSpec, action_cancel, action_complete, remediation_plan
+from .redress import complaint_clock_extend, customer_feedback_record, regulator_notify
+from .review import effectiveness_review, latest_verdict
+from .training import training_record
+
+__all__ = [
+    "ActionSpec",
+    "CauseSpec",
+    "action_cancel",
+    "action_complete",
+    "complaint_clock_extend",
+    "customer_feedback_record",
+    "effectiveness_review",
+    "latest_verdict",
+    "regulator_notify",
+    "remediation_plan",
+    "training_record",
+]

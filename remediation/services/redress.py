@@ -1,0 +1,116 @@
+"""Customer redress with its complaint clock, and the regulator notice of a major violation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from violations import audit, policy
+from violations.exceptions import InvalidState, NotAllowed
+from violations.models import Case, Severity
+from violations.workflow import human_task
+
+from ..conf import setting
+from ..models import ComplaintExtension, CustomerFeedback, RegulatorNotification
+from ..policy import may_extend_complaint_clock
+from ..selectors import complaint_clock
+
+
+def customer_feedback_record(
+    *, task, actor, channel: str, notified_at: dt.datetime, notice_summary: str,
+    apology: bool, compensation: Decimal = Decimal("0"), compensation_paid_on: dt.date | None = None,
+    customer_response: str = "", satisfaction: int | None = None,
+) -> CustomerFeedback:
+    """Record the outcome notice to the customer, apology, compensation and their response.
+
+    Preconditions: open customer_feedback task; actor may record feedback and is no party.
+    """
+    with human_task(task, actor=actor, expected="customer_feedback") as step:
+        case = step.case
+        policy.require(actor, "record_customer_feedback", _("Only compliance officers record customer feedback."))
+        policy.require_not_party(actor, case)
+        errors = {}
+        if satisfaction is not None and not 1 <= satisfaction <= 5:
+            errors["satisfaction"] = [_("Satisfaction is a score from 1 to 5.")]
+        if compensation and compensation < 0:
+            errors["compensation"] = [_("Compensation cannot be negative.")]
+        if compensation and compensation > 0 and not compensation_paid_on:
+            errors["compensation_paid_on"] = [_("Give the date the compensation was paid.")]
+        if not channel.strip() or not notice_summary.strip():
+            errors["channel"] = [_("Give the channel and the content of the notice.")]
+        if errors:
+            raise ValidationError(errors)
+        row = CustomerFeedback(
+            case=case, channel=channel, notified_at=notified_at, notice_summary=notice_summary,
+            apology=apology, compensation=compensation or Decimal("0"),
+            compensation_paid_on=compensation_paid_on, customer_response=customer_response,
+            satisfaction=satisfaction, recorded_by=actor,
+        )
+        audit.save(row, actor=actor, reason="customer feedback")
+        audit.record(action="customer.feedback", actor=actor, case=case,
+                     payload={"apology": apology, "compensation": str(row.compensation),
+                              "satisfaction": satisfaction, "task": step.task.pk})
+    return row
+
+
+def regulator_notify(*, task, actor, regulator: str, notified_at: dt.datetime, reference_number: str,
+                     summary: str) -> RegulatorNotification:
+    """Record the report of a major violation to the regulator.
+
+    Preconditions: open notify_regulator task; actor may notify and is no party; the case
+    is of major severity.
+    """
+    with human_task(task, actor=actor, expected="notify_regulator") as step:
+        case = step.case
+        policy.require(actor, "notify_regulator", _("Only compliance officers record regulator notifications."))
+        policy.require_not_party(actor, case)
+        if case.severity != Severity.MAJOR:
+            raise ValidationError(_("Only major violations are reported to the regulator."))
+        if not (regulator.strip() and reference_number.strip() and summary.strip()):
+            raise ValidationError(_("Regulator, reference number and summary are all required."))
+        row = RegulatorNotification(case=case, regulator=regulator, notified_at=notified_at,
+                                    reference_number=reference_number, summary=summary, recorded_by=actor)
+        audit.save(row, actor=actor, reason="regulator notified")
+        audit.record(action="regulator.notified", actor=actor, case=case,
+                     payload={"regulator": regulator, "reference": reference_number, "task": step.task.pk})
+    return row
+
+
+def complaint_clock_extend(*, case: Case, actor, reason: str, limit_days: int | None = None) -> ComplaintExtension:
+    """Extend the complaint clock of a complex case, with a reason.
+
+    Preconditions: actor records customer feedback or manages cases, and is no party; the case
+    involves a customer, is open and the customer has not yet been answered; a reason is given;
+    the new limit (default: the configured maximum) is longer than the current one and no
+    longer than ``COMPLAINT_MAX_DAYS``.
+    """
+    limit = setting("COMPLAINT_MAX_DAYS") if limit_days is None else limit_days
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if not may_extend_complaint_clock(actor):
+            raise NotAllowed(_("Only compliance officers and the case manager extend the complaint clock."))
+        policy.require_not_party(actor, case)
+        clock = complaint_clock(case)
+        if clock is None or case.is_closed:
+            raise InvalidState(_("This case has no running complaint clock."))
+        if clock.answered_on is not None:
+            raise InvalidState(_("The customer has already been answered; the clock has stopped."))
+        errors = {}
+        if not reason.strip():
+            errors["reason"] = [_("Say why this complaint is complex enough to need more time.")]
+        if limit <= clock.limit_days or limit > setting("COMPLAINT_MAX_DAYS"):
+            errors["limit_days"] = [
+                _("The new limit must be longer than %(now)d days and at most %(max)d days.")
+                % {"now": clock.limit_days, "max": setting("COMPLAINT_MAX_DAYS")}
+            ]
+        if errors:
+            raise ValidationError(errors)
+        row = ComplaintExtension(case=case, limit_days=limit, reason=reason, extended_by=actor)
+        audit.save(row, actor=actor, reason="complaint clock extended")
+        audit.record(action="complaint.extended", actor=actor, case=case, reason=reason,
+                     payload={"from_days": clock.limit_days, "to_days": limit})
+    return row
