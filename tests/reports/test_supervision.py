@@ -1,0 +1,55 @@
+"""Dashboard figures are computed right; the bulletin names nobody; only supervisors see them."""
+
+import datetime as dt
+
+from django.test import Client
+
+from reports.supervision import bulletin, dashboard
+
+
+def closed_case(walk, world, subject=None):
+    case = walk.report(subjects=[subject or world.subject])
+    walk.to_approval(case)
+    walk.decide(case)
+    walk.execute(case)
+    walk.plan(case)
+    walk.complete_actions(case)
+    walk.fire_timers(case)
+    walk.review(case)
+    return walk.refresh(case)
+
+
+def test_dashboard_counts_rates_and_repeat_offenders(walk, world):
+    first = closed_case(walk, world)
+    second = closed_case(walk, world)
+    walk.verify(walk.report(), outcome="dismiss", reason="No basis")
+    open_case = walk.report()
+    d = dashboard()
+    assert (d.total, d.closed, d.open) == (4, 3, 1)
+    assert {b.label: b.value for b in d.by_stage} == {"Preliminary verification": 1, "Closed": 3}
+    assert {b.label: b.value for b in d.by_severity} == {"General": 2}
+    assert d.recurrence_rate == 50.0  # the second case repeats the first person's violation
+    assert d.effectiveness_rate == 100.0
+    assert d.acknowledged_on_time_rate == 100.0
+    assert d.repeat_offenders == [(world.subject.staff_number, world.subject.name, 2)]
+    assert "Preliminary verification" in [b.label for b in d.days_per_stage]
+    assert first.reference != second.reference and open_case.stage == "verification"
+
+
+def test_bulletin_is_anonymised(walk, world):
+    case = closed_case(walk, world)
+    entries = bulletin(since=dt.date(2000, 1, 1))
+    assert len(entries) == 1
+    text = repr(entries)
+    for secret in (case.reference, world.subject.name, world.subject.staff_number, "Madam Wong"):
+        assert secret not in text
+    assert entries[0].sanctions == ["Oral or written warning"]
+
+
+def test_only_supervisors_see_the_dashboard(walk, world):
+    for user, status in [(world.manager, 200), (world.auditor, 200), (world.senior, 200),
+                         (world.officer, 403), (world.reporter, 403), (world.investigator, 403)]:
+        client = Client()
+        client.force_login(user)
+        assert client.get("/supervision/").status_code == status, user.username
+        assert client.get("/supervision/bulletin/").status_code == status, user.username
