@@ -10,6 +10,7 @@ class SanctionsConfig(AppConfig):
     def ready(self) -> None:
         from violations.policy import register_task_rule
 
-        from .policy import approval_task_rule
+        from .policy import appeal_task_rule, approval_task_rule
 
         register_task_rule("approve", approval_task_rule)
+        register_task_rule("decide_appeal", appeal_task_rule)

@@ -1,10 +1,42 @@
+"""Forms check shape only; the rules (ranges, deadlines, who may) are in the services."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Decision, SanctionType
+from .models import AppealOutcome, Decision, Defence, DefenceStatus, SanctionType
 
 DATE = forms.DateInput(attrs={"type": "date"})
 LINES_PER_PERSON = 2
+
+
+def sanction_line_fields(form, prefix: str, label) -> None:
+    f = form.fields
+    f[prefix + "type"] = forms.ChoiceField(label=label, choices=[("", "—"), *SanctionType.choices], required=False)
+    f[prefix + "detail"] = forms.CharField(
+        label=_("Detail: oral/written; scope (department, business_line, institution); "
+                "authorities (comma-separated); from → to; judicial authority"),
+        required=False, max_length=300)
+    f[prefix + "amount"] = forms.DecimalField(label=_("Amount"), required=False, min_value=0, decimal_places=2)
+    f[prefix + "percentage"] = forms.DecimalField(label=_("or percentage"), required=False, min_value=0,
+                                                  max_value=100, decimal_places=2)
+    f[prefix + "period"] = forms.CharField(label=_("Pay period (deductions)"), required=False, max_length=100)
+    f[prefix + "start"] = forms.DateField(label=_("From"), required=False, widget=DATE)
+    f[prefix + "end"] = forms.DateField(label=_("Until"), required=False, widget=DATE)
+
+
+def sanction_line_item(data, prefix: str, rp, justification: str = ""):
+    from .services import SanctionItem
+
+    if not data.get(prefix + "type"):
+        return None
+    params = {}
+    if data.get(prefix + "percentage") is not None:
+        params["percentage"] = str(data[prefix + "percentage"])
+    if data.get(prefix + "period"):
+        params["period"] = data[prefix + "period"]
+    return SanctionItem(responsible=rp, sanction_type=data[prefix + "type"], detail=data.get(prefix + "detail") or "",
+                        amount=data.get(prefix + "amount"), period_start=data.get(prefix + "start"),
+                        period_end=data.get(prefix + "end"), parameters=params, justification=justification)
 
 
 class ProposalForm(forms.Form):
@@ -15,33 +47,61 @@ class ProposalForm(forms.Form):
         self.people = []
         finding = case.findings.order_by("-round").first() if case else None
         for rp in finding.responsible.select_related("employee") if finding else []:
+            name = rp.employee.name
+            self.fields[f"p{rp.pk}_self_reported"] = forms.BooleanField(
+                label=_("%(name)s self-reported the violation") % {"name": name}, required=False)
+            self.fields[f"p{rp.pk}_cooperated"] = forms.BooleanField(
+                label=_("%(name)s cooperated with the investigation") % {"name": name}, required=False)
+            self.fields[f"p{rp.pk}_loss_repaid"] = forms.BooleanField(
+                label=_("%(name)s repaid the customer's loss") % {"name": name}, required=False)
             lines = []
             for i in range(LINES_PER_PERSON):
                 p = f"p{rp.pk}_{i}_"
-                self.fields[p + "type"] = forms.ChoiceField(
-                    label=_("%(name)s — sanction %(n)d") % {"name": rp.employee.name, "n": i + 1},
-                    choices=[("", "—"), *SanctionType.choices], required=False)
-                self.fields[p + "detail"] = forms.CharField(
-                    label=_("Detail (oral/written; from → to; authorities)"), required=False, max_length=300)
-                self.fields[p + "amount"] = forms.DecimalField(label=_("Amount"), required=False,
-                                                               min_value=0, decimal_places=2)
-                self.fields[p + "start"] = forms.DateField(label=_("From"), required=False, widget=DATE)
-                self.fields[p + "end"] = forms.DateField(label=_("Until"), required=False, widget=DATE)
+                sanction_line_fields(self, p, _("%(name)s — sanction %(n)d") % {"name": name, "n": i + 1})
+                self.fields[p + "justification"] = forms.CharField(
+                    label=_("Justification if outside the range"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
                 lines.append(p)
             self.people.append((rp, lines))
 
     def items(self):
-        from .services import SanctionItem
-
+        d = self.cleaned_data
         out = []
         for rp, lines in self.people:
             for p in lines:
-                d = self.cleaned_data
-                if d.get(p + "type"):
-                    out.append(SanctionItem(responsible=rp, sanction_type=d[p + "type"],
-                                            detail=d.get(p + "detail") or "", amount=d.get(p + "amount"),
-                                            period_start=d.get(p + "start"), period_end=d.get(p + "end")))
+                item = sanction_line_item(d, p, rp, d.get(p + "justification") or "")
+                if item:
+                    out.append(item)
         return out
+
+    def factors(self):
+        from .services import PersonFactors
+
+        d = self.cleaned_data
+        return {rp.pk: PersonFactors(self_reported=d.get(f"p{rp.pk}_self_reported", False),
+                                     cooperated=d.get(f"p{rp.pk}_cooperated", False),
+                                     loss_repaid=d.get(f"p{rp.pk}_loss_repaid", False))
+                for rp, _lines in self.people}
+
+
+class DefenceForm(forms.Form):
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .policy import pending_proposal
+
+        self.records = []
+        proposal = pending_proposal(case) if case else None
+        for rec in proposal.defences.filter(status=DefenceStatus.PENDING).select_related("employee") if proposal else []:
+            self.fields[f"d{rec.employee_id}_outcome"] = forms.ChoiceField(
+                label=_("%(name)s (due %(due)s)") % {"name": rec.employee.name, "due": rec.due_at},
+                choices=Defence.choices, widget=forms.RadioSelect)
+            self.fields[f"d{rec.employee_id}_text"] = forms.CharField(
+                label=_("Statement of defence"), required=False, widget=forms.Textarea)
+            self.records.append(rec)
+
+    def responses(self):
+        d = self.cleaned_data
+        return {r.employee_id: (d[f"d{r.employee_id}_outcome"], d.get(f"d{r.employee_id}_text") or "")
+                for r in self.records}
 
 
 class DecisionForm(forms.Form):
@@ -54,20 +114,59 @@ class DecisionForm(forms.Form):
 
 
 class ExecutionForm(forms.Form):
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, step="execute_sanctions", **kwargs):
         super().__init__(*args, **kwargs)
-        from .services import approved_proposal
+        from .services.execution import to_execute
 
-        self.items = []
-        proposal = approved_proposal(case) if case else None
-        for item in proposal.items.select_related("employee") if proposal else []:
+        self.items = list(to_execute(case, step)) if case else []
+        for item in self.items:
             self.fields[f"i{item.pk}_date"] = forms.DateField(
                 label=_("%(name)s — %(sanction)s: effective date")
                 % {"name": item.employee.name, "sanction": item.get_sanction_type_display()},
                 widget=DATE)
+            if item.sanction_type == SanctionType.JUDICIAL:
+                self.fields[f"i{item.pk}_reference"] = forms.CharField(label=_("Referral reference"))
             self.fields[f"i{item.pk}_note"] = forms.CharField(label=_("Note"), required=False)
-            self.items.append(item)
 
     def executions(self):
         d = self.cleaned_data
-        return {i.pk: (d[f"i{i.pk}_date"], d.get(f"i{i.pk}_note") or "") for i in self.items}
+        out = {}
+        for i in self.items:
+            extra = {"reference": d[f"i{i.pk}_reference"]} if f"i{i.pk}_reference" in d else {}
+            out[i.pk] = (d[f"i{i.pk}_date"], d.get(f"i{i.pk}_note") or "", extra)
+        return out
+
+
+class AppealDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=AppealOutcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .selectors import open_appeals
+
+        self.appeal = open_appeals(case).select_related("employee").first() if case else None
+        self.responsible = None
+        if self.appeal:
+            item = self.appeal.proposal.items.filter(employee=self.appeal.employee).first()
+            self.responsible = item.responsible if item else None
+            for i in range(LINES_PER_PERSON):
+                sanction_line_fields(self, f"n{i}_", _("Replacement sanction %(n)d (if modified)") % {"n": i + 1})
+
+    def items(self):
+        return [x for i in range(LINES_PER_PERSON)
+                if (x := sanction_line_item(self.cleaned_data, f"n{i}_", self.responsible))]
+
+
+class AppealFileForm(forms.Form):
+    employee = forms.ChoiceField(label=_("Appellant"))
+    grounds = forms.CharField(label=_("Grounds of appeal"), widget=forms.Textarea)
+
+    def __init__(self, *args, employees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employee"].choices = [(e.pk, str(e)) for e in employees]
+
+
+class EndSanctionForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), choices=[("lift", _("Lift")), ("revoke", _("Revoke"))])
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)

@@ -8,7 +8,26 @@ from violations import policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case, TeamMember
 
-from .models import LEVEL_PERMISSION, LEVEL_RANK, ApprovalLevel, ProposalStatus, SanctionProposal
+from .models import (
+    LEVEL_PERMISSION,
+    LEVEL_RANK,
+    ApprovalDecision,
+    ApprovalLevel,
+    Decision,
+    ProposalStatus,
+    SanctionProposal,
+)
+
+SANCTIONS_PERM = "sanctions.{}"
+
+
+def has(user, codename: str) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(SANCTIONS_PERM.format(codename)))
+
+
+def require(user, codename: str, message) -> None:
+    if not has(user, codename):
+        raise NotAllowed(message)
 
 
 def pending_proposal(case: Case) -> SanctionProposal | None:
@@ -45,6 +64,9 @@ def require_may_approve(user, case: Case, proposal: SanctionProposal) -> None:
         raise NotAllowed(_("You investigated this case and cannot approve its sanctions."))
     if policy.is_responsible_person(user, case):
         raise NotAllowed(_("You are a responsible person in this case."))
+    if proposal.decisions.filter(approver=user, decision=Decision.APPROVE).exists():
+        raise NotAllowed(_("You have already approved this proposal; a second, different "
+                           "approver must decide."))
     if not holds_level(user, case, proposal.required_level):
         raise NotAllowed(
             _("This proposal needs approval at the level: %(level)s.")
@@ -57,3 +79,26 @@ def approval_task_rule(user, case: Case, task) -> None:
     if proposal is None:
         raise InvalidState(_("There is no proposal awaiting approval."))
     require_may_approve(user, case, proposal)
+
+
+def require_outside_chain(user, case: Case) -> None:
+    """An appeal is decided by someone who took no part in the original decision: not a
+    party, proposer, approver, investigator or responsible person."""
+    policy.require_not_party(user, case)
+    if case.sanction_proposals.filter(proposed_by=user).exists():
+        raise NotAllowed(_("You proposed sanctions in this case and cannot decide the appeal."))
+    if ApprovalDecision.objects.filter(proposal__case=case, approver=user).exists():
+        raise NotAllowed(_("You decided on sanctions in this case and cannot decide the appeal."))
+    if TeamMember.objects.filter(case=case, user=user).exists():
+        raise NotAllowed(_("You investigated this case and cannot decide the appeal."))
+    if policy.is_responsible_person(user, case):
+        raise NotAllowed(_("You are a responsible person in this case."))
+
+
+def require_may_decide_appeal(user, case: Case) -> None:
+    require(user, "decide_appeal", _("Only appeal deciders decide appeals."))
+    require_outside_chain(user, case)
+
+
+def appeal_task_rule(user, case: Case, task) -> None:
+    require_outside_chain(user, case)

@@ -1,0 +1,48 @@
+"""Sanction-stage settings, overridable under ``ACCOUNTABILITY["SANCTIONS"]``.
+
+Reference data an institution edits often (the catalogue, the matrix, severity grades) lives
+in the database and the admin; the few numbers below change rarely and are deployment
+policy, so they are settings.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Repeat offence: sanctions on the person's record within this many months.
+    "REPEAT_LOOKBACK_MONTHS": 12,
+    # Steps each factor moves the range (positive: graver, negative: lighter).
+    "STEPS": {
+        "repeat": 1,
+        "repeat_multiple": 2,  # two or more earlier sanctioned cases in the window
+        "leadership": 1,
+        "self_reported": -1,
+        "cooperation": -1,
+        "loss_repaid": -1,
+    },
+    # Customer loss thresholds, ascending: (at least this amount, steps). The highest met counts.
+    "LOSS_THRESHOLDS": [(Decimal("50000"), 1), (Decimal("500000"), 2)],
+    # Precedents: closed cases of the same category and severity within this many years.
+    "PRECEDENT_YEARS": 3,
+    "PRECEDENT_LIMIT": 20,
+    # Right to be heard: working days the person has to answer the proposal.
+    "DEFENCE_WORKING_DAYS": 5,
+    # Appeal: days after the decision is notified (execution) to appeal, days to decide it.
+    "APPEAL_WINDOW_DAYS": 10,
+    "APPEAL_DECISION_DAYS": 60,
+}
+
+
+def get(name: str) -> Any:
+    overrides = settings.ACCOUNTABILITY.get("SANCTIONS", {})
+    return overrides.get(name, DEFAULTS[name])
+
+
+def appeal_window():
+    from datetime import timedelta
+
+    return timedelta(days=get("APPEAL_WINDOW_DAYS"))
