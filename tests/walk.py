@@ -74,23 +74,54 @@ class Walker:
                                         established=established, category=self.w.category,
                                         nature="Mis-selling of a high-risk product", **kw)
 
-    def propose(self, case, sanction="warning", detail="written", **kw):
+    def propose(self, case, sanction="warning", detail="written", *, defence=True, factors=None, **kw):
+        """Propose one sanction per responsible person; by default also record that each
+        was heard (``defence=False`` leaves the case at the defence step)."""
         case = self.refresh(case)
         finding = case.findings.order_by("-round").first()
+        # Only read when the sanction falls outside the person's matrix range.
+        kw.setdefault("justification", "Exceptional circumstances, see the file.")
         items = [sanc.SanctionItem(responsible=rp, sanction_type=sanction, detail=detail, **kw)
                  for rp in finding.responsible.all()]
-        return sanc.sanction_propose(task=self.task(case, "propose"), actor=self.w.officer, items=items,
-                                     justification="In line with precedent.")
+        proposal = sanc.sanction_propose(task=self.task(case, "propose"), actor=self.w.officer, items=items,
+                                         justification="In line with precedent.", factors=factors)
+        if defence:
+            self.defence(case)
+        return proposal
+
+    def defence(self, case, outcome="statement", text="I accept the findings.", actor=None):
+        case = self.refresh(case)
+        proposal = case.sanction_proposals.order_by("-round").first()
+        responses = {d.employee_id: (outcome, text) for d in proposal.defences.filter(status="pending")}
+        return sanc.defence_record(task=self.task(case, "defence"), actor=actor or self.w.officer,
+                                   responses=responses)
 
     def decide(self, case, decision="approve", approver=None, reason=""):
         return sanc.sanction_decide(task=self.task(case, "approve"), actor=approver or self.w.depthead,
                                     decision=decision, reason=reason or ("" if decision == "approve" else "Needs more."))
 
-    def execute(self, case):
+    def execute(self, case, *, close_appeal_window=True):
+        """Record execution; by default the appeal window then runs out with no appeal
+        (``close_appeal_window=False`` keeps it open)."""
         case = self.refresh(case)
         proposal = sanc.approved_proposal(case)
-        return sanc.sanction_execute(task=self.task(case, "execute_sanctions"), actor=self.w.hr,
-                                     executions={i.pk: (timezone.localdate(), "done") for i in proposal.items.all()})
+        items = sanc.sanction_execute(task=self.task(case, "execute_sanctions"), actor=self.w.hr,
+                                      executions={i.pk: (timezone.localdate(), "done") for i in proposal.items.all()})
+        if close_appeal_window:
+            self.close_appeal_window(case)
+        return items
+
+    def close_appeal_window(self, case):
+        """Fire this case's appeal-window timer as the dispatcher would once it is due."""
+        import time_machine
+
+        from sanctions.services.appeal import appeal_window_task
+
+        task = appeal_window_task(case)
+        with time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False):
+            with task.activation() as activation:
+                activation.start()
+                activation.execute()
 
     def plan(self, case, actions=1):
         specs = [rem.ActionSpec(kind="training", description=f"Retrain the desk {i}", owner=self.w.owner,

@@ -17,6 +17,8 @@ from viewflow.workflow.nodes.split import SplitActivation
 from remediation import views as remediation_views
 from remediation.models import ActionStatus, Verdict
 from remediation.selectors import current_round
+from sanctions import conf as sanction_conf
+from sanctions import selectors as sanction_selectors
 from sanctions import views as sanction_views
 from sanctions.models import LEVEL_PERMISSION, ProposalStatus
 from sanctions.policy import pending_proposal
@@ -148,6 +150,12 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("Propose sanctions"))
         .Permission("violations.propose_sanction")
         .onCreate(this.enter_stage)
+        .Next(this.defence)
+    )
+    defence = (
+        CaseView(sanction_views.DefenceView.as_view())
+        .Annotation(title=_("Hear the persons concerned"))
+        .Permission("violations.propose_sanction")
         .Next(this.approve)
     )
     approve = (
@@ -162,6 +170,7 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("Decision"))
         .Case(this.post_approval, lambda a: _latest_status(a) == ProposalStatus.APPROVED)
         .Case(this.propose, lambda a: _latest_status(a) == ProposalStatus.REJECTED)
+        .Case(this.approve, lambda a: _latest_status(a) == ProposalStatus.PENDING)
         .Default(this.investigate)
     )
     post_approval = (
@@ -177,6 +186,36 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("Record sanction execution"))
         .Permission("violations.execute_sanction")
         .onCreate(this.enter_stage)
+        .Next(this.appeal_window)
+    )
+    appeal_window = (
+        flow.Timer(lambda a: sanction_conf.appeal_window())
+        .Annotation(title=_("Appeal window"))
+        .Next(this.appealed)
+    )
+    appealed = (
+        flow.If(lambda a: sanction_selectors.open_appeals(_case(a)).exists())
+        .Annotation(title=_("Appeal filed?"))
+        .Then(this.decide_appeal)
+        .Else(this.finished)
+    )
+    decide_appeal = (
+        CaseView(sanction_views.DecideAppealView.as_view())
+        .Annotation(title=_("Decide the appeal"))
+        .Permission("sanctions.decide_appeal")
+        .Next(this.appeal_decided)
+    )
+    appeal_decided = (
+        flow.Switch()
+        .Annotation(title=_("More appeals or new sanctions?"))
+        .Case(this.decide_appeal, lambda a: sanction_selectors.open_appeals(_case(a)).exists())
+        .Case(this.execute_revised, lambda a: sanction_selectors.revised_to_execute(_case(a)).exists())
+        .Default(this.finished)
+    )
+    execute_revised = (
+        CaseView(sanction_views.ExecuteView.as_view())
+        .Annotation(title=_("Record execution of sanctions set on appeal"))
+        .Permission("violations.execute_sanction")
         .Next(this.finished)
     )
     customer_feedback = (

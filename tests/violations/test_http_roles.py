@@ -75,6 +75,8 @@ def test_every_role_completes_its_step_through_the_views(world, walk):
     rp = case.findings.get().responsible.get()
     claim_and_submit(world.officer, case, "propose", {
         f"p{rp.pk}_0_type": "warning", f"p{rp.pk}_0_detail": "written", "justification": "Precedent"})
+    claim_and_submit(world.officer, case, "defence", {
+        f"d{world.subject.pk}_outcome": "statement", f"d{world.subject.pk}_text": "I accept the findings."})
     claim_and_submit(world.depthead, case, "approve", {"decision": "approve"})
     item = case.sanction_proposals.get().items.get()
     today = timezone.localdate().isoformat()
