@@ -27,5 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cases/", include("violations.urls")),
     path("remediation/", include("remediation.urls")),
+    path("sanctions/", include("sanctions.urls")),
     path("", site.urls),
 ]

@@ -1,1 +1,49 @@
+"""Reference data in the admin: catalogue, severity grades, matrix and violation categories.
 
+Saves go through ``reference_save`` (history with user and reason, and an audit event);
+nothing is deleted: rows are deactivated or changed, so old cases keep their meaning.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from violations.models import ViolationCategory
+
+from . import services
+from .models import MatrixRule, SanctionKind, SeverityGrade
+
+
+class ReferenceAdmin(SimpleHistoryAdmin):
+    def save_model(self, request, obj, form, change):
+        services.reference_save(obj=obj, actor=request.user, reason=f"admin: {'change' if change else 'add'}")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SanctionKind)
+class SanctionKindAdmin(ReferenceAdmin):
+    list_display = ["grade", "code", "name", "record_months", "executing_department", "approval_level",
+                    "approvers_required", "active"]
+    list_editable = []
+    ordering = ["grade"]
+
+
+@admin.register(SeverityGrade)
+class SeverityGradeAdmin(ReferenceAdmin):
+    list_display = ["rank", "code", "name", "default_lightest", "default_gravest", "default_recommended"]
+
+
+@admin.register(MatrixRule)
+class MatrixRuleAdmin(ReferenceAdmin):
+    list_display = ["category", "severity", "lightest", "recommended", "gravest"]
+    list_filter = ["severity", "category"]
+
+
+if not admin.site.is_registered(ViolationCategory):
+
+    @admin.register(ViolationCategory)
+    class ViolationCategoryAdmin(ReferenceAdmin):
+        list_display = ["code", "name", "parent", "active"]
+        list_filter = ["active", "parent"]
+        search_fields = ["code", "name"]
