@@ -1,0 +1,391 @@
+"""The case file as a typed tree: what the PDF shows and what ``case.json`` carries.
+
+A selector (:func:`reports.selectors.build_casefile`) fills it from the database, already
+redacted for its recipient profile; the PDF builder and the bundle writer only read it.
+Fields hold codes (``"major"``, ``"direct"``), never translated labels, so one tree renders
+in every language and serialises to a language-neutral JSON document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+SCHEMA_ID = "https://accountability.example/schemas/case-v1.json"
+SCHEMA_VERSION = "1.0"
+
+# Field metadata: values that stay inside the application and never go into case.json.
+INTERNAL = {"export": False}
+
+
+class Profile(enum.StrEnum):
+    """Who the file is for, which decides what is withheld."""
+
+    INTERNAL = "internal"  # everything the viewer may see
+    REGULATOR = "regulator"  # reporter withheld, customer contact masked
+    BULLETIN = "bulletin"  # fully anonymised, for staff education
+
+
+WITHHELD = "[withheld]"
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    institution: str
+    profile: str
+    generated_at: dt.datetime
+    prepared_by: str  # username of the viewer, or "system" for CLI exports
+    recipient: str
+    schema_version: str = SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class Summary:
+    reference: str
+    title: str
+    description: str
+    source: str
+    category_code: str
+    category_name: str
+    department: str
+    occurred_at: dt.datetime
+    reported_at: dt.datetime
+    acknowledge_due_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+    stage: str
+    outcome: str
+    severity: str
+    closed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    staff_number: str
+    department: str
+    position: str
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    reference: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    user: str
+    role: str
+    active: bool
+    declared_at: dt.datetime | None
+    has_conflict: bool
+
+
+@dataclass(frozen=True)
+class Parties:
+    anonymous: bool
+    reporter: str  # username, or WITHHELD
+    reporter_withheld: bool
+    subjects: list[Subject]
+    customer: Customer | None
+    team: list[TeamEntry]
+
+
+@dataclass(frozen=True)
+class VerificationEntry:
+    outcome: str
+    reason: str
+    first_evidence: str
+    duplicate_of: str
+    verified_by: str
+    verified_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ChainEvent:
+    """One audit event with the exact content its hash covers (see ``violations.audit``).
+
+    ``content`` is the canonical dictionary; when the profile withholds something in it,
+    the withheld values are replaced and ``redacted`` names the fields touched, so a
+    verifier checks that event by its links only.
+    """
+
+    seq: int
+    occurred_at: dt.datetime
+    action: str
+    actor: str  # as shown to this recipient
+    reason: str
+    hash: str
+    prev_hash: str
+    content: dict[str, Any]
+    redacted: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    number: int
+    name: str
+    kind: str
+    description: str
+    content_type: str
+    size: int
+    sha256: str
+    collected_by: str
+    collected_at: dt.datetime
+    superseded_by: int | None
+    superseded_reason: str
+    bundle_path: str  # where the file sits in a bundle ("" when the profile leaves it out)
+    storage_name: str = field(default="", metadata=INTERNAL)
+
+
+@dataclass(frozen=True)
+class InterviewEntry:
+    interviewee: str
+    held_at: dt.datetime
+    interviewer: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class RecordReviewEntry:
+    record: str
+    reviewed_by: str
+    reviewed_at: dt.datetime
+    findings: str
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    round: int
+    summary: str
+    conclusion: str
+    submitted_by: str
+    submitted_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ResponsibleEntry:
+    name: str
+    staff_number: str
+    responsibility: str
+
+
+@dataclass(frozen=True)
+class FindingEntry:
+    round: int
+    established: bool
+    category: str
+    nature: str
+    severity: str
+    customer_loss: Decimal
+    legal_matter: bool
+    facts_clear: bool
+    evidence_conclusive: bool
+    characterization_accurate: bool
+    handling_appropriate: bool
+    found_by: str
+    found_at: dt.datetime
+    responsible: list[ResponsibleEntry]
+
+
+@dataclass(frozen=True)
+class SanctionEntry:
+    person: str
+    staff_number: str
+    sanction_type: str
+    detail: str
+    amount: Decimal | None
+    period_start: dt.date | None
+    period_end: dt.date | None
+    status: str
+    effective_date: dt.date | None
+    executed_by: str
+    executed_at: dt.datetime | None
+    execution_note: str
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    approver: str
+    level: str
+    decision: str
+    reason: str
+    decided_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ProposalEntry:
+    round: int
+    status: str
+    required_level: str
+    justification: str
+    proposed_by: str
+    proposed_at: dt.datetime
+    items: list[SanctionEntry]
+    decisions: list[DecisionEntry]
+
+
+@dataclass(frozen=True)
+class AppealEntry:
+    """A defence or appeal step, read from the audit trail (no dedicated records yet)."""
+
+    occurred_at: dt.datetime
+    action: str
+    actor: str
+    reason: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RootCauseEntry:
+    round: int
+    category: str
+    description: str
+    identified_by: str
+
+
+@dataclass(frozen=True)
+class ActionEntry:
+    round: int
+    kind: str
+    description: str
+    owner: str
+    due_date: dt.date
+    status: str
+    completed_at: dt.datetime | None
+    completion_note: str
+    proof_link: str
+    proof_sha256: str
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    round: int
+    verdict: str
+    timeliness: str
+    pertinence: str
+    effectiveness: str
+    reasons: str
+    reviewer: str
+    reviewed_at: dt.datetime
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RedressEntry:
+    channel: str
+    notified_at: dt.datetime
+    notice_summary: str
+    apology: bool
+    compensation: Decimal
+    compensation_paid_on: dt.date | None
+    customer_response: str
+    satisfaction: int | None
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class RegulatorNoticeEntry:
+    regulator: str
+    notified_at: dt.datetime
+    reference_number: str
+    summary: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class OutcomeNoticeEntry:
+    outcome: str
+    text: str
+    recipient: str
+    sent_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    chain: str
+    length: int
+    head_hash: str
+    intact: bool  # every hash recomputed and every link checked when the file was built
+    problem: str
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    export: ExportInfo
+    summary: Summary
+    parties: Parties
+    verification: VerificationEntry | None
+    events: list[ChainEvent]
+    evidence: list[EvidenceEntry]
+    interviews: list[InterviewEntry]
+    record_reviews: list[RecordReviewEntry]
+    investigation_reports: list[ReportEntry]
+    findings: list[FindingEntry]
+    sanctions: list[ProposalEntry]
+    appeals: list[AppealEntry]
+    root_causes: list[RootCauseEntry]
+    actions: list[ActionEntry]
+    reviews: list[ReviewEntry]
+    redress: list[RedressEntry]
+    regulator_notices: list[RegulatorNoticeEntry]
+    outcome_notices: list[OutcomeNoticeEntry]
+    chain: ChainHead
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.metadata.get("export", True)
+        }
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_json(value: Any) -> Any:
+    """A value as it appears in case.json: datetimes in UTC with "Z", decimals as strings."""
+    return _plain(value)
+
+
+def casefile_document(casefile: CaseFile) -> dict[str, Any]:
+    """``case.json``: the whole tree except the events (those go to ``events.json``)."""
+    body = _plain(casefile)
+    body.pop("events")
+    return {"$schema": SCHEMA_ID, "schema_version": SCHEMA_VERSION, **body}
+
+
+def events_document(casefile: CaseFile) -> dict[str, Any]:
+    """``events.json``: the audit chain, each event with the content its hash covers."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "case": casefile.summary.reference,
+        "chain": casefile.chain.chain,
+        "hash_algorithm": "sha256",
+        "canonical_form": "JSON, keys sorted, separators ',' ':', UTF-8, non-ASCII unescaped",
+        "events": [
+            {"seq": e.seq, "hash": e.hash, "prev_hash": e.prev_hash, "redacted": list(e.redacted),
+             "content": e.content}
+            for e in casefile.events
+        ],
+    }

@@ -1,0 +1,93 @@
+"""The case-file PDF: three languages, every section, bookmarks, page numbers."""
+
+import pytest
+
+from reports.casefile import Profile
+from reports.pdf import SECTION_TITLES, SECTIONS, render_casefile_pdf, section_title
+from reports.selectors import build_casefile
+from tests.reports.conftest import pdf_outline, pdf_text
+
+
+@pytest.fixture
+def casefile(closed_case, world):
+    return build_casefile(closed_case, profile=Profile.INTERNAL, viewer=world.auditor)
+
+
+def test_english_text_round_trip(casefile, closed_case):
+    text = pdf_text(render_casefile_pdf(casefile, lang="en"))
+
+    assert "Case file" in text
+    assert closed_case.reference in text
+    assert "Evidence register" in text
+    assert "Four-principle attestation" in text
+    assert "Demotion or transfer" in text
+    assert "Madam Wong" in text
+
+
+def test_traditional_chinese_text_round_trip(casefile):
+    data = render_casefile_pdf(casefile, lang="zh-hant")
+    text = pdf_text(data)
+
+    for phrase in ("案卷", "證據登記冊", "審計鏈頭", "事實清楚", "證據確鑿", "定性準確", "處理恰當",
+                   "處罰及審批", "降級或調崗", "向監管部門報告", "重大"):
+        assert phrase in text, phrase
+    # Traditional, not the Simplified forms a GB encoding would produce.
+    assert "证据登记册" not in text
+    assert "證據登記冊" in pdf_outline(data)
+
+
+def test_simplified_chinese_text_round_trip(casefile):
+    data = render_casefile_pdf(casefile, lang="zh-hans")
+    text = pdf_text(data)
+
+    for phrase in ("案卷", "证据登记册", "审计链头", "事实清楚", "证据确凿", "定性准确", "处理恰当",
+                   "处罚及审批", "降级或调岗", "向监管部门报告", "重大"):
+        assert phrase in text, phrase
+    assert "證據登記冊" not in text
+
+
+def test_language_aliases_and_unknown_language(casefile):
+    assert "證據登記冊" in pdf_text(render_casefile_pdf(casefile, lang="zh-TW"))
+    with pytest.raises(ValueError, match="unsupported language"):
+        render_casefile_pdf(casefile, lang="fr")
+
+
+def test_every_section_present_for_a_full_case(casefile, closed_case):
+    data = render_casefile_pdf(casefile, lang="en")
+    text = pdf_text(data)
+    outline = pdf_outline(data)
+
+    assert outline == [SECTION_TITLES["en"][k] for k in SECTIONS]
+    assert len(outline) == 13
+    evidence = casefile.evidence[0]
+    assert evidence.sha256[:32] in text and evidence.sha256[32:] in text
+    assert casefile.chain.head_hash in text
+    assert casefile.chain.intact is True
+    assert casefile.chain.length == len(casefile.events) == closed_case.audit_events.count()
+    # Every audit event has its row: actions are labelled, sequence numbers run 1..n.
+    assert "Facts determined" in text and "Closed" in text
+    assert "Senior management" in text  # approval level of a demotion
+    assert "HKMA" in text and "REG-1" in text  # regulator notification (major case)
+    assert "1,200.00" in text  # customer redress
+    assert "Retrain the desk 0" in text and "Staff did not know the suitability rules" in text
+    assert "No recurrence" in text  # effectiveness review
+    pages = text.count("Page ")
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+    assert "Confidential: internal use only" in text
+
+
+def test_section_titles_are_in_every_language():
+    for lang in ("en", "zh-hant", "zh-hans"):
+        assert set(SECTION_TITLES[lang]) == set(SECTION_TITLES["en"])
+    assert section_title("evidence", "zh-hant") == "證據登記冊"
+    assert section_title("evidence", "zh-hans") == "证据登记册"
+
+
+def test_builder_never_touches_the_database(casefile, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        render_casefile_pdf(casefile, lang="zh-hant")
+
+
+def test_casefile_reads_in_bounded_queries(closed_case, world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(60):
+        build_casefile(closed_case, profile=Profile.REGULATOR, viewer=world.auditor)
