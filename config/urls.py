@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
-from viewflow.workflow.flow import FlowAppViewset
 
 from violations.flows import CaseFlow
+from violations.viewsets import CaseAppViewset
 
 site = Site(
     title=_("Accountability"),
@@ -15,7 +15,7 @@ site = Site(
             title=_("Case work"),
             icon="gavel",
             app_name="work",
-            viewsets=[FlowAppViewset(CaseFlow, icon="assignment")],
+            viewsets=[CaseAppViewset(CaseFlow, icon="assignment")],
         ),
     ],
 )

@@ -1,0 +1,268 @@
+"""Query-count ceilings for the hot paths, so an N+1 fails the build rather than a user.
+
+Each test measures the same action twice: once with little in the database, once after more
+cases (or more rows on the page) exist, and asserts the two counts are equal as well as under
+a ceiling. The ceilings are today's counts plus a little headroom for a new audit field or
+rule; raising one needs a reason in the commit.
+"""
+
+import dataclasses
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from tests.violations.factories import EmployeeFactory, UserFactory
+from violations import services
+from violations.flows import CaseFlow
+from violations.viewsets import eligible_queue
+from violations.workflow import open_task
+
+
+def queries(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def more_cases(walk, n):
+    """Other cases in the database (reported, waiting for verification)."""
+    return [walk.report() for _ in range(n)]
+
+
+# --- transitions through the services ----------------------------------------------------------
+
+STEP_CEILINGS = {
+    "report": 65,
+    "verify": 68,
+    "find_facts": 78,
+    "reject": 80,
+    "approve_split": 86,
+    "review_join_close": 108,
+}
+
+
+def _at_find_facts(walk):
+    case = walk.report()
+    walk.verify(case)
+    walk.form_team(case)
+    walk.investigate(case)
+    return case
+
+
+def _at_approval(walk):
+    return walk.to_approval(walk.report())
+
+
+def _at_review(walk):
+    case = _at_approval(walk)
+    walk.decide(case)
+    walk.execute(case)
+    walk.plan(case)
+    walk.complete_actions(case)
+    walk.fire_timers(case)
+    return case
+
+
+STEPS = {
+    # name: (bring a case to the step, take the step)
+    "report": (lambda walk: None, lambda walk, case: walk.report()),
+    "verify": (lambda walk: walk.report(), lambda walk, case: walk.verify(case)),
+    "find_facts": (_at_find_facts, lambda walk, case: walk.find_facts(case)),
+    "reject": (_at_approval, lambda walk, case: walk.decide(case, "reject")),
+    "approve_split": (_at_approval, lambda walk, case: walk.decide(case)),
+    "review_join_close": (_at_review, lambda walk, case: walk.review(case)),
+}
+
+
+def fresh(world):
+    """A walker for a case about a new subject: repeat offences raise the sanction range."""
+    from tests.walk import Walker
+
+    return Walker(dataclasses.replace(world, subject=EmployeeFactory(department=world.dept)))
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+def test_each_kind_of_step_has_a_fixed_query_count(world, step, django_assert_max_num_queries):
+    prepare, take = STEPS[step]
+    # The year's first case creates its reference counter: warm up past it.
+    warm = fresh(world)
+    take(warm, prepare(warm))
+    walk = fresh(world)
+    first = prepare(walk)
+    small = queries(lambda: take(walk, first))
+
+    more_cases(fresh(world), 19)
+    walk = fresh(world)
+    second = prepare(walk)
+    with django_assert_max_num_queries(STEP_CEILINGS[step]) as ctx:
+        take(walk, second)
+    assert len(ctx.captured_queries) == small
+
+
+def test_the_join_closes_the_case(walk):
+    case = _at_review(walk)
+    walk.review(case)
+    assert walk.refresh(case).stage == "closed"
+    assert walk.open_names(case) == []
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+PAGE_CEILINGS = {"inbox": 14, "queue": 14, "archive": 14, "task_list": 16, "dashboard": 30,
+                 "case_list": 9, "search": 9, "case_page": 34}
+
+
+def _get(client, url, *, expect=200):
+    response = client.get(url)
+    assert response.status_code == expect, url
+    return response
+
+
+def _page_queries(client, url):
+    return queries(lambda: _get(client, url))
+
+
+def _rows(response) -> int:
+    return response.content.decode().count("<tr") - 1  # minus the header row
+
+
+@pytest.fixture
+def officer_client(client, world):
+    client.force_login(world.officer)
+    return client
+
+
+def test_queue_inbox_and_archive_do_not_grow_with_rows(walk, world, officer_client,
+                                                       django_assert_max_num_queries):
+    urls = {name: reverse(f"work:case:{name}") for name in ("queue", "inbox", "archive")}
+
+    def grow(n):
+        for case in more_cases(walk, n):
+            claimed = services.task_claim(task=open_task(case, "verify"), actor=world.officer)
+            assert claimed.owner_id == world.officer.pk
+        for case in more_cases(walk, n):
+            walk.verify(case)  # archive rows for the officer
+        more_cases(walk, n)  # queue rows
+
+    grow(1)
+    small = {name: _page_queries(officer_client, url) for name, url in urls.items()}
+    grow(19)
+    for name, url in urls.items():
+        with django_assert_max_num_queries(PAGE_CEILINGS[name]) as ctx:
+            response = _get(officer_client, url)
+        assert len(ctx.captured_queries) == small[name], name
+        assert _rows(response) >= 20, name
+
+
+def test_task_lists_show_case_reference_title_and_stage(walk, world, officer_client):
+    case = walk.report()
+    body = _get(officer_client, reverse("work:case:queue")).content.decode()
+    assert case.reference in body
+    assert case.title in body
+    assert "Preliminary verification" in body
+
+
+def test_dashboard_and_task_list_do_not_grow_with_rows(walk, world, client,
+                                                       django_assert_max_num_queries):
+    client.force_login(world.manager)
+    urls = {"dashboard": reverse("work:case:index"), "task_list": reverse("work:case:task_list")}
+    more_cases(walk, 1)
+    small = {name: _page_queries(client, url) for name, url in urls.items()}
+    for case in more_cases(walk, 19):
+        walk.verify(case)
+    for name, url in urls.items():
+        with django_assert_max_num_queries(PAGE_CEILINGS[name]) as ctx:
+            _get(client, url)
+        assert len(ctx.captured_queries) == small[name], name
+
+
+def test_case_list_and_search_do_not_grow_with_rows(walk, world, client,
+                                                    django_assert_max_num_queries):
+    client.force_login(world.manager)
+    urls = {"case_list": reverse("violations:case_list"),
+            "search": reverse("violations:case_list") + "?q=Unsuitable"}
+    more_cases(walk, 1)
+    small = {name: _page_queries(client, url) for name, url in urls.items()}
+    more_cases(walk, 29)  # more than one page of 25
+    for name, url in urls.items():
+        with django_assert_max_num_queries(PAGE_CEILINGS[name]) as ctx:
+            response = _get(client, url)
+        assert len(ctx.captured_queries) == small[name], name
+        assert "30" in response.content.decode()  # the count is on the page
+
+
+def test_case_page_does_not_grow_with_its_records(walk, world, client,
+                                                  django_assert_max_num_queries):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = walk.report()
+    walk.verify(case)
+    walk.form_team(case)
+    client.force_login(world.investigator)
+    url = reverse("violations:case_detail", args=[case.reference])
+
+    def interviews(n):
+        for i in range(n):
+            services.interview_record(case=case, actor=world.investigator, interviewee=f"W{i}",
+                                      held_at=timezone.now() - dt.timedelta(hours=1), summary="Seen.")
+
+    # One interview first: with none, the interviewers' prefetch has nothing to run.
+    interviews(1)
+    _get(client, url)  # the first visit stores the session's language
+    small = _page_queries(client, url)
+    interviews(19)
+    with django_assert_max_num_queries(PAGE_CEILINGS["case_page"]) as ctx:
+        _get(client, url)
+    assert len(ctx.captured_queries) == small
+
+
+# --- the queue offers only what policy allows ----------------------------------------------------
+
+
+def _policy_queue(user):
+    """What policy would let ``user`` claim, task by task (the slow, authoritative answer)."""
+    candidates = Task.objects.user_queue(user, flow_class=CaseFlow).filter(status=STATUS.NEW)
+    return {t.pk for t in candidates if services.task_eligible(user, t)}
+
+
+def _sql_queue(user):
+    return set(eligible_queue(CaseFlow, user).values_list("pk", flat=True))
+
+
+def test_queue_matches_policy_for_every_role(world, walk):
+    from tests.walk import Walker
+
+    officer_emp = EmployeeFactory(department=world.dept, user=world.officer, name="Officer Ho")
+    other_head = UserFactory(username="otherhead", roles=["Department head"])
+    world.other_dept.head = EmployeeFactory(department=world.other_dept, user=other_head)
+    world.other_dept.save()
+    owner2 = UserFactory(username="owner2", roles=["Remediation owner"])
+
+    # verify tasks: a plain one, one the officer reported, one about the officer
+    walk.report()
+    Walker(dataclasses.replace(world, reporter=world.officer)).report()
+    walk.report(subjects=[officer_emp])
+    # approve tasks: a department-level one, and one reported by the department head
+    walk.to_approval(walk.report())
+    walk.to_approval(Walker(dataclasses.replace(world, reporter=world.depthead)).report())
+    # a released corrective action: only its owner may take it back
+    case = walk.to_approval(walk.report())
+    walk.decide(case)
+    walk.plan(case)
+    services.task_unassign(task=open_task(case, "complete_action"), actor=world.owner)
+
+    users = [world.officer, world.manager, world.investigator, world.depthead, other_head,
+             world.senior, world.hr, world.owner, owner2, world.reviewer, world.reporter]
+    offered = {u.username: _sql_queue(u) for u in users}
+    for user in users:
+        assert offered[user.username] == _policy_queue(user), user.username
+    assert len(offered["officer"]) == 1  # the plain verify task only
+    assert len(offered["depthead"]) == 1  # the approval of the case they did not report
+    assert offered["otherhead"] == set()
+    assert len(offered["owner"]) == 1 and offered["owner2"] == set()
