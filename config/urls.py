@@ -6,6 +6,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from violations.flows import CaseFlow
+from violations.views import workflow_pages
 from violations.viewsets import CaseAppViewset
 
 site = Site(
@@ -15,7 +16,15 @@ site = Site(
             title=_("Case work"),
             icon="gavel",
             app_name="work",
-            viewsets=[CaseAppViewset(CaseFlow, icon="assignment")],
+            viewsets=[
+                CaseAppViewset(
+                    CaseFlow,
+                    icon="assignment",
+                    # Need-to-know on viewflow's own process pages.
+                    process_list_view_class=workflow_pages.CaseProcessListView,
+                    chart_view_class=workflow_pages.CaseChartView,
+                )
+            ],
         ),
     ],
 )

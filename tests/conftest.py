@@ -21,6 +21,14 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_auth(settings):
+    """Argon2 is slow by design and every test makes a dozen users; login throttling needs a
+    request that ``client.login`` does not pass. Tests of either turn them back on."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = False
+
+
 @dataclass
 class World:
     dept: object
@@ -44,6 +52,11 @@ class World:
 
 @pytest.fixture
 def world(db):
+    return make_world()
+
+
+def make_world() -> World:
+    """The organisation and one user per role (module-scoped fixtures call it directly)."""
     dept = DepartmentFactory(code="RB", name="Retail Banking")
     other = DepartmentFactory(code="OPS", name="Operations")
     depthead = UserFactory(username="depthead", roles=["Department head"])

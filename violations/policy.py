@@ -6,7 +6,7 @@ so one rule holds everywhere.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import NotAllowed
@@ -39,7 +39,17 @@ def is_subject(user, case: Case) -> bool:
 
 
 def is_reporter(user, case: Case) -> bool:
-    return bool(user and user.is_authenticated and case.reported_by_id == user.pk)
+    """Named reporter, or the reporter an identity-protected case keeps in the vault.
+
+    Policy may ask the vault; it never tells anyone the answer beyond yes or no.
+    """
+    from .models import ReporterIdentity
+
+    if not user or not user.is_authenticated:
+        return False
+    if case.reported_by_id == user.pk:
+        return True
+    return ReporterIdentity.objects.filter(case=case, user=user).exists()
 
 
 def has_declared_conflict(user, case: Case) -> bool:
@@ -93,42 +103,81 @@ def require_cleared_team_member(user, case: Case, *, lead: bool = False) -> Team
 
 
 # --- need to know ---------------------------------------------------------------------------
+#
+# A case is visible to:
+#   * compliance heads and case managers (``view_all_cases``) and internal auditors
+#     (``audit_cases``, read-only: no write service accepts them);
+#   * its investigation team, each member only after declaring no conflict of interest;
+#   * a user while they hold an open task of the case;
+#   * a user who could claim an open, unassigned task of the case from the queue (their role
+#     carries the task's permission), so they can decide whether to take it. This replaces a
+#     rule by stage ("every officer sees every case in verification"): it follows the task
+#     actually waiting, so an approver sees a proposal only while it awaits their level and
+#     nobody sees a case because of a stage whose task is already someone else's.
+# and never, whatever the roles, to a subject of the case, someone who declared a conflict, or
+# a team member who has not declared yet.
+# The reporter is no party that may work on a case, so reporting gives no sight of it
+# beyond status and outcome (``MyReportsView``); the queue rule skips them.
 
 
 def sees_all_cases(user) -> bool:
     return has(user, "view_all_cases") or has(user, "audit_cases")
 
 
+def _user_permissions(user) -> set[str]:
+    return set(user.get_all_permissions()) if user.is_active else set()
+
+
 def visible_cases(user, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
-    """Cases whose details the user may read. Subjects never see their own cases."""
+    """Cases whose details the user may read: the one rule for lists, pages, files, the admin,
+    the workflow pages and the API."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from .models import ReporterIdentity
+
     qs = Case.objects.all() if qs is None else qs
-    if not user or not user.is_authenticated:
+    if not user or not user.is_authenticated or not user.is_active:
         return qs.none()
-    emp = employee_of(user)
+    team = Exists(
+        TeamMember.objects.filter(
+            case=OuterRef("pk"), user=user, active=True, has_conflict=False,
+            declared_at__isnull=False,
+        )
+    )
+    holds_task = Exists(
+        Task.objects.filter(
+            process_id=OuterRef("process_id"), owner=user,
+            status__in=[STATUS.ASSIGNED, STATUS.STARTED],
+        )
+    )
+    reporter = Q(reported_by=user) | Exists(
+        ReporterIdentity.objects.filter(case=OuterRef("pk"), user=user)
+    )
     if sees_all_cases(user):
         visible = qs
     else:
-        team = Q(
-            team__user=user,
-            team__active=True,
-            team__has_conflict=False,
-            team__declared_at__isnull=False,
-        )
-        holds_task = Q(
-            process__task__owner=user,
-            process__task__status__in=["ASSIGNED", "STARTED"],
-        )
-        # Only routine work that is not about this case's people: a verifier needs to see
-        # the report it verifies, an approver the proposal it decides.
-        visible = qs.filter(team | holds_task)
-        if has(user, "verify_case") or has(user, "propose_sanction"):
-            visible = qs.filter(
-                team | holds_task | Q(stage__in=["verification", "sanction_proposal"])
+        perms = _user_permissions(user)
+        could_claim = Exists(
+            Task.objects.filter(
+                process_id=OuterRef("process_id"), status=STATUS.NEW, owner__isnull=True,
+                flow_task_type="HUMAN", owner_permission__in=perms,
             )
+        ) & ~reporter
+        visible = qs.filter(team | holds_task | could_claim)
+    emp = employee_of(user)
     if emp is not None:
-        visible = visible.exclude(subjects=emp)
-    visible = visible.exclude(team__user=user, team__has_conflict=True)
-    return visible.distinct()
+        visible = visible.exclude(
+            Exists(Case.subjects.through.objects.filter(case_id=OuterRef("pk"), employee=emp))
+        )
+    # Named to the team but not yet declared: nothing, not even through a task the flow
+    # assigned to them (the lead's investigation task); a declared conflict: never again.
+    return visible.exclude(
+        Exists(TeamMember.objects.filter(case=OuterRef("pk"), user=user, has_conflict=True))
+    ).exclude(
+        Exists(TeamMember.objects.filter(case=OuterRef("pk"), user=user, active=True,
+                                         declared_at__isnull=True))
+    )
 
 
 def can_view_case(user, case: Case) -> bool:
@@ -136,10 +185,16 @@ def can_view_case(user, case: Case) -> bool:
 
 
 def can_see_reporter(user, case: Case) -> bool:
-    """Anonymous reports keep the reporter's identity from everyone on the case."""
+    """Identity-protected reports keep the reporter from everyone: the vault unmasks, with a
+    second person's approval, and only through ``reporter_identity_view``."""
     if case.is_anonymous:
         return False
     return can_view_case(user, case)
+
+
+def read_only(user) -> bool:
+    """Internal auditors read everything and change nothing."""
+    return has(user, "audit_cases") and not user.is_superuser
 
 
 # --- who may hold a task ----------------------------------------------------------------------

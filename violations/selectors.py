@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
 from . import policy
-from .models import AuditEvent, Case, TeamMember
+from .models import AuditEvent, Case, Stage, TeamMember
+from .services.vault import PROTECTED_REPORTER
 from .workflow import OPEN_STATUSES
 
 ACTION_LABELS = {
@@ -42,6 +43,10 @@ ACTION_LABELS = {
     "remediation.reviewed": _("Effectiveness reviewed"),
     "outcome.notified": _("Outcome notice sent"),
     "case.closed": _("Closed"),
+    "identity.unmask_requested": _("Asked to unmask the reporter"),
+    "identity.unmask_approved": _("Unmasking the reporter approved"),
+    "identity.unmask_refused": _("Unmasking the reporter refused"),
+    "identity.viewed": _("Reporter's identity viewed"),
 }
 
 
@@ -66,9 +71,14 @@ def timeline(case: Case, user) -> list[TimelineEntry]:
     entries = []
     for event in case.audit_events.select_related("chain").order_by("seq"):
         actor = event.actor_name
-        if hide_reporter and event.actor_id == case.reported_by_id:
+        if (hide_reporter and event.actor_id == case.reported_by_id) or (
+            event.actor_id is None and actor == PROTECTED_REPORTER.username
+        ):
             actor = str(_("Reporter (identity protected)"))
-        entries.append(TimelineEntry(event=event, label=ACTION_LABELS.get(event.action, event.action), actor=actor))
+        label = ACTION_LABELS.get(event.action, event.action)
+        if event.action == "stage.entered" and event.payload.get("to") in Stage.values:
+            label = _("Entered stage: %(stage)s") % {"stage": Stage(event.payload["to"]).label}
+        entries.append(TimelineEntry(event=event, label=label, actor=actor))
     return entries
 
 
@@ -111,4 +121,45 @@ def open_case_tasks(case: Case) -> list[Task]:
                             flow_task_type="HUMAN")
         .select_related("owner")
         .order_by("pk")
+    )
+
+
+def my_reports(user) -> QuerySet[Case]:
+    """What a reporter may know of their own reports: reference, title, status and outcome.
+    Identity-protected reports are found through the vault, never through the case."""
+    if not user or not user.is_authenticated:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(Q(reported_by=user) | Q(reporter_identity__user=user))
+        .only("reference", "title", "stage", "outcome", "reported_at", "closed_at")
+        .order_by("-reported_at")
+    )
+
+
+@dataclass
+class VaultPanel:
+    """What the case page shows of the identity vault to one user; never the identity."""
+
+    requests: list
+    can_request: bool
+    can_decide: bool
+    can_reveal: bool
+
+
+def vault_panel(case: Case, user) -> VaultPanel | None:
+    """Only for identity-protected cases, and only to those who may ask or decide."""
+    from .models import ReporterIdentity
+
+    if not (policy.has(user, "manage_cases") or policy.has(user, "approve_senior_level")):
+        return None
+    if not ReporterIdentity.objects.filter(case=case).exists():
+        return None
+    requests = list(case.unmask_requests.select_related("requested_by", "decided_by"))
+    pending = any(r.status == "pending" for r in requests)
+    party = policy.is_subject(user, case) or policy.is_reporter(user, case)
+    return VaultPanel(
+        requests=requests,
+        can_request=policy.has(user, "manage_cases") and not pending and not party,
+        can_decide=not party,
+        can_reveal=any(r.is_open_for(user) for r in requests) and not party,
     )

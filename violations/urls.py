@@ -16,4 +16,7 @@ urlpatterns = [
     path("<str:reference>/interviews/", views.InterviewAddView.as_view(), name="interview_add"),
     path("<str:reference>/record-reviews/", views.RecordReviewAddView.as_view(), name="record_review_add"),
     path("<str:reference>/reassign/", views.ReassignView.as_view(), name="reassign"),
+    path("<str:reference>/reporter/unmask/", views.UnmaskRequestView.as_view(), name="unmask_request"),
+    path("<str:reference>/reporter/decide/", views.UnmaskDecideView.as_view(), name="unmask_decide"),
+    path("<str:reference>/reporter/reveal/", views.IdentityRevealView.as_view(), name="identity_reveal"),
 ]

@@ -24,6 +24,7 @@ from .investigation import (
     ResponsiblePerson,
 )
 from .org import Department, Employee, ViolationCategory
+from .vault import ReporterIdentity, UnmaskRequest, UnmaskStatus
 
 __all__ = [
     "AuditChain",
@@ -41,6 +42,7 @@ __all__ = [
     "OutcomeNotice",
     "RecordReview",
     "ReferenceCounter",
+    "ReporterIdentity",
     "ResponsibilityType",
     "ResponsiblePerson",
     "Severity",
@@ -48,6 +50,8 @@ __all__ = [
     "Stage",
     "TeamMember",
     "TeamRole",
+    "UnmaskRequest",
+    "UnmaskStatus",
     "Verification",
     "VerificationOutcome",
     "ViolationCategory",

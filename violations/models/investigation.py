@@ -36,9 +36,11 @@ class Evidence(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # Empty only for attachments of an identity-protected report: naming the uploader would
+    # unmask the reporter.
     collected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("collected by"), on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", null=True, blank=True,
     )
     collected_at = models.DateTimeField(_("collected at"), default=timezone.now)
     superseded_by = models.ForeignKey(

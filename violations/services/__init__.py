@@ -6,6 +6,7 @@ from .intake import case_acknowledge, case_attach_process, case_report
 from .investigation import facts_determine, investigation_submit
 from .tasks import task_claim, task_eligible, task_reassign, task_unassign
 from .team import team_change, team_declare, team_form
+from .vault import reporter_identity_view, reporter_unmask_decide, reporter_unmask_request
 from .verification import verification_complete
 
 __all__ = [
@@ -21,6 +22,9 @@ __all__ = [
     "investigation_submit",
     "outcome_notice_send",
     "record_review_add",
+    "reporter_identity_view",
+    "reporter_unmask_decide",
+    "reporter_unmask_request",
     "task_claim",
     "task_eligible",
     "task_reassign",

@@ -35,6 +35,23 @@ ALLOWED_CONTENT_TYPES = {
 }
 
 
+# What the first bytes of a file must be for its extension. A declared content type is only
+# the browser's guess from the name; these say what the file really is.
+MAGIC_BYTES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+}
+
+
+def content_matches_extension(ext: str, head: bytes) -> bool:
+    signatures = MAGIC_BYTES.get(ext)
+    return signatures is None or any(head.startswith(sig) for sig in signatures)
+
+
 def sanitise_name(name: str) -> str:
     """Keep letters (any script), digits, dot, dash and underscore; nothing that walks paths."""
     name = unicodedata.normalize("NFC", os.path.basename(name.replace("\\", "/")))
@@ -67,6 +84,16 @@ def store_evidence(*, case: Case, actor, upload, kind: str, description: str) ->
     for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
         digest.update(chunk)
         data += chunk
+        if len(data) > limits["EVIDENCE_MAX_BYTES"]:
+            # The declared size is the client's word; the bytes are what count.
+            raise ValidationError(
+                {"file": [_("The file is larger than %(mb)d MB.") % {"mb": limits["EVIDENCE_MAX_BYTES"] // 2**20}]}
+            )
+    if not content_matches_extension(ext, data[:16]):
+        raise ValidationError(
+            {"file": [_("The file's content is not a %(ext)s file.") % {"ext": ext}]}
+        )
+    size = len(data)
     item = Evidence(
         case=case,
         kind=kind,

@@ -16,6 +16,7 @@ from ..exceptions import InvalidState
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
 from ..workflow import case_flow
 from .evidence import store_evidence
+from .vault import PROTECTED_REPORTER, vault_identity_store
 
 
 def next_reference(when: dt.datetime) -> str:
@@ -67,6 +68,11 @@ def case_report(
     if errors:
         raise ValidationError(errors)
 
+    # Whistleblowing is confidential by nature: its reporter goes to the vault like an
+    # anonymous one. Nothing recorded on the case (reported_by, history users, the uploader of
+    # attachments, the audit actor) may then name them.
+    protected = is_anonymous or source == Source.WHISTLEBLOWER
+    recorder = None if protected else actor
     now = timezone.now()
     with transaction.atomic():
         case = Case(
@@ -81,29 +87,31 @@ def case_report(
             customer_name=customer_name.strip(),
             customer_reference=customer_reference.strip(),
             customer_contact=customer_contact.strip(),
-            is_anonymous=is_anonymous,
-            reported_by=actor,
+            is_anonymous=protected,
+            reported_by=recorder,
             reported_at=now,
             acknowledge_due_at=now + settings.ACCOUNTABILITY["ACKNOWLEDGE_WITHIN"],
         )
-        audit.save(case, actor=actor, reason="reported")
+        audit.save(case, actor=recorder, reason="reported")
         case.subjects.set(subjects)
+        if protected:
+            vault_identity_store(case=case, user=actor)
         for upload in attachments or []:
             store_evidence(
-                case=case, actor=actor, upload=upload, kind="report_attachment",
+                case=case, actor=recorder, upload=upload, kind="report_attachment",
                 description=_("Attached to the report"),
             )
         case_flow().start_from_code.run(case=case)
         case.refresh_from_db()
         audit.record(
             action="case.reported",
-            actor=actor,
+            actor=actor if not protected else PROTECTED_REPORTER,
             case=case,
             payload={
                 "source": source,
                 "category": category.code,
                 "subjects": sorted(e.staff_number for e in subjects),
-                "anonymous": is_anonymous,
+                "anonymous": protected,
                 "attachments": len(attachments or []),
             },
             records=[case],

@@ -21,6 +21,7 @@ from .steps import (
     StepView,
     VerifyView,
 )
+from .vault import IdentityRevealView, UnmaskDecideView, UnmaskRequestView
 
 __all__ = [
     "AcknowledgeView",
@@ -33,6 +34,7 @@ __all__ = [
     "EvidenceDownloadView",
     "FindFactsView",
     "FormTeamView",
+    "IdentityRevealView",
     "InterviewAddView",
     "InvestigateView",
     "MyReportsView",
@@ -41,5 +43,7 @@ __all__ = [
     "ReleaseTaskView",
     "ReportView",
     "StepView",
+    "UnmaskDecideView",
+    "UnmaskRequestView",
     "VerifyView",
 ]

@@ -45,11 +45,7 @@ class MyReportsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["reports"] = (
-            Case.objects.filter(reported_by=self.request.user)
-            .only("reference", "title", "stage", "outcome", "reported_at", "closed_at")
-            .order_by("-reported_at")
-        )
+        ctx["reports"] = selectors.my_reports(self.request.user)
         return ctx
 
 
@@ -75,6 +71,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             can_acknowledge=not case.acknowledged_at and policy.has(user, "verify_case")
             and case.stage != Stage.CLOSED,
             can_manage=policy.has(user, "manage_cases"),
+            vault=selectors.vault_panel(case, user),
             forms={
                 "evidence": forms.EvidenceForm(),
                 "interview": forms.InterviewForm(),
@@ -82,6 +79,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 "declaration": forms.DeclarationForm(),
                 "acknowledge": forms.AcknowledgeForm(),
                 "reassign": forms.ReassignForm(),
+                "unmask": forms.UnmaskRequestForm(),
             },
         )
         return ctx

@@ -53,6 +53,22 @@ class StepView(ServiceFormMixin, FormView):
     template_name = "violations/step.html"
     success_message = _("Step completed.")
 
+    def dispatch(self, request, *args, **kwargs):
+        # Holding the task is not enough: a lead named by the flow declares first, and the
+        # page shows the case, so it follows the need-to-know rule like the case page.
+        from django.core.exceptions import PermissionDenied
+
+        from .. import policy
+
+        if not policy.can_view_case(request.user, self.case):
+            if self.case.team.filter(user=request.user, active=True,
+                                     declared_at__isnull=True).exists():
+                messages.info(request, _("Declare whether you have a conflict of interest "
+                                         "before working on this case."))
+                return redirect("violations:my_declarations")
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     @property
     def task(self):
         return self.request.activation.task
@@ -153,7 +169,21 @@ class FindFactsView(StepView):
 
 
 class ClaimTaskView(AssignTaskView):
-    """Viewflow's assign, through the audited claim service with segregation of duties."""
+    """Viewflow's assign, through the audited claim service with segregation of duties.
+
+    Viewflow opens this page to anyone whose role carries the task's permission; a subject,
+    the reporter or a conflicted user must not even see which case it is.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from .. import policy
+
+        case = Case.objects.filter(process_id=request.activation.task.process_id).first()
+        if case is None or not policy.can_view_case(request.user, case):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, *args, **kwargs):
         try:

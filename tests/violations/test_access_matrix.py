@@ -1,0 +1,348 @@
+"""Need-to-know, role by role and stage by stage: who sees which case, and where.
+
+One set of cases, one at each step of the process, is built once for the module (inside a
+transaction rolled back at the end); every test then asks, for every role and every case,
+the list, the case page, the evidence download and viewflow's own process pages, and checks
+both what is shown and what is refused.
+"""
+
+import dataclasses
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, override_settings
+from viewflow.workflow.models import Task
+
+from tests.conftest import make_world
+from tests.violations.factories import UserFactory
+from tests.walk import Walker
+from violations import policy, selectors, services
+from violations.exceptions import ServiceError
+from violations.flows import CaseFlow
+from violations.models import AuditEvent, Case, Stage
+from violations.workflow import open_task
+
+PDF = b"%PDF-1.4\n% test\n"
+
+# Cases by the step they wait at. Built in this order by ``cases`` below.
+STAGES = {
+    "verify": Stage.VERIFICATION,  # verify task in the queue
+    "verify_claimed": Stage.VERIFICATION,  # verify task claimed by officer2
+    "team": Stage.TEAM,
+    "team_pending": Stage.INVESTIGATION,  # lead not declared yet, member declared a conflict
+    "investigation": Stage.INVESTIGATION,
+    "facts": Stage.FACT_FINDING,
+    "proposal": Stage.SANCTION_PROPOSAL,
+    "approval": Stage.APPROVAL,
+    "post_approval": Stage.POST_APPROVAL,  # execution and remediation plan in the queue
+    "actions": Stage.POST_APPROVAL,  # corrective action assigned to its owner
+    "review": Stage.EFFECTIVENESS_REVIEW,
+    "closed": Stage.CLOSED,  # dismissed at verification
+}
+ALL = set(STAGES)
+TEAM_STAGES = {"investigation", "facts", "proposal", "approval", "post_approval", "actions",
+               "review"}
+
+# Who sees what. Everything not listed is refused (404 on our pages, 403 on viewflow's).
+EXPECTED = {
+    "manager": ALL,  # view_all_cases
+    "senior": ALL,  # view_all_cases
+    "auditor": ALL,  # audit_cases, read-only
+    # Could claim the task waiting in the queue; not once someone else holds it.
+    "officer": {"verify", "proposal", "post_approval"},
+    "officer2": {"verify", "verify_claimed", "proposal", "post_approval"},
+    # The team, after declaring: not before (though the flow assigned the lead a task), not
+    # after a declared conflict.
+    "investigator": TEAM_STAGES,
+    "investigator2": TEAM_STAGES,
+    "investigator3": set(),  # not on any team
+    "depthead": {"approval"},
+    "hr": {"post_approval", "actions", "review"},  # execution waits in the queue
+    "owner": {"actions"},  # holds the corrective-action task
+    "reviewer": {"review"},
+    "reporter": set(),  # status and outcome only, through "my reports"
+    "outsider": set(),
+    "subject_user": set(),  # a subject with view_all_cases sees nothing about themself
+}
+
+
+@dataclasses.dataclass
+class Matrix:
+    users: dict
+    cases: dict
+    evidence: dict
+    world: object
+
+
+def _report(walk, w):
+    return services.case_report(
+        actor=w.reporter, source="staff_report", category=w.category, title="Unsuitable product",
+        description="Sold a high-risk fund to a retiree.",
+        occurred_at=walk_time(), department=w.dept, subjects=[w.subject],
+        attachments=[SimpleUploadedFile("letter.pdf", PDF, "application/pdf")],
+    )
+
+
+def walk_time():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.now() - dt.timedelta(days=2)
+
+
+def build(media) -> Matrix:
+    w = make_world()
+    officer2 = UserFactory(username="officer2", roles=["Compliance officer"])
+    investigator3 = UserFactory(username="investigator3", roles=["Investigator"])
+    subject_user = UserFactory(username="subject_user", roles=["Case manager"])
+    w.subject.user = subject_user
+    w.subject.save()
+    walk = Walker(w)
+    cases = {}
+    for name in STAGES:
+        cases[name] = _report(walk, w)
+    services.task_claim(task=walk.task(cases["verify_claimed"], "verify"), actor=officer2)
+    walk.verify(cases["closed"], outcome="dismiss", reason="Nothing in it")
+    for name in ["team", "team_pending", "investigation", "facts", "proposal", "approval",
+                 "post_approval", "actions", "review"]:
+        walk.verify(cases[name])
+    walk.form_team(cases["team_pending"], declare=False)
+    services.team_declare(case=cases["team_pending"], actor=w.investigator2, has_conflict=True,
+                          statement="My cousin")
+    for name in ["investigation", "facts", "proposal", "approval", "post_approval", "actions",
+                 "review"]:
+        walk.form_team(cases[name])
+    for name in ["facts", "proposal", "approval", "post_approval", "actions", "review"]:
+        walk.investigate(cases[name])
+    for name in ["proposal", "approval", "post_approval", "actions", "review"]:
+        walk.find_facts(cases[name])
+    for name in ["approval", "post_approval", "actions", "review"]:
+        walk.propose(cases[name])
+    for name in ["post_approval", "actions", "review"]:
+        walk.decide(cases[name])
+    for name in ["actions", "review"]:
+        walk.plan(cases[name])
+    walk.complete_actions(cases["review"])
+    walk.fire_timers(cases["review"])
+    cases = {name: Case.objects.get(pk=c.pk) for name, c in cases.items()}
+    for name, case in cases.items():
+        assert case.stage == STAGES[name], (name, case.stage)
+    users = {name: getattr(w, name, None) for name in EXPECTED}
+    users.update(officer2=officer2, investigator3=investigator3, subject_user=subject_user)
+    evidence = {name: c.evidence.order_by("pk").first() for name, c in cases.items()}
+    return Matrix(users=users, cases=cases, evidence=evidence, world=w)
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("matrix-media")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+        with transaction.atomic():
+            result = build(media)
+            result.media = media
+            yield result
+            transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, matrix):
+    # The files were stored once for the module; every test reads them from there.
+    settings.MEDIA_ROOT = matrix.media
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+ROLES = sorted(EXPECTED)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_and_pages_follow_need_to_know(matrix, role):
+    user = matrix.users[role]
+    expected = EXPECTED[role]
+    refs = {c.reference: name for name, c in matrix.cases.items()}
+
+    listed = {refs[r] for r in selectors.case_list(user).values_list("reference", flat=True)}
+    assert listed == expected
+    page = client_for(user).get("/cases/")
+    assert page.status_code == 200
+    shown = {name for ref, name in refs.items() if ref in page.content.decode()}
+    assert shown == expected
+
+    client = client_for(user)
+    for name, case in matrix.cases.items():
+        allowed = name in expected
+        assert policy.can_view_case(user, case) is allowed, name
+        detail = client.get(case.get_absolute_url())
+        assert detail.status_code == (200 if allowed else 404), (name, detail.status_code)
+        item = matrix.evidence[name]
+        download = client.get(f"/cases/{case.reference}/evidence/{item.pk}/")
+        assert download.status_code == (200 if allowed else 404), (name, download.status_code)
+        if allowed:
+            assert b"".join(download.streaming_content) == PDF
+        # Viewflow's process, task and chart pages all ask the flow this question.
+        assert CaseFlow.instance.has_view_permission(user, case.process) is allowed, name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_viewflow_lists_follow_need_to_know(matrix, role):
+    user = matrix.users[role]
+    expected = EXPECTED[role]
+    client = client_for(user)
+    processes = client.get(CaseFlow.instance.reverse("process_list"))
+    assert processes.status_code == 200
+    body = processes.content.decode()
+    for name, case in matrix.cases.items():
+        link = 'href="{}"'.format(CaseFlow.instance.reverse("process_detail", args=[case.process_id]))
+        assert (link in body) is (name in expected), name
+
+    dashboard = client.get(CaseFlow.instance.reverse("index"))
+    assert dashboard.status_code == 200
+    on_board = {t.process_id for column in dashboard.context["columns"] for t in column["tasks"]}
+    on_board |= {t.process_id for t in dashboard.context["finished"]}
+    visible_processes = {c.process_id for n, c in matrix.cases.items() if n in expected}
+    assert on_board <= visible_processes
+    if expected:
+        assert on_board  # narrowed, not emptied
+
+    tasks = client.get(CaseFlow.instance.reverse("task_list"))
+    assert tasks.status_code == 200
+    listed = {t.process_id for t in tasks.context["object_list"]}
+    assert listed <= visible_processes
+
+
+def _sample(matrix, role):
+    """One case the role may see and one it may not (when there are such)."""
+    seen = [n for n in STAGES if n in EXPECTED[role]]
+    unseen = [n for n in STAGES if n not in EXPECTED[role]]
+    return [(matrix.cases[n], True) for n in seen[-1:]] + [(matrix.cases[n], False) for n in unseen[:1]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_viewflow_process_task_and_chart_pages_follow_need_to_know(matrix, role):
+    """Through HTTP for one visible and one hidden case per role (the rule itself is checked
+    for every case above): process page, a task page, the process chart."""
+    client = client_for(matrix.users[role])
+    for case, allowed in _sample(matrix, role):
+        status = 200 if allowed else 403
+        process = client.get(CaseFlow.instance.reverse("process_detail", args=[case.process_id]))
+        assert process.status_code == status, (case.stage, process.status_code)
+        chart = client.get(CaseFlow.instance.reverse("process_chart", args=[case.process_id]))
+        assert chart.status_code == status, (case.stage, chart.status_code)
+        task = Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN").order_by("pk").first()
+        page = client.get(task.flow_task.reverse("detail", args=[task.process_id, task.pk]))
+        assert page.status_code == status, (case.stage, page.status_code)
+
+
+@pytest.mark.django_db
+def test_claim_page_is_refused_to_a_subject_whose_role_could_claim(matrix):
+    """The queue's claim page names the case: a subject holding the step's role gets 403."""
+    subject_user = matrix.users["subject_user"]  # a case manager: verify_case
+    task = open_task(matrix.cases["verify"], "verify")
+    assert subject_user.has_perm(task.owner_permission)
+    url = task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+    assert client_for(subject_user).get(url).status_code == 403
+    assert client_for(matrix.users["officer"]).get(url).status_code == 200
+    task.refresh_from_db()
+    assert task.owner_id is None
+
+
+@pytest.mark.django_db
+def test_undeclared_lead_is_sent_to_declare_before_the_investigation_page(matrix):
+    lead = matrix.users["investigator"]
+    task = open_task(matrix.cases["team_pending"], "investigate")
+    assert task.owner_id == lead.pk  # the flow assigned it
+    response = client_for(lead).get(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == "/cases/declarations/"
+
+
+@pytest.mark.django_db
+def test_reporter_sees_status_and_outcome_of_own_reports_only(matrix):
+    page = client_for(matrix.users["reporter"]).get("/cases/mine/")
+    body = page.content.decode()
+    for case in matrix.cases.values():
+        assert case.reference in body
+    assert "Sold a high-risk fund" not in body  # no description, no investigation
+    assert client_for(matrix.users["outsider"]).get("/cases/mine/").context["reports"].count() == 0
+
+
+@pytest.mark.django_db
+def test_admin_lists_only_visible_cases_and_changes_nothing(matrix):
+    for role, count in [("manager", len(ALL)), ("subject_user", 0), ("officer", 3)]:
+        user = matrix.users[role]
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        client = client_for(user)
+        page = client.get("/admin/violations/case/")
+        assert page.status_code == 200
+        assert page.context["cl"].result_count == count, role
+        closed = matrix.cases["closed"]
+        change = client.get(f"/admin/violations/case/{closed.pk}/change/")
+        assert change.status_code == (200 if role == "manager" else 302), role
+        if role == "manager":
+            assert change.context["has_change_permission"] is False
+            assert client.post(f"/admin/violations/case/{closed.pk}/delete/").status_code == 403
+    assert Case.objects.filter(pk=matrix.cases["closed"].pk).exists()
+
+
+@pytest.mark.django_db
+def test_internal_auditor_can_perform_no_write(matrix):
+    """Every write the process has, attempted by the auditor at the stage it belongs to."""
+    auditor = matrix.users["auditor"]
+    w = matrix.world
+    as_auditor = Walker(dataclasses.replace(w, **{
+        f.name: auditor for f in dataclasses.fields(w)
+        if f.name in {"reporter", "officer", "manager", "investigator", "investigator2", "depthead",
+                      "senior", "hr", "owner", "reviewer"}
+    }))
+    c = matrix.cases
+    attempts = [
+        ("report", lambda: as_auditor.report()),
+        ("claim", lambda: services.task_claim(task=open_task(c["verify"], "verify"), actor=auditor)),
+        ("verify", lambda: as_auditor.verify(c["verify"])),
+        ("acknowledge", lambda: services.case_acknowledge(case=c["verify"], actor=auditor)),
+        ("evidence", lambda: services.evidence_add(
+            case=c["verify"], actor=auditor, kind="document", description="x",
+            upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf"))),
+        ("form team", lambda: as_auditor.form_team(c["team"])),
+        ("declare", lambda: services.team_declare(case=c["investigation"], actor=auditor,
+                                                  has_conflict=False)),
+        ("interview", lambda: as_auditor.investigate(c["investigation"])),
+        ("record review", lambda: services.record_review_add(case=c["investigation"], actor=auditor,
+                                                             record="Ledger", findings="x")),
+        ("submit", lambda: services.investigation_submit(
+            task=open_task(c["investigation"], "investigate"), actor=auditor, summary="x",
+            conclusion="y")),
+        ("facts", lambda: as_auditor.find_facts(c["facts"])),
+        ("propose", lambda: as_auditor.propose(c["proposal"])),
+        ("approve", lambda: as_auditor.decide(c["approval"])),
+        ("plan", lambda: as_auditor.plan(c["post_approval"])),
+        ("complete action", lambda: as_auditor.complete_actions(c["actions"])),
+        ("review", lambda: as_auditor.review(c["review"])),
+        ("reassign", lambda: services.task_reassign(task=open_task(c["verify"], "verify"),
+                                                    actor=auditor, to_user=w.officer, reason="x")),
+        ("release", lambda: services.task_unassign(task=open_task(c["verify_claimed"], "verify"),
+                                                   actor=auditor)),
+        ("unmask", lambda: services.reporter_unmask_request(case=c["verify"], actor=auditor,
+                                                            reason="curious")),
+    ]
+    for label, attempt in attempts:
+        events = AuditEvent.objects.count()
+        tasks = list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id"))
+        stages = list(Case.objects.order_by("pk").values_list("stage", flat=True))
+        with pytest.raises(ServiceError):
+            attempt()
+        assert AuditEvent.objects.count() == events, label
+        assert list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id")) == tasks, label
+        assert list(Case.objects.order_by("pk").values_list("stage", flat=True)) == stages, label
+
