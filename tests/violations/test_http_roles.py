@@ -130,8 +130,8 @@ def test_invalid_form_shows_errors_and_saves_nothing(world, walk):
     assert Verification.objects.count() == 0
 
 
-@pytest.mark.parametrize("path", ["/cases/", "/work/caseflow/inbox/", "/work/caseflow/queue/",
-                                  "/work/caseflow/archive/", "/cases/declarations/"])
+@pytest.mark.parametrize("path", ["/cases/", "/work/case/inbox/", "/work/case/queue/",
+                                  "/work/case/archive/", "/cases/declarations/", "/cases/mine/"])
 def test_pages_render_for_every_role(world, walk, path):
     walk.report()
     for user in [world.reporter, world.officer, world.manager, world.investigator, world.depthead,
