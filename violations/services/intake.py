@@ -101,8 +101,6 @@ def case_report(
                 case=case, actor=recorder, upload=upload, kind="report_attachment",
                 description=_("Attached to the report"),
             )
-        case_flow().start_from_code.run(case=case)
-        case.refresh_from_db()
         audit.record(
             action="case.reported",
             actor=actor if not protected else PROTECTED_REPORTER,
@@ -116,6 +114,10 @@ def case_report(
             },
             records=[case],
         )
+        # The report is the first event of the chain; starting the process (the first
+        # stage and its deadline) follows it.
+        case_flow().start_from_code.run(case=case)
+        case.refresh_from_db()
     return case
 
 

@@ -193,7 +193,8 @@ class ClaimTaskView(AssignTaskView):
             task = self.request.activation.task
             return redirect(task.flow_task.reverse("index", args=[task.process_id, task.pk]))
         messages.success(self.request, _("The task is yours."))
-        return HttpResponseRedirect(self.get_success_url())
+        task = self.request.activation.task
+        return HttpResponseRedirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
 
 
 class ReleaseTaskView(UnassignTaskView):
