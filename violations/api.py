@@ -125,6 +125,8 @@ class TaskViewSet(viewsets.GenericViewSet):
     """The caller's open tasks; claim and release them."""
 
     serializer_class = TaskSerializer
+    # Only for the schema (it types the {id} path parameter); get_queryset answers requests.
+    queryset = Task.objects.none()
 
     def get_queryset(self):
         return (Task.objects.filter(owner=self.request.user, status__in=OPEN_STATUSES, flow_task_type="HUMAN")
