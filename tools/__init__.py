@@ -1,0 +1,1 @@
+"""Standalone utilities shipped with the project (usable without installing the app)."""

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Verify a regulator bundle offline: needs only Python 3.11+ and the ``cryptography`` package.
+
+    python verify_bundle.py BUNDLE.zip --public-key institution-public.pem
+
+Exit status 0 with a summary when the bundle is intact; 1 naming the first problem found:
+a missing or extra file, a hash mismatch, a bad signature, or a break in the audit chain.
+The same code runs behind ``manage.py verify_bundle``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import hashlib
+import json
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+EVENTS = "events.json"
+CASE = "case.json"
+GENESIS = "0" * 64
+SUPPORTED_FORMAT = "accountability-case-bundle"
+
+
+class BundleInvalid(Exception):
+    """The first problem found; the message names it."""
+
+
+@dataclass(frozen=True)
+class Report:
+    case: str
+    profile: str
+    files: int
+    events: int
+    redacted_events: int
+    head_hash: str
+    key_fingerprint: str
+
+    def summary(self) -> str:
+        redacted = (f" ({self.redacted_events} with withheld content, checked by their links)"
+                    if self.redacted_events else "")
+        return (
+            f"OK: bundle for case {self.case} ({self.profile} profile) verified.\n"
+            f"  signature: valid Ed25519 signature of {MANIFEST} "
+            f"(key SHA-256 {self.key_fingerprint})\n"
+            f"  files: {self.files} listed, all present, hashes match, no extra files\n"
+            f"  audit chain: {self.events} events recomputed and linked{redacted}\n"
+            f"  chain head: {self.head_hash}"
+        )
+
+
+def canonical_json(data) -> bytes:
+    """The serialisation the institution hashes audit events with (sorted keys, no spaces)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def load_public_key(pem: bytes) -> Ed25519PublicKey:
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError as exc:
+        raise BundleInvalid(f"bad public key: not a PEM public key ({exc})") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise BundleInvalid("bad public key: not an Ed25519 key")
+    return key
+
+
+def _fingerprint(key: Ed25519PublicKey) -> str:
+    raw = key.public_bytes(encoding=serialization.Encoding.Raw, format=serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _safe(name: str) -> bool:
+    path = PurePosixPath(name)
+    return not path.is_absolute() and ".." not in path.parts and "\\" not in name
+
+
+def _json(zf: zipfile.ZipFile, name: str):
+    try:
+        return json.loads(zf.read(name).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleInvalid(f"unreadable file: {name} is not valid JSON ({exc})") from None
+
+
+def _sha256(zf: zipfile.ZipFile, name: str) -> str:
+    digest = hashlib.sha256()
+    with zf.open(name) as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_chain(events_doc, manifest) -> tuple[int, int]:
+    events = events_doc.get("events") if isinstance(events_doc, dict) else None
+    if not isinstance(events, list):
+        raise BundleInvalid(f"chain break: {EVENTS} holds no list of events")
+    prev = GENESIS
+    redacted = 0
+    for index, event in enumerate(events, start=1):
+        seq = event.get("seq")
+        content = event.get("content") or {}
+        if seq != index or content.get("seq") != seq:
+            raise BundleInvalid(f"chain break: event {index} is missing or out of order (found seq {seq})")
+        if event.get("prev_hash") != prev or content.get("prev_hash") != prev:
+            raise BundleInvalid(f"chain break: event {seq} does not link to event {seq - 1}")
+        if event.get("redacted"):
+            redacted += 1
+        elif hashlib.sha256(canonical_json(content)).hexdigest() != event.get("hash"):
+            raise BundleInvalid(f"chain break: event {seq} does not match its hash")
+        prev = event.get("hash")
+    chain = manifest.get("chain") or {}
+    if chain.get("length") != len(events):
+        raise BundleInvalid(
+            f"chain break: manifest says {chain.get('length')} events, {EVENTS} holds {len(events)}")
+    if chain.get("head_hash") != prev:
+        raise BundleInvalid("chain break: the last event's hash is not the chain head in the manifest")
+    return len(events), redacted
+
+
+def verify(bundle_path: str, public_key_pem: bytes) -> Report:
+    """Check one bundle; raise :class:`BundleInvalid` naming the first problem."""
+    key = load_public_key(public_key_pem)
+    try:
+        zf = zipfile.ZipFile(bundle_path)
+    except FileNotFoundError:
+        raise BundleInvalid(f"missing file: bundle {bundle_path} does not exist") from None
+    except zipfile.BadZipFile:
+        raise BundleInvalid(f"not a bundle: {bundle_path} is not a ZIP archive") from None
+    with zf:
+        names = zf.namelist()
+        if len(names) != len(set(names)):
+            raise BundleInvalid("extra file: the archive holds the same name twice")
+        for name in names:
+            if not _safe(name):
+                raise BundleInvalid(f"extra file: unsafe path in the archive: {name}")
+        for required in (MANIFEST, SIGNATURE):
+            if required not in names:
+                raise BundleInvalid(f"missing file: {required}")
+
+        manifest_bytes = zf.read(MANIFEST)
+        try:
+            signature = base64.b64decode(zf.read(SIGNATURE).strip(), validate=True)
+            key.verify(signature, manifest_bytes)
+        except (InvalidSignature, binascii.Error, ValueError):
+            raise BundleInvalid(
+                f"bad signature: {SIGNATURE} is not a valid signature of {MANIFEST} by this public key"
+            ) from None
+
+        manifest = _json(zf, MANIFEST)
+        if manifest.get("format") != SUPPORTED_FORMAT:
+            raise BundleInvalid(f"not a bundle: unknown format {manifest.get('format')!r}")
+        listed = {f["path"]: f for f in manifest.get("files", [])}
+        for path in listed:
+            if path not in names:
+                raise BundleInvalid(f"missing file: {path}")
+        for name in names:
+            if name not in listed and name not in (MANIFEST, SIGNATURE) and not name.endswith("/"):
+                raise BundleInvalid(f"extra file: {name} is not listed in the manifest")
+        for path, entry in listed.items():
+            if _sha256(zf, path) != entry.get("sha256"):
+                raise BundleInvalid(f"hash mismatch: {path}")
+
+        for required in (CASE, EVENTS):
+            if required not in listed:
+                raise BundleInvalid(f"missing file: {required}")
+        count, redacted = _check_chain(_json(zf, EVENTS), manifest)
+        case_doc = _json(zf, CASE)
+        if (case_doc.get("chain") or {}).get("head_hash") != manifest["chain"]["head_hash"]:
+            raise BundleInvalid(f"chain break: the chain head in {CASE} differs from the manifest")
+
+    return Report(
+        case=str(manifest.get("case")), profile=str(manifest.get("profile")), files=len(listed),
+        events=count, redacted_events=redacted, head_hash=manifest["chain"]["head_hash"],
+        key_fingerprint=_fingerprint(key),
+    )
+
+
+def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = argparse.ArgumentParser(description="Verify a signed case bundle offline.")
+    parser.add_argument("bundle", help="the bundle (.zip)")
+    parser.add_argument("--public-key", required=True, help="the institution's public key (PEM)")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.public_key, "rb") as fh:
+            pem = fh.read()
+    except OSError as exc:
+        print(f"FAILED: cannot read public key: {exc}", file=err)
+        return 1
+    try:
+        report = verify(args.bundle, pem)
+    except BundleInvalid as exc:
+        print(f"FAILED: {exc}", file=err)
+        return 1
+    print(report.summary(), file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
