@@ -1,0 +1,159 @@
+"""Customer redress with its complaint clock; the regulator notice of a major violation."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from remediation import services as rem
+from remediation.models import ComplaintExtension
+from remediation.selectors import complaint_clock, regulator_deadline
+from violations.exceptions import InvalidState, NotAllowed
+from violations.models import Stage
+
+from .helpers import events, render_panel, task_url, to_plan
+
+
+@pytest.fixture
+def complaint(walk):
+    """A customer complaint reported on a known day."""
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC), tick=False):
+        case = walk.report(customer=True)
+    return case
+
+
+def test_clock_counts_from_the_report_with_fifteen_days(complaint):
+    started = timezone.localdate(complaint.reported_at)
+    clock = complaint_clock(complaint, today=started + dt.timedelta(days=10))
+    assert (clock.limit_days, clock.days_elapsed, clock.days_left, clock.overdue) == (15, 10, 5, False)
+    assert clock.due_on == started + dt.timedelta(days=15)
+    clock = complaint_clock(complaint, today=started + dt.timedelta(days=15))
+    assert (clock.days_left, clock.overdue) == (0, False)
+    clock = complaint_clock(complaint, today=started + dt.timedelta(days=17))
+    assert (clock.days_elapsed, clock.days_left, clock.overdue) == (17, -2, True)
+
+
+def test_no_clock_without_a_customer(walk):
+    assert complaint_clock(walk.report()) is None
+
+
+def test_limits_are_configurable(complaint, settings):
+    settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY, "COMPLAINT_DAYS": 7}
+    clock = complaint_clock(complaint, today=timezone.localdate(complaint.reported_at))
+    assert (clock.limit_days, clock.days_left, clock.can_extend_to) == (7, 7, 30)
+
+
+def test_complex_case_is_extended_to_thirty_days_with_a_reason(complaint, world):
+    started = timezone.localdate(complaint.reported_at)
+    ext = rem.complaint_clock_extend(case=complaint, actor=world.officer,
+                                     reason="Three products and two branches involved")
+    assert ext.limit_days == 30
+    clock = complaint_clock(complaint, today=started + dt.timedelta(days=16))
+    assert (clock.limit_days, clock.days_left, clock.overdue, clock.extended) == (30, 14, False, True)
+    assert clock.extension_reason == "Three products and two branches involved"
+    assert clock.can_extend_to is None
+    assert complaint.audit_events.filter(action="complaint.extended").count() == 1
+
+
+@pytest.mark.parametrize("actor_name, kwargs, error", [
+    ("officer", {"reason": " "}, ValidationError),
+    ("officer", {"reason": "Complex", "limit_days": 45}, ValidationError),
+    ("officer", {"reason": "Complex", "limit_days": 10}, ValidationError),
+    ("owner", {"reason": "Complex"}, NotAllowed),
+    ("reporter", {"reason": "Complex"}, NotAllowed),
+])
+def test_extension_refusals_change_nothing(complaint, world, actor_name, kwargs, error):
+    before = events(complaint)
+    with pytest.raises(error):
+        rem.complaint_clock_extend(case=complaint, actor=getattr(world, actor_name), **kwargs)
+    assert ComplaintExtension.objects.count() == 0
+    assert events(complaint) == before
+    assert complaint_clock(complaint).limit_days == 15
+
+
+def test_no_extension_for_a_case_without_customer_or_once_answered(walk, world):
+    plain = walk.report()
+    with pytest.raises(InvalidState):
+        rem.complaint_clock_extend(case=plain, actor=world.officer, reason="Complex")
+    case = to_plan(walk, customer=True)
+    walk.feedback(case)
+    clock = complaint_clock(case)
+    assert clock.answered_on == timezone.localdate()
+    assert clock.days_elapsed == 0 and not clock.overdue
+    with pytest.raises(InvalidState):
+        rem.complaint_clock_extend(case=case, actor=world.officer, reason="Complex")
+    assert ComplaintExtension.objects.count() == 0
+
+
+def test_clock_stops_when_the_customer_is_answered(walk, world):
+    case = to_plan(walk, customer=True)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=20), tick=False):
+        walk.feedback(case)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=40), tick=False):
+        clock = complaint_clock(case)
+    assert clock.days_elapsed == 20
+    assert clock.overdue is True
+    assert clock.days_left == -5
+
+
+def test_feedback_step_and_case_page_show_the_clock(walk, world, client):
+    from violations.services import task_claim
+
+    case = to_plan(walk, customer=True)
+    task = walk.task(case, "customer_feedback")
+    task_claim(task=task, actor=world.officer)
+    client.force_login(world.officer)
+    page = client.get(task_url(task)).content.decode()
+    assert "15 days left" in page
+    assert "Complaint clock" in page
+    assert "15 days left" in render_panel(case, world.manager)
+
+
+def test_feedback_is_recorded_with_compensation_and_satisfaction(walk, world):
+    case = to_plan(walk, customer=True)
+    with pytest.raises(ValidationError):
+        rem.customer_feedback_record(task=walk.task(case, "customer_feedback"), actor=world.officer,
+                                     channel="phone", notified_at=timezone.now(), notice_summary="x",
+                                     apology=True, compensation=Decimal("100"), satisfaction=6)
+    assert case.customer_feedback.count() == 0
+    fb = walk.feedback(case)
+    assert (fb.apology, fb.compensation, fb.satisfaction) == (True, Decimal("1200"), 4)
+
+
+def test_major_case_does_not_close_until_the_regulator_is_notified(walk, world):
+    case = to_plan(walk, severity="major")
+    assert "notify_regulator" in walk.open_names(case)
+    walk.plan(case)
+    walk.complete_actions(case)
+    walk.fire_timers(case)
+    walk.review(case)
+    case = walk.refresh(case)
+    assert not case.is_closed
+    assert case.stage != Stage.CLOSED
+    assert walk.open_names(case) == ["finished", "notify_regulator"]
+    assert case.audit_events.filter(action="case.closed").count() == 0
+
+    walk.notify_regulator(case)
+    case = walk.refresh(case)
+    assert case.is_closed
+    assert walk.open_names(case) == []
+
+
+def test_regulator_deadline_runs_from_the_major_finding(walk, world, settings):
+    case = to_plan(walk, severity="major")
+    found = case.findings.get().found_at
+    deadline = regulator_deadline(case)
+    assert deadline.due_at == found + dt.timedelta(days=5)
+    assert (deadline.notified_at, deadline.overdue) == (None, False)
+    assert "not yet notified" in render_panel(case, world.manager)
+    with time_machine.travel(found + dt.timedelta(days=6)):
+        assert regulator_deadline(case).overdue
+    assert regulator_deadline(to_plan(walk)) is None
+
+
+def test_only_major_cases_are_reported_to_the_regulator(walk, world):
+    case = to_plan(walk)
+    assert "notify_regulator" not in walk.open_names(case)
