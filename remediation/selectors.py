@@ -219,6 +219,14 @@ def open_actions_of_round(case: Case) -> list[CorrectiveAction]:
     )
 
 
+def cancelled_actions(case: Case) -> list[CorrectiveAction]:
+    return list(
+        CorrectiveAction.objects.filter(case=case, status=ActionStatus.CANCELLED)
+        .select_related("cancelled_by")
+        .order_by("round", "pk")
+    )
+
+
 def trainings_for_case(case: Case) -> QuerySet[TrainingSession]:
     return (
         TrainingSession.objects.filter(cases=case)

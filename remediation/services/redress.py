@@ -51,9 +51,12 @@ def customer_feedback_record(
             satisfaction=satisfaction, recorded_by=actor,
         )
         audit.save(row, actor=actor, reason="customer feedback")
+        clock = complaint_clock(case)
         audit.record(action="customer.feedback", actor=actor, case=case,
                      payload={"apology": apology, "compensation": str(row.compensation),
-                              "satisfaction": satisfaction, "task": step.task.pk})
+                              "satisfaction": satisfaction, "task": step.task.pk,
+                              "complaint_days": clock.days_elapsed if clock else None,
+                              "complaint_overdue": clock.overdue if clock else None})
     return row
 
 

@@ -21,6 +21,7 @@ def remediation_panel(context, case):
         "clock": clock,
         "deadline": selectors.regulator_deadline(case),
         "open_actions": open_actions,
+        "cancelled_actions": selectors.cancelled_actions(case),
         "overdue_count": sum(1 for a in open_actions if a.overdue),
         "trainings": selectors.trainings_for_case(case),
         "can_cancel": bool(open_actions) and may_cancel_actions(user) and not policy.is_subject(user, case)

@@ -179,3 +179,11 @@ def test_owner_completes_through_the_task_page(planned, world, client):
                                  "proof_link": "https://intranet.example/t/1"})
     assert response.status_code == 302
     assert CorrectiveAction.objects.get(pk=a1.pk).status == ActionStatus.DONE
+
+
+def test_cancelled_action_and_its_reason_show_on_the_case_page(planned, world):
+    case, a1, a2, owner2 = planned
+    rem.action_cancel(action=a2, actor=world.manager, reason="Owner left the bank")
+    panel = render_panel(case, world.manager)
+    assert "Cancelled corrective actions" in panel
+    assert "Owner left the bank" in panel
