@@ -157,3 +157,15 @@ def test_regulator_deadline_runs_from_the_major_finding(walk, world, settings):
 def test_only_major_cases_are_reported_to_the_regulator(walk, world):
     case = to_plan(walk)
     assert "notify_regulator" not in walk.open_names(case)
+
+
+def test_case_page_shows_the_clock_and_the_regulator_deadline(walk, world, client):
+    case = to_plan(walk, customer=True, severity="major")
+    walk.plan(case)
+    client.force_login(world.manager)
+    page = client.get(case.get_absolute_url())
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "15 days left" in body
+    assert "Regulator notification due" in body
+    assert "Extend the complaint clock" in body
