@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sanctions",
     "remediation",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,161 @@
+"""The demo cases: each a report walked to a chosen point of the process."""
+
+import datetime as dt
+
+import time_machine
+from django.utils import timezone
+
+from violations import services
+from violations.models import Case, Department, Employee, ViolationCategory
+
+from .driver import Driver
+
+TITLES = {
+    "SALES-MIS": ("High-risk fund sold to a retired customer", "客戶投訴：向退休客戶銷售高風險基金。"),
+    "SALES-PRESS": ("Customer pressed to buy insurance with a loan", "Customer says the loan was tied to buying insurance."),
+    "SERV-RUDE": ("Discourteous treatment at the counter", "客户投诉柜台职员态度恶劣。"),
+    "SERV-DELAY": ("Complaint left unanswered for three weeks", "The complaint was logged but nobody replied."),
+    "INFO-LEAK": ("Customer statement e-mailed to the wrong person", "A statement was sent to another customer's address."),
+    "OPS-KYC": ("Account opened without address proof", "KYC documents missing from the account opening file."),
+    "FRAUD-FORGE": ("Signature on a withdrawal slip appears forged", "Audit sampling found a mismatching signature."),
+}
+
+FULL = ["verify", "form_team", "investigate", "find_facts", "propose", "approve"]
+
+# (days ago, department, category, source, customer?, anonymous?, plan)
+SCENARIOS = [
+    # awaiting preliminary verification
+    (0, "RB-CEN", "SERV-RUDE", "customer_complaint", True, False, []),
+    (2, "RB-KLN", "SERV-DELAY", "customer_complaint", True, False, ["ack"]),
+    (1, "WM", "SALES-PRESS", "whistleblower", False, True, []),
+    # team and investigation
+    (6, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, ["verify"]),
+    (9, "CARD", "INFO-LEAK", "staff_report", False, False, ["verify", "form_team:nodeclare"]),
+    (12, "RB-CEN", "OPS-KYC", "audit_finding", False, False, ["verify", "form_team"]),
+    (20, "WM", "SALES-MIS", "regulator_referral", True, False, ["verify", "form_team"]),
+    # fact finding, proposal, approval
+    (25, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, ["verify", "form_team", "investigate"]),
+    (30, "OPS", "OPS-KYC", "audit_finding", False, False, ["verify", "form_team", "investigate", "find_facts"]),
+    (35, "RB-CEN", "SERV-RUDE", "customer_complaint", True, False,
+     ["verify", "form_team", "investigate", "find_facts", "propose"]),
+    (40, "RB-KLN", "FRAUD-FORGE", "audit_finding", False, False,
+     ["verify", "form_team", "investigate", "find_facts:serious", "propose:suspension"]),
+    (45, "WM", "SALES-MIS", "whistleblower", False, True,
+     ["verify", "form_team", "investigate", "find_facts:major:with_manager", "propose:demotion"]),
+    # after approval: execution, feedback, regulator, remediation
+    (60, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, FULL),
+    (75, "RB-CEN", "SERV-DELAY", "customer_complaint", True, False,
+     FULL + ["execute_sanctions", "customer_feedback", "plan_remediation"]),
+    (90, "CARD", "INFO-LEAK", "staff_report", False, False,
+     FULL + ["execute_sanctions", "plan_remediation", "complete_action:1"]),
+    (110, "RB-KLN", "OPS-KYC", "audit_finding", False, False,
+     FULL + ["execute_sanctions", "plan_remediation", "complete_actions", "timers"]),
+    (150, "RB-CEN", "SALES-MIS", "customer_complaint", True, False,
+     FULL + ["execute_sanctions", "customer_feedback", "plan_remediation", "complete_actions", "timers",
+             "review:ineffective"]),
+    # an appeal against an executed sanction, awaiting decision by someone outside the chain
+    (80, "RB-CEN", "SALES-PRESS", "staff_report", False, False,
+     FULL + ["execute_sanctions", "appeal"]),
+    # rejected, then re-proposed and approved; returned for more investigation
+    (50, "RB-CEN", "SALES-PRESS", "customer_complaint", True, False,
+     ["verify", "form_team", "investigate", "find_facts", "propose", "approve:reject", "propose"]),
+    (55, "RB-CEN", "SERV-RUDE", "staff_report", False, False,
+     ["verify", "form_team", "investigate", "find_facts", "propose", "approve:return"]),
+    # closed
+    (200, "RB-CEN", "SALES-MIS", "customer_complaint", True, False,
+     FULL + ["execute_sanctions", "customer_feedback", "plan_remediation", "complete_actions", "timers",
+             "review"]),
+    (240, "WM", "SALES-MIS", "regulator_referral", True, False,
+     ["verify", "form_team", "investigate", "find_facts:major:with_manager", "propose:demotion", "approve",
+      "execute_sanctions", "customer_feedback", "notify_regulator", "plan_remediation", "complete_actions",
+      "timers", "review"]),
+    (260, "OPS", "OPS-KYC", "audit_finding", False, False,
+     FULL + ["execute_sanctions", "plan_remediation", "complete_actions", "timers", "review"]),
+    (280, "CARD", "SERV-DELAY", "customer_complaint", True, False,
+     ["verify", "form_team", "investigate", "find_facts:general", "propose:deduction", "approve",
+      "execute_sanctions", "customer_feedback", "plan_remediation", "complete_actions", "timers", "review"]),
+    # dismissed, duplicate, not established
+    (15, "RB-KLN", "SERV-RUDE", "customer_complaint", True, False, ["verify:dismiss"]),
+    (100, "WM", "SALES-PRESS", "staff_report", False, False, ["verify:dismiss"]),
+    (18, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, ["verify:duplicate"]),
+    (70, "CARD", "INFO-LEAK", "staff_report", False, False,
+     ["verify", "form_team", "investigate", "find_facts:no"]),
+    (130, "RB-KLN", "FRAUD-FORGE", "audit_finding", False, False,
+     ["verify", "form_team", "investigate", "find_facts:no"]),
+]
+
+
+def build_cases(out) -> int:
+    driver = Driver()
+    now = timezone.now()
+    made = []
+    for i, (days, dept_code, cat_code, source, customer, anonymous, plan) in enumerate(SCENARIOS):
+        start = now - dt.timedelta(days=days, hours=(i * 5) % 9)
+        with time_machine.travel(start, tick=False):
+            dept = Department.objects.get(code=dept_code)
+            subject = (Employee.objects.filter(department=dept, user__isnull=True)
+                       .order_by("staff_number")[i % 2])
+            title, description = TITLES[cat_code]
+            reporter = driver.user("reporter")
+            case = services.case_report(
+                actor=reporter, source=source, category=ViolationCategory.objects.get(code=cat_code),
+                title=title, description=description, occurred_at=start - dt.timedelta(days=3),
+                department=dept, subjects=[subject], customer_involved=customer,
+                customer_name="Madam Wong Siu Ying 黃小英" if customer else "",
+                customer_reference=f"CIF-{100200 + i}" if customer else "", is_anonymous=anonymous,
+            )
+        made.append(case)
+        for n, action in enumerate(plan, start=1):
+            when = start + dt.timedelta(days=min(n * max(days // (len(plan) + 2), 1), days), hours=1)
+            with time_machine.travel(when, tick=False):
+                run(driver, case, action, made, when)
+        out.write(f"  {case.reference}  {Case.objects.get(pk=case.pk).get_stage_display()}")
+    return len(made)
+
+
+def run(driver, case, action, made, when):
+    name, _, arg = action.partition(":")
+    if name == "ack":
+        services.case_acknowledge(case=case, actor=driver.user("officer"), message="We are looking into it.")
+    elif name == "verify":
+        if arg == "duplicate":
+            original = next(c for c in made if c.category_id == case.category_id and c.pk != case.pk)
+            driver.step(case, "verify", outcome="duplicate", duplicate_of=original)
+        else:
+            driver.step(case, "verify", outcome=arg or "proceed")
+    elif name == "form_team":
+        driver.step(case, "form_team", declare=arg != "nodeclare")
+    elif name == "find_facts":
+        parts = arg.split(":") if arg else []
+        if parts[:1] == ["no"]:
+            driver.step(case, "find_facts", established=False)
+        else:
+            driver.step(case, "find_facts", severity=parts[0] if parts else "general",
+                        responsible=parts[1] if len(parts) > 1 else None)
+    elif name == "propose":
+        driver.step(case, "propose", sanction=arg or None)
+        if "defence" in driver.names(case):
+            driver.step(case, "defence")
+    elif name == "approve":
+        driver.step(case, "approve", decision=arg or "approve")
+        # Two-approver sanctions need a second approval.
+        while "approve" in driver.names(case) and not arg:
+            driver.step(case, "approve")
+    elif name == "complete_action":
+        driver.step(case, "complete_action")
+    elif name == "appeal":
+        from sanctions.services.appeal import appeal_file
+
+        person = case.findings.order_by("-round").first().responsible.first().employee
+        appeal_file(case=case, actor=driver.user("hr"), employee=person,
+                    grounds="The sanction is disproportionate: this was a first error after ten years of service.")
+    elif name == "complete_actions":
+        driver.complete_all(case, "complete_action")
+    elif name == "timers":
+        from django.conf import settings
+
+        driver.fire_timers(when + settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] + dt.timedelta(minutes=1))
+    elif name == "review":
+        driver.step(case, "review", verdict=arg or "effective")
+    else:
+        driver.step(case, name)
