@@ -23,9 +23,14 @@ migrate: install
 seed: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 
+# The demo opens effectiveness reviews two minutes after the last corrective action; a
+# background loop plays the role of the cron job that runs the timer dispatcher.
 demo: seed
 	@echo "Serving on http://127.0.0.1:8000 — log in as officer / demo (see README for every role)"
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@export DJANGO_DEBUG=1 ACCOUNTABILITY_REVIEW_DELAY_MINUTES=2; \
+	( while sleep 30; do $(BIN)/python manage.py workflow_timers >/dev/null 2>&1 || true; done ) & timers=$$!; \
+	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
 	@mkdir -p var

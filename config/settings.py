@@ -253,8 +253,12 @@ ACCOUNTABILITY = {
         "post_approval": timedelta(days=60),
         "effectiveness_review": timedelta(days=14),
     },
-    "EFFECTIVENESS_REVIEW_DELAY": timedelta(
-        days=env.int("ACCOUNTABILITY_REVIEW_DELAY_DAYS", default=90)
+    # How long after the last corrective action the effectiveness review opens. The demo
+    # sets ACCOUNTABILITY_REVIEW_DELAY_MINUTES so a person can watch the review open.
+    "EFFECTIVENESS_REVIEW_DELAY": (
+        timedelta(minutes=env.int("ACCOUNTABILITY_REVIEW_DELAY_MINUTES"))
+        if env.str("ACCOUNTABILITY_REVIEW_DELAY_MINUTES", default="")
+        else timedelta(days=env.int("ACCOUNTABILITY_REVIEW_DELAY_DAYS", default=90))
     ),
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
     "EVIDENCE_EXTENSIONS": [

@@ -93,8 +93,8 @@ def build_cases(out) -> int:
         start = now - dt.timedelta(days=days, hours=(i * 5) % 9)
         with time_machine.travel(start, tick=False):
             dept = Department.objects.get(code=dept_code)
-            subject = (Employee.objects.filter(department=dept, user__isnull=True)
-                       .order_by("staff_number")[i % 2])
+            staff = list(Employee.objects.filter(department=dept, user__isnull=True).order_by("staff_number"))
+            subject = staff[(i * 7) % len(staff)]
             title, description = TITLES[cat_code]
             reporter = driver.user("reporter")
             case = services.case_report(
@@ -105,6 +105,11 @@ def build_cases(out) -> int:
                 customer_reference=f"CIF-{100200 + i}" if customer else "", is_anonymous=anonymous,
             )
         made.append(case)
+        if "ack" not in plan and i % 7 != 3:
+            # Most reports are acknowledged within a few hours; a few run late.
+            with time_machine.travel(start + dt.timedelta(hours=2 + i % 5), tick=False):
+                services.case_acknowledge(case=case, actor=driver.user("officer"),
+                                          message="Thank you; a compliance officer is reviewing your report.")
         for n, action in enumerate(plan, start=1):
             when = start + dt.timedelta(days=min(n * max(days // (len(plan) + 2), 1), days), hours=1)
             with time_machine.travel(when, tick=False):
@@ -116,6 +121,7 @@ def build_cases(out) -> int:
 def run(driver, case, action, made, when):
     name, _, arg = action.partition(":")
     if name == "ack":
+        # An acknowledgement that came late.
         services.case_acknowledge(case=case, actor=driver.user("officer"), message="We are looking into it.")
     elif name == "verify":
         if arg == "duplicate":

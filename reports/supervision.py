@@ -57,8 +57,8 @@ def dashboard(*, since: dt.date | None = None) -> Dashboard:
     total = cases.count()
     closed = cases.filter(stage=Stage.CLOSED).count()
     stage_labels = dict(Stage.choices)
-    by_stage = [(stage_labels[s], n) for s, n in
-                cases.values_list("stage").annotate(n=Count("pk")).order_by("stage")]
+    counts = dict(cases.values_list("stage").annotate(n=Count("pk")).order_by())
+    by_stage = [(label, counts[s]) for s, label in Stage.choices if counts.get(s)]
     by_category = cases.values_list("category__name").annotate(n=Count("pk")).order_by("-n", "category__name")
     by_department = cases.values_list("department__name").annotate(n=Count("pk")).order_by("-n", "department__name")
     sev_labels = dict(Severity.choices)

@@ -1,6 +1,7 @@
 """Load deterministic demo data: an organisation, one login per role, ~28 cases."""
 
 import datetime as dt
+import datetime as dt
 import random
 
 from django.conf import settings
@@ -87,7 +88,13 @@ class Command(BaseCommand):
             self.organisation(rng)
         from demo.scenarios import build_cases
 
-        counts = build_cases(self.stdout)
+        # Loaded cases are dated in the past; a short review delay keeps every event there.
+        delay = settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"]
+        settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] = dt.timedelta(days=14)
+        try:
+            counts = build_cases(self.stdout)
+        finally:
+            settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] = delay
         self.stdout.write(self.style.SUCCESS(f"Loaded {counts} demo cases."))
         self.stdout.write("Demo logins (password '%s'): %s" % (
             PASSWORD, ", ".join(u for u, *_ in LOGINS) + ", admin (superuser)"))
