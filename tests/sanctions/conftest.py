@@ -1,6 +1,12 @@
 import pytest
 
-from sanctions.models import Appeal, ApprovalDecision, DefenceRecord, ProposedSanction, SanctionProposal
+from sanctions.models import (
+    Appeal,
+    ApprovalDecision,
+    DefenceRecord,
+    ProposedSanction,
+    SanctionProposal,
+)
 from tests.violations.factories import UserFactory
 from violations.models import AuditEvent
 
