@@ -87,10 +87,11 @@ def test_export_is_an_audit_event(bundle, world, closed_case):
     assert event.payload["chain_head"] == result.manifest["chain"]["head_hash"]
 
 
-def _other_signature(signing_key, tmp_path):
+def _other_signature(_data: bytes) -> bytes:
+    """A well-formed signature, but by another key over other bytes."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    return lambda data: base64.b64encode(Ed25519PrivateKey.generate().sign(b"something else")) + b"\n"
+    return base64.b64encode(Ed25519PrivateKey.generate().sign(b"something else")) + b"\n"
 
 
 TAMPERING = {
@@ -100,7 +101,7 @@ TAMPERING = {
     "dropped_evidence": (dict(drop=("evidence/001-call.txt",)), "missing file: evidence/001-call.txt"),
     "added_file": (dict(add={"evidence/extra.txt": b"planted"}),
                    "extra file: evidence/extra.txt is not listed in the manifest"),
-    "swapped_signature": (dict(replace={"manifest.sig": _other_signature(None, None)}),
+    "swapped_signature": (dict(replace={"manifest.sig": _other_signature}),
                           "bad signature: manifest.sig is not a valid signature of manifest.json"),
 }
 
