@@ -46,10 +46,21 @@ ACTION_LABELS = {
     "remediation.reviewed": _("Effectiveness reviewed"),
     "outcome.notified": _("Outcome notice sent"),
     "case.closed": _("Closed"),
+    "case.exported": _("Case file exported"),
     "identity.unmask_requested": _("Asked to unmask the reporter"),
     "identity.unmask_approved": _("Unmasking the reporter approved"),
     "identity.unmask_refused": _("Unmasking the reporter refused"),
     "identity.viewed": _("Reporter's identity viewed"),
+    "defence.recorded": _("Defence answers recorded"),
+    "defence.window_closed": _("Defence period closed without a statement"),
+    "sanctions.lifted": _("Sanction lifted"),
+    "sanctions.revoked": _("Sanction revoked"),
+    "sanctions.expired": _("Sanction expired from the record"),
+    "appeal.filed": _("Appeal filed"),
+    "appeal.upheld": _("Appeal decided: sanction upheld"),
+    "appeal.modified": _("Appeal decided: sanction modified"),
+    "appeal.revoked": _("Appeal decided: sanction revoked"),
+    "deadline.escalated": _("Overdue work escalated"),
 }
 
 
