@@ -1,9 +1,20 @@
+"""Admin: read-only, need-to-know views of cases and of the audit trail; reference data with
+its history.
+
+The admin writes nothing itself: saves and deletes of reference data go through
+``violations.services.reference`` so each lands on the system audit chain as a configuration
+change, exactly as if made from a shell or the API.
+"""
+
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import policy
-from .models import Case, Evidence
+from .models import AuditChain, AuditEvent, Case, Department, Employee, Evidence, ViolationCategory
+from .services.reference import reference_delete, reference_save
 
 # --- cases and evidence: read-only, need-to-know ----------------------------------------------
 # The admin never changes a case (services do) and lists only what policy.visible_cases allows.
@@ -63,3 +74,100 @@ class EvidenceAdmin(NeedToKnowReadOnlyAdmin):
     def download(self, obj):
         url = reverse("violations:evidence_download", args=[obj.case.reference, obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+# --- the audit trail: append-only, so read-only here too -------------------------------------
+
+
+def may_read_system_chain(user) -> bool:
+    """Configuration changes belong to no case: internal auditors and superusers read them."""
+    return user.is_active and user.is_staff and (
+        user.is_superuser or user.has_perm("violations.audit_cases"))
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(NeedToKnowReadOnlyAdmin):
+    """A case's events are as confidential as the case: the same need-to-know rule applies."""
+
+    list_display = ["occurred_at", "chain", "seq", "action", "actor_name", "case"]
+    list_filter = ["action"]
+    search_fields = ["action", "actor_name", "case__reference"]
+    list_select_related = ["chain", "case"]
+    fields = ["chain", "seq", "case", "occurred_at", "actor", "actor_name", "action", "reason",
+              "payload", "records", "prev_hash", "hash"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        shown = Q(case__in=policy.visible_cases(request.user))
+        if may_read_system_chain(request.user):
+            shown |= Q(case__isnull=True)
+        return qs.filter(shown)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and obj.case_id is None:
+            return may_read_system_chain(request.user)
+        return super().has_view_permission(request, obj)
+
+
+@admin.register(AuditChain)
+class AuditChainAdmin(NeedToKnowReadOnlyAdmin):
+    """Chain heads (what exports sign). Only for those who may read the whole trail."""
+
+    case_path = ""
+    list_display = ["key", "length", "head_hash"]
+    search_fields = ["key"]
+    fields = ["key", "length", "head_hash"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return admin.ModelAdmin.get_queryset(self, request)
+
+    def has_module_permission(self, request):
+        return may_read_system_chain(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_read_system_chain(request.user)
+
+
+# --- reference data: every change is a configuration-change event ----------------------------
+
+
+class ConfigurationAdmin(SimpleHistoryAdmin):
+    """Base for every reference-data admin (apps that add reference data use it too)."""
+
+    def save_model(self, request, obj, form, change):
+        reference_save(obj=obj, actor=request.user,
+                       changed_fields=list(form.changed_data) if form is not None else None)
+
+    def delete_model(self, request, obj):
+        reference_delete(obj=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            reference_delete(obj=obj, actor=request.user)
+
+
+@admin.register(Department)
+class DepartmentAdmin(ConfigurationAdmin):
+    list_display = ["code", "name", "parent", "head"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent", "head"]
+    raw_id_fields = ["parent", "head"]
+
+
+@admin.register(Employee)
+class EmployeeAdmin(ConfigurationAdmin):
+    list_display = ["staff_number", "name", "department", "position", "user"]
+    list_filter = ["department"]
+    search_fields = ["staff_number", "name", "user__username"]
+    list_select_related = ["department", "user"]
+    raw_id_fields = ["department", "line_manager", "user"]
+
+
+@admin.register(ViolationCategory)
+class ViolationCategoryAdmin(ConfigurationAdmin):
+    list_display = ["code", "name", "parent", "active"]
+    list_filter = ["active"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]

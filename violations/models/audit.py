@@ -22,6 +22,13 @@ class AuditChain(models.Model):
     def __str__(self) -> str:
         return f"{self.key} #{self.length}"
 
+    def head(self):
+        """The chain's newest position and hash, as signed into exports (see ``verify_audit
+        --head``): a recipient holding it detects any later truncation of the chain."""
+        from violations.audit import ChainHead
+
+        return ChainHead(chain=self.key, seq=self.length, hash=self.head_hash)
+
 
 class AuditEvent(models.Model):
     chain = models.ForeignKey(

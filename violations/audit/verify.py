@@ -1,0 +1,283 @@
+"""Recompute the audit chains and hold every recorded digest against the database.
+
+What is checked, in this order (the first problem found is the one reported first):
+
+1. Each chain: sequence numbers run 1, 2, 3… without a gap; each event names the hash of the
+   one before; each event's hash is the SHA-256 of its content (:func:`event_hash`); each
+   event belongs to the case its chain is for; the chain row's length and head hash match the
+   last event; and, given a recorded head (from a regulator bundle), the chain still holds it.
+2. Each record an event vouched for, at its latest recorded digest: the live row still has
+   that digest (or is still gone, if the event deleted it); every history row an event wrote
+   still has its digest; the newest history row matches the recorded state (without M2M
+   links, which history does not keep); no history row appeared after the record came under
+   audit that no event wrote.
+3. Without ``case``: every row of a model that case chains vouch for is vouched for by some
+   event (a row inserted behind the application's back has none).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import AuditChain, AuditEvent
+from . import GENESIS_HASH, GLOBAL_CHAIN, chain_key, event_hash, history_digest, history_model, model_of, record_digest, record_label
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass
+class Report:
+    chains: int = 0
+    events: int = 0
+    records: int = 0
+    history_rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        return (f"{self.chains} chains, {self.events} events, {self.records} records, "
+                f"{self.history_rows} history rows")
+
+
+@dataclass
+class _Vouched:
+    """What the events say about one record."""
+
+    label: str
+    pk: Any
+    latest: dict[str, Any] | None = None
+    latest_at: tuple = ()
+    latest_event: str = ""
+    history: dict[int, tuple[str, str]] = field(default_factory=dict)  # hid -> (digest, event)
+
+
+def _describe(event: AuditEvent, key: str) -> str:
+    ref = event.payload.get("case_reference") if isinstance(event.payload, dict) else None
+    return f"{key}{f' ({ref})' if ref else ''} event #{event.seq} {event.action}"
+
+
+def _expected_case_id(key: str):
+    if key == GLOBAL_CHAIN:
+        return None
+    try:
+        return int(key.split(":", 1)[1])
+    except (IndexError, ValueError):
+        return "?"
+
+
+def _check_chain(chain: AuditChain, report: Report, vouched: dict, labels: set[str], *,
+                 head_seq=None, head_hash=None) -> None:
+    expected_seq, prev, last = 1, GENESIS_HASH, None
+    broken = False
+    expected_case = _expected_case_id(chain.key)
+    for event in chain.events.order_by("seq").iterator(chunk_size=500):
+        report.events += 1
+        where = _describe(event, chain.key)
+        if not broken:
+            what = None
+            if event.seq != expected_seq:
+                what = (f"event #{expected_seq} is missing (the chain jumps to #{event.seq})"
+                        if event.seq > expected_seq else f"sequence #{event.seq} repeats or goes back")
+            elif event.prev_hash != prev:
+                what = f"does not link to event #{event.seq - 1} (its previous-hash differs)"
+            elif event_hash(event) != event.hash:
+                what = "content does not match its hash (the event was edited)"
+            elif event.case_id != expected_case:
+                what = f"belongs to case id {event.case_id}, not to this chain's case"
+            if what:
+                report.problems.append(Problem(where, what))
+                broken = True
+        prev, last = event.hash, event
+        expected_seq = event.seq + 1
+        _collect(event, chain.key, vouched, labels)
+    if broken:
+        return
+    length = last.seq if last else 0
+    head = last.hash if last else GENESIS_HASH
+    if chain.length != length or chain.head_hash != head:
+        report.problems.append(Problem(
+            f"chain {chain.key}",
+            f"chain row says {chain.length} events ending in {chain.head_hash[:12]}…, "
+            f"but the events end at #{length} ({head[:12]}…): events were removed or added",
+        ))
+        return
+    if head_seq is not None:
+        if head_seq > length:
+            report.problems.append(Problem(
+                f"chain {chain.key}",
+                f"truncated: the recorded head is event #{head_seq} but the chain ends at #{length}",
+            ))
+        else:
+            at = chain.events.filter(seq=head_seq).values_list("hash", flat=True).first()
+            if at != head_hash:
+                report.problems.append(Problem(
+                    f"chain {chain.key} event #{head_seq}",
+                    "does not match the recorded head hash (the chain was rewritten)",
+                ))
+
+
+def _collect(event: AuditEvent, key: str, vouched: dict, labels: set[str]) -> None:
+    records = event.records if isinstance(event.records, list) else []
+    # Within a chain the sequence orders events (clocks may step back); a record vouched for
+    # on two chains is judged by the later event in time.
+    order = (key, event.seq, event.occurred_at)
+    where = _describe(event, key)
+    for entry in records:
+        if not isinstance(entry, dict) or "model" not in entry or "pk" not in entry:
+            continue
+        labels.add(entry["model"])
+        item = vouched.setdefault((entry["model"], entry["pk"]), _Vouched(entry["model"], entry["pk"]))
+        if (not item.latest_at
+                or (key == item.latest_at[0] and event.seq > item.latest_at[1])
+                or (key != item.latest_at[0] and event.occurred_at > item.latest_at[2])):
+            item.latest, item.latest_at, item.latest_event = entry, order, where
+        for hid, digest in entry.get("history") or []:
+            item.history[hid] = (digest, where)
+
+
+def _check_records(vouched: dict, report: Report) -> None:
+    by_label: dict[str, list[_Vouched]] = defaultdict(list)
+    for item in vouched.values():
+        by_label[item.label].append(item)
+    for label in sorted(by_label):
+        items = sorted(by_label[label], key=lambda i: str(i.pk))
+        try:
+            model = model_of(label)
+        except LookupError:
+            report.problems.append(Problem(label, "events name a model that does not exist"))
+            continue
+        pks = [i.pk for i in items]
+        live = model._base_manager.in_bulk(pks)
+        hist_model = history_model(model)
+        history: dict[Any, list] = defaultdict(list)
+        if hist_model is not None:
+            pk_name = model._meta.pk.attname
+            for hist in hist_model._default_manager.filter(**{f"{pk_name}__in": pks}).order_by("history_id"):
+                history[getattr(hist, pk_name)].append(hist)
+        for item in items:
+            report.records += 1
+            where = f"{label} #{item.pk}"
+            entry = item.latest
+            row = live.get(item.pk)
+            if entry.get("digest") is None:
+                if row is not None:
+                    report.problems.append(Problem(where, f"deleted by {item.latest_event}, but the row exists"))
+                    continue
+            elif row is None:
+                report.problems.append(Problem(
+                    where, f"row is missing (deleted behind the application's back; last vouched for by {item.latest_event})"))
+                continue
+            elif record_digest(row) != entry["digest"]:
+                report.problems.append(Problem(
+                    where, f"row differs from the digest recorded by {item.latest_event} "
+                           "(changed behind the application's back)"))
+                continue
+            if hist_model is None:
+                continue
+            rows = history.get(item.pk, [])
+            by_id = {h.history_id: h for h in rows}
+            report.history_rows += len(item.history)
+            bad = None
+            for hid, (digest, event) in sorted(item.history.items()):
+                hist = by_id.get(hid)
+                if hist is None:
+                    bad = f"history row #{hid} written by {event} is missing"
+                elif history_digest(hist) != digest:
+                    bad = f"history row #{hid} differs from the digest recorded by {event}"
+                if bad:
+                    break
+            if bad is None and item.history:
+                first = min(item.history)
+                stray = [h.history_id for h in rows if h.history_id > first and h.history_id not in item.history]
+                if stray:
+                    bad = f"history row #{stray[0]} was written by no audited action"
+            if bad is None and rows and item.history:
+                newest = rows[-1]
+                if newest.history_type == "-":
+                    if entry.get("digest") is not None:
+                        bad = f"newest history row #{newest.history_id} says deleted, the trail does not"
+                elif record_digest(newest.instance, m2m=False) != entry.get("fields"):
+                    bad = (f"newest history row #{newest.history_id} does not match the state "
+                           f"recorded by {item.latest_event}")
+            if bad:
+                report.problems.append(Problem(where, bad))
+
+
+def case_record_models() -> list[type]:
+    """Models with history and a direct link to a case: every row is written by a service."""
+    from django.apps import apps
+
+    from ..models import Case
+
+    found = []
+    for model in apps.get_models():
+        if history_model(model) is None:
+            continue
+        try:
+            fk = model._meta.get_field("case")
+        except Exception:  # noqa: BLE001 - no such field
+            continue
+        if getattr(fk, "related_model", None) is Case:
+            found.append(model)
+    return found
+
+
+def _check_unvouched(vouched: dict, labels: set[str], report: Report) -> None:
+    seen: dict[str, set] = defaultdict(set)
+    for label, pk in vouched:
+        seen[label].add(pk)
+    for label in sorted(labels):
+        try:
+            model = model_of(label)
+        except LookupError:
+            continue
+        for pk in sorted(model._base_manager.values_list("pk", flat=True)):
+            if pk not in seen[label]:
+                report.problems.append(Problem(
+                    f"{label} #{pk}", "no audit event vouches for this row (written behind the "
+                                      "application's back)"))
+                break
+
+
+def verify(*, case=None, head_seq: int | None = None, head_hash: str | None = None) -> Report:
+    """Check every chain (or one case's) and the records it vouches for.
+
+    ``head_seq``/``head_hash`` are a chain head recorded earlier (for example in a regulator
+    bundle); they apply to the case's chain, or to the system chain without ``case``.
+    """
+    report = Report()
+    if case is not None:
+        chains = list(AuditChain.objects.filter(key=chain_key(case)))
+        if not chains:
+            report.problems.append(Problem(chain_key(case), "the case has no audit chain"))
+            return report
+    else:
+        chains = sorted(AuditChain.objects.all(), key=lambda c: (c.key != GLOBAL_CHAIN, c.pk))
+    head_key = chain_key(case)
+    vouched: dict[tuple[str, Any], _Vouched] = {}
+    case_labels: set[str] = set()
+    for chain in chains:
+        report.chains += 1
+        is_head = chain.key == head_key and head_seq is not None
+        _check_chain(chain, report, vouched, case_labels if chain.key != GLOBAL_CHAIN else set(),
+                     head_seq=head_seq if is_head else None, head_hash=head_hash if is_head else None)
+    if head_seq is not None and head_key not in {c.key for c in chains}:
+        report.problems.append(Problem(head_key, "the chain of the recorded head is missing"))
+    _check_records(vouched, report)
+    if case is None:
+        labels = case_labels | {record_label(m) for m in case_record_models()} if chains else case_labels
+        _check_unvouched(vouched, labels, report)
+    return report
+
