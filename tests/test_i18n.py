@@ -78,6 +78,14 @@ def messages(lang: str) -> list[dict]:
     return [e for e in parse_po(CATALOGUES[lang] / "django.po") if e["msgid"]]
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """LocaleMiddleware activates the request's language for the thread and leaves it there:
+    without this, the Chinese of these tests would leak into the next test in the process."""
+    yield
+    translation.deactivate()
+
+
 def _get_as(client, user, path, **headers):
     assert client.login(username=user.username, password="pw")
     return client.get(path, **headers)
@@ -181,12 +189,12 @@ def test_brief_terms_are_used():
         assert str(Stage.INVESTIGATION.label) == "詳細調查"
         assert str(Stage.EFFECTIVENESS_REVIEW.label) == "效果評估"
         assert str(Severity.MAJOR.label) == "重大"
-        assert translation.gettext("Supervision and evaluation") == "監督與評估"
+        assert translation.gettext("Supervision and evaluation (監督與評估)") == "監督與評估"
     with translation.override("zh-hans"):
         assert str(Stage.FACT_FINDING.label) == "事实认定"
         assert str(Stage.INVESTIGATION.label) == "详细调查"
         assert str(Stage.EFFECTIVENESS_REVIEW.label) == "效果评估"
-        assert translation.gettext("Supervision and evaluation") == "监督与评估"
+        assert translation.gettext("Supervision and evaluation (監督與評估)") == "监督与评估"
         assert translation.ngettext("%(n)s case", "%(n)s cases", 2) % {"n": 2} == "2 起案件"
 
 
@@ -232,3 +240,24 @@ def test_compiled_catalogue_matches_the_po(lang):
         if got != e["msgstr"][0]:
             stale.append(e["msgid"])
     assert stale == []
+
+
+def test_headings_do_not_repeat_the_chinese_term(client, world):
+    """English headings carry the Chinese term in brackets; Chinese pages show it once."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    html = _get_as(client, world.manager, "/supervision/").content.decode()
+
+    assert "<h2>监督与评估</h2>" in html
+    assert "監督與評估" not in html
+
+
+def test_viewflow_task_menu_is_translated(client, world):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+
+    html = _get_as(client, world.manager, "/work/case/queue/").content.decode()
+
+    assert "收件匣" in html
+    assert "任務隊列" in html
+    assert "歸檔" in html
+    assert ">Inbox<" not in html
