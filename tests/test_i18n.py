@@ -12,7 +12,10 @@ from django.utils import translation
 from violations.models import Severity, Stage
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
-CATALOGUES = {"zh_Hant": LOCALE / "zh_Hant" / "LC_MESSAGES", "zh_Hans": LOCALE / "zh_Hans" / "LC_MESSAGES"}
+CATALOGUES = {
+    "zh_Hant": LOCALE / "zh_Hant" / "LC_MESSAGES",
+    "zh_Hans": LOCALE / "zh_Hans" / "LC_MESSAGES",
+}
 PLACEHOLDER = re.compile(r"%\([^)]+\)[sdif]|%[sdif]|\{[a-z_0-9.]*\}")
 
 
