@@ -86,7 +86,10 @@ STAGE_OF = {
 
 class CaseFlow(flow.Flow):
     process_class = CaseProcess
-    lock_impl = lock.select_for_update_lock
+    # Wait for the process row lock instead of viewflow's default NOWAIT: that one catches the
+    # lock error inside its own atomic block, which on PostgreSQL leaves the services' outer
+    # transaction aborted, so the loser of a race got a 500 instead of "already completed".
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
     process_title = _("Violation case")
     process_description = _("From report to close: verification, investigation, fact "
                             "finding, graded sanctions, remediation and review.")

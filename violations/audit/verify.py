@@ -22,7 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import AuditChain, AuditEvent
-from . import GENESIS_HASH, GLOBAL_CHAIN, chain_key, event_hash, history_digest, history_model, model_of, record_digest, record_label
+from . import (
+    GENESIS_HASH,
+    GLOBAL_CHAIN,
+    chain_key,
+    event_hash,
+    history_digest,
+    history_model,
+    model_of,
+    record_digest,
+    record_label,
+)
 
 
 @dataclass(frozen=True)
