@@ -36,6 +36,11 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class SubjectsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.staff_number} · {obj.department.name}"
+
+
 class ReportForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
     category = forms.ModelChoiceField(
@@ -45,8 +50,11 @@ class ReportForm(forms.Form):
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea)
     occurred_at = forms.DateTimeField(label=_("When it happened"), widget=DATETIME)
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
-    subjects = forms.ModelMultipleChoiceField(
-        label=_("Subject employee(s)"), queryset=Employee.objects.select_related("department")
+    subjects = SubjectsField(
+        label=_("Subject employee(s)"),
+        queryset=Employee.objects.select_related("department").order_by("department__name", "name"),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one person."),
     )
     customer_involved = forms.BooleanField(label=_("A customer is affected"), required=False)
     customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
