@@ -1,0 +1,374 @@
+#!/usr/bin/env python
+"""Kill workers with SIGKILL while they push cases through the flow, then check nothing broke.
+
+    .venv/bin/python scripts/crash_test.py [--workers 4] [--seconds 60] [--seed 1]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/crash_scratch .venv/bin/python scripts/crash_test.py
+
+Without DATABASE_URL it uses a fresh SQLite file in a temporary directory. With one, the
+database is migrated and used as it is: give it a scratch database, never real data.
+
+The parent seeds an organisation, starts N worker processes (each its own Django, its own
+connection) that pick random open work and complete it through the services, the same calls
+the views make; it SIGKILLs a random worker every few hundred milliseconds and starts a new
+one in its place. When the time is up it kills the rest and checks:
+
+- no orphans: every case has a process, every process a case;
+- no half-done step: every completed human task has exactly one audit event naming it, no
+  event names a task that is still open, no step is open twice, a case waiting at a
+  sequential step is in that step's stage, a closed case has a finished process and vice
+  versa, and no open case is stuck without work;
+- the audit trail verifies (``violations.audit.verify``: chains, digests, history);
+- every history row of every case record is vouched for by exactly one audit event.
+
+It prints a table and exits 1 if any invariant fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ROLES = {
+    "reporter": "Reporter", "officer": "Compliance officer", "manager": "Case manager",
+    "investigator": "Investigator", "investigator2": "Investigator", "depthead": "Department head",
+    "senior": "Senior management", "hr": "HR officer", "owner": "Remediation owner",
+    "reviewer": "Effectiveness reviewer", "auditor": "Internal auditor",
+}
+EXPECTED_REFUSALS = ("Conflict", "InvalidState", "NotAllowed", "ValidationError")
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+# --- the organisation ---------------------------------------------------------------------------
+
+
+def seed() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from violations.models import Department, Employee, ViolationCategory
+
+    User = get_user_model()
+    dept, _ = Department.objects.get_or_create(code="RB", defaults={"name": "Retail Banking"})
+    Department.objects.get_or_create(code="OPS", defaults={"name": "Operations"})
+    ViolationCategory.objects.get_or_create(code="MIS-SELL", defaults={"name": "Mis-selling"})
+    for username, role in ROLES.items():
+        user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@bank.example"})
+        if created:
+            user.set_unusable_password()
+            user.save()
+            user.groups.add(Group.objects.get(name=role))
+    head, _ = Employee.objects.get_or_create(
+        staff_number="E0001", defaults={"name": "Head of Retail", "department": dept,
+                                        "user": User.objects.get(username="depthead")})
+    dept.head = head
+    dept.save()
+    Employee.objects.get_or_create(staff_number="E0002", defaults={
+        "name": "Chan Tai Man", "department": dept, "line_manager": head})
+
+
+def world():
+    from django.contrib.auth import get_user_model
+
+    from violations.models import Department, Employee, ViolationCategory
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
+    return SimpleNamespace(
+        dept=Department.objects.get(code="RB"), other_dept=Department.objects.get(code="OPS"),
+        category=ViolationCategory.objects.get(code="MIS-SELL"),
+        subject=Employee.objects.get(staff_number="E0002"), subject2=None, outsider=None,
+        **users,
+    )
+
+
+# --- a worker ---------------------------------------------------------------------------------
+
+
+def worker(env: dict[str, str], seed_value: int, counters: dict, log_path: str) -> None:
+    setup_django(env)
+    from django.db import close_old_connections
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from remediation import services as rem
+    from tests.walk import Walker
+    from violations import services
+    from violations.models import Case, Stage, TeamMember
+
+    rng = random.Random(seed_value)
+    walk = Walker(world())
+    deadline = time.monotonic() + 3600
+
+    def act(case: Case, task: Task | None) -> None:
+        name = task.flow_task.name if task is not None else None
+        w = walk.w
+        if name is None:  # only timers are waiting: the appeal window, the wait before review
+            walk.fire_timers(case)
+        elif name == "verify":
+            walk.verify(case)
+        elif name == "form_team":
+            walk.form_team(case, declare=False)
+        elif name == "investigate":
+            for member in TeamMember.objects.filter(case=case, active=True, declared_at__isnull=True):
+                services.team_declare(case=case, actor=member.user, has_conflict=False)
+            walk.investigate(case)
+        elif name == "find_facts":
+            walk.find_facts(case, severity=rng.choice(["general", "general", "major"]))
+        elif name == "propose":
+            walk.propose(case, defence=False)
+        elif name == "defence":
+            walk.defence(case)
+        elif name == "approve":
+            walk.decide(case)
+        elif name == "execute_sanctions":
+            walk.execute(case, close_appeal_window=False)
+        elif name == "customer_feedback":
+            walk.feedback(case)
+        elif name == "notify_regulator":
+            walk.notify_regulator(case)
+        elif name == "plan_remediation":
+            walk.plan(case, actions=rng.choice([1, 2]))
+        elif name == "complete_action":
+            rem.action_complete(task=task, actor=w.owner, completion_note="Training held",
+                                proof_link="https://intranet.example/training/42")
+        elif name == "review":
+            walk.review(case)
+        else:
+            raise RuntimeError(f"the crash test does not drive {name}")
+
+    while time.monotonic() < deadline:
+        close_old_connections()
+        open_work = list(
+            Task.objects.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED],
+                                process__case__isnull=False).values_list("pk", "process__case", "flow_task_type")
+        )
+        cases_open = len({c for _pk, c, _t in open_work})
+        try:
+            if cases_open < 5 or rng.random() < 0.04:
+                walk.report(customer=rng.random() < 0.5)
+                counters["reported"].value += 1
+                continue
+            pk, case_pk, kind = rng.choice(open_work)
+            case = Case.objects.get(pk=case_pk)
+            if case.stage == Stage.CLOSED:
+                continue
+            task = Task.objects.get(pk=pk) if kind == "HUMAN" else None
+            if kind not in ("HUMAN", "TIMER"):
+                continue
+            act(case, task)
+            counters["steps"].value += 1
+        except Exception as exc:  # noqa: BLE001 - counted, and logged when unexpected
+            if type(exc).__name__ in EXPECTED_REFUSALS or type(exc).__name__ in ("AssertionError", "DoesNotExist"):
+                counters["refused"].value += 1
+            else:
+                counters["errors"].value += 1
+                with open(log_path, "a") as log:
+                    log.write(f"--- pid {os.getpid()}\n{traceback.format_exc()}\n")
+
+
+# --- the invariants ----------------------------------------------------------------------------
+
+
+def check() -> tuple[dict[str, int], list[str]]:
+    from collections import Counter
+
+    from django.db.models import Q
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from violations import audit
+    from violations.audit.verify import verify
+    from violations.flows import STAGE_OF
+    from violations.models import AuditEvent, Case, CaseProcess, Stage
+
+    problems: list[str] = []
+    open_statuses = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED]
+
+    # Orphans.
+    for ref in Case.objects.filter(Q(process__isnull=True)).values_list("reference", flat=True):
+        problems.append(f"{ref}: case without a process")
+    for pk in CaseProcess.objects.filter(case__isnull=True).values_list("pk", flat=True):
+        problems.append(f"process {pk}: process without a case")
+
+    # Half-done steps.
+    task_events = Counter()
+    for task_pk in AuditEvent.objects.exclude(action__startswith="task.").filter(
+            payload__has_key="task").values_list("payload__task", flat=True):
+        task_events[task_pk] += 1
+    sequential = {**{k: v for k, v in STAGE_OF.items() if v not in (Stage.POST_APPROVAL,)},
+                  "defence": Stage.SANCTION_PROPOSAL}
+    cases = {c.process_id: c for c in Case.objects.select_related("process")}
+    tasks_by_process: dict[int, list[Task]] = {}
+    for task in Task.objects.filter(process_id__in=list(cases)).order_by("pk"):
+        tasks_by_process.setdefault(task.process_id, []).append(task)
+    for process_id, case in cases.items():
+        tasks = tasks_by_process.get(process_id, [])
+        human = [t for t in tasks if t.flow_task_type == "HUMAN"]
+        for t in human:
+            n = task_events.get(t.pk, 0)
+            if t.status == STATUS.DONE and n != 1:
+                problems.append(f"{case.reference}: completed task {t.pk} ({t.flow_task.name}) has {n} events")
+            if t.status in open_statuses and n:
+                problems.append(f"{case.reference}: open task {t.pk} ({t.flow_task.name}) already has an event")
+        open_human = Counter(t.flow_task.name for t in human if t.status in open_statuses)
+        for name, count in open_human.items():
+            if count > 1 and name != "complete_action":
+                problems.append(f"{case.reference}: {count} open {name} tasks")
+        seq_open = [n for n in open_human if n in sequential]
+        if len(seq_open) == 1 and len(open_human) == 1 and case.stage != sequential[seq_open[0]]:
+            problems.append(f"{case.reference}: waits at {seq_open[0]} but is in stage {case.stage}")
+        closed = case.stage == Stage.CLOSED
+        if closed != (case.process.status == "DONE"):
+            problems.append(f"{case.reference}: stage {case.stage} but process {case.process.status}")
+        if not closed and not any(t.status in open_statuses for t in tasks):
+            problems.append(f"{case.reference}: open case with no open task (stuck)")
+
+    # The audit trail.
+    report = verify()
+    problems += [f"audit: {p}" for p in report.problems[:20]]
+
+    # History rows against the events that wrote them.
+    referenced: Counter = Counter()
+    labels = set()
+    for records in AuditEvent.objects.exclude(chain__key=audit.GLOBAL_CHAIN).values_list("records", flat=True):
+        for r in records:
+            labels.add(r["model"])
+            for hid, _digest in r["history"]:
+                referenced[(r["model"], hid)] += 1
+    history_rows = 0
+    for label in sorted(labels):
+        hist = audit.history_model(audit.model_of(label))
+        ids = set(hist._default_manager.values_list("history_id", flat=True)) if hist else set()
+        history_rows += len(ids)
+        mine = {hid for (lbl, hid) in referenced if lbl == label}
+        if ids != mine:
+            problems.append(f"{label}: {len(ids - mine)} history rows without an event, "
+                            f"{len(mine - ids)} events naming missing history rows")
+    twice = [k for k, n in referenced.items() if n > 1]
+    if twice:
+        problems.append(f"{len(twice)} history rows named by more than one event")
+
+    numbers = {
+        "cases": len(cases),
+        "cases closed": sum(1 for c in cases.values() if c.stage == Stage.CLOSED),
+        "human tasks done": sum(1 for ts in tasks_by_process.values() for t in ts
+                                if t.flow_task_type == "HUMAN" and t.status == STATUS.DONE),
+        "audit chains": report.chains,
+        "audit events": report.events,
+        "records vouched for": report.records,
+        "history rows (case records)": history_rows,
+        "history rows named by events": len(referenced),
+    }
+    return numbers, problems
+
+
+# --- the parent -------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--kill-min", type=float, default=0.3, help="shortest pause between kills (s)")
+    parser.add_argument("--kill-max", type=float, default=2.0, help="longest pause between kills (s)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="crash-test-"))
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{scratch / 'crash.sqlite3'}",
+        "ACCOUNTABILITY_MEDIA_ROOT": str(scratch / "media"),
+        "DJANGO_LOG_LEVEL": "CRITICAL",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    setup_django(env)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    seed()
+    connection.close()
+
+    rng = random.Random(args.seed)
+    ctx = mp.get_context("spawn")
+    counters = {k: ctx.Value("q", 0) for k in ("reported", "steps", "refused", "errors")}
+    log_path = str(scratch / "worker-errors.log")
+    spawned = 0
+
+    def start():
+        nonlocal spawned
+        spawned += 1
+        p = ctx.Process(target=worker, args=(env, args.seed * 1000 + spawned, counters, log_path), daemon=True)
+        p.start()
+        return p
+
+    workers = [start() for _ in range(args.workers)]
+    born = [time.monotonic()] * len(workers)
+    kills = kills_busy = 0
+    started = time.monotonic()
+    while time.monotonic() - started < args.seconds:
+        time.sleep(rng.uniform(args.kill_min, args.kill_max))
+        slot = rng.randrange(len(workers))
+        if workers[slot].is_alive():
+            os.kill(workers[slot].pid, signal.SIGKILL)
+            kills += 1
+            # Django takes about two seconds to start; an older worker was in its work loop.
+            kills_busy += time.monotonic() - born[slot] > 3
+        workers[slot].join()
+        workers[slot] = start()
+        born[slot] = time.monotonic()
+    for p in workers:  # the end is a crash too
+        if p.is_alive():
+            os.kill(p.pid, signal.SIGKILL)
+            kills += 1
+        p.join()
+    elapsed = time.monotonic() - started
+
+    numbers, problems = check()
+    rows = {
+        "database": connection.vendor,
+        "workers (at a time)": args.workers,
+        "seconds": round(elapsed, 1),
+        "SIGKILLs": kills,
+        "  of which in the work loop (worker > 3 s old)": kills_busy,
+        "worker processes started": spawned,
+        "cases reported (counted by workers)": counters["reported"].value,
+        "steps completed (counted by workers)": counters["steps"].value,
+        "refusals (lost races, stale picks)": counters["refused"].value,
+        "unexpected errors": counters["errors"].value,
+        **numbers,
+        "invariant violations": len(problems),
+    }
+    width = max(len(k) for k in rows)
+    print(f"{'':-<{width + 12}}")
+    for key, value in rows.items():
+        print(f"{key:<{width}}  {value:>8}")
+    print(f"{'':-<{width + 12}}")
+    for p in problems[:30]:
+        print("VIOLATION:", p)
+    if counters["errors"].value:
+        print(f"worker errors logged in {log_path}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
