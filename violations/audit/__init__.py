@@ -10,19 +10,23 @@ the live rows and their history.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import functools
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
+from django.dispatch import receiver
 from django.utils import timezone
+from simple_history.signals import post_create_historical_record
 
 from ..models import AuditChain, AuditEvent
 
@@ -68,11 +72,20 @@ def record_state(obj: models.Model, *, m2m: bool = True) -> dict[str, Any]:
         value = f.value_from_object(obj)
         if isinstance(f, models.DecimalField) and value is not None:
             value = decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-f.decimal_places))
+        elif isinstance(f, models.JSONField) and value is not None:
+            # As the database gives it back (dict keys become strings, tuples lists): the
+            # same for a row just read and an object just saved.
+            value = json.loads(json.dumps(value, cls=f.encoder))
         state[f.attname] = _jsonable(value)
     if m2m and obj.pk is not None:
-        for f in obj._meta.many_to_many:
-            state[f.attname] = sorted(getattr(obj, f.attname).values_list("pk", flat=True))
+        state.update(_link_state(obj))
     return state
+
+
+def _link_state(obj: models.Model) -> dict[str, Any]:
+    """The many-to-many links of a row, as the database holds them now."""
+    return {f.attname: sorted(getattr(obj, f.attname).values_list("pk", flat=True))
+            for f in obj._meta.many_to_many}
 
 
 def record_digest(obj: models.Model, *, m2m: bool = True) -> str:
@@ -116,6 +129,8 @@ class _Pending:
     pk: Any
     deleted: bool = False
     history: list[tuple[int, str]] = field(default_factory=list)
+    saved: models.Model | None = None  # the object saved last in this action, if saved
+    saved_state: dict[str, Any] | None = None  # its fields as that save wrote them
 
 
 def _scope() -> int | None:
@@ -133,6 +148,16 @@ def _pending_changes() -> dict[tuple[str, Any], _Pending]:
     return _pending.objs
 
 
+_HISTORY_ATTR = "_audit_history_row"
+
+
+@receiver(post_create_historical_record, dispatch_uid="violations.audit.keep_history_row")
+def _keep_history_row(sender, instance, history_instance, **kwargs) -> None:
+    """Hand the history row simple_history just wrote to :func:`save`/:func:`delete`, so
+    they need not read it back."""
+    instance.__dict__[_HISTORY_ATTR] = history_instance
+
+
 def _newest_history(model, pk):
     hist_model = history_model(model)
     if hist_model is None:
@@ -141,25 +166,58 @@ def _newest_history(model, pk):
         "-history_id").first()
 
 
-def _note(obj_or_model, pk, *, history=None, deleted=False) -> None:
+def _history_written(obj: models.Model):
+    """The history row the last save or delete of ``obj`` wrote (None for models without
+    history)."""
+    hist = obj.__dict__.pop(_HISTORY_ATTR, None)
+    if hist is None:  # not expected: the signal always fires; read it back to be sure
+        hist = _newest_history(type(obj), obj.pk)
+    return hist
+
+
+def _note(obj_or_model, pk, *, history=None, deleted=False, saved=None) -> None:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     model = model._meta.concrete_model
     entry = _pending_changes().setdefault((record_label(model), pk), _Pending(model, pk))
     entry.deleted = deleted
+    if saved is not None or deleted:
+        entry.saved = saved
+        # Taken now: a later change to the object in memory was never written.
+        entry.saved_state = record_state(saved, m2m=False) if saved is not None else None
     if history is not None and history.history_id not in {h for h, _d in entry.history}:
         entry.history.append((history.history_id, history_digest(history)))
 
 
+def _unchecked_relations(obj: models.Model) -> list[str]:
+    """Foreign keys whose existence ``full_clean`` need not query: set, and enforced by the
+    database's own foreign-key constraint (a missing target fails the transaction)."""
+    return [
+        f.name for f in obj._meta.concrete_fields
+        if f.is_relation and (f.many_to_one or f.one_to_one) and not f.remote_field.limit_choices_to
+        and getattr(obj, f.attname) is not None
+    ]
+
+
 def save(obj: models.Model, *, actor, reason: str, update_fields: list[str] | None = None) -> None:
-    """Validate and save a case record, stamping its history row with actor and reason."""
-    obj.full_clean()
+    """Validate and save a case record, stamping its history row with actor and reason.
+
+    Every field is validated (type, length, choices, blank, the model's ``clean``) except
+    that set foreign keys are not looked up and uniqueness is not pre-queried: the
+    database's foreign-key and unique constraints refuse those, rolling back the action.
+    Reference data, edited by people, is checked for uniqueness first
+    (:func:`violations.services.reference_save`) so the admin shows a message.
+    """
+    obj.full_clean(exclude=_unchecked_relations(obj), validate_unique=False,
+                   validate_constraints=False)
     obj._history_user = actor
     obj._change_reason = reason
+    obj.__dict__.pop(_HISTORY_ATTR, None)
     if update_fields is not None and obj.pk is not None:
         obj.save(update_fields=update_fields)
     else:
         obj.save()
-    _note(obj, obj.pk, history=_newest_history(type(obj), obj.pk))
+    hist = _history_written(obj) if history_model(type(obj)) is not None else None
+    _note(obj, obj.pk, history=hist, saved=obj)
 
 
 def delete(obj: models.Model, *, actor, reason: str) -> None:
@@ -168,8 +226,12 @@ def delete(obj: models.Model, *, actor, reason: str) -> None:
     model, pk = type(obj), obj.pk
     obj._history_user = actor
     obj._change_reason = reason
+    obj.__dict__.pop(_HISTORY_ATTR, None)
     obj.delete()
-    _note(model, pk, history=_newest_history(model, pk), deleted=True)
+    hist = None
+    if history_model(model) is not None:
+        hist = obj.__dict__.pop(_HISTORY_ATTR, None) or _newest_history(model, pk)
+    _note(model, pk, history=hist, deleted=True)
 
 
 def touch(obj: models.Model) -> None:
@@ -212,24 +274,38 @@ def chain_key(case=None) -> str:
 
 
 def _record_entries(changed: dict[tuple[str, Any], _Pending]) -> list[dict[str, Any]]:
-    """Digest each changed row as the database now holds it (not as the caller's object
-    holds it), so the digest is exactly what verification will recompute."""
+    """Digest each changed row as the database now holds it, so the digest is exactly what
+    verification will recompute.
+
+    A row this action saved through :func:`save` is digested from the fields that save
+    wrote (taken at the save): every column was just written from them, and its history row
+    was written from the same values (verification already requires the newest history row
+    to equal the live row, so a save that left the row different from its object is caught
+    either way). Its many-to-many links are read now. Rows only touched (a many-to-many
+    change) are read back, one query per model.
+    """
     entries = []
     by_model: dict[type[models.Model], dict[Any, models.Model]] = {}
     for entry in changed.values():
-        if not entry.deleted:
+        if not entry.deleted and entry.saved is None:
             by_model.setdefault(entry.model, {})
     for model in by_model:
-        pks = [e.pk for e in changed.values() if e.model is model and not e.deleted]
+        pks = [e.pk for e in changed.values()
+               if e.model is model and not e.deleted and e.saved is None]
         by_model[model] = {o.pk: o for o in model._base_manager.filter(pk__in=pks)}
     for (label, pk), entry in sorted(changed.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
-        row = None if entry.deleted else by_model[entry.model].get(pk)
+        digest = fields = None
+        if entry.saved is not None and not entry.deleted:
+            fields = _sha256(entry.saved_state)
+            digest = _sha256({**entry.saved_state, **_link_state(entry.saved)})
+        elif not entry.deleted and (row := by_model[entry.model].get(pk)) is not None:
+            digest, fields = record_digest(row), record_digest(row, m2m=False)
         entries.append({
             "model": label,
             "pk": pk,
-            "digest": record_digest(row) if row is not None else None,
-            "fields": record_digest(row, m2m=False) if row is not None else None,
-            "history": [[hid, digest] for hid, digest in entry.history],
+            "digest": digest,
+            "fields": fields,
+            "history": [[hid, hist_digest] for hid, hist_digest in entry.history],
         })
     return entries
 
@@ -256,8 +332,16 @@ def record(
     entries = _record_entries(changed)
     changed.clear()
     key = chain_key(case)
-    AuditChain.objects.get_or_create(key=key)
-    chain = AuditChain.objects.select_for_update().get(key=key)
+    held = getattr(_held_chains, "chains", None)
+    chain = held.get(key) if held is not None else None
+    if chain is None:
+        chain = AuditChain.objects.select_for_update().filter(key=key).first()
+    if chain is None:  # the chain's first event: the new row is ours (locked) until commit
+        try:
+            with transaction.atomic():
+                chain = AuditChain.objects.create(key=key)
+        except IntegrityError:  # a concurrent first append created it: queue behind it
+            chain = AuditChain.objects.select_for_update().get(key=key)
     body = dict(payload or {})
     if case is not None:
         body["case_reference"] = case.reference
@@ -279,7 +363,26 @@ def record(
     chain.length = event.seq
     chain.head_hash = event.hash
     chain.save(update_fields=["length", "head_hash"])
+    if held is not None:
+        held[key] = chain
     return event
+
+
+_held_chains = threading.local()
+
+
+@contextlib.contextmanager
+def chains_held() -> Iterator[None]:
+    """Within this block, a chain row locked by one :func:`record` serves the next ones
+    (the lock lasts until commit and every append goes through ``record``). Only for a block
+    that any error leaves as a whole, so no rolled-back append can linger in memory:
+    :func:`violations.workflow.human_task` and the start of a case."""
+    outer = getattr(_held_chains, "chains", None)
+    _held_chains.chains = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _held_chains.chains = outer
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ def reference_save(*, obj: models.Model, actor, changed_fields: list[str] | None
     created = obj.pk is None or obj._state.adding
     _require_perm(actor, obj, "add" if created else "change")
     with transaction.atomic():
+        # The full check, foreign keys and uniqueness included (audit.save leaves those to
+        # the database): a person edits reference data and should get a message, not an error.
+        obj.full_clean()
         audit.save(obj, actor=actor, reason=reason or ("created" if created else "changed"))
         audit.record(
             action="config.created" if created else "config.changed", actor=actor, reason=reason,
