@@ -25,6 +25,7 @@ from sanctions.policy import pending_proposal
 
 from . import services, views
 from .models import CaseProcess, Severity, Stage, TeamRole, VerificationOutcome
+from .workflow import held_case
 
 
 class ForEachSplitActivation(SplitActivation):
@@ -59,7 +60,7 @@ class CaseView(flow.View):
 
 
 def _case(activation):
-    return activation.process.case
+    return held_case(activation.process.pk) or activation.process.case
 
 
 def _approval_permission(activation):
@@ -114,7 +115,7 @@ class CaseFlow(flow.Flow):
         .Next(this.verified)
     )
     verified = (
-        flow.If(lambda a: a.process.case.verification.outcome == VerificationOutcome.PROCEED)
+        flow.If(lambda a: _case(a).verification.outcome == VerificationOutcome.PROCEED)
         .Annotation(title=_("Proceed?"))
         .Then(this.form_team)
         .Else(this.notify_outcome)
@@ -143,7 +144,7 @@ class CaseFlow(flow.Flow):
         .Next(this.established)
     )
     established = (
-        flow.If(lambda a: a.process.case.findings.order_by("-round").first().established)
+        flow.If(lambda a: _case(a).findings.order_by("-round").first().established)
         .Annotation(title=_("Established?"))
         .Then(this.propose)
         .Else(this.notify_outcome)
@@ -268,7 +269,7 @@ class CaseFlow(flow.Flow):
         .Next(this.effective)
     )
     effective = (
-        flow.If(lambda a: a.process.case.effectiveness_reviews.order_by("-round").first().verdict
+        flow.If(lambda a: _case(a).effectiveness_reviews.order_by("-round").first().verdict
                 == Verdict.EFFECTIVE)
         .Annotation(title=_("Effective?"))
         .Then(this.finished)

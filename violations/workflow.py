@@ -7,6 +7,7 @@ exactly one open task under the process row lock.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from . import audit
 from .exceptions import Conflict, InvalidState
 from .models import Case
 
@@ -54,6 +56,37 @@ def refuse_if_closed(task: Task) -> None:
         )
 
 
+_held = threading.local()
+
+
+@contextmanager
+def holding(case: Case) -> Iterator[None]:
+    """While a step runs, ``case`` is the row it locked and the instance it writes (the
+    block must be left as a whole on any error, as :func:`human_task` is)."""
+    outer = getattr(_held, "cases", {})
+    _held.cases = {**outer, case.pk: case}
+    try:
+        with audit.chains_held():
+            yield
+    finally:
+        _held.cases = outer
+
+
+def held_case(process_id) -> Case | None:
+    """The case of ``process_id`` if a running step holds it (see :func:`lock_case`)."""
+    return next((c for c in getattr(_held, "cases", {}).values() if c.process_id == process_id),
+                None)
+
+
+def lock_case(case: Case) -> Case:
+    """The case row locked for the current write: inside :func:`human_task`, the instance
+    the step already locked (one read, one writer); otherwise a fresh locked read."""
+    held = getattr(_held, "cases", {}).get(case.pk)
+    if held is not None:
+        return held
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
 @contextmanager
 def human_task(task, *, actor, expected: str | Iterable[str]) -> Iterator[Step]:
     """Lock the process, re-read the task, let the caller write, then complete the task.
@@ -64,9 +97,10 @@ def human_task(task, *, actor, expected: str | Iterable[str]) -> Iterator[Step]:
     """
     names = {expected} if isinstance(expected, str) else set(expected)
     flow_class = case_flow()
-    task = _load_task(task)
+    # The process to lock; the task itself is read again under the lock.
+    process_id = getattr(task, "process_id", None) or _load_task(task).process_id
     try:
-        with transaction.atomic(), flow_class.lock(task.process_id):
+        with transaction.atomic(), flow_class.lock(process_id):
             task = _load_task(task)
             if task.flow_task is None or task.flow_task.name not in names:
                 raise InvalidState(_("This task is not the expected step of the case."))
@@ -77,12 +111,16 @@ def human_task(task, *, actor, expected: str | Iterable[str]) -> Iterator[Step]:
                 )
             case = Case.objects.select_for_update().get(process_id=task.process_id)
             activation = task.flow_task.activation_class(task)
-            yield Step(task=task, case=case, activation=activation)
-            if task.status == STATUS.NEW:
-                activation.assign(actor)
-            if task.status == STATUS.ASSIGNED:
-                activation.start(None)
-            activation.execute()
+            # The engine's callbacks (gateways, stage bookkeeping) reach the case through
+            # the process: give them this locked instance rather than a second read.
+            Case._meta.get_field("process").remote_field.set_cached_value(activation.process, case)
+            with holding(case):
+                yield Step(task=task, case=case, activation=activation)
+                if task.status == STATUS.NEW:
+                    activation.assign(actor)
+                if task.status == STATUS.ASSIGNED:
+                    activation.start(None)
+                activation.execute()
     except FlowLockFailed:
         raise Conflict(
             _("Someone else is working on this case at this moment. Nothing was saved; please try again.")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
@@ -14,7 +14,7 @@ from viewflow.workflow.models import Process
 from .. import audit, policy
 from ..exceptions import InvalidState
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
-from ..workflow import case_flow
+from ..workflow import case_flow, holding
 from .evidence import store_evidence
 from .vault import PROTECTED_REPORTER, vault_identity_store
 
@@ -22,8 +22,13 @@ from .vault import PROTECTED_REPORTER, vault_identity_store
 def next_reference(when: dt.datetime) -> str:
     """``VC-2026-000123``: a per-year counter taken under a row lock, so never reused."""
     year = timezone.localtime(when).year
-    ReferenceCounter.objects.get_or_create(year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:  # the year's first case
+        try:
+            with transaction.atomic():
+                counter = ReferenceCounter.objects.create(year=year)
+        except IntegrityError:  # a concurrent first case created it: queue behind it
+            counter = ReferenceCounter.objects.select_for_update().get(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     prefix = settings.ACCOUNTABILITY["REFERENCE_PREFIX"]
@@ -101,22 +106,26 @@ def case_report(
                 case=case, actor=recorder, upload=upload, kind="report_attachment",
                 description=_("Attached to the report"),
             )
-        audit.record(
-            action="case.reported",
-            actor=actor if not protected else PROTECTED_REPORTER,
-            case=case,
-            payload={
-                "source": source,
-                "category": category.code,
-                "subjects": sorted(e.staff_number for e in subjects),
-                "anonymous": protected,
-                "attachments": len(attachments or []),
-            },
-            records=[case],
-        )
-        # The report is the first event of the chain; starting the process (the first
-        # stage and its deadline) follows it.
-        case_flow().start_from_code.run(case=case)
+        # The case row is new in this transaction, so already ours: the engine's stage
+        # bookkeeping writes this instance instead of locking and reading it again, and
+        # the chain row locked by the first event serves the next.
+        with holding(case):
+            audit.record(
+                action="case.reported",
+                actor=actor if not protected else PROTECTED_REPORTER,
+                case=case,
+                payload={
+                    "source": source,
+                    "category": category.code,
+                    "subjects": sorted(e.staff_number for e in subjects),
+                    "anonymous": protected,
+                    "attachments": len(attachments or []),
+                },
+                records=[case],
+            )
+            # The report is the first event of the chain; starting the process (the first
+            # stage and its deadline) follows it.
+            case_flow().start_from_code.run(case=case)
         case.refresh_from_db()
     return case
 
