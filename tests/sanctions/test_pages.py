@@ -26,3 +26,22 @@ def test_propose_and_approve_pages(walk, world, client):
     page = client.get(url(task, "execute")).content.decode()
     assert "Outside the matrix range" in page and "Repeated mis-selling." in page
     assert "I accept the findings." in page
+
+
+def test_case_page_offers_the_appeal_form_while_the_window_is_open(walk, world):
+    from django.test import Client
+
+    from sanctions.models import Appeal
+
+    case = walk.to_approval(walk.report())
+    walk.decide(case)
+    walk.execute(case, close_appeal_window=False)
+    client = Client()
+    client.force_login(world.hr)
+    world.hr.groups.add(*world.manager.groups.all())  # HR files appeals; needs to see the case
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Record an appeal on the person" in page
+    response = client.post(f"/sanctions/cases/{case.reference}/appeal/",
+                           {"employee": world.subject.pk, "grounds": "Disproportionate"})
+    assert response.status_code == 302
+    assert Appeal.objects.get().employee == world.subject
