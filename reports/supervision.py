@@ -98,7 +98,7 @@ def dashboard(*, since: dt.date | None = None) -> Dashboard:
         history[emp].append((at, case_id))
     recent_cases = set(cases.values_list("pk", flat=True))
     repeat, counted = set(), set()
-    for emp, items in history.items():
+    for items in history.values():
         items.sort()
         for i, (at, case_id) in enumerate(items):
             if case_id not in recent_cases:

@@ -1,18 +1,14 @@
 """Shared fixtures: an organisation, one user per role, and helpers that walk a case."""
 
-import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from tests.violations.factories import (
     CategoryFactory,
     DepartmentFactory,
     EmployeeFactory,
     UserFactory,
-    a_while_ago,
 )
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from violations.models import Case, Outcome, Stage
+from violations.models import Outcome, Stage
 
 
 def test_full_path_to_close_without_customer(walk, world):

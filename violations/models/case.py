@@ -179,6 +179,9 @@ class ReferenceCounter(models.Model):
     class Meta:
         verbose_name = _("reference counter")
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class VerificationOutcome(models.TextChoices):
     PROCEED = "proceed", _("Proceed to investigation")

@@ -1,7 +1,6 @@
 """Load deterministic demo data: an organisation, one login per role, ~28 cases."""
 
 import datetime as dt
-import datetime as dt
 import random
 
 from django.conf import settings
@@ -9,9 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
-from violations import services
 from violations.models import Case, Department, Employee, ViolationCategory
 
 PASSWORD = "demo"
@@ -96,8 +93,8 @@ class Command(BaseCommand):
         finally:
             settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] = delay
         self.stdout.write(self.style.SUCCESS(f"Loaded {counts} demo cases."))
-        self.stdout.write("Demo logins (password '%s'): %s" % (
-            PASSWORD, ", ".join(u for u, *_ in LOGINS) + ", admin (superuser)"))
+        names = ", ".join(u for u, *_ in LOGINS)
+        self.stdout.write(f"Demo logins (password '{PASSWORD}'): {names}, admin (superuser)")
 
     def organisation(self, rng):
         User = get_user_model()
