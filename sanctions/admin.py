@@ -15,7 +15,8 @@ from .models import MatrixRule, SanctionKind, SeverityGrade
 
 class ReferenceAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
-        services.reference_save(obj=obj, actor=request.user, reason=f"admin: {'change' if change else 'add'}")
+        services.reference_save(obj=obj, actor=request.user, changed_fields=list(form.changed_data),
+                                reason=f"admin: {'change' if change else 'add'}")
 
     def has_delete_permission(self, request, obj=None):
         return False
