@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.django_db
 def test_sqlite_runs_wal_normal_and_immediate_transactions():
     if connection.vendor != "sqlite":
+        # On PostgreSQL the SQLite-only options must not leak into the connection.
         assert connection.vendor == "postgresql"
+        assert "transaction_mode" not in connection.settings_dict.get("OPTIONS", {})
+        assert "init_command" not in connection.settings_dict.get("OPTIONS", {})
         return
     with connection.cursor() as cursor:
         assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
