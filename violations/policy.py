@@ -6,7 +6,7 @@ so one rule holds everywhere.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import NotAllowed
@@ -130,8 +130,13 @@ def _user_permissions(user) -> set[str]:
 
 def visible_cases(user, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Cases whose details the user may read: the one rule for lists, pages, files, the admin,
-    the workflow pages and the API."""
-    from viewflow.workflow.models import Task
+    the workflow pages and the API.
+
+    Written so its cost follows what the user may see, not how many cases exist: the cases a
+    user sees through the team or a task are one ``IN`` over the user's own memberships and
+    the open tasks (a union of index lookups), and each exclusion is one uncorrelated
+    ``NOT IN`` over the user's own rows, read once per query rather than once per case.
+    """
     from viewflow.workflow.status import STATUS
 
     from .models import ReporterIdentity
@@ -139,44 +144,41 @@ def visible_cases(user, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
     qs = Case.objects.all() if qs is None else qs
     if not user or not user.is_authenticated or not user.is_active:
         return qs.none()
-    team = Exists(
-        TeamMember.objects.filter(
-            case=OuterRef("pk"), user=user, active=True, has_conflict=False,
-            declared_at__isnull=False,
-        )
-    )
-    holds_task = Exists(
-        Task.objects.filter(
-            process_id=OuterRef("process_id"), owner=user,
-            status__in=[STATUS.ASSIGNED, STATUS.STARTED],
-        )
-    )
-    reporter = Q(reported_by=user) | Exists(
-        ReporterIdentity.objects.filter(case=OuterRef("pk"), user=user)
-    )
     if sees_all_cases(user):
         visible = qs
     else:
+        # The cleared team; the holder of an open task; anyone whose role could claim the
+        # task waiting in the queue, unless they reported the case.
+        team = TeamMember.objects.filter(
+            user=user, active=True, has_conflict=False, declared_at__isnull=False,
+        ).values("case_id")
+        holds_task = Case.objects.filter(
+            process__task__owner=user,
+            process__task__status__in=[STATUS.ASSIGNED, STATUS.STARTED],
+        ).values("pk")
+        parts = [team.order_by(), holds_task.order_by()]
         perms = _user_permissions(user)
-        could_claim = Exists(
-            Task.objects.filter(
-                process_id=OuterRef("process_id"), status=STATUS.NEW, owner__isnull=True,
-                flow_task_type="HUMAN", owner_permission__in=perms,
-            )
-        ) & ~reporter
-        visible = qs.filter(team | holds_task | could_claim)
+        if perms:
+            could_claim = Case.objects.filter(
+                process__task__status=STATUS.NEW, process__task__owner__isnull=True,
+                process__task__flow_task_type="HUMAN",
+                process__task__owner_permission__in=perms,
+            ).exclude(reported_by=user).exclude(
+                pk__in=ReporterIdentity.objects.filter(user=user).values("case_id")
+            ).values("pk")
+            parts.append(could_claim.order_by())
+        visible = qs.filter(pk__in=parts[0].union(*parts[1:], all=True))
     emp = employee_of(user)
     if emp is not None:
         visible = visible.exclude(
-            Exists(Case.subjects.through.objects.filter(case_id=OuterRef("pk"), employee=emp))
+            pk__in=Case.subjects.through.objects.filter(employee=emp).values("case_id")
         )
     # Named to the team but not yet declared: nothing, not even through a task the flow
     # assigned to them (the lead's investigation task); a declared conflict: never again.
     return visible.exclude(
-        Exists(TeamMember.objects.filter(case=OuterRef("pk"), user=user, has_conflict=True))
-    ).exclude(
-        Exists(TeamMember.objects.filter(case=OuterRef("pk"), user=user, active=True,
-                                         declared_at__isnull=True))
+        pk__in=TeamMember.objects.filter(user=user)
+        .filter(Q(has_conflict=True) | Q(active=True, declared_at__isnull=True))
+        .values("case_id")
     )
 
 
