@@ -120,6 +120,8 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
+            # The case list's order: without it every page sorts all the cases it may show.
+            models.Index(fields=["reported_at"]),
             models.Index(fields=["stage", "reported_at"]),
             models.Index(fields=["category", "reported_at"]),
             models.Index(fields=["department", "reported_at"]),
