@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from violations import selectors, services
+from violations import policy, selectors, services
 from violations.models import Case
 
 SQLITE = connection.vendor == "sqlite"
@@ -127,8 +127,8 @@ def test_the_search_indexes_exist():
 
 @pytest.mark.django_db
 def test_the_open_task_indexes_exist():
-    assert {"violations_task_assigned_owner", "violations_task_new_created"} <= _index_names(
-        "viewflow_task")
+    assert {"violations_task_assigned_owner", "violations_task_new_created",
+            "violations_task_new_owner"} <= _index_names("viewflow_task")
 
 
 def test_the_search_is_answered_from_the_index(world, cases):
@@ -154,3 +154,6 @@ def test_inbox_and_queue_read_open_tasks_only(world, walk):
     assert "violations_task_assigned_owner" in inbox.explain()
     queue = Task.objects.filter(status=STATUS.NEW).order_by("-created").explain()
     assert "violations_task_new_created" in queue or "(status=?)" in queue
+    # Whose role could claim a waiting task: not through every finished task without owner.
+    seen = policy.visible_cases(world.officer).explain()
+    assert "violations_task_new_owner" in seen or "(status=?)" in seen
