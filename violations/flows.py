@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
@@ -25,7 +25,7 @@ from sanctions.policy import pending_proposal
 
 from . import services, views
 from .models import CaseProcess, Severity, Stage, TeamRole, VerificationOutcome
-from .workflow import held_case
+from .workflow import CaseLock, held_case, locked_case
 
 
 class ForEachSplitActivation(SplitActivation):
@@ -60,7 +60,8 @@ class CaseView(flow.View):
 
 
 def _case(activation):
-    return held_case(activation.process.pk) or activation.process.case
+    pk = activation.process.pk
+    return held_case(pk) or locked_case(pk) or activation.process.case
 
 
 def _approval_permission(activation):
@@ -87,10 +88,9 @@ STAGE_OF = {
 
 class CaseFlow(flow.Flow):
     process_class = CaseProcess
-    # Wait for the process row lock instead of viewflow's default NOWAIT: that one catches the
-    # lock error inside its own atomic block, which on PostgreSQL leaves the services' outer
-    # transaction aborted, so the loser of a race got a 500 instead of "already completed".
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    # viewflow's select_for_update lock on the process row, waiting instead of NOWAIT, and
+    # taken with the case row in the same statement (see CaseLock).
+    lock_impl = CaseLock()
     process_title = _("Violation case")
     process_description = _("From report to close: verification, investigation, fact "
                             "finding, graded sanctions, remediation and review.")
@@ -295,7 +295,8 @@ class CaseFlow(flow.Flow):
         services.case_enter_stage(case=_case(activation), stage=STAGE_OF[activation.flow_task.name])
 
     def lead_investigator(self, activation):
-        lead = _case(activation).team.filter(role=TeamRole.LEAD, active=True).first()
+        lead = (_case(activation).team.filter(role=TeamRole.LEAD, active=True)
+                .select_related("user").first())
         return lead.user if lead else None
 
     def open_actions(self, activation):
@@ -310,7 +311,8 @@ class CaseFlow(flow.Flow):
     def action_owner(self, activation):
         from remediation.models import CorrectiveAction
 
-        return CorrectiveAction.objects.get(pk=activation.task.data["action"]).owner
+        return (CorrectiveAction.objects.select_related("owner")
+                .get(pk=activation.task.data["action"]).owner)
 
     def review_delay(self, activation) -> timedelta:
         return settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"]

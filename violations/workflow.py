@@ -16,11 +16,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow import lock
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from . import audit
+from . import audit, policy
 from .exceptions import Conflict, InvalidState
 from .models import Case
 
@@ -64,12 +65,23 @@ def holding(case: Case) -> Iterator[None]:
     """While a step runs, ``case`` is the row it locked and the instance it writes (the
     block must be left as a whole on any error, as :func:`human_task` is)."""
     outer = getattr(_held, "cases", {})
+    outer_locked = getattr(_locked, "cases", {})
     _held.cases = {**outer, case.pk: case}
     try:
-        with audit.chains_held():
+        with audit.chains_held(), policy.standings_kept():
             yield
     finally:
         _held.cases = outer
+        _locked.cases = outer_locked
+
+
+def adopt_new_process(case: Case) -> None:
+    """A case and its process both created in the running transaction, within
+    :func:`holding`: the flow lock on that process passes through to this instance (no
+    other transaction can see either row before commit)."""
+    if case.pk not in getattr(_held, "cases", {}):
+        raise RuntimeError("adopt_new_process() runs only while the new case is held")
+    _locked.cases = {**getattr(_locked, "cases", {}), case.process_id: case}
 
 
 def held_case(process_id) -> Case | None:
@@ -80,11 +92,71 @@ def held_case(process_id) -> Case | None:
 
 def lock_case(case: Case) -> Case:
     """The case row locked for the current write: inside :func:`human_task`, the instance
-    the step already locked (one read, one writer); otherwise a fresh locked read."""
+    the step already locked (one read, one writer); under the flow lock (a timer, a
+    viewflow page), the instance the lock read; otherwise a fresh locked read."""
     held = getattr(_held, "cases", {}).get(case.pk)
     if held is not None:
         return held
+    locked = getattr(_locked, "cases", {}).get(case.process_id)
+    if locked is not None and locked.pk == case.pk:
+        return locked
     return Case.objects.select_for_update().get(pk=case.pk)
+
+
+_locked = threading.local()
+
+
+class CaseLock(lock.SelectForUpdateLock):
+    """viewflow's row lock on the process, taken together with the case row in one read.
+
+    Every path that changes a case's process (our steps, viewflow's timers and pages) takes
+    this lock: ``SELECT … FROM case JOIN process … FOR UPDATE`` locks both rows in the same
+    order everywhere, waits rather than failing (viewflow's default NOWAIT catches the lock
+    error inside its own atomic block, which on PostgreSQL left the services' transaction
+    aborted, so the loser of a race got a 500 instead of "already completed"), and returns
+    the case as the lock holder sees it, so the step reads it no second time. Services
+    outside the process lock the case row alone (:func:`lock_case`), and wait here for it.
+    A process whose case is not linked yet (the start of a case, which created both in its
+    own transaction) is locked by its process row as viewflow would.
+    """
+
+    def __init__(self):
+        super().__init__(nowait=False)
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        held = getattr(_locked, "cases", {})
+        if process_pk in held:  # re-entered by the engine inside a step: already ours
+            yield
+            return
+        # Within a step no savepoint: any error there fails the step's transaction as a
+        # whole (human_task re-raises); viewflow's own pages and timers keep theirs.
+        with transaction.atomic(savepoint=not getattr(_locked, "in_step", False)):
+            case = (Case.objects.select_related("process").select_for_update()
+                    .filter(process_id=process_pk).first())
+            if case is None:
+                flow_class.process_class._default_manager.filter(
+                    pk=process_pk).select_for_update().exists()
+            _locked.cases = {**held, process_pk: case}
+            try:
+                yield
+            finally:
+                _locked.cases = held
+
+
+@contextmanager
+def _in_step() -> Iterator[None]:
+    outer = getattr(_locked, "in_step", False)
+    _locked.in_step = True
+    try:
+        yield
+    finally:
+        _locked.in_step = outer
+
+
+def locked_case(process_pk) -> Case | None:
+    """The case the flow lock read for ``process_pk``, while that lock is held."""
+    return getattr(_locked, "cases", {}).get(process_pk)
 
 
 @contextmanager
@@ -100,7 +172,7 @@ def human_task(task, *, actor, expected: str | Iterable[str]) -> Iterator[Step]:
     # The process to lock; the task itself is read again under the lock.
     process_id = getattr(task, "process_id", None) or _load_task(task).process_id
     try:
-        with transaction.atomic(), flow_class.lock(process_id):
+        with transaction.atomic(), _in_step(), flow_class.lock(process_id):
             task = _load_task(task)
             if task.flow_task is None or task.flow_task.name not in names:
                 raise InvalidState(_("This task is not the expected step of the case."))
@@ -109,7 +181,9 @@ def human_task(task, *, actor, expected: str | Iterable[str]) -> Iterator[Step]:
                 raise Conflict(
                     _("This task is assigned to %(user)s.") % {"user": task.owner.get_username()}
                 )
-            case = Case.objects.select_for_update().get(process_id=task.process_id)
+            case = locked_case(process_id)
+            if case is None:  # not expected: the lock reads the case of a linked process
+                case = Case.objects.select_for_update().get(process_id=process_id)
             activation = task.flow_task.activation_class(task)
             # The engine's callbacks (gateways, stage bookkeeping) reach the case through
             # the process: give them this locked instance rather than a second read.
@@ -117,7 +191,10 @@ def human_task(task, *, actor, expected: str | Iterable[str]) -> Iterator[Step]:
             with holding(case):
                 yield Step(task=task, case=case, activation=activation)
                 if task.status == STATUS.NEW:
-                    activation.assign(actor)
+                    # What viewflow's assign() does, without its own write: the one save
+                    # at completion stores the owner with the rest.
+                    task.owner = actor
+                    task.status = STATUS.ASSIGNED
                 if task.status == STATUS.ASSIGNED:
                     activation.start(None)
                 activation.execute()
