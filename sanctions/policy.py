@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from violations import policy
 from violations.exceptions import InvalidState, NotAllowed
-from violations.models import Case, TeamMember
+from violations.models import Case
 
 from .models import (
     LEVEL_PERMISSION,
@@ -35,10 +35,7 @@ def pending_proposal(case: Case) -> SanctionProposal | None:
 
 
 def heads_subject_department(user, case: Case) -> bool:
-    emp = policy.employee_of(user)
-    if emp is None:
-        return False
-    return case.subjects.filter(department__head=emp).exists()
+    return policy.standing(user, case).heads_subject_department
 
 
 def holds_level(user, case: Case, level: str) -> bool:
@@ -60,7 +57,7 @@ def require_may_approve(user, case: Case, proposal: SanctionProposal) -> None:
     policy.require_not_party(user, case)
     if proposal.proposed_by_id == user.pk:
         raise NotAllowed(_("You proposed these sanctions and cannot approve them."))
-    if TeamMember.objects.filter(case=case, user=user).exists():
+    if policy.standing(user, case).on_team:
         raise NotAllowed(_("You investigated this case and cannot approve its sanctions."))
     if policy.is_responsible_person(user, case):
         raise NotAllowed(_("You are a responsible person in this case."))
@@ -89,7 +86,7 @@ def require_outside_chain(user, case: Case) -> None:
         raise NotAllowed(_("You proposed sanctions in this case and cannot decide the appeal."))
     if ApprovalDecision.objects.filter(proposal__case=case, approver=user).exists():
         raise NotAllowed(_("You decided on sanctions in this case and cannot decide the appeal."))
-    if TeamMember.objects.filter(case=case, user=user).exists():
+    if policy.standing(user, case).on_team:
         raise NotAllowed(_("You investigated this case and cannot decide the appeal."))
     if policy.is_responsible_person(user, case):
         raise NotAllowed(_("You are a responsible person in this case."))

@@ -6,11 +6,17 @@ so one rule holds everywhere.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import NotAllowed
 from .models import Case, Employee, TeamMember
+from .prepared import Prepared
 
 PERM = "violations.{}"
 
@@ -33,9 +39,110 @@ def employee_of(user) -> Employee | None:
         return None
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What a user is to a case, for segregation of duties, read in one query."""
+
+    subject: bool = False
+    in_vault: bool = False  # the reporter an identity-protected case keeps in the vault
+    conflict: bool = False  # declared a conflict of interest, at any time
+    on_team: bool = False  # named to the team, at any time
+    role: str | None = None  # the role of the active membership, if any
+    declared: bool = False  # that membership's declaration is made
+    member_conflict: bool = False  # and declares a conflict
+    responsible: bool = False  # a responsible person in a finding
+    heads_subject_department: bool = False
+
+
+_NOBODY = Standing()
+_standings = threading.local()
+
+
+def standing(user, case: Case) -> Standing:
+    """One query for everything the rules below ask about ``user`` and ``case``.
+
+    Within a step (:func:`violations.workflow.holding`) the answer is kept for the step's
+    later checks, and dropped as soon as the step writes any of the rows it is made of.
+    """
+    if not user or not user.is_authenticated or case.pk is None:
+        return _NOBODY
+    cache = getattr(_standings, "cache", None)
+    key = (case.pk, user.pk)
+    if cache is not None and key in cache:
+        return cache[key]
+    row = _STANDING_QUERY.first(Case, user=user.pk, case=case.pk)
+    if row is None:
+        return _NOBODY
+    return keep_standing(user, case, row)
+
+
+_STANDING_FIELDS = ("subject", "in_vault", "conflict", "on_team", "role", "declared",
+                    "member_conflict", "responsible", "heads_subject_department")
+
+
+def standing_annotations(user, case_ref: str = "pk") -> dict:
+    """The expressions :class:`Standing` is read from, on any query with the case's primary
+    key at ``case_ref``."""
+    from .models import ReporterIdentity, ResponsiblePerson
+
+    links = Case.subjects.through.objects.filter(case_id=OuterRef(case_ref),
+                                                 employee__user=user)
+    team = TeamMember.objects.filter(case=OuterRef(case_ref), user=user)
+    active = team.filter(active=True).order_by("pk")
+    return {
+        "subject": Exists(links),
+        "in_vault": Exists(ReporterIdentity.objects.filter(case=OuterRef(case_ref), user=user)),
+        "conflict": Exists(team.filter(has_conflict=True)),
+        "on_team": Exists(team),
+        "role": Subquery(active.values("role")[:1]),
+        "declared": Exists(active.filter(declared_at__isnull=False)),
+        "member_conflict": Subquery(active.values("has_conflict")[:1]),
+        "responsible": Exists(ResponsiblePerson.objects.filter(
+            finding__case=OuterRef(case_ref), employee__user=user)),
+        "heads_subject_department": Exists(Case.subjects.through.objects.filter(
+            case_id=OuterRef(case_ref), employee__department__head__user=user)),
+    }
+
+
+_STANDING_QUERY = Prepared(
+    lambda user, case: Case.objects.filter(pk=case)
+    .annotate(**standing_annotations(user)).values(*_STANDING_FIELDS),
+    "user", "case",
+)
+
+
+def keep_standing(user, case: Case, row: dict) -> Standing:
+    """A standing read by :func:`standing_annotations`; kept for the rest of the step, if
+    within one."""
+    found = Standing(**{name: row[name] if name == "role" else bool(row[name])
+                        for name in _STANDING_FIELDS})
+    cache = getattr(_standings, "cache", None)
+    if cache is not None:
+        cache[(case.pk, user.pk)] = found
+    return found
+
+
+@contextmanager
+def standings_kept() -> Iterator[None]:
+    """Within this block (one step, under the case lock) :func:`standing` answers each
+    question about a user and a case from one read."""
+    outer = getattr(_standings, "cache", None)
+    _standings.cache = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _standings.cache = outer
+
+
+def forget_standings(**kwargs) -> None:
+    """A row a standing is made of changed: the next check reads it again."""
+    cache = getattr(_standings, "cache", None)
+    if cache:
+        cache.clear()
+
+
 def is_subject(user, case: Case) -> bool:
-    emp = employee_of(user)
-    return emp is not None and case.subjects.filter(pk=emp.pk).exists()
+    return standing(user, case).subject
 
 
 def is_reporter(user, case: Case) -> bool:
@@ -43,27 +150,19 @@ def is_reporter(user, case: Case) -> bool:
 
     Policy may ask the vault; it never tells anyone the answer beyond yes or no.
     """
-    from .models import ReporterIdentity
-
     if not user or not user.is_authenticated:
         return False
     if case.reported_by_id == user.pk:
         return True
-    return ReporterIdentity.objects.filter(case=case, user=user).exists()
+    return standing(user, case).in_vault
 
 
 def has_declared_conflict(user, case: Case) -> bool:
-    return TeamMember.objects.filter(case=case, user=user, has_conflict=True).exists()
+    return standing(user, case).conflict
 
 
 def is_responsible_person(user, case: Case) -> bool:
-    from .models import ResponsiblePerson
-
-    emp = employee_of(user)
-    return (
-        emp is not None
-        and ResponsiblePerson.objects.filter(finding__case=case, employee=emp).exists()
-    )
+    return standing(user, case).responsible
 
 
 def require_not_party(user, case: Case) -> None:
@@ -86,20 +185,19 @@ def cleared_membership(user, case: Case) -> TeamMember | None:
     )
 
 
-def require_cleared_team_member(user, case: Case, *, lead: bool = False) -> TeamMember:
+def require_cleared_team_member(user, case: Case, *, lead: bool = False) -> None:
     require_not_party(user, case)
-    membership = TeamMember.objects.filter(case=case, user=user, active=True).first()
-    if membership is None:
+    membership = standing(user, case)
+    if membership.role is None:
         raise NotAllowed(_("You are not on the investigation team of this case."))
-    if membership.declared_at is None:
+    if not membership.declared:
         raise NotAllowed(
             _("Declare that you have no conflict of interest before working on this case.")
         )
-    if membership.has_conflict:
+    if membership.member_conflict:
         raise NotAllowed(_("You declared a conflict of interest on this case."))
     if lead and membership.role != "lead":
         raise NotAllowed(_("Only the lead investigator can do this."))
-    return membership
 
 
 # --- need to know ---------------------------------------------------------------------------

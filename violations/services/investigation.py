@@ -5,19 +5,48 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit, policy
 from ..models import (
+    Case,
+    Evidence,
     Finding,
+    Interview,
     InvestigationReport,
     Outcome,
+    RecordReview,
     ResponsibilityType,
     ResponsiblePerson,
     Severity,
     ViolationCategory,
 )
+from ..prepared import Prepared
 from ..workflow import human_task
+
+
+def _exists(model):
+    return Exists(model.objects.filter(case=OuterRef("pk")))
+
+
+_WORK_ON_FILE = Prepared(
+    lambda case: Case.objects.filter(pk=case).annotate(
+        on_file=_exists(Interview) | _exists(RecordReview) | _exists(Evidence),
+        earlier=Coalesce(Subquery(
+            InvestigationReport.objects.filter(case=OuterRef("pk")).order_by()
+            .values("case").annotate(n=Count("pk")).values("n")), 0),
+    ).values("on_file", "earlier"),
+    "case",
+)
+
+
+def _work_on_file(case) -> tuple[bool, int]:
+    """Is any interview, record review or evidence item on file, and how many reports were
+    submitted before (one query)."""
+    row = _WORK_ON_FILE.first(Case, case=case.pk)
+    return bool(row["on_file"]), int(row["earlier"])
 
 
 def investigation_submit(*, task, actor, summary: str, conclusion: str) -> InvestigationReport:
@@ -30,14 +59,15 @@ def investigation_submit(*, task, actor, summary: str, conclusion: str) -> Inves
         case = step.case
         policy.require(actor, "investigate_case", _("Only investigators submit investigation reports."))
         policy.require_cleared_team_member(actor, case, lead=True)
-        if not (case.interviews.exists() or case.record_reviews.exists() or case.evidence.exists()):
+        on_file, earlier = _work_on_file(case)
+        if not on_file:
             raise ValidationError(
                 _("Record at least one interview, record review or evidence item first.")
             )
         if not summary.strip() or not conclusion.strip():
             raise ValidationError(_("Both the summary and the conclusion are required."))
         report = InvestigationReport(
-            case=case, round=case.investigation_reports.count() + 1, summary=summary,
+            case=case, round=earlier + 1, summary=summary,
             conclusion=conclusion, submitted_by=actor,
         )
         audit.save(report, actor=actor, reason="investigation report submitted")
