@@ -83,9 +83,26 @@ def record_state(obj: models.Model, *, m2m: bool = True) -> dict[str, Any]:
 
 
 def _link_state(obj: models.Model) -> dict[str, Any]:
-    """The many-to-many links of a row, as the database holds them now."""
-    return {f.attname: sorted(getattr(obj, f.attname).values_list("pk", flat=True))
-            for f in obj._meta.many_to_many}
+    """The many-to-many links of a row, as the database holds them now (within a step,
+    read once until any many-to-many change, see :func:`forget_links`)."""
+    if not obj._meta.many_to_many:
+        return {}
+    memo = getattr(_held_chains, "links", None)
+    key = (record_label(obj), obj.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    state = {f.attname: sorted(getattr(obj, f.attname).values_list("pk", flat=True))
+             for f in obj._meta.many_to_many}
+    if memo is not None:
+        memo[key] = state
+    return state
+
+
+def forget_links(**kwargs) -> None:
+    """Any many-to-many change: links are read again."""
+    memo = getattr(_held_chains, "links", None)
+    if memo:
+        memo.clear()
 
 
 def record_digest(obj: models.Model, *, m2m: bool = True) -> str:
@@ -212,12 +229,29 @@ def save(obj: models.Model, *, actor, reason: str, update_fields: list[str] | No
     obj._history_user = actor
     obj._change_reason = reason
     obj.__dict__.pop(_HISTORY_ATTR, None)
+    deferred = obj.__dict__.pop(_DEFERRED_ATTR, [])
     if update_fields is not None and obj.pk is not None:
-        obj.save(update_fields=update_fields)
+        obj.save(update_fields=list(dict.fromkeys([*update_fields, *deferred])))
     else:
         obj.save()
     hist = _history_written(obj) if history_model(type(obj)) is not None else None
     _note(obj, obj.pk, history=hist, saved=obj)
+
+
+_DEFERRED_ATTR = "_audit_deferred_fields"
+
+
+def defer_fields(obj: models.Model, fields: list[str]) -> None:
+    """``fields`` of ``obj`` changed in memory: the next :func:`save` of ``obj`` in this
+    action writes them too (call :func:`save_deferred` where the action may end without
+    one)."""
+    obj.__dict__[_DEFERRED_ATTR] = [*obj.__dict__.get(_DEFERRED_ATTR, []), *fields]
+
+
+def save_deferred(obj: models.Model, *, actor, reason: str) -> None:
+    """Write the fields :func:`defer_fields` left unsaved, if no save did since."""
+    if obj.__dict__.get(_DEFERRED_ATTR):
+        save(obj, actor=actor, reason=reason, update_fields=[])
 
 
 def delete(obj: models.Model, *, actor, reason: str) -> None:
@@ -318,11 +352,13 @@ def record(
     reason: str = "",
     payload: dict[str, Any] | None = None,
     records: list[models.Model] | None = None,
+    new_chain: bool = False,
 ) -> AuditEvent:
     """Append one event to the case's chain (or the system chain) under a row lock.
 
     Must run inside the service's transaction so the event and the change commit together.
     The lock on the chain row makes concurrent appends queue: the sequence never forks.
+    ``new_chain``: the case is new in this transaction and this is its first event.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the service's transaction")
@@ -334,6 +370,10 @@ def record(
     key = chain_key(case)
     held = getattr(_held_chains, "chains", None)
     chain = held.get(key) if held is not None else None
+    if new_chain:
+        # The first event of a case created in this transaction: nobody else can append to
+        # its chain before commit (if the chain existed, its unique key fails the action).
+        chain = AuditChain.objects.create(key=key)
     if chain is None:
         chain = AuditChain.objects.select_for_update().filter(key=key).first()
     if chain is None:  # the chain's first event: the new row is ours (locked) until commit
@@ -359,12 +399,18 @@ def record(
         prev_hash=chain.head_hash,
     )
     event.hash = event_hash(event)
-    event.save()
     chain.length = event.seq
     chain.head_hash = event.hash
-    chain.save(update_fields=["length", "head_hash"])
     if held is not None:
+        # Within a step the chain row stays locked until commit, so the step's events are
+        # written together when it ends (:func:`chains_held`): one insert and one head
+        # update per chain instead of one of each per event. The returned event is saved
+        # by then.
         held[key] = chain
+        _held_chains.events.append(event)
+        return event
+    event.save()
+    chain.save(update_fields=["length", "head_hash"])
     return event
 
 
@@ -378,11 +424,26 @@ def chains_held() -> Iterator[None]:
     that any error leaves as a whole, so no rolled-back append can linger in memory:
     :func:`violations.workflow.human_task` and the start of a case."""
     outer = getattr(_held_chains, "chains", None)
-    _held_chains.chains = {} if outer is None else outer
+    if outer is None:
+        _held_chains.chains, _held_chains.events, _held_chains.links = {}, [], {}
     try:
         yield
+        if outer is None:
+            _write_held_events()
     finally:
-        _held_chains.chains = outer
+        if outer is None:
+            _held_chains.chains = _held_chains.events = _held_chains.links = None
+
+
+def _write_held_events() -> None:
+    """Write the events a step appended, in sequence, and advance each chain head once."""
+    events = _held_chains.events
+    if not events:
+        return
+    AuditEvent.objects.bulk_create(events)
+    for chain in {id(e.chain): e.chain for e in events}.values():
+        chain.save(update_fields=["length", "head_hash"])
+    events.clear()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
@@ -14,7 +14,7 @@ from viewflow.workflow.models import Process
 from .. import audit, policy
 from ..exceptions import InvalidState
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
-from ..workflow import case_flow, holding
+from ..workflow import adopt_new_process, case_flow, holding
 from .evidence import store_evidence
 from .vault import PROTECTED_REPORTER, vault_identity_store
 
@@ -22,17 +22,29 @@ from .vault import PROTECTED_REPORTER, vault_identity_store
 def next_reference(when: dt.datetime) -> str:
     """``VC-2026-000123``: a per-year counter taken under a row lock, so never reused."""
     year = timezone.localtime(when).year
-    counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:  # the year's first case
+    last = _take_number(year)
+    if last is None:  # the year's first case
         try:
             with transaction.atomic():
-                counter = ReferenceCounter.objects.create(year=year)
+                ReferenceCounter.objects.create(year=year)
         except IntegrityError:  # a concurrent first case created it: queue behind it
-            counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+            pass
+        last = _take_number(year)
     prefix = settings.ACCOUNTABILITY["REFERENCE_PREFIX"]
-    return f"{prefix}-{year}-{counter.last:06d}"
+    return f"{prefix}-{year}-{last:06d}"
+
+
+def _take_number(year: int) -> int | None:
+    """Advance the year's counter and read it in one statement (the update locks the row
+    until commit, so concurrent reports queue); None if the year has no counter yet."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",  # noqa: S608
+            [year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def case_report(
@@ -98,7 +110,10 @@ def case_report(
             acknowledge_due_at=now + settings.ACCOUNTABILITY["ACKNOWLEDGE_WITHIN"],
         )
         audit.save(case, actor=recorder, reason="reported")
-        case.subjects.set(subjects)
+        # A new case: its subject links are written in one insert (no read of links it
+        # cannot have yet); the event digests them as the database holds them.
+        Case.subjects.through.objects.bulk_create(
+            [Case.subjects.through(case=case, employee=e) for e in dict.fromkeys(subjects)])
         if protected:
             vault_identity_store(case=case, user=actor)
         for upload in attachments or []:
@@ -122,11 +137,12 @@ def case_report(
                     "attachments": len(attachments or []),
                 },
                 records=[case],
+                new_chain=True,
             )
             # The report is the first event of the chain; starting the process (the first
             # stage and its deadline) follows it.
             case_flow().start_from_code.run(case=case)
-        case.refresh_from_db()
+            audit.save_deferred(case, actor=None, reason="process started")
     return case
 
 
@@ -135,7 +151,12 @@ def case_attach_process(*, case: Case, process: Process) -> None:
     if case.process_id is not None:
         raise InvalidState(_("This case already has a process."))
     case.process = process
-    audit.save(case, actor=None, reason="process started", update_fields=["process"])
+    # Written with the first stage the engine enters next, in the same transaction (one
+    # update and one history row instead of two; case_report makes sure it is written).
+    audit.defer_fields(case, ["process"])
+    # Process and case are new in this transaction: the engine's lock on the process has
+    # nothing to wait for and finds this instance (see workflow.adopt_new_process).
+    adopt_new_process(case)
 
 
 def case_acknowledge(*, case: Case, actor, message: str = "") -> Case:
