@@ -36,12 +36,12 @@ def more_cases(walk, n):
 # --- transitions through the services ----------------------------------------------------------
 
 STEP_CEILINGS = {  # measured on SQLite and PostgreSQL alike, including the walker's task lookup
-    "report": 33,
-    "verify": 32,
-    "find_facts": 36,
-    "reject": 44,
-    "approve_split": 48,
-    "review_join_close": 72,
+    "report": 20,
+    "verify": 25,
+    "find_facts": 29,
+    "reject": 34,
+    "approve_split": 38,
+    "review_join_close": 64,
 }
 
 

@@ -102,6 +102,13 @@ def test_clock_stops_when_the_customer_is_answered(walk, world):
 def test_feedback_step_and_case_page_show_the_clock(walk, world, client):
     from violations.services import task_claim
 
+    # Midday in the institution's time zone: a run that crossed local midnight between the
+    # report and the page would rightly show one day less.
+    with time_machine.travel(timezone.localtime().replace(hour=12, minute=0), tick=True):
+        _feedback_step_and_case_page_show_the_clock(walk, world, client, task_claim)
+
+
+def _feedback_step_and_case_page_show_the_clock(walk, world, client, task_claim):
     case = to_plan(walk, customer=True)
     task = walk.task(case, "customer_feedback")
     task_claim(task=task, actor=world.officer)

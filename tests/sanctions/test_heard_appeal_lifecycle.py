@@ -27,8 +27,12 @@ def test_person_is_notified_and_no_statement_only_after_the_deadline(walk, world
     assert walk.open_names(case) == ["defence"]
     record = DefenceRecord.objects.get(proposal__case=case)
     assert record.status == "pending" and "Proposed sanction(s) for Chan Tai Man" in record.notice
-    working_days = sum(1 for n in range((record.due_at.date() - record.notified_at.date()).days)
-                       if (record.notified_at + dt.timedelta(days=n + 1)).weekday() < 5)
+    # Counted in the institution's time zone, as the deadline is (in UTC the notice and the
+    # deadline can fall on other calendar days: late on a Saturday in UTC is Sunday in Hong
+    # Kong).
+    notified, due = timezone.localtime(record.notified_at), timezone.localtime(record.due_at)
+    working_days = sum(1 for n in range((due.date() - notified.date()).days)
+                       if (notified + dt.timedelta(days=n + 1)).weekday() < 5)
     assert working_days == 5
     before = snapshot(walk, case)
     with pytest.raises(ValidationError, match="still has until"):
