@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -26,9 +27,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase._cidfontdata import widthsByUnichar
 from reportlab.pdfbase.cidfonts import CIDFont, UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
+    Flowable,
     Frame,
     PageBreak,
     PageTemplate,
@@ -198,10 +201,10 @@ class _Writer:
         return "".join(out)
 
     def p(self, value, style: str = "cell") -> Paragraph:
-        return Paragraph(self.mk(value), self.styles[style])
+        return _Para(self.mk(value), self.styles[style])
 
     def raw(self, markup: str, style: str = "cell") -> Paragraph:
-        return Paragraph(markup, self.styles[style])
+        return _Para(markup, self.styles[style])
 
 
 def _dt(value) -> str:
@@ -221,9 +224,100 @@ def _hash(value: str) -> str:
 
 
 # --- the document ----------------------------------------------------------------------------
+#
+# Laid out in one pass. Two things on a page depend on pages after it: "Page n of N" and the
+# contents on the cover. Instead of laying the whole file out twice (``multiBuild``), the
+# canvas keeps every finished page open until the document ends; then each page gets its
+# page number and its bookmarks, and the cover gets the contents in the space kept for it.
 
 
-class _SectionHeading(Paragraph):
+class _Para(Paragraph):
+    """A paragraph that breaks its lines once per width.
+
+    A table wraps every cell to size its rows, again when it splits across a page, and again
+    to draw it; the lines come out the same each time, so the last result is kept and given
+    back while the width stays the same (and ``split`` has not discarded it)."""
+
+    _wrapped_at = None
+
+    def wrap(self, availWidth, availHeight):
+        if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() drops it
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        if availWidth >= rl_config._FUZZ:
+            self._wrapped_at = availWidth
+        return size
+
+
+class _HeldCanvas(Canvas):
+    """Holds finished pages until the document ends, then completes and writes each one.
+
+    ``showPage`` keeps the page's state (its content stream, annotations and resources: the
+    canvas starts new ones for each page); ``save`` restores each page in turn, binds its
+    bookmarks (they must name the page as the PDF numbers it), lets the document template
+    draw what needed the page count, and only then adds the page to the PDF.
+    """
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self._held_pages: list[dict] = []
+        self._page_bookmarks: list[tuple[str, dict]] = []
+
+    def bookmarkPage(self, key, **kw):
+        self._page_bookmarks.append((key, kw))
+
+    def showPage(self):
+        self._held_pages.append(dict(self.__dict__))
+        self._page_bookmarks = []
+        self._startPage()
+
+    def save(self):
+        total = len(self._held_pages)
+        for state in self._held_pages:
+            self.__dict__.update(state)
+            for key, kw in self._page_bookmarks:
+                Canvas.bookmarkPage(self, key, **kw)
+            self._doctemplate.complete_page(self, total)
+            Canvas.showPage(self)
+        self._held_pages = []
+        Canvas.save(self)
+
+
+class _Contents(Flowable):
+    """Room for the table of contents; drawn by the document once every section's page is
+    known. The entries are the section titles, so the room needed is known from the start."""
+
+    def __init__(self, entries: list[tuple[str, str]], style: ParagraphStyle) -> None:
+        super().__init__()
+        self.toc = TableOfContents()
+        self.toc.levelStyles = [style]
+        self.toc.dotsMinLevel = 0
+        self.entries = entries  # (markup, bookmark key)
+        self.placed: tuple[int, float, float, float] | None = None
+
+    def _layout(self, canv, width: float, pages: dict[str, int]) -> float:
+        self.toc._lastEntries = [(0, markup, pages.get(key, 0), key) for markup, key in self.entries]
+        _, height = self.toc.wrapOn(canv, width, 0x7FFFFFFF)
+        return height
+
+    def wrap(self, availWidth, availHeight):
+        self.width = availWidth
+        self.height = self._layout(self.canv, availWidth, {})
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        return []  # the next page, whole
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        self.placed = (canvas.getPageNumber(), x, y + self.height, self.width)
+
+    def draw_now(self, canv, pages: dict[str, int]) -> None:
+        _, x, top, width = self.placed
+        height = self._layout(canv, width, pages)
+        self.toc.drawOn(canv, x, top - height)
+
+
+class _SectionHeading(_Para):
     def __init__(self, text: str, markup: str, style, key: str) -> None:
         super().__init__(markup, style)
         self.outline_text = text
@@ -236,35 +330,41 @@ class _CaseDoc(BaseDocTemplate):
                          topMargin=22 * mm, bottomMargin=18 * mm, **kw)
         self.casefile = casefile
         self.writer = writer
-        self.known_pages = 0
+        self.contents: _Contents | None = None
+        self.section_pages: dict[str, int] = {}
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([
             PageTemplate(id="cover", frames=[frame], onPage=self._decorate),
             PageTemplate(id="body", frames=[frame], onPage=self._decorate),
         ])
+        # The same on every page: made once, drawn on each.
+        w, cf = writer, casefile
+        self._head = (
+            w.raw(f"{w.mk(cf.export.institution)} · {w.mk(L.text('case_file'))} "
+                  f"<b>{w.mk(cf.summary.reference)}</b>", "header"),
+            w.raw(w.mk(L.text(f"class_{cf.export.profile}")), "header_r"),
+        )
+        self._foot = w.raw(f"{w.mk(L.text('generated'))} {w.mk(_dt(cf.export.generated_at))} · "
+                           f"SHA-256 {cf.chain.head_hash[:16]}…", "header")
 
-    def build(self, flowables, **kw):  # multiBuild runs this once per pass
-        super().build(flowables, **kw)
-        self.known_pages = self.page
+    def build(self, flowables, **kw):
+        for flowable in flowables:
+            if isinstance(flowable, _Contents):
+                self.contents = flowable
+        super().build(flowables, canvasmaker=_HeldCanvas, **kw)
 
     def afterFlowable(self, flowable) -> None:
         if isinstance(flowable, _SectionHeading):
             self.canv.bookmarkPage(flowable.outline_key)
             self.canv.addOutlineEntry(flowable.outline_text, flowable.outline_key, level=0)
-            self.notify("TOCEntry", (0, self.writer.mk(flowable.outline_text), self.page,
-                                     flowable.outline_key))
+            self.section_pages[flowable.outline_key] = self.page
 
     def _decorate(self, canv, doc) -> None:
-        w = self.writer
-        cf = self.casefile
         canv.saveState()
         top = A4[1] - 12 * mm
         left, width = self.leftMargin, self.width
         if self.page > 1:
-            head_l = w.raw(f"{w.mk(cf.export.institution)} · {w.mk(L.text('case_file'))} "
-                           f"<b>{w.mk(cf.summary.reference)}</b>", "header")
-            head_r = w.raw(w.mk(L.text(f"class_{cf.export.profile}")), "header_r")
-            for para, x in ((head_l, left), (head_r, left + width / 2)):
+            for para, x in zip(self._head, (left, left + width / 2), strict=True):
                 _, h = para.wrap(width / 2, 20)
                 para.drawOn(canv, x, top - h + 4)
             canv.setStrokeColor(RULE)
@@ -272,13 +372,21 @@ class _CaseDoc(BaseDocTemplate):
             canv.line(left, top - 8, left + width, top - 8)
         canv.setStrokeColor(RULE)
         canv.line(left, 13 * mm, left + width, 13 * mm)
-        foot_l = w.raw(f"{w.mk(L.text('generated'))} {w.mk(_dt(cf.export.generated_at))} · "
-                       f"SHA-256 {cf.chain.head_hash[:16]}…", "header")
-        pages = self.known_pages or self.page
-        foot_r = w.raw(w.mk(L.text("page") % {"page": self.page, "pages": pages}), "header_r")
-        for para, x in ((foot_l, left), (foot_r, left + width / 2)):
-            para.wrap(width / 2, 20)
-            para.drawOn(canv, x, 8 * mm)
+        self._foot.wrap(width / 2, 20)
+        self._foot.drawOn(canv, left, 8 * mm)
+        canv.restoreState()
+
+    def complete_page(self, canv, pages: int) -> None:
+        """What a page can only show once the document is complete (see ``_HeldCanvas``)."""
+        w = self.writer
+        page = canv.getPageNumber()
+        canv.saveState()
+        width = self.width
+        number = w.raw(w.mk(L.text("page") % {"page": page, "pages": pages}), "header_r")
+        number.wrap(width / 2, 20)
+        number.drawOn(canv, self.leftMargin + width / 2, 8 * mm)
+        if self.contents is not None and self.contents.placed and self.contents.placed[0] == page:
+            self.contents.draw_now(canv, self.section_pages)
         canv.restoreState()
 
 
@@ -367,10 +475,9 @@ class _Builder:
         ])
         self.story.append(Spacer(1, 4 * mm))
         self.story.append(w.raw(w.mk(section_title("contents", self.lang)), "h2"))
-        toc = TableOfContents()
-        toc.levelStyles = [w.styles["toc"]]
-        toc.dotsMinLevel = 0
-        self.story += [toc, PageBreak()]
+        contents = _Contents([(w.mk(section_title(key, self.lang)), f"sec-{key}") for key in SECTIONS],
+                             w.styles["toc"])
+        self.story += [contents, PageBreak()]
 
     def summary(self) -> None:
         s = self.cf.summary
@@ -650,5 +757,5 @@ def render_casefile_pdf(casefile: CaseFile, *, lang: str) -> bytes:
             lang=lang,
         )
         story = _Builder(casefile, lang, writer).build()
-        doc.multiBuild(story)
+        doc.build(story)
     return buf.getvalue()
