@@ -111,8 +111,10 @@ def review_evidence(case: Case) -> ReviewEvidence:
     uncovered = [str(c) for c in causes if c.pk not in covered]
     since = last_done or case.reported_at
     same_department, same_person = recurrences(case, since)
-    references = sorted(set(same_department.values_list("reference", flat=True))
-                        | set(same_person.values_list("reference", flat=True)))
+    # One row per case in each (references are unique): read once, counted in memory.
+    department_refs = list(same_department.values_list("reference", flat=True))
+    person_refs = list(same_person.values_list("reference", flat=True))
+    references = sorted(set(department_refs) | set(person_refs))
     scores = [f.satisfaction for f in CustomerFeedback.objects.filter(case=case) if f.satisfaction]
     return ReviewEvidence(
         round=rnd,
@@ -126,8 +128,8 @@ def review_evidence(case: Case) -> ReviewEvidence:
         causes_covered=len(causes) - len(uncovered),
         causes_uncovered=uncovered,
         recurrence_since=timezone.localdate(since),
-        recurrence_same_department=same_department.count(),
-        recurrence_same_person=same_person.count(),
+        recurrence_same_department=len(department_refs),
+        recurrence_same_person=len(person_refs),
         recurrence_references=references,
         customer_satisfaction=(sum(scores) / len(scores)) if scores else None,
     )

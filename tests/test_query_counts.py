@@ -39,9 +39,9 @@ STEP_CEILINGS = {  # measured on SQLite and PostgreSQL alike, including the walk
     "report": 20,
     "verify": 25,
     "find_facts": 29,
-    "reject": 34,
+    "reject": 33,
     "approve_split": 38,
-    "review_join_close": 64,
+    "review_join_close": 62,
 }
 
 

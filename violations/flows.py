@@ -340,5 +340,8 @@ class CaseFlow(flow.Flow):
 
 
 def _latest_status(activation):
-    proposal = activation.process.case.sanction_proposals.order_by("-round").first()
-    return proposal.status if proposal else None
+    """The latest proposal's status, read once per gateway (its branches each ask)."""
+    if not hasattr(activation, "_latest_proposal_status"):
+        proposal = _case(activation).sanction_proposals.order_by("-round").first()
+        activation._latest_proposal_status = proposal.status if proposal else None
+    return activation._latest_proposal_status
