@@ -10,6 +10,7 @@ into CJK and non-CJK runs, so an English file can quote a Chinese description an
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from xml.sax.saxutils import escape
@@ -150,6 +151,9 @@ def _register_fonts() -> str | None:
     return None
 
 
+# Markup that is text alone: no tag, no entity, words separated by single spaces.
+_PLAIN = re.compile(r"[^\s<>&]+(?: [^\s<>&]+)*")
+
 _CJK = re.compile(r"([\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff"
                   r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+)")
 
@@ -161,6 +165,7 @@ class _Writer:
         self.lang = lang
         self.cjk = embedded or (HANS if lang == "zh-hans" else HANT)
         self.styles = self._styles()
+        self._text_frags: dict[str, object] = {}
 
     def _styles(self) -> dict[str, ParagraphStyle]:
         body = ParagraphStyle("body", fontName=BASE, fontSize=9, leading=12.5, splitLongWords=1)
@@ -201,10 +206,21 @@ class _Writer:
         return "".join(out)
 
     def p(self, value, style: str = "cell") -> Paragraph:
-        return _Para(self.mk(value), self.styles[style])
+        return self.raw(self.mk(value), style)
 
     def raw(self, markup: str, style: str = "cell") -> Paragraph:
+        if _PLAIN.fullmatch(markup):
+            # Most cells are text alone (dates, numbers, names, hashes). The markup parser would
+            # make of it the style's one fragment holding the text: make that directly.
+            frag = copy.copy(self._text_frag(style))
+            frag.text = markup
+            return _Para(markup, self.styles[style], frags=[frag])
         return _Para(markup, self.styles[style])
+
+    def _text_frag(self, style: str):
+        if style not in self._text_frags:
+            (self._text_frags[style],) = Paragraph("x", self.styles[style]).frags
+        return self._text_frags[style]
 
 
 def _dt(value) -> str:

@@ -91,3 +91,25 @@ def test_builder_never_touches_the_database(casefile, django_assert_num_queries)
 def test_casefile_reads_in_bounded_queries(closed_case, world, django_assert_max_num_queries):
     with django_assert_max_num_queries(60):
         build_casefile(closed_case, profile=Profile.REGULATOR, viewer=world.auditor)
+
+
+@pytest.mark.parametrize("markup", [
+    # text alone: made without the parser
+    "2026-11-28 15:32", "42", "Chan Tai Man", "a1b2c3d4e5f6", "O'Brien (S0001) — direct",
+    "x;y:z/1,2.5%", "—",
+    # anything else: parsed
+    " lead", "trail ", "two  spaces", "line<br/>break", "a &amp; b", "<b>bold</b>",
+    "tab\there", "nb\xa0sp", '<font size="7" color="#5B6573">seq: 3</font>',
+])
+def test_cells_get_the_fragments_the_parser_makes(markup):
+    """Cells of text alone skip the markup parser; they must get exactly what it would make."""
+    from reportlab.platypus import Paragraph
+
+    from reports.pdf import _Writer
+
+    writer = _Writer("en", None)
+    for name, style in writer.styles.items():
+        cell = writer.raw(markup, name)
+        parsed = Paragraph(markup, style)
+        assert [vars(f) for f in cell.frags] == [vars(f) for f in parsed.frags], name
+        assert cell.style is style and cell.text == parsed.text
