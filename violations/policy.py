@@ -76,7 +76,7 @@ def standing(user, case: Case) -> Standing:
     return keep_standing(user, case, row)
 
 
-_STANDING_FIELDS = ("subject", "in_vault", "conflict", "on_team", "role", "declared",
+STANDING_FIELDS = ("subject", "in_vault", "conflict", "on_team", "role", "declared",
                     "member_conflict", "responsible", "heads_subject_department")
 
 
@@ -106,7 +106,7 @@ def standing_annotations(user, case_ref: str = "pk") -> dict:
 
 _STANDING_QUERY = Prepared(
     lambda user, case: Case.objects.filter(pk=case)
-    .annotate(**standing_annotations(user)).values(*_STANDING_FIELDS),
+    .annotate(**standing_annotations(user)).values(*STANDING_FIELDS),
     "user", "case",
 )
 
@@ -115,7 +115,7 @@ def keep_standing(user, case: Case, row: dict) -> Standing:
     """A standing read by :func:`standing_annotations`; kept for the rest of the step, if
     within one."""
     found = Standing(**{name: row[name] if name == "role" else bool(row[name])
-                        for name in _STANDING_FIELDS})
+                        for name in STANDING_FIELDS})
     cache = getattr(_standings, "cache", None)
     if cache is not None:
         cache[(case.pk, user.pk)] = found

@@ -31,21 +31,24 @@ def _exists(model):
     return Exists(model.objects.filter(case=OuterRef("pk")))
 
 
-_WORK_ON_FILE = Prepared(
-    lambda case: Case.objects.filter(pk=case).annotate(
+_SUBMIT_FACTS = Prepared(
+    lambda case, user: Case.objects.filter(pk=case).annotate(
+        **policy.standing_annotations(user),
         on_file=_exists(Interview) | _exists(RecordReview) | _exists(Evidence),
         earlier=Coalesce(Subquery(
             InvestigationReport.objects.filter(case=OuterRef("pk")).order_by()
             .values("case").annotate(n=Count("pk")).values("n")), 0),
-    ).values("on_file", "earlier"),
-    "case",
+    ).values(*policy.STANDING_FIELDS, "on_file", "earlier"),
+    "case", "user",
 )
 
 
-def _work_on_file(case) -> tuple[bool, int]:
-    """Is any interview, record review or evidence item on file, and how many reports were
-    submitted before (one query)."""
-    row = _WORK_ON_FILE.first(Case, case=case.pk)
+def _submit_facts(case, actor) -> tuple[bool, int]:
+    """What submitting a report asks of the database, in one query: the actor's standing
+    (kept for the policy checks), whether any interview, record review or evidence item is
+    on file, and how many reports were submitted before."""
+    row = _SUBMIT_FACTS.first(Case, case=case.pk, user=actor.pk)
+    policy.keep_standing(actor, case, row)
     return bool(row["on_file"]), int(row["earlier"])
 
 
@@ -58,8 +61,8 @@ def investigation_submit(*, task, actor, summary: str, conclusion: str) -> Inves
     with human_task(task, actor=actor, expected="investigate") as step:
         case = step.case
         policy.require(actor, "investigate_case", _("Only investigators submit investigation reports."))
+        on_file, earlier = _submit_facts(case, actor)
         policy.require_cleared_team_member(actor, case, lead=True)
-        on_file, earlier = _work_on_file(case)
         if not on_file:
             raise ValidationError(
                 _("Record at least one interview, record review or evidence item first.")
