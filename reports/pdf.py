@@ -282,8 +282,16 @@ class _HeldCanvas(Canvas):
     def bookmarkPage(self, key, **kw):
         self._page_bookmarks.append((key, kw))
 
+    def drawText(self, aTextObject):
+        super().drawText(aTextObject)
+        # A paragraph's text object holds a method bound to itself: a reference cycle per
+        # paragraph drawn, freed only by the cyclic collector's rare full passes. Unused now.
+        aTextObject.__dict__.pop("_do_line", None)
+
     def showPage(self):
-        self._held_pages.append(dict(self.__dict__))
+        state = dict(self.__dict__)
+        del state["_held_pages"]
+        self._held_pages.append(state)
         self._page_bookmarks = []
         self._startPage()
 
@@ -391,6 +399,17 @@ class _CaseDoc(BaseDocTemplate):
         self._foot.wrap(width / 2, 20)
         self._foot.drawOn(canv, left, 8 * mm)
         canv.restoreState()
+
+    def release(self) -> None:
+        """Unlink the finished document so it is freed as soon as the bytes are taken.
+
+        ReportLab links the template, its canvas and the page templates to each other (and the
+        template to itself); left linked, each file waits for the cyclic garbage collector's
+        next full pass, and an exporter writing file after file carries several at once."""
+        canv = self.__dict__.get("canv")
+        if canv is not None:
+            canv.__dict__.clear()
+        self.__dict__.clear()
 
     def complete_page(self, canv, pages: int) -> None:
         """What a page can only show once the document is complete (see ``_HeldCanvas``)."""
@@ -773,5 +792,8 @@ def render_casefile_pdf(casefile: CaseFile, *, lang: str) -> bytes:
             lang=lang,
         )
         story = _Builder(casefile, lang, writer).build()
-        doc.build(story)
+        try:
+            doc.build(story)
+        finally:
+            doc.release()
     return buf.getvalue()

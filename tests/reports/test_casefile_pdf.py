@@ -113,3 +113,24 @@ def test_cells_get_the_fragments_the_parser_makes(markup):
         parsed = Paragraph(markup, style)
         assert [vars(f) for f in cell.frags] == [vars(f) for f in parsed.frags], name
         assert cell.style is style and cell.text == parsed.text
+
+
+def test_a_rendered_file_is_freed_without_the_cycle_collector(casefile):
+    """An exporter renders file after file: none may wait for the cyclic garbage collector
+    (ReportLab's documents and text objects reference themselves unless taken apart)."""
+    import gc
+
+    render_casefile_pdf(casefile, lang="en")
+    gc.collect()
+    gc.disable()
+    try:
+        render_casefile_pdf(casefile, lang="zh-hant")
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = sorted({type(o).__qualname__ for o in gc.garbage
+                       if type(o).__module__.startswith(("reportlab", "reports"))})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert left == []
