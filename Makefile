@@ -20,7 +20,10 @@ install: $(VENV)/.installed
 migrate: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
+# The demo signs regulator bundles with a key of its own, made once (never replaced).
 seed: migrate
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py signing_key public >/dev/null 2>&1 || \
+		DJANGO_DEBUG=1 $(BIN)/python manage.py signing_key generate >/dev/null
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 
 # The demo opens effectiveness reviews two minutes after the last corrective action; a
