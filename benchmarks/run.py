@@ -725,7 +725,17 @@ def main(argv=None):
     q = args.quick
     iterations = args.iterations or (5 if q else 20)
     per_worker = args.cases_per_worker or (4 if q else 15)
-    sizes = [int(s) for s in (args.sizes or ("1000,10000" if q else "10000,100000")).split(",")]
+    try:
+        sizes = [int(s) for s in (args.sizes or ("1000,10000" if q else "10000,100000")).split(",")]
+    except ValueError:
+        parser.error(f"--sizes takes case counts separated by commas, not {args.sizes!r}")
+    if len(sizes) < 2 or any(n < 1 for n in sizes):
+        parser.error("--sizes needs at least two positive case counts, e.g. 10000,100000")
+    unknown = set(filter(None, args.skip.split(","))) - {"transitions", "throughput", "reads",
+                                                          "documents"}
+    if unknown:
+        parser.error(f"--skip knows transitions, throughput, reads and documents, not "
+                     f"{', '.join(sorted(unknown))}")
     requests = args.requests or (10 if q else 30)
     events = args.events or (100 if q else 500)
     exports = args.exports or (20 if q else 1000)

@@ -175,16 +175,6 @@ def require_not_party(user, case: Case) -> None:
         raise NotAllowed(_("You declared a conflict of interest on this case."))
 
 
-def cleared_membership(user, case: Case) -> TeamMember | None:
-    return (
-        TeamMember.objects.filter(
-            case=case, user=user, active=True, has_conflict=False, declared_at__isnull=False
-        )
-        .select_related("user")
-        .first()
-    )
-
-
 def require_cleared_team_member(user, case: Case, *, lead: bool = False) -> None:
     require_not_party(user, case)
     membership = standing(user, case)
