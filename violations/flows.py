@@ -10,9 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.nodes.split import SplitActivation
 
 from remediation import views as remediation_views
 from remediation.models import ActionStatus, Verdict
@@ -23,14 +21,14 @@ from sanctions import views as sanction_views
 from sanctions.models import LEVEL_PERMISSION, ProposalStatus
 from sanctions.policy import pending_proposal
 
-from . import services, views
+from . import nodes, services, views
+from .nodes import SplitOnce
 from .models import CaseProcess, Severity, Stage, TeamRole, VerificationOutcome
 from .workflow import CaseLock, held_case, locked_case
 
 
-class ForEachSplitActivation(SplitActivation):
-    @Activation.status.super()
-    def activate(self):
+class ForEachSplitActivation(SplitOnce):
+    def settle(self):
         for node, cond, items in self.flow_task._branches:
             if cond and not cond(self):
                 continue
@@ -42,7 +40,7 @@ class ForEachSplitActivation(SplitActivation):
             raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
 
 
-class ForEachSplit(flow.Split):
+class ForEachSplit(nodes.Split):
     """Parallel split that starts one task per item, each with the item as its ``task.data``."""
 
     activation_class = ForEachSplitActivation
@@ -115,7 +113,7 @@ class CaseFlow(flow.Flow):
         .Next(this.verified)
     )
     verified = (
-        flow.If(lambda a: _case(a).verification.outcome == VerificationOutcome.PROCEED)
+        nodes.If(lambda a: _case(a).verification.outcome == VerificationOutcome.PROCEED)
         .Annotation(title=_("Proceed?"))
         .Then(this.form_team)
         .Else(this.notify_outcome)
@@ -144,7 +142,7 @@ class CaseFlow(flow.Flow):
         .Next(this.established)
     )
     established = (
-        flow.If(lambda a: _case(a).findings.order_by("-round").first().established)
+        nodes.If(lambda a: _case(a).findings.order_by("-round").first().established)
         .Annotation(title=_("Established?"))
         .Then(this.propose)
         .Else(this.notify_outcome)
@@ -170,7 +168,7 @@ class CaseFlow(flow.Flow):
         .Next(this.decided)
     )
     decided = (
-        flow.Switch()
+        nodes.Switch()
         .Annotation(title=_("Decision"))
         .Case(this.post_approval, lambda a: _latest_status(a) == ProposalStatus.APPROVED)
         .Case(this.propose, lambda a: _latest_status(a) == ProposalStatus.REJECTED)
@@ -178,7 +176,7 @@ class CaseFlow(flow.Flow):
         .Default(this.investigate)
     )
     post_approval = (
-        flow.Split()
+        nodes.Split()
         .Annotation(title=_("After approval"))
         .Always(this.execute_sanctions)
         .Next(this.customer_feedback, case=lambda a: a.process.case.customer_involved)
@@ -198,7 +196,7 @@ class CaseFlow(flow.Flow):
         .Next(this.appealed)
     )
     appealed = (
-        flow.If(lambda a: sanction_selectors.open_appeals(_case(a)).exists())
+        nodes.If(lambda a: sanction_selectors.open_appeals(_case(a)).exists())
         .Annotation(title=_("Appeal filed?"))
         .Then(this.decide_appeal)
         .Else(this.finished)
@@ -210,7 +208,7 @@ class CaseFlow(flow.Flow):
         .Next(this.appeal_decided)
     )
     appeal_decided = (
-        flow.Switch()
+        nodes.Switch()
         .Annotation(title=_("More appeals or new sanctions?"))
         .Case(this.decide_appeal, lambda a: sanction_selectors.open_appeals(_case(a)).exists())
         .Case(this.execute_revised, lambda a: sanction_selectors.revised_to_execute(_case(a)).exists())
@@ -255,7 +253,7 @@ class CaseFlow(flow.Flow):
         .Assign(this.action_owner)
         .Next(this.actions_done)
     )
-    actions_done = flow.Join().Annotation(title=_("All actions done")).Next(this.wait_review)
+    actions_done = nodes.Join().Annotation(title=_("All actions done")).Next(this.wait_review)
     wait_review = (
         flow.Timer(this.review_delay)
         .Annotation(title=_("Wait before judging effectiveness"))
@@ -269,20 +267,20 @@ class CaseFlow(flow.Flow):
         .Next(this.effective)
     )
     effective = (
-        flow.If(lambda a: _case(a).effectiveness_reviews.order_by("-round").first().verdict
+        nodes.If(lambda a: _case(a).effectiveness_reviews.order_by("-round").first().verdict
                 == Verdict.EFFECTIVE)
         .Annotation(title=_("Effective?"))
         .Then(this.finished)
         .Else(this.plan_remediation)
     )
-    finished = flow.Join().Annotation(title=_("All work done")).Next(this.close)
-    close = flow.Function(this.close_case).Annotation(title=_("Close and archive")).Next(this.end)
+    finished = nodes.Join().Annotation(title=_("All work done")).Next(this.close)
+    close = nodes.Function(this.close_case).Annotation(title=_("Close and archive")).Next(this.end)
     notify_outcome = (
-        flow.Function(this.send_outcome_notice)
+        nodes.Function(this.send_outcome_notice)
         .Annotation(title=_("Outcome notice"))
         .Next(this.end)
     )
-    end = flow.End().Annotation(title=_("Closed"))
+    end = nodes.End().Annotation(title=_("Closed"))
 
     # --- callbacks: each hands over to a service --------------------------------------------
 
