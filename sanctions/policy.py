@@ -51,9 +51,12 @@ def holds_level(user, case: Case, level: str) -> bool:
     return False
 
 
-def require_may_approve(user, case: Case, proposal: SanctionProposal) -> None:
+def require_may_approve(user, case: Case, proposal: SanctionProposal, *,
+                        already_approved: bool | None = None) -> None:
     """Segregation of duties: the proposer, investigators, the reporter, subjects and
-    responsible persons never approve; the approver holds the required level."""
+    responsible persons never approve; the approver holds the required level.
+    ``already_approved``: whether ``user`` approved ``proposal`` before, if the caller has
+    read it under the case lock (otherwise it is read here)."""
     policy.require_not_party(user, case)
     if proposal.proposed_by_id == user.pk:
         raise NotAllowed(_("You proposed these sanctions and cannot approve them."))
@@ -61,7 +64,10 @@ def require_may_approve(user, case: Case, proposal: SanctionProposal) -> None:
         raise NotAllowed(_("You investigated this case and cannot approve its sanctions."))
     if policy.is_responsible_person(user, case):
         raise NotAllowed(_("You are a responsible person in this case."))
-    if proposal.decisions.filter(approver=user, decision=Decision.APPROVE).exists():
+    if already_approved is None:
+        already_approved = proposal.decisions.filter(approver=user,
+                                                     decision=Decision.APPROVE).exists()
+    if already_approved:
         raise NotAllowed(_("You have already approved this proposal; a second, different "
                            "approver must decide."))
     if not holds_level(user, case, proposal.required_level):

@@ -36,12 +36,12 @@ def more_cases(walk, n):
 # --- transitions through the services ----------------------------------------------------------
 
 STEP_CEILINGS = {  # measured on SQLite and PostgreSQL alike, including the walker's task lookup
-    "report": 20,
-    "verify": 25,
-    "find_facts": 29,
-    "reject": 33,
-    "approve_split": 38,
-    "review_join_close": 62,
+    "report": 19,
+    "verify": 21,
+    "find_facts": 23,
+    "reject": 25,
+    "approve_split": 29,
+    "review_join_close": 45,
 }
 
 

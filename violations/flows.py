@@ -22,9 +22,9 @@ from sanctions.models import LEVEL_PERMISSION, ProposalStatus
 from sanctions.policy import pending_proposal
 
 from . import nodes, services, views
-from .nodes import SplitOnce
 from .models import CaseProcess, Severity, Stage, TeamRole, VerificationOutcome
-from .workflow import CaseLock, held_case, locked_case
+from .nodes import SplitOnce
+from .workflow import CaseLock, held_case, locked_case, recall
 
 
 class ForEachSplitActivation(SplitOnce):
@@ -142,7 +142,7 @@ class CaseFlow(flow.Flow):
         .Next(this.established)
     )
     established = (
-        nodes.If(lambda a: _case(a).findings.order_by("-round").first().established)
+        nodes.If(lambda a: _latest(a, "finding", "findings").established)
         .Annotation(title=_("Established?"))
         .Then(this.propose)
         .Else(this.notify_outcome)
@@ -267,7 +267,7 @@ class CaseFlow(flow.Flow):
         .Next(this.effective)
     )
     effective = (
-        nodes.If(lambda a: _case(a).effectiveness_reviews.order_by("-round").first().verdict
+        nodes.If(lambda a: _latest(a, "review", "effectiveness_reviews").verdict
                 == Verdict.EFFECTIVE)
         .Annotation(title=_("Effective?"))
         .Then(this.finished)
@@ -337,9 +337,19 @@ class CaseFlow(flow.Flow):
         return user.is_superuser
 
 
+def _latest(activation, name, related):
+    """The case's latest record of a kind (by round): the one the step's service just wrote
+    and remembered, or else read."""
+    case = _case(activation)
+    found = recall(case, name)
+    if found is None:
+        found = getattr(case, related).order_by("-round").first()
+    return found
+
+
 def _latest_status(activation):
-    """The latest proposal's status, read once per gateway (its branches each ask)."""
+    """The latest proposal's status, found once per gateway (its branches each ask)."""
     if not hasattr(activation, "_latest_proposal_status"):
-        proposal = _case(activation).sanction_proposals.order_by("-round").first()
+        proposal = _latest(activation, "proposal", "sanction_proposals")
         activation._latest_proposal_status = proposal.status if proposal else None
     return activation._latest_proposal_status

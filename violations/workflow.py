@@ -65,14 +65,32 @@ def holding(case: Case) -> Iterator[None]:
     """While a step runs, ``case`` is the row it locked and the instance it writes (the
     block must be left as a whole on any error, as :func:`human_task` is)."""
     outer = getattr(_held, "cases", {})
+    outer_memo = getattr(_held, "memo", None)
     outer_locked = getattr(_locked, "cases", {})
     _held.cases = {**outer, case.pk: case}
+    _held.memo = {}
     try:
         with audit.chains_held(), policy.standings_kept():
             yield
     finally:
         _held.cases = outer
+        _held.memo = outer_memo
         _locked.cases = outer_locked
+
+
+def remember(case: Case, name: str, obj) -> None:
+    """Within a step, the record a service just wrote that the engine's gateway asks for
+    next (the latest finding, proposal, review): the gateway takes it from here instead of
+    reading it back. Outside a step, nothing is kept."""
+    memo = getattr(_held, "memo", None)
+    if memo is not None:
+        memo[(case.pk, name)] = obj
+
+
+def recall(case: Case, name: str):
+    """What :func:`remember` kept for ``case`` in the running step, or None."""
+    memo = getattr(_held, "memo", None)
+    return memo.get((case.pk, name)) if memo else None
 
 
 def adopt_new_process(case: Case) -> None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from violations import audit, policy
 from violations.exceptions import NotAllowed
-from violations.workflow import human_task
+from violations.workflow import human_task, remember
 
 from ..models import CorrectiveAction, EffectivenessReview, Verdict
 from ..selectors import review_evidence
@@ -36,6 +36,7 @@ def effectiveness_review(*, task, actor, verdict: str, timeliness: str, pertinen
             evidence=review_evidence(case).as_dict(), verdict=verdict, reasons=reasons, reviewer=actor,
         )
         audit.save(row, actor=actor, reason=f"review: {verdict}")
+        remember(case, "review", row)
         audit.record(action="remediation.reviewed", actor=actor, case=case, reason=reasons,
                      payload={"round": row.round, "verdict": verdict, "task": step.task.pk})
     return row

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, Exists, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from violations import audit, policy
 from violations.exceptions import InvalidState
 from violations.models import Case, Finding, ResponsiblePerson
-from violations.workflow import human_task
+from violations.prepared import Prepared
+from violations.workflow import human_task, remember
 
 from .. import conf, selectors
 from ..matrix import add_working_days
@@ -180,6 +183,30 @@ def sanction_propose(*, task, actor, items: list[SanctionItem], justification: s
     return proposal
 
 
+_DECISION_FACTS = Prepared(
+    lambda case, user, proposal: Case.objects.filter(pk=case).annotate(
+        **policy.standing_annotations(user),
+        already=Exists(ApprovalDecision.objects.filter(
+            proposal_id=proposal, approver_id=user, decision=Decision.APPROVE)),
+        unheard=Exists(DefenceRecord.objects.filter(
+            proposal_id=proposal, status=DefenceStatus.PENDING)),
+        approvals=Coalesce(Subquery(
+            ApprovalDecision.objects.filter(proposal_id=proposal, decision=Decision.APPROVE)
+            .order_by().values("proposal").annotate(n=Count("pk")).values("n")), 0),
+    ).values(*policy.STANDING_FIELDS, "already", "unheard", "approvals"),
+    "case", "user", "proposal",
+)
+
+
+def _decision_facts(case, actor, proposal) -> dict:
+    """What an approval decision asks of the database, in one query under the case lock:
+    the approver's standing (kept for the policy checks), whether they approved this
+    proposal before, whether anyone concerned is still unheard, and the approvals so far."""
+    row = _DECISION_FACTS.first(Case, case=case.pk, user=actor.pk, proposal=proposal.pk)
+    policy.keep_standing(actor, case, row)
+    return row
+
+
 def sanction_decide(*, task, actor, decision: str, reason: str = "") -> ApprovalDecision:
     """Approve, reject (back to proposal) or return for more investigation.
 
@@ -194,8 +221,9 @@ def sanction_decide(*, task, actor, decision: str, reason: str = "") -> Approval
         proposal = pending_proposal(case)
         if proposal is None:
             raise InvalidState(_("There is no proposal awaiting approval."))
-        require_may_approve(actor, case, proposal)
-        if proposal.defences.filter(status=DefenceStatus.PENDING).exists():
+        facts = _decision_facts(case, actor, proposal)
+        require_may_approve(actor, case, proposal, already_approved=facts["already"])
+        if facts["unheard"]:
             raise InvalidState(_("The persons concerned have not all been heard yet."))
         if decision not in Decision.values:
             raise ValidationError({"decision": [_("Choose a decision.")]})
@@ -204,7 +232,7 @@ def sanction_decide(*, task, actor, decision: str, reason: str = "") -> Approval
         record = ApprovalDecision(proposal=proposal, approver=actor, level=proposal.required_level,
                                   decision=decision, reason=reason)
         audit.save(record, actor=actor, reason=f"approval: {decision}")
-        approvals = proposal.decisions.filter(decision=Decision.APPROVE).count()
+        approvals = int(facts["approvals"]) + (decision == Decision.APPROVE)
         final = decision != Decision.APPROVE or approvals >= proposal.approvals_required
         if final:
             proposal.status = {
@@ -217,6 +245,7 @@ def sanction_decide(*, task, actor, decision: str, reason: str = "") -> Approval
             for item in proposal.items.all():
                 item.status = new_status
                 audit.save(item, actor=actor, reason=f"approval: {decision}", update_fields=["status"])
+        remember(case, "proposal", proposal)
         audit.record(action=f"sanctions.{decision}", actor=actor, case=case, reason=reason,
                      payload={"round": proposal.round, "level": proposal.required_level,
                               "approvals": approvals, "approvers_required": proposal.approvals_required,

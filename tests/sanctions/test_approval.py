@@ -129,3 +129,18 @@ def test_segregation_of_duties_refuses_and_changes_nothing(walk, world, who, mes
         services.task_claim(task=open_task(case, "approve"), actor=user)
     assert snapshot(walk, case) == before
     assert open_task(case, "approve").owner_id is None
+
+
+def test_a_decision_is_refused_while_anyone_concerned_is_unheard(walk, world):
+    """The approver's facts are read in one query under the lock: a defence record that is
+    pending again (a late correction) stops the decision and changes nothing."""
+    from sanctions.models import DefenceRecord
+    from violations.exceptions import InvalidState
+
+    case = at_approval(walk)
+    DefenceRecord.objects.filter(proposal__case=case).update(status="pending")
+    before = snapshot(walk, case)
+    with pytest.raises(InvalidState, match="not all been heard"):
+        walk.decide(case)
+    assert snapshot(walk, case) == before
+    assert walk.open_names(case) == ["approve"]

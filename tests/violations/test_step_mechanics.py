@@ -171,3 +171,33 @@ def test_history_managers_are_built_once_and_still_work(walk):
     case = walk.report()
     assert case.history.count() == Case.history.filter(id=case.pk).count() == 2
     assert case.history.first().instance.reference == case.reference
+
+
+def test_the_gateway_takes_the_finding_the_step_just_wrote(walk):
+    """facts_determine remembers its finding for the step; the If after it reads no finding
+    back, and the finding's round comes from the step's one query of the facts."""
+    from violations.workflow import recall, remember
+
+    case = walk.report()
+    walk.verify(case)
+    walk.form_team(case)
+    walk.investigate(case)
+    sql = _statements(lambda: walk.find_facts(case))
+    assert not [s for s in sql if s.startswith('SELECT "violations_finding"')]
+    assert not [s for s in sql if s.startswith("SELECT COUNT(*)")]
+    assert walk.open_names(case) == ["propose"]
+    # Outside a step nothing is kept.
+    remember(case, "finding", object())
+    assert recall(case, "finding") is None
+
+
+def test_a_finding_after_a_return_is_the_next_round_and_routes_by_itself(walk, world):
+    case = walk.to_approval(walk.report())
+    walk.decide(case, "return", reason="Interview the branch manager too.")
+    assert walk.open_names(case) == ["investigate"]
+    walk.investigate(case)
+    walk.find_facts(case, established=False)
+    rounds = list(case.findings.order_by("round").values_list("round", "established"))
+    assert rounds == [(1, True), (2, False)]
+    # The second, unestablished finding decided the gateway: the case closes.
+    assert walk.refresh(case).stage == "closed"

@@ -24,7 +24,7 @@ from ..models import (
     ViolationCategory,
 )
 from ..prepared import Prepared
-from ..workflow import human_task
+from ..workflow import human_task, remember
 
 
 def _exists(model):
@@ -50,6 +50,17 @@ def _submit_facts(case, actor) -> tuple[bool, int]:
     row = _SUBMIT_FACTS.first(Case, case=case.pk, user=actor.pk)
     policy.keep_standing(actor, case, row)
     return bool(row["on_file"]), int(row["earlier"])
+
+
+_FIND_FACTS = Prepared(
+    lambda case, user: Case.objects.filter(pk=case).annotate(
+        **policy.standing_annotations(user),
+        earlier=Coalesce(Subquery(
+            Finding.objects.filter(case=OuterRef("pk")).order_by()
+            .values("case").annotate(n=Count("pk")).values("n")), 0),
+    ).values(*policy.STANDING_FIELDS, "earlier"),
+    "case", "user",
+)
 
 
 def investigation_submit(*, task, actor, summary: str, conclusion: str) -> InvestigationReport:
@@ -104,6 +115,9 @@ def facts_determine(
     with human_task(task, actor=actor, expected="find_facts") as step:
         case = step.case
         policy.require(actor, "find_facts", _("Only fact finders determine facts."))
+        # The actor's standing and the findings so far, in one query.
+        row = _FIND_FACTS.first(Case, case=case.pk, user=actor.pk)
+        policy.keep_standing(actor, case, row)
         policy.require_cleared_team_member(actor, case, lead=True)
         responsible = responsible or []
         errors: dict[str, list] = {}
@@ -132,7 +146,7 @@ def facts_determine(
         if errors:
             raise ValidationError(errors)
         finding = Finding(
-            case=case, round=case.findings.count() + 1, established=established,
+            case=case, round=int(row["earlier"]) + 1, established=established,
             category=category, nature=nature, severity=severity if established else "",
             customer_loss=customer_loss, legal_matter=legal_matter, facts_clear=facts_clear,
             evidence_conclusive=evidence_conclusive,
@@ -140,6 +154,7 @@ def facts_determine(
             handling_appropriate=handling_appropriate, found_by=actor,
         )
         audit.save(finding, actor=actor, reason="facts determined")
+        remember(case, "finding", finding)
         for employee, kind in responsible if established else []:
             audit.save(ResponsiblePerson(finding=finding, employee=employee, responsibility=kind),
                        actor=actor, reason="responsibility determined")
