@@ -263,30 +263,40 @@ def fire_case_timers(case):
 # --- 1. transition cost ----------------------------------------------------------------------------
 
 # The writes each step cannot do without, given what the product must keep: the task it
-# closes, the task(s) it opens, the business record it adds (and that record's history row,
-# since every change must be reconstructible), the case row when its stage or outcome moves
-# (and its history row), and one audit event plus the chain head it advances.
+# closes, the task(s) it opens and each gateway, join or end task it passes (viewflow keeps
+# one row per node, which is the process's record), each business record it adds or changes
+# (and that record's history row, since every change must be reconstructible), the case row
+# when its stage or outcome moves (and its history row), the process when it ends, and one
+# audit event plus the chain head it advances. Links between task rows are not counted.
+# Each item is (what, how many writes); the minimum is their sum.
+_CLOSE, _AUDIT = ("close its task", 1), ("audit event + chain head", 2)
+MINIMAL_WRITE_ITEMS = {
+    "start (report)": [
+        ("reference counter", 1), ("case + history", 2), ("subject link", 1),
+        ("process", 1), ("start task", 1), ("open verify", 1), _AUDIT],
+    "human step (investigate)": [
+        _CLOSE, ("report + history", 2), ("open find_facts", 1),
+        ("case stage + history", 2), _AUDIT],
+    "gateway (find_facts -> If)": [
+        _CLOSE, ("finding + history", 2), ("responsible person + history", 2),
+        ("If task", 1), ("open propose", 1), ("case severity and stage + history", 2), _AUDIT],
+    "approval (reject -> Switch)": [
+        _CLOSE, ("decision + history", 2), ("proposal status + history", 2),
+        ("the proposed sanction's status + history", 2), ("Switch task", 1),
+        ("open propose", 1), ("case stage back to proposal + history", 2), _AUDIT],
+    "parallel split (approve -> Split)": [
+        _CLOSE, ("decision + history", 2), ("proposal status + history", 2),
+        ("the proposed sanction's status + history", 2), ("Switch + Split tasks", 2),
+        ("open execute_sanctions and plan_remediation", 2), ("case stage + history", 2),
+        _AUDIT],
+    "join (review -> Join -> close)": [
+        _CLOSE, ("review + history", 2), ("If + Join + close + End tasks", 4),
+        ("case closed + history", 2), ("outcome notice + history", 2), ("process done", 1),
+        _AUDIT],
+}
 MINIMAL_WRITES = {
-    "start (report)": (
-        9, "reference counter, case + history, subject link, process, start task, verify "
-           "task, audit event + chain head"),
-    "human step (investigate)": (
-        8, "close task, report + history, open find_facts, case stage + history, audit "
-           "event + chain head"),
-    "gateway (find_facts -> If)": (
-        10, "close task, finding + history, responsible person + history, open propose, "
-            "case stage/severity + history, audit event + chain head (the If writes a "
-            "gateway task row: +1)"),
-    "approval (reject -> Switch)": (
-        9, "close task, decision + history, proposal status + history, switch task, open "
-           "propose, audit event + chain head"),
-    "parallel split (approve -> Split)": (
-        12, "close task, decision + history, proposal status + history, switch + split "
-            "task, open 2 branch tasks, case stage + history, audit event + chain head "
-            "(-1: stage may share the event)"),
-    "join (review -> Join -> close)": (
-        14, "close task, review + history, If + join + close + end tasks, case closed + "
-            "history, outcome notice + history, process done, audit event + chain head"),
+    name: (sum(n for _, n in items), ", ".join(f"{what} ({n})" for what, n in items))
+    for name, items in MINIMAL_WRITE_ITEMS.items()
 }
 
 
