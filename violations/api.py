@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
@@ -74,10 +76,27 @@ class CaseReportSerializer(serializers.Serializer):
     is_anonymous = serializers.BooleanField(default=False)
 
 
+class CaseListPagination(PageNumberPagination):
+    """The page's count asked as the case list page asks it (selectors.case_list_count)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        count = selectors.case_list_count(request.user, stage=request.query_params.get("stage"),
+                                          q=request.query_params.get("q"))
+
+        def counted(object_list, per_page):
+            paginator = Paginator(object_list, per_page)
+            paginator.count = count
+            return paginator
+
+        self.django_paginator_class = counted
+        return super().paginate_queryset(queryset, request, view)
+
+
 class CaseViewSet(viewsets.GenericViewSet):
     """Cases the caller may see (need-to-know applies); reporting starts the process."""
 
     lookup_field = "reference"
+    pagination_class = CaseListPagination
     serializer_class = CaseListSerializer
 
     def get_queryset(self):

@@ -256,18 +256,43 @@ def visible_cases(user, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
             ).values("pk")
             parts.append(could_claim.order_by())
         visible = qs.filter(pk__in=parts[0].union(*parts[1:], all=True))
+    for hidden in _never_visible(user):
+        visible = visible.exclude(pk__in=hidden)
+    return visible
+
+
+def _never_visible(user) -> list[QuerySet]:
+    """The user's own rows that hide a case whatever else holds: being one of its subjects;
+    being named to its team but not yet declared (nothing, not even through a task the flow
+    assigned to them, such as the lead's investigation task); a declared conflict (never
+    again). Each is a ``case_id`` subquery."""
+    hidden = []
     emp = employee_of(user)
     if emp is not None:
-        visible = visible.exclude(
-            pk__in=Case.subjects.through.objects.filter(employee=emp).values("case_id")
-        )
-    # Named to the team but not yet declared: nothing, not even through a task the flow
-    # assigned to them (the lead's investigation task); a declared conflict: never again.
-    return visible.exclude(
-        pk__in=TeamMember.objects.filter(user=user)
+        hidden.append(Case.subjects.through.objects.filter(employee=emp).values("case_id"))
+    hidden.append(
+        TeamMember.objects.filter(user=user)
         .filter(Q(has_conflict=True) | Q(active=True, declared_at__isnull=True))
         .values("case_id")
     )
+    return hidden
+
+
+def count_visible(user, qs: QuerySet[Case]) -> int:
+    """``visible_cases(user, qs).count()``, at a cost that follows what is hidden.
+
+    A user who sees every case sees all of ``qs`` but the few their own rows hide, so the
+    count is ``qs``'s count less the hidden ones among it: two counts the database answers
+    from an index (on SQLite, the single count with ``NOT IN`` probed the hidden list for
+    every row, eight times slower at 100,000 cases). Anyone else sees few cases; their
+    count is the list's own.
+    """
+    if not (user and user.is_authenticated and user.is_active and sees_all_cases(user)):
+        return visible_cases(user, qs).count()
+    hidden = Q()
+    for rows in _never_visible(user):
+        hidden |= Q(pk__in=rows)
+    return qs.count() - qs.filter(hidden).count()
 
 
 def can_view_case(user, case: Case) -> bool:

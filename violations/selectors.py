@@ -66,13 +66,23 @@ ACTION_LABELS = {
 }
 
 
-def case_list(user, *, stage: str | None = None, q: str | None = None) -> QuerySet[Case]:
-    qs = policy.visible_cases(user).select_related("category", "department")
+def _listed(stage: str | None, q: str | None) -> QuerySet[Case]:
+    qs = Case.objects.all()
     if stage:
         qs = qs.filter(stage=stage)
     if q:
         qs = qs.filter(case_search(q))
-    return qs.order_by("-reported_at")
+    return qs
+
+
+def case_list(user, *, stage: str | None = None, q: str | None = None) -> QuerySet[Case]:
+    return (policy.visible_cases(user, _listed(stage, q))
+            .select_related("category", "department").order_by("-reported_at"))
+
+
+def case_list_count(user, *, stage: str | None = None, q: str | None = None) -> int:
+    """How many cases :func:`case_list` holds (see :func:`policy.count_visible`)."""
+    return policy.count_visible(user, _listed(stage, q))
 
 
 def case_search(q: str) -> Q:

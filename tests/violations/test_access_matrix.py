@@ -171,6 +171,13 @@ def test_lists_and_pages_follow_need_to_know(matrix, role):
 
     listed = {refs[r] for r in selectors.case_list(user).values_list("reference", flat=True)}
     assert listed == expected
+    # The list's count (a difference of two counts for a see-all user) is the list's length,
+    # with and without a filter.
+    assert selectors.case_list_count(user) == len(expected)
+    for stage in {c.stage for c in matrix.cases.values()}:
+        assert selectors.case_list_count(user, stage=stage) == \
+            selectors.case_list(user, stage=stage).count(), stage
+    assert selectors.case_list_count(user, q="Unsuitable") == len(expected)
     page = client_for(user).get("/cases/")
     assert page.status_code == 200
     shown = {name for ref, name in refs.items() if ref in page.content.decode()}
