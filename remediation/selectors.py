@@ -5,14 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from violations import policy
-from violations.models import Case, Outcome, Severity
+from violations.models import Case, Outcome, ResponsiblePerson, Severity
 
 from .conf import setting
 from .models import ActionStatus, CorrectiveAction, CustomerFeedback, RootCause, TrainingSession
+
+_LATEST = object()  # people_of(): the case's latest finding
 
 # Reports that turned out to be no violation are no recurrence.
 NOT_A_RECURRENCE = (Outcome.DISMISSED, Outcome.DUPLICATE, Outcome.NOT_ESTABLISHED)
@@ -63,26 +74,48 @@ class ReviewEvidence:
         return data
 
 
-def people_of(case: Case) -> set[int]:
-    """Employees a recurrence is counted against: the subjects and those found responsible."""
-    ids = set(case.subjects.values_list("pk", flat=True))
-    finding = case.findings.order_by("-round").first()
+def people_of(case: Case, finding=_LATEST) -> set[int]:
+    """Employees a recurrence is counted against: the subjects and those found responsible
+    in ``finding`` (by default the case's latest), read in one query."""
+    if finding is _LATEST:
+        finding = case.findings.order_by("-round").first()
+    ids = Case.subjects.through.objects.filter(case_id=case.pk).values_list("employee_id",
+                                                                              flat=True)
     if finding is not None:
-        ids |= set(finding.responsible.values_list("employee_id", flat=True))
-    return ids
+        ids = ids.union(ResponsiblePerson.objects.filter(finding_id=finding.pk)
+                        .values_list("employee_id", flat=True))
+    return set(ids)
 
 
-def recurrences(case: Case, since: dt.datetime) -> tuple[QuerySet[Case], QuerySet[Case]]:
-    """New cases of the same category reported after ``since``: in the same department, and
-    against any of the same people (wherever they now work)."""
-    later = (
+def _later_cases(case: Case, since: dt.datetime) -> QuerySet[Case]:
+    return (
         Case.objects.filter(category_id=case.category_id, reported_at__gt=since)
         .exclude(pk=case.pk)
         .exclude(outcome__in=NOT_A_RECURRENCE)
     )
-    same_department = later.filter(department_id=case.department_id)
-    same_person = later.filter(subjects__in=people_of(case)).distinct()
-    return same_department, same_person
+
+
+def recurrences(case: Case, since: dt.datetime, people: set[int] | None = None
+                ) -> tuple[list[str], list[str]]:
+    """References of new cases of the same category reported after ``since``: in the same
+    department, and against any of the same people (wherever they now work). One query:
+    each candidate case says which of the two it is."""
+    people = people_of(case) if people is None else people
+    by_person = Case.subjects.through.objects.filter(employee_id__in=people)
+    same_department = Q(department_id=case.department_id)
+    rows = (
+        _later_cases(case, since)
+        .filter(same_department | Q(pk__in=by_person.values("case_id")) if people
+                else same_department)
+        .annotate(
+            in_department=ExpressionWrapper(same_department, output_field=BooleanField()),
+            against_person=Exists(by_person.filter(case_id=OuterRef("pk"))) if people
+            else Value(False),
+        )
+        .values_list("reference", "in_department", "against_person")
+    )
+    rows = list(rows)
+    return ([ref for ref, dept, _ in rows if dept], [ref for ref, _, person in rows if person])
 
 
 def review_evidence(case: Case) -> ReviewEvidence:
@@ -95,10 +128,13 @@ def review_evidence(case: Case) -> ReviewEvidence:
     - effectiveness: new cases since the round's last completion (see :func:`recurrences`)
       and the average customer satisfaction recorded.
     """
-    rnd = current_round(case)
+    latest_round = (CorrectiveAction.objects.filter(case_id=OuterRef("case_id"))
+                    .order_by("-round").values("round")[:1])
     actions = list(
-        CorrectiveAction.objects.filter(case=case, round=rnd).prefetch_related("root_causes")
+        CorrectiveAction.objects.filter(case=case, round=Subquery(latest_round))
+        .prefetch_related("root_causes")
     )
+    rnd = actions[0].round if actions else 0  # as current_round(): the latest plan round
     cancelled = [a for a in actions if a.status == ActionStatus.CANCELLED]
     actions = [a for a in actions if a.status != ActionStatus.CANCELLED]
     done = [a for a in actions if a.status == ActionStatus.DONE]
@@ -110,10 +146,7 @@ def review_evidence(case: Case) -> ReviewEvidence:
     covered = {rc.pk for a in done for rc in a.root_causes.all()}
     uncovered = [str(c) for c in causes if c.pk not in covered]
     since = last_done or case.reported_at
-    same_department, same_person = recurrences(case, since)
-    # One row per case in each (references are unique): read once, counted in memory.
-    department_refs = list(same_department.values_list("reference", flat=True))
-    person_refs = list(same_person.values_list("reference", flat=True))
+    department_refs, person_refs = recurrences(case, since, people_of(case, finding))
     references = sorted(set(department_refs) | set(person_refs))
     scores = [f.satisfaction for f in CustomerFeedback.objects.filter(case=case) if f.satisfaction]
     return ReviewEvidence(

@@ -41,7 +41,7 @@ STEP_CEILINGS = {  # measured on SQLite and PostgreSQL alike, including the walk
     "find_facts": 23,
     "reject": 25,
     "approve_split": 29,
-    "review_join_close": 45,
+    "review_join_close": 39,
 }
 
 

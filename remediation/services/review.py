@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from violations import audit, policy
 from violations.exceptions import NotAllowed
+from violations.models import Case
+from violations.prepared import Prepared
 from violations.workflow import human_task, remember
 
 from ..models import CorrectiveAction, EffectivenessReview, Verdict
 from ..selectors import review_evidence
+
+_REVIEW_FACTS = Prepared(
+    lambda case, user: Case.objects.filter(pk=case).annotate(
+        **policy.standing_annotations(user),
+        owns_action=Exists(CorrectiveAction.objects.filter(case=OuterRef("pk"), owner_id=user)),
+        earlier=Coalesce(Subquery(
+            EffectivenessReview.objects.filter(case=OuterRef("pk")).order_by()
+            .values("case").annotate(n=Count("pk")).values("n")), 0),
+    ).values(*policy.STANDING_FIELDS, "owns_action", "earlier"),
+    "case", "user",
+)
+
+
+def _review_facts(case, actor) -> dict:
+    """What a review asks of the database, in one query under the case lock: the
+    reviewer's standing (kept for the policy checks), whether they own a corrective action
+    of the case, and how many reviews came before."""
+    row = _REVIEW_FACTS.first(Case, case=case.pk, user=actor.pk)
+    policy.keep_standing(actor, case, row)
+    return row
 
 
 def effectiveness_review(*, task, actor, verdict: str, timeliness: str, pertinence: str,
@@ -23,15 +47,16 @@ def effectiveness_review(*, task, actor, verdict: str, timeliness: str, pertinen
     with human_task(task, actor=actor, expected="review") as step:
         case = step.case
         policy.require(actor, "review_effectiveness", _("Only effectiveness reviewers judge remediation."))
+        facts = _review_facts(case, actor)
         policy.require_not_party(actor, case)
-        if CorrectiveAction.objects.filter(case=case, owner=actor).exists():
+        if facts["owns_action"]:
             raise NotAllowed(_("You own a corrective action of this case and cannot review it."))
         if verdict not in Verdict.values:
             raise ValidationError({"verdict": [_("Choose a verdict.")]})
         if not all(s.strip() for s in (timeliness, pertinence, effectiveness, reasons)):
             raise ValidationError(_("Assess timeliness, pertinence and effectiveness, and give reasons."))
         row = EffectivenessReview(
-            case=case, round=case.effectiveness_reviews.count() + 1, timeliness=timeliness,
+            case=case, round=int(facts["earlier"]) + 1, timeliness=timeliness,
             pertinence=pertinence, effectiveness=effectiveness,
             evidence=review_evidence(case).as_dict(), verdict=verdict, reasons=reasons, reviewer=actor,
         )

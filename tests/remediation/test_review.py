@@ -97,3 +97,23 @@ def test_ineffective_twice_still_does_not_close(walk, world):
         assert not walk.refresh(case).is_closed
     assert walk.open_names(case) == ["finished", "plan_remediation"]
     assert case.corrective_actions.order_by("round").last().round == 2
+
+
+def test_an_action_owner_cannot_review_and_a_refusal_changes_nothing(walk, world):
+    """Read with the reviewer's standing in one query under the lock: owning any corrective
+    action of the case (here, handed over after completion) bars the review."""
+    from remediation.models import CorrectiveAction
+    from violations.exceptions import NotAllowed
+    from violations.models import AuditEvent
+
+    case = to_plan(walk)
+    walk.plan(case)
+    walk.complete_actions(case)
+    walk.fire_timers(case)
+    CorrectiveAction.objects.filter(case=case).update(owner=world.reviewer)
+    events = AuditEvent.objects.filter(case=case).count()
+    with pytest.raises(NotAllowed, match="own a corrective action"):
+        walk.review(case)
+    assert not EffectivenessReview.objects.filter(case=case).exists()
+    assert AuditEvent.objects.filter(case=case).count() == events
+    assert walk.open_names(case) == ["finished", "review"]
