@@ -6,11 +6,16 @@ already done, with no savepoint; the process graph it leaves is viewflow's. Unde
 own path, so a failing gateway is recorded as ERROR and the timer's work is kept.
 """
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
+from viewflow.workflow.timers import fire_due_timers
 
 from remediation import services as rem
 from violations.flows import CaseFlow
@@ -120,3 +125,27 @@ def test_the_join_reads_its_branches_once_and_waits_for_every_branch(walk):
     join = _task(case, "actions_done")
     assert join.status == STATUS.DONE
     assert join.previous.count() == 2
+
+
+def test_a_join_completed_under_a_timer_closes_the_case(walk, settings):
+    """The appeal window is the last branch to arrive: the timer's path (viewflow's own,
+    with its savepoint) completes the join, the close function and the end."""
+    settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY,
+                               "EFFECTIVENESS_REVIEW_DELAY": dt.timedelta(hours=1)}
+    case = walk.to_approval(walk.report())
+    walk.decide(case)
+    walk.execute(case, close_appeal_window=False)
+    walk.plan(case)
+    walk.complete_actions(case)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2), tick=False):
+        assert fire_due_timers() == 1  # the review's wait; the appeal window is still open
+    walk.review(case)
+    assert walk.open_names(case) == ["appeal_window", "finished"]
+    walk.close_appeal_window(case)
+    case = walk.refresh(case)
+    assert case.stage == Stage.CLOSED and case.process.status == "DONE"
+    assert walk.open_names(case) == []
+    join = _task(case, "finished")
+    assert join.status == STATUS.DONE
+    assert sorted(t.flow_task.name for t in join.previous.all()) == ["appealed", "effective"]
+    assert _task(case, "end").status == STATUS.DONE
