@@ -81,26 +81,32 @@ def test_search_follows_a_changed_title(world, cases):
     assert found(world.manager, "complaint") == set()
 
 
-@pytest.mark.skipif(not SQLITE, reason="the FTS5 table is SQLite's")
-def test_sqlite_search_table_follows_inserts_updates_and_deletes(world):
+def test_search_follows_inserts_updates_and_deletes(world):
+    """On SQLite the FTS5 table beside the case table is kept by triggers; on PostgreSQL the
+    trigram indexes are the table's own. Either way the search box follows every change."""
     case = Case.objects.create(
         reference="VC-TEST-1", source="staff_report", category=world.category,
         title="Forged signature", description=".", occurred_at=timezone.now(),
         department=world.dept, acknowledge_due_at=timezone.now())
 
+    def found(term):
+        return list(Case.objects.filter(selectors.case_search(term)).values_list("pk", flat=True))
+
     def fts(term):
+        if not SQLITE:
+            return found(term)
         with connection.cursor() as cur:
             cur.execute("SELECT rowid FROM violations_case_search "
                         "WHERE violations_case_search MATCH %s", [f'"{term}"'])
             return [row[0] for row in cur.fetchall()]
 
-    assert fts("forged") == [case.pk]
+    assert fts("forged") == found("forged") == [case.pk]
     Case.objects.filter(pk=case.pk).update(title="Backdated form")
-    assert fts("forged") == []
-    assert fts("backdated") == [case.pk]
+    assert fts("forged") == found("forged") == []
+    assert fts("backdated") == found("backdated") == [case.pk]
     Case.objects.filter(pk=case.pk).delete()
-    assert fts("backdated") == []
-    assert fts("VC-TEST") == []
+    assert fts("backdated") == found("backdated") == []
+    assert fts("VC-TEST") == found("VC-TEST") == []
 
 
 def _index_names(table):
@@ -145,15 +151,21 @@ def test_the_search_is_answered_from_the_index(world, cases):
         assert "violations_case_title_trgm" in plan
 
 
-@pytest.mark.skipif(not SQLITE, reason="PostgreSQL's statistics find rare statuses already")
 def test_inbox_and_queue_read_open_tasks_only(world, walk):
     from viewflow.workflow.models import Task
 
     walk.report()
+    if not SQLITE:
+        # A test database is too small for PostgreSQL to prefer any index over a scan; with
+        # scans priced out, the plan shows which index can answer the query.
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
     inbox = Task.objects.filter(owner=world.officer, status=STATUS.ASSIGNED)
     assert "violations_task_assigned_owner" in inbox.explain()
     queue = Task.objects.filter(status=STATUS.NEW).order_by("-created").explain()
     assert "violations_task_new_created" in queue or "(status=?)" in queue
     # Whose role could claim a waiting task: not through every finished task without owner.
     seen = policy.visible_cases(world.officer).explain()
-    assert "violations_task_new_owner" in seen or "(status=?)" in seen
+    assert any(index in seen for index in ("violations_task_new_owner",
+                                           "violations_task_new_created")) \
+        or "(status=?)" in seen
