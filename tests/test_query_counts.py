@@ -9,12 +9,11 @@ rule; raising one needs a reason in the commit.
 import dataclasses
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from tests.sql import statements
 from tests.violations.factories import EmployeeFactory, UserFactory
 from violations import services
 from violations.flows import CaseFlow
@@ -23,9 +22,7 @@ from violations.workflow import open_task
 
 
 def queries(fn) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return len(ctx.captured_queries)
+    return len(statements(fn))
 
 
 def more_cases(walk, n):

@@ -10,14 +10,13 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
 from remediation import services as rem
+from tests.sql import statements
 from violations.flows import CaseFlow
 from violations.models import AuditEvent, Stage, Verification
 from violations.workflow import open_task
@@ -29,16 +28,10 @@ def _task(case, name):
     return Task.objects.get(process_id=case.process_id, flow_task=getattr(CaseFlow, name))
 
 
-def _statements(fn):
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return [q["sql"] for q in ctx.captured_queries]
-
-
 def test_a_gateway_in_a_step_is_written_once_done_and_linked(walk):
     case = walk.report()
     verify = walk.task(case, "verify")
-    sql = _statements(lambda: walk.verify(case))
+    sql = statements(lambda: walk.verify(case))
     gateway = _task(case, "verified")
     assert gateway.status == STATUS.DONE
     assert gateway.finished is not None and gateway.finished >= gateway.created
@@ -113,7 +106,7 @@ def test_the_join_reads_its_branches_once_and_waits_for_every_branch(walk):
     walk.execute(case)
     walk.plan(case, actions=2)
     first = open_task(case, "complete_action")
-    sql = _statements(lambda: rem.action_complete(
+    sql = statements(lambda: rem.action_complete(
         task=first, actor=walk.w.owner, completion_note="Training held",
         proof_link="https://intranet.example/training/42"))
     # One branch of two arrived: the join waits, its branches read once.

@@ -6,8 +6,8 @@ is asserted here for what it must still guarantee, not only for what it saves.
 
 import pytest
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
+from tests.sql import statements
 from violations import policy, services
 from violations.audit.verify import verify
 from violations.exceptions import NotAllowed
@@ -18,16 +18,10 @@ from violations.workflow import holding, lock_case, open_task
 pytestmark = pytest.mark.django_db
 
 
-def _statements(fn):
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return [q["sql"] for q in ctx.captured_queries]
-
-
 def test_a_step_writes_its_audit_events_together_and_the_chain_still_verifies(walk):
     case = walk.report()
     before = list(AuditEvent.objects.filter(case=case).order_by("seq"))
-    sql = _statements(lambda: walk.verify(case))
+    sql = statements(lambda: walk.verify(case))
     events = list(AuditEvent.objects.filter(case=case).order_by("seq"))
     new = events[len(before):]
     # The service's event and the stage the engine entered: two events, one insert and
@@ -54,7 +48,7 @@ def test_a_refused_step_leaves_no_event_behind_for_the_next_one(walk, world):
 
 def test_the_lock_reads_the_case_with_the_process_row_and_no_savepoint(walk):
     case = walk.report()
-    sql = _statements(lambda: walk.verify(case))
+    sql = statements(lambda: walk.verify(case))
     # The walker finds the task; the step opens its transaction (a savepoint inside the
     # test's own); the first statement in it is the lock, which reads the case and locks
     # it with its process row, setting no savepoint of its own.
@@ -85,17 +79,17 @@ def test_standing_is_read_once_per_step_and_again_after_a_team_change(walk, worl
     walk.verify(case)
     case = walk.refresh(case)
     with transaction.atomic(), holding(case):
-        first = _statements(lambda: policy.standing(world.investigator2, case))
+        first = statements(lambda: policy.standing(world.investigator2, case))
         assert len(first) == 1 and policy.standing(world.investigator2, case).role is None
-        assert _statements(lambda: policy.standing(world.investigator2, case)) == []
+        assert statements(lambda: policy.standing(world.investigator2, case)) == []
         TeamMember.objects.create(case=case, user=world.investigator2, role="member",
                                   appointed_by=world.manager)
         assert policy.standing(world.investigator2, case).role == "member"
         assert not policy.standing(world.investigator2, case).declared
         transaction.set_rollback(True)
     # Outside a step nothing is kept.
-    assert len(_statements(lambda: policy.standing(world.investigator2, case))) == 1
-    assert len(_statements(lambda: policy.standing(world.investigator2, case))) == 1
+    assert len(statements(lambda: policy.standing(world.investigator2, case))) == 1
+    assert len(statements(lambda: policy.standing(world.investigator2, case))) == 1
 
 
 def test_standing_answers_each_question(walk, world):
@@ -125,7 +119,7 @@ def test_an_unassigned_task_is_claimed_and_completed_in_one_write(walk, world):
     case = walk.report()
     task = open_task(case, "verify")
     assert task.owner_id is None
-    sql = _statements(lambda: walk.verify(case))
+    sql = statements(lambda: walk.verify(case))
     updates = [s for s in sql if s.startswith('UPDATE "viewflow_task"')
                and s.endswith(f'WHERE "viewflow_task"."id" = {task.pk}')]
     assert len(updates) == 1
@@ -182,7 +176,7 @@ def test_the_gateway_takes_the_finding_the_step_just_wrote(walk):
     walk.verify(case)
     walk.form_team(case)
     walk.investigate(case)
-    sql = _statements(lambda: walk.find_facts(case))
+    sql = statements(lambda: walk.find_facts(case))
     assert not [s for s in sql if s.startswith('SELECT "violations_finding"')]
     assert not [s for s in sql if s.startswith("SELECT COUNT(*)")]
     assert walk.open_names(case) == ["propose"]
