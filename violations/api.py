@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -82,13 +83,7 @@ class CaseListPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         count = selectors.case_list_count(request.user, stage=request.query_params.get("stage"),
                                           q=request.query_params.get("q"))
-
-        def counted(object_list, per_page):
-            paginator = Paginator(object_list, per_page)
-            paginator.count = count
-            return paginator
-
-        self.django_paginator_class = counted
+        self.django_paginator_class = functools.partial(selectors.CountedPaginator, count=count)
         return super().paginate_queryset(queryset, request, view)
 
 

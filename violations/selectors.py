@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -83,6 +84,15 @@ def case_list(user, *, stage: str | None = None, q: str | None = None) -> QueryS
 def case_list_count(user, *, stage: str | None = None, q: str | None = None) -> int:
     """How many cases :func:`case_list` holds (see :func:`policy.count_visible`)."""
     return policy.count_visible(user, _listed(stage, q))
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, for a list whose count is cheaper asked separately (the
+    case list page and the API's case list, with :func:`case_list_count`)."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count  # in place of Paginator's own count of object_list
 
 
 def case_search(q: str) -> Q:

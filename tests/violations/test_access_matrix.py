@@ -178,6 +178,9 @@ def test_lists_and_pages_follow_need_to_know(matrix, role):
         assert selectors.case_list_count(user, stage=stage) == \
             selectors.case_list(user, stage=stage).count(), stage
     assert selectors.case_list_count(user, q="Unsuitable") == len(expected)
+    listing = client_for(user).get("/api/cases/").json()
+    assert listing["count"] == len(expected)
+    assert {refs[r["reference"]] for r in listing["results"]} == expected
     page = client_for(user).get("/cases/")
     assert page.status_code == 200
     shown = {name for ref, name in refs.items() if ref in page.content.decode()}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -32,10 +31,10 @@ class CaseListView(LoginRequiredMixin, TemplateView):
         stage = self.request.GET.get("stage") or None
         q = (self.request.GET.get("q") or "").strip() or None
         user = self.request.user
-        paginator = Paginator(selectors.case_list(user, stage=stage, q=q), 25)
-        # The count is asked separately: for a see-all user it is cheaper as a difference.
-        paginator.count = selectors.case_list_count(user, stage=stage, q=q)
-        page = paginator.get_page(self.request.GET.get("page"))
+        page = selectors.CountedPaginator(
+            selectors.case_list(user, stage=stage, q=q), 25,
+            count=selectors.case_list_count(user, stage=stage, q=q),
+        ).get_page(self.request.GET.get("page"))
         ctx.update(page=page, stages=Stage.choices, stage=stage, q=q or "")
         return ctx
 
