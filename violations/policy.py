@@ -122,6 +122,15 @@ def keep_standing(user, case: Case, row: dict) -> Standing:
     return found
 
 
+def standing_and_facts(query: Prepared, user, case: Case, **values) -> dict:
+    """Run ``query``: a prepared query on the case with :func:`standing_annotations` and
+    whatever else a step asks at the same time (its values ``case`` and ``user``, and
+    ``values``). The standing is kept for the step's checks; the row is returned."""
+    row = query.first(Case, case=case.pk, user=user.pk, **values)
+    keep_standing(user, case, row)
+    return row
+
+
 @contextmanager
 def standings_kept() -> Iterator[None]:
     """Within this block (one step, under the case lock) :func:`standing` answers each

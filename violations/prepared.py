@@ -15,9 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 _stand_ins = itertools.count(-7_300_000_001, -1)
+
+
+def count_of(rows: QuerySet, by: str):
+    """How many of ``rows`` there are, as a subquery (0 when none): ``rows`` is filtered on
+    an ``OuterRef`` and grouped by its column ``by``."""
+    return Coalesce(Subquery(rows.order_by().values(by).annotate(n=Count("pk")).values("n")), 0)
 
 
 class Prepared:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from violations import audit, policy
 from violations.exceptions import NotAllowed
 from violations.models import Case
-from violations.prepared import Prepared
+from violations.prepared import Prepared, count_of
 from violations.workflow import human_task, remember
 
 from ..models import CorrectiveAction, EffectivenessReview, Verdict
@@ -20,9 +19,7 @@ _REVIEW_FACTS = Prepared(
     lambda case, user: Case.objects.filter(pk=case).annotate(
         **policy.standing_annotations(user),
         owns_action=Exists(CorrectiveAction.objects.filter(case=OuterRef("pk"), owner_id=user)),
-        earlier=Coalesce(Subquery(
-            EffectivenessReview.objects.filter(case=OuterRef("pk")).order_by()
-            .values("case").annotate(n=Count("pk")).values("n")), 0),
+        earlier=count_of(EffectivenessReview.objects.filter(case=OuterRef("pk")), "case"),
     ).values(*policy.STANDING_FIELDS, "owns_action", "earlier"),
     "case", "user",
 )
@@ -32,9 +29,7 @@ def _review_facts(case, actor) -> dict:
     """What a review asks of the database, in one query under the case lock: the
     reviewer's standing (kept for the policy checks), whether they own a corrective action
     of the case, and how many reviews came before."""
-    row = _REVIEW_FACTS.first(Case, case=case.pk, user=actor.pk)
-    policy.keep_standing(actor, case, row)
-    return row
+    return policy.standing_and_facts(_REVIEW_FACTS, actor, case)
 
 
 def effectiveness_review(*, task, actor, verdict: str, timeliness: str, pertinence: str,

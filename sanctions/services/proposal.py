@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Exists, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from violations import audit, policy
 from violations.exceptions import InvalidState
 from violations.models import Case, Finding, ResponsiblePerson
-from violations.prepared import Prepared
+from violations.prepared import Prepared, count_of
 from violations.workflow import human_task, remember
 
 from .. import conf, selectors
@@ -190,9 +189,8 @@ _DECISION_FACTS = Prepared(
             proposal_id=proposal, approver_id=user, decision=Decision.APPROVE)),
         unheard=Exists(DefenceRecord.objects.filter(
             proposal_id=proposal, status=DefenceStatus.PENDING)),
-        approvals=Coalesce(Subquery(
-            ApprovalDecision.objects.filter(proposal_id=proposal, decision=Decision.APPROVE)
-            .order_by().values("proposal").annotate(n=Count("pk")).values("n")), 0),
+        approvals=count_of(ApprovalDecision.objects.filter(
+            proposal_id=proposal, decision=Decision.APPROVE), "proposal"),
     ).values(*policy.STANDING_FIELDS, "already", "unheard", "approvals"),
     "case", "user", "proposal",
 )
@@ -202,9 +200,7 @@ def _decision_facts(case, actor, proposal) -> dict:
     """What an approval decision asks of the database, in one query under the case lock:
     the approver's standing (kept for the policy checks), whether they approved this
     proposal before, whether anyone concerned is still unheard, and the approvals so far."""
-    row = _DECISION_FACTS.first(Case, case=case.pk, user=actor.pk, proposal=proposal.pk)
-    policy.keep_standing(actor, case, row)
-    return row
+    return policy.standing_and_facts(_DECISION_FACTS, actor, case, proposal=proposal.pk)
 
 
 def sanction_decide(*, task, actor, decision: str, reason: str = "") -> ApprovalDecision:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit, policy
@@ -23,7 +22,7 @@ from ..models import (
     Severity,
     ViolationCategory,
 )
-from ..prepared import Prepared
+from ..prepared import Prepared, count_of
 from ..workflow import human_task, remember
 
 
@@ -35,9 +34,7 @@ _SUBMIT_FACTS = Prepared(
     lambda case, user: Case.objects.filter(pk=case).annotate(
         **policy.standing_annotations(user),
         on_file=_exists(Interview) | _exists(RecordReview) | _exists(Evidence),
-        earlier=Coalesce(Subquery(
-            InvestigationReport.objects.filter(case=OuterRef("pk")).order_by()
-            .values("case").annotate(n=Count("pk")).values("n")), 0),
+        earlier=count_of(InvestigationReport.objects.filter(case=OuterRef("pk")), "case"),
     ).values(*policy.STANDING_FIELDS, "on_file", "earlier"),
     "case", "user",
 )
@@ -47,17 +44,14 @@ def _submit_facts(case, actor) -> tuple[bool, int]:
     """What submitting a report asks of the database, in one query: the actor's standing
     (kept for the policy checks), whether any interview, record review or evidence item is
     on file, and how many reports were submitted before."""
-    row = _SUBMIT_FACTS.first(Case, case=case.pk, user=actor.pk)
-    policy.keep_standing(actor, case, row)
+    row = policy.standing_and_facts(_SUBMIT_FACTS, actor, case)
     return bool(row["on_file"]), int(row["earlier"])
 
 
 _FIND_FACTS = Prepared(
     lambda case, user: Case.objects.filter(pk=case).annotate(
         **policy.standing_annotations(user),
-        earlier=Coalesce(Subquery(
-            Finding.objects.filter(case=OuterRef("pk")).order_by()
-            .values("case").annotate(n=Count("pk")).values("n")), 0),
+        earlier=count_of(Finding.objects.filter(case=OuterRef("pk")), "case"),
     ).values(*policy.STANDING_FIELDS, "earlier"),
     "case", "user",
 )
@@ -116,8 +110,7 @@ def facts_determine(
         case = step.case
         policy.require(actor, "find_facts", _("Only fact finders determine facts."))
         # The actor's standing and the findings so far, in one query.
-        row = _FIND_FACTS.first(Case, case=case.pk, user=actor.pk)
-        policy.keep_standing(actor, case, row)
+        row = policy.standing_and_facts(_FIND_FACTS, actor, case)
         policy.require_cleared_team_member(actor, case, lead=True)
         responsible = responsible or []
         errors: dict[str, list] = {}
