@@ -160,12 +160,20 @@ def test_inbox_and_queue_read_open_tasks_only(world, walk):
         # scans priced out, the plan shows which index can answer the query.
         with connection.cursor() as cur:
             cur.execute("SET LOCAL enable_seqscan = off")
-    inbox = Task.objects.filter(owner=world.officer, status=STATUS.ASSIGNED)
-    assert "violations_task_assigned_owner" in inbox.explain()
+
+    def by_status(plan, status):
+        # PostgreSQL may answer from the status index instead of the partial one: it still
+        # reads only the rows of that status.
+        return f"Index Cond: ((status)::text = '{status}'::text)" in plan if not SQLITE \
+            else "(status=?)" in plan
+
+    inbox = Task.objects.filter(owner=world.officer, status=STATUS.ASSIGNED).explain()
+    assert "violations_task_assigned_owner" in inbox or (
+        not SQLITE and by_status(inbox, STATUS.ASSIGNED))
     queue = Task.objects.filter(status=STATUS.NEW).order_by("-created").explain()
-    assert "violations_task_new_created" in queue or "(status=?)" in queue
+    assert "violations_task_new_created" in queue or by_status(queue, STATUS.NEW)
     # Whose role could claim a waiting task: not through every finished task without owner.
     seen = policy.visible_cases(world.officer).explain()
     assert any(index in seen for index in ("violations_task_new_owner",
                                            "violations_task_new_created")) \
-        or "(status=?)" in seen
+        or by_status(seen, STATUS.NEW)
