@@ -41,9 +41,11 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "axes",
     "csp",
+    "ledger",
     "violations",
     "sanctions",
     "remediation",
+    "casework",
     "reports",
     "demo",
 ]
@@ -60,7 +62,6 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
-    "violations.middleware.FlowLockMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",

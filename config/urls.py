@@ -5,9 +5,9 @@ from django.views.generic import RedirectView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
-from violations.flows import CaseFlow
-from violations.views import workflow_pages
-from violations.viewsets import CaseAppViewset
+from casework.flows import CaseFlow
+from casework.views import workflow_pages
+from casework.viewsets import CaseAppViewset
 
 site = Site(
     title=_("Accountability"),
@@ -34,9 +34,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", AuthViewset().urls),
     path("admin/", admin.site.urls),
+    path("", include("casework.urls")),
     path("cases/", include("violations.urls")),
     path("reports/", include("reports.urls")),
-    path("api/", include(("violations.api_urls", "api"))),
+    path("api/", include(("casework.api_urls", "api"))),
     path("supervision/", include("reports.supervision_urls")),
     path("remediation/", include("remediation.urls")),
     path("sanctions/", include("sanctions.urls")),

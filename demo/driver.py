@@ -15,11 +15,12 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from casework import services as work
+from casework.engine import open_tasks
 from remediation import services as rem
 from sanctions import services as sanc
 from violations import services
 from violations.models import Case
-from violations.workflow import open_tasks
 
 User = get_user_model()
 
@@ -52,14 +53,14 @@ class Driver:
             "dismiss": "The transaction records show the product was suitable and fully disclosed.",
             "duplicate": "Same complaint already under investigation.",
         }
-        services.verification_complete(
+        work.verification_complete(
             task=task, actor=self.user("officer"), outcome=outcome, reason=reasons[outcome],
             first_evidence="Call recording and account opening file retrieved.",
             duplicate_of=duplicate_of,
         )
 
     def do_form_team(self, case, task, declare=True):
-        services.team_form(task=task, actor=self.user("manager"), lead=self.user("investigator"),
+        work.team_form(task=task, actor=self.user("manager"), lead=self.user("investigator"),
                            members=[self.user("investigator2")], note="Standard team for a conduct case.")
         if declare:
             for name in ("investigator", "investigator2"):
@@ -83,7 +84,7 @@ class Driver:
                                       "text/plain"),
             kind="recording", description="Call transcript 通話記錄",
         )
-        services.investigation_submit(
+        work.investigation_submit(
             task=task, actor=self.user("investigator"),
             summary="One interview, one record review and the call transcript.",
             conclusion="The product was sold before suitability was assessed.",
@@ -99,7 +100,7 @@ class Driver:
             kw = dict(severity=severity, responsible=people, facts_clear=True, evidence_conclusive=True,
                       characterization_accurate=True, handling_appropriate=True,
                       customer_loss=Decimal("18000") if case.customer_involved else Decimal("0"))
-        services.facts_determine(
+        work.facts_determine(
             task=task, actor=self.user("investigator"), established=established, category=case.category,
             nature=("Sale of an unsuitable product without a suitability assessment." if established
                     else "The records show the procedure was followed; the allegation is not supported."),
@@ -131,14 +132,14 @@ class Driver:
             if kind == "suspension":
                 extra.update(period_start=today, period_end=today + dt.timedelta(days=90))
             items.append(sanc.SanctionItem(responsible=rp, sanction_type=kind, **extra))
-        sanc.sanction_propose(task=task, actor=self.user("officer"), items=items,
+        work.sanction_propose(task=task, actor=self.user("officer"), items=items,
                               justification="Consistent with the matrix and with precedent cases.")
 
     def do_defence(self, case, task, outcome="statement"):
         proposal = case.sanction_proposals.order_by("-round").first()
         responses = {d.employee_id: (outcome, "I accept the findings and regret the error.")
                      for d in proposal.defences.filter(status="pending")}
-        sanc.defence_record(task=task, actor=self.user("officer"), responses=responses)
+        work.defence_record(task=task, actor=self.user("officer"), responses=responses)
 
     def do_approve(self, case, task, decision="approve", approver=None):
         proposal = case.sanction_proposals.filter(status="pending").first()
@@ -150,17 +151,17 @@ class Driver:
                 approver = "manager"
             if approver == "senior" and proposal.decisions.filter(approver__username="senior").exists():
                 approver = "senior2"
-        sanc.sanction_decide(task=task, actor=self.user(approver), decision=decision,
+        work.sanction_decide(task=task, actor=self.user(approver), decision=decision,
                              reason="" if decision == "approve" else "The proposal needs another look.")
 
     def do_execute_sanctions(self, case, task):
         proposal = sanc.approved_proposal(case)
-        sanc.sanction_execute(task=task, actor=self.user("hr"),
+        work.sanction_execute(task=task, actor=self.user("hr"),
                               executions={i.pk: (timezone.localdate(), "Letter issued and filed.")
                                           for i in proposal.items.all()})
 
     def do_customer_feedback(self, case, task):
-        rem.customer_feedback_record(
+        work.customer_feedback_record(
             task=task, actor=self.user("officer"), channel="Phone call and letter",
             notified_at=timezone.now(), notice_summary="Outcome explained; apology made; refund arranged.",
             apology=True, compensation=Decimal("18000"), compensation_paid_on=timezone.localdate(),
@@ -168,7 +169,7 @@ class Driver:
         )
 
     def do_notify_regulator(self, case, task):
-        rem.regulator_notify(task=task, actor=self.user("officer"), regulator="Hong Kong Monetary Authority",
+        work.regulator_notify(task=task, actor=self.user("officer"), regulator="Hong Kong Monetary Authority",
                              notified_at=timezone.now(), reference_number=f"HKMA-{case.reference[-6:]}",
                              summary="Major mis-selling incident; sanctions approved; remediation under way.")
 
@@ -180,7 +181,7 @@ class Driver:
             rem.ActionSpec(kind="system_fix", description="Block subscriptions until the risk profile is on file",
                            owner=self.user("owner"), due_date=today + dt.timedelta(days=45), causes=[1]),
         ][:actions]
-        rem.remediation_plan(
+        work.remediation_plan(
             task=task, actor=self.user("officer"),
             causes=[rem.CauseSpec("training", "Staff unaware that the assessment must precede the sale."),
                     rem.CauseSpec("system", "The sales system allows a subscription without a risk profile.")],
@@ -188,12 +189,12 @@ class Driver:
         )
 
     def do_complete_action(self, case, task):
-        rem.action_complete(task=task, actor=self.user("owner"),
+        work.action_complete(task=task, actor=self.user("owner"),
                             completion_note="Done; attendance sheet and change ticket attached.",
                             proof_link="https://intranet.example/proof/" + case.reference)
 
     def do_review(self, case, task, verdict="effective"):
-        rem.effectiveness_review(
+        work.effectiveness_review(
             task=task, actor=self.user("reviewer"), verdict=verdict,
             timeliness="Actions were completed before their due dates.",
             pertinence="Each root cause has a completed action.",

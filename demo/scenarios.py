@@ -5,6 +5,7 @@ import datetime as dt
 import time_machine
 from django.utils import timezone
 
+from casework import services as work
 from violations import services
 from violations.models import Case, Department, Employee, ViolationCategory
 
@@ -97,7 +98,7 @@ def build_cases(out) -> int:
             subject = staff[(i * 7) % len(staff)]
             title, description = TITLES[cat_code]
             reporter = driver.user("reporter")
-            case = services.case_report(
+            case = work.case_report(
                 actor=reporter, source=source, category=ViolationCategory.objects.get(code=cat_code),
                 title=title, description=description, occurred_at=start - dt.timedelta(days=3),
                 department=dept, subjects=[subject], customer_involved=customer,
@@ -150,7 +151,7 @@ def run(driver, case, action, made, when):
     elif name == "complete_action":
         driver.step(case, "complete_action")
     elif name == "appeal":
-        from sanctions.services.appeal import appeal_file
+        from casework.services import appeal_file
 
         person = case.findings.order_by("-round").first().responsible.first().employee
         appeal_file(case=case, actor=driver.user("hr"), employee=person,

@@ -5,25 +5,18 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from violations import policy
-from violations.exceptions import InvalidState, NotAllowed
+from violations.exceptions import NotAllowed
 
 from .models import CorrectiveAction
 
 
-def action_of_task(task) -> CorrectiveAction:
-    try:
-        return CorrectiveAction.objects.select_related("owner").get(pk=task.data.get("action"))
-    except CorrectiveAction.DoesNotExist:
-        raise InvalidState(_("This task has no corrective action.")) from None
-
-
-def action_task_rule(user, case, task) -> None:
+def action_owner_rule(user, action: CorrectiveAction) -> None:
     """Each owner completes their own action, nobody else's."""
-    if action_of_task(task).owner_id != user.pk:
+    if action.owner_id != user.pk:
         raise NotAllowed(_("Only the owner of this corrective action can complete it."))
 
 
-def review_task_rule(user, case, task) -> None:
+def review_task_rule(user, case) -> None:
     """Whoever carried out the remediation does not judge whether it worked."""
     if CorrectiveAction.objects.filter(case=case, owner=user).exists():
         raise NotAllowed(_("You own a corrective action of this case and cannot review it."))

@@ -268,13 +268,3 @@ def trainings_for_case(case: Case) -> QuerySet[TrainingSession]:
         .prefetch_related("attendees", "root_causes")
         .order_by("-held_on", "-pk")
     )
-
-
-def trainings_visible(user) -> QuerySet[TrainingSession]:
-    """Sessions linked to at least one case the user may see."""
-    return (
-        TrainingSession.objects.filter(Q(cases__in=policy.visible_cases(user)))
-        .distinct()
-        .prefetch_related("attendees", "cases")
-        .order_by("-held_on", "-pk")
-    )

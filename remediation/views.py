@@ -5,105 +5,14 @@ the complaint clock, record a training) are POSTs from the case page, refused as
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from violations.views import StepView
 from violations.views.cases import CaseActionView
 
 from . import forms, selectors, services
-from .models import CorrectiveAction
-from .policy import action_of_task
-
-
-class PlanView(StepView):
-    form_class = forms.PlanForm
-    success_message = _("Remediation plan recorded; each owner has a task.")
-
-    def perform(self, form):
-        causes, actions, errors = form.plan()
-        if errors:
-            raise ValidationError(errors)
-        return services.remediation_plan(task=self.task, actor=self.request.user, causes=causes,
-                                         actions=actions)
-
-
-class CompleteActionView(StepView):
-    form_class = forms.CompleteActionForm
-    template_name = "remediation/complete_action.html"
-    success_message = _("Corrective action completed.")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["action"] = action_of_task(self.task)
-        return ctx
-
-    def perform(self, form):
-        d = form.cleaned_data
-        return services.action_complete(task=self.task, actor=self.request.user,
-                                        completion_note=d["completion_note"], proof_upload=d["proof"],
-                                        proof_link=d["proof_link"])
-
-
-class CustomerFeedbackView(StepView):
-    form_class = forms.CustomerFeedbackForm
-    template_name = "remediation/customer_feedback.html"
-    success_message = _("Customer feedback recorded.")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["clock"] = selectors.complaint_clock(self.case)
-        return ctx
-
-    def perform(self, form):
-        return services.customer_feedback_record(task=self.task, actor=self.request.user,
-                                                 **form.cleaned_data)
-
-
-class RegulatorNotificationView(StepView):
-    form_class = forms.RegulatorForm
-    template_name = "remediation/notify_regulator.html"
-    success_message = _("Regulator notification recorded.")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["deadline"] = selectors.regulator_deadline(self.case)
-        return ctx
-
-    def perform(self, form):
-        return services.regulator_notify(task=self.task, actor=self.request.user, **form.cleaned_data)
-
-
-class ReviewView(StepView):
-    form_class = forms.ReviewForm
-    template_name = "remediation/review.html"
-    success_message = _("Effectiveness review recorded.")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["evidence"] = selectors.review_evidence(self.case)
-        ctx["clock"] = selectors.complaint_clock(self.case)
-        return ctx
-
-    def perform(self, form):
-        return services.effectiveness_review(task=self.task, actor=self.request.user, **form.cleaned_data)
-
 
 # --- case actions --------------------------------------------------------------------------------
-
-
-class ActionCancelView(CaseActionView):
-    form_class = forms.CancelActionForm
-    success_message = _("Corrective action cancelled.")
-
-    def perform(self, form):
-        action = CorrectiveAction.objects.filter(case=self.case, pk=self.kwargs["pk"]).first()
-        if action is None:
-            raise Http404(_("No such corrective action."))
-        return services.action_cancel(action=action, actor=self.request.user,
-                                      reason=form.cleaned_data["reason"])
 
 
 class ComplaintExtendView(CaseActionView):

@@ -12,9 +12,12 @@ from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from ledger.chain import event_content
+from ledger.digest import canonical_json
+from ledger.models import AuditEvent
 from violations import audit, policy
 from violations import selectors as case_selectors
-from violations.models import AuditEvent, Case, Stage
+from violations.models import Case, Stage
 
 from .casefile import (
     WITHHELD,
@@ -166,11 +169,11 @@ def _chain(case: Case, events: list[AuditEvent], redactor: Redactor) -> tuple[li
     problem = ""
     prev = "0" * 64
     for event in events:
-        content = audit.event_content(event)
+        content = event_content(event)
         if not problem:
             if event.prev_hash != prev:
                 problem = f"event {event.seq}: previous-hash link broken"
-            elif hashlib.sha256(audit.canonical_json(content)).hexdigest() != event.hash:
+            elif hashlib.sha256(canonical_json(content)).hexdigest() != event.hash:
                 problem = f"event {event.seq}: content does not match its hash"
         prev = event.hash
         shown, touched = redactor.event_content(content)
@@ -229,7 +232,7 @@ def build_casefile(case: Case, *, profile: Profile | str, viewer, recipient: str
 
 def _casefile(case: Case, *, profile: Profile, viewer, recipient: str,
               now: dt.datetime | None) -> CaseFile:
-    events = list(AuditEvent.objects.filter(case=case).select_related("chain").order_by("seq"))
+    events = list(audit.events_of(case).select_related("chain"))
     red, reporter_withheld = _build_redactor(case, events, profile=profile, viewer=viewer)
     txt, user = red.text, red.user
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
-from violations.models import AuditEvent, Case, Outcome, ResponsiblePerson, Severity, Stage
+from violations import audit
+from violations.models import Case, Outcome, ResponsiblePerson, Severity, Stage
 
 
 @dataclass
@@ -68,8 +69,8 @@ def dashboard(*, since: dt.date | None = None) -> Dashboard:
     # Time per stage and deadline adherence, from the stage.entered events.
     spent: dict[str, list[float]] = defaultdict(list)
     on_time = due_total = 0
-    events = (AuditEvent.objects.filter(case__in=cases, action__in=["stage.entered", "case.closed"])
-              .order_by("case_id", "seq").values_list("case_id", "action", "occurred_at", "payload"))
+    events = (audit.events_of_cases(cases).filter(action__in=["stage.entered", "case.closed"])
+              .order_by("chain_id", "seq").values_list("chain_id", "action", "occurred_at", "payload"))
     last: dict[int, tuple[str, dt.datetime, str | None]] = {}
     for case_id, action, at, payload in events:
         if case_id in last:

@@ -114,11 +114,11 @@ class DecisionForm(forms.Form):
 
 
 class ExecutionForm(forms.Form):
-    def __init__(self, *args, case=None, step="execute_sanctions", **kwargs):
+    def __init__(self, *args, case=None, revised=False, **kwargs):
         super().__init__(*args, **kwargs)
         from .services.execution import to_execute
 
-        self.items = list(to_execute(case, step)) if case else []
+        self.items = list(to_execute(case, revised=revised)) if case else []
         for item in self.items:
             self.fields[f"i{item.pk}_date"] = forms.DateField(
                 label=_("%(name)s — %(sanction)s: effective date")

@@ -34,19 +34,17 @@ def pending_proposal(case: Case) -> SanctionProposal | None:
     return case.sanction_proposals.filter(status=ProposalStatus.PENDING).order_by("-round").first()
 
 
-def heads_subject_department(user, case: Case) -> bool:
-    return policy.standing(user, case).heads_subject_department
-
-
-def holds_level(user, case: Case, level: str) -> bool:
+def holds_level(user, case: Case, level: str, standing: policy.Standing | None = None) -> bool:
     """A level is met by its own role, or by any higher one (senior management may decide
     what a department head may). The department level also requires heading a subject's
     department, unless a higher level is held."""
     for lvl, rank in LEVEL_RANK.items():
         if rank < LEVEL_RANK[level] or not policy.has(user, LEVEL_PERMISSION[lvl]):
             continue
-        if lvl == ApprovalLevel.DEPARTMENT and not heads_subject_department(user, case):
-            continue
+        if lvl == ApprovalLevel.DEPARTMENT:
+            standing = standing or policy.standing(user, case)
+            if not standing.heads_subject_department:
+                continue
         return True
     return False
 
@@ -57,12 +55,12 @@ def require_may_approve(user, case: Case, proposal: SanctionProposal, *,
     responsible persons never approve; the approver holds the required level.
     ``already_approved``: whether ``user`` approved ``proposal`` before, if the caller has
     read it under the case lock (otherwise it is read here)."""
-    policy.require_not_party(user, case)
+    standing = policy.require_not_party(user, case)
     if proposal.proposed_by_id == user.pk:
         raise NotAllowed(_("You proposed these sanctions and cannot approve them."))
-    if policy.standing(user, case).on_team:
+    if standing.on_team:
         raise NotAllowed(_("You investigated this case and cannot approve its sanctions."))
-    if policy.is_responsible_person(user, case):
+    if standing.responsible:
         raise NotAllowed(_("You are a responsible person in this case."))
     if already_approved is None:
         already_approved = proposal.decisions.filter(approver=user,
@@ -70,14 +68,14 @@ def require_may_approve(user, case: Case, proposal: SanctionProposal, *,
     if already_approved:
         raise NotAllowed(_("You have already approved this proposal; a second, different "
                            "approver must decide."))
-    if not holds_level(user, case, proposal.required_level):
+    if not holds_level(user, case, proposal.required_level, standing):
         raise NotAllowed(
             _("This proposal needs approval at the level: %(level)s.")
             % {"level": ApprovalLevel(proposal.required_level).label}
         )
 
 
-def approval_task_rule(user, case: Case, task) -> None:
+def approval_task_rule(user, case: Case) -> None:
     proposal = pending_proposal(case)
     if proposal is None:
         raise InvalidState(_("There is no proposal awaiting approval."))
@@ -87,14 +85,14 @@ def approval_task_rule(user, case: Case, task) -> None:
 def require_outside_chain(user, case: Case) -> None:
     """An appeal is decided by someone who took no part in the original decision: not a
     party, proposer, approver, investigator or responsible person."""
-    policy.require_not_party(user, case)
+    standing = policy.require_not_party(user, case)
     if case.sanction_proposals.filter(proposed_by=user).exists():
         raise NotAllowed(_("You proposed sanctions in this case and cannot decide the appeal."))
     if ApprovalDecision.objects.filter(proposal__case=case, approver=user).exists():
         raise NotAllowed(_("You decided on sanctions in this case and cannot decide the appeal."))
-    if policy.standing(user, case).on_team:
+    if standing.on_team:
         raise NotAllowed(_("You investigated this case and cannot decide the appeal."))
-    if policy.is_responsible_person(user, case):
+    if standing.responsible:
         raise NotAllowed(_("You are a responsible person in this case."))
 
 
@@ -103,5 +101,5 @@ def require_may_decide_appeal(user, case: Case) -> None:
     require_outside_chain(user, case)
 
 
-def appeal_task_rule(user, case: Case, task) -> None:
+def appeal_task_rule(user, case: Case) -> None:
     require_outside_chain(user, case)

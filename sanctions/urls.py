@@ -7,5 +7,4 @@ app_name = "sanctions"
 urlpatterns = [
     path("employees/<str:staff_number>/", views.RecordView.as_view(), name="record"),
     path("sanction/<int:pk>/end/", views.EndSanctionView.as_view(), name="end"),
-    path("cases/<str:reference>/appeal/", views.AppealFileView.as_view(), name="appeal_file"),
 ]

@@ -37,6 +37,8 @@ import traceback
 from pathlib import Path
 from types import SimpleNamespace
 
+from casework import services as work
+
 ROOT = Path(__file__).resolve().parent.parent
 
 ROLES = {
@@ -107,7 +109,6 @@ def worker(env: dict[str, str], seed_value: int, counters: dict, log_path: str) 
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from remediation import services as rem
     from tests.walk import Walker
     from violations import services
     from violations.models import Case, Stage, TeamMember
@@ -146,7 +147,7 @@ def worker(env: dict[str, str], seed_value: int, counters: dict, log_path: str) 
         elif name == "plan_remediation":
             walk.plan(case, actions=rng.choice([1, 2]))
         elif name == "complete_action":
-            rem.action_complete(task=task, actor=w.owner, completion_note="Training held",
+            work.action_complete(task=task, actor=w.owner, completion_note="Training held",
                                 proof_link="https://intranet.example/training/42")
         elif name == "review":
             walk.review(case)
@@ -193,10 +194,11 @@ def check() -> tuple[dict[str, int], list[str]]:
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
+    from casework.steps import STAGE_OF
+    from ledger.models import AuditEvent
+    from ledger.verify import verify
     from violations import audit
-    from violations.audit.verify import verify
-    from violations.flows import STAGE_OF
-    from violations.models import AuditEvent, Case, CaseProcess, Stage
+    from violations.models import Case, CaseProcess, Stage
 
     problems: list[str] = []
     open_statuses = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED]

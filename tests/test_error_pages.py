@@ -2,7 +2,7 @@
 
 from django.test import Client
 
-from violations.workflow import open_task
+from casework.engine import open_task
 
 
 def test_claiming_a_task_someone_else_took_explains_itself(walk, world):

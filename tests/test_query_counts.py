@@ -13,12 +13,13 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from casework import services as work
+from casework.eligibility import eligible_queue
+from casework.engine import open_task
+from casework.flows import CaseFlow
 from tests.sql import statements
 from tests.violations.factories import EmployeeFactory, UserFactory
 from violations import services
-from violations.flows import CaseFlow
-from violations.viewsets import eligible_queue
-from violations.workflow import open_task
 
 
 def queries(fn) -> int:
@@ -139,7 +140,7 @@ def test_queue_inbox_and_archive_do_not_grow_with_rows(walk, world, officer_clie
 
     def grow(n):
         for case in more_cases(walk, n):
-            claimed = services.task_claim(task=open_task(case, "verify"), actor=world.officer)
+            claimed = work.task_claim(task=open_task(case, "verify"), actor=world.officer)
             assert claimed.owner_id == world.officer.pk
         for case in more_cases(walk, n):
             walk.verify(case)  # archive rows for the officer
@@ -202,7 +203,7 @@ def test_case_page_does_not_grow_with_its_records(walk, world, client,
     walk.verify(case)
     walk.form_team(case)
     client.force_login(world.investigator)
-    url = reverse("violations:case_detail", args=[case.reference])
+    url = reverse("casework:case_detail", args=[case.reference])
 
     def interviews(n):
         for i in range(n):
@@ -225,7 +226,7 @@ def test_case_page_does_not_grow_with_its_records(walk, world, client,
 def _policy_queue(user):
     """What policy would let ``user`` claim, task by task (the slow, authoritative answer)."""
     candidates = Task.objects.user_queue(user, flow_class=CaseFlow).filter(status=STATUS.NEW)
-    return {t.pk for t in candidates if services.task_eligible(user, t)}
+    return {t.pk for t in candidates if work.task_eligible(user, t)}
 
 
 def _sql_queue(user):
@@ -252,7 +253,7 @@ def test_queue_matches_policy_for_every_role(world, walk):
     case = walk.to_approval(walk.report())
     walk.decide(case)
     walk.plan(case)
-    services.task_unassign(task=open_task(case, "complete_action"), actor=world.owner)
+    work.task_unassign(task=open_task(case, "complete_action"), actor=world.owner)
 
     users = [world.officer, world.manager, world.investigator, world.depthead, other_head,
              world.senior, world.hr, world.owner, owner2, world.reviewer, world.reporter]

@@ -13,14 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from violations import policy, selectors, services
+from casework import services as work
+from violations import policy, selectors
 from violations.models import Case
 
 SQLITE = connection.vendor == "sqlite"
 
 
 def report(world, title):
-    return services.case_report(
+    return work.case_report(
         actor=world.reporter, source="staff_report", category=world.category, title=title,
         description="Seen at the branch.", occurred_at=timezone.now() - dt.timedelta(days=1),
         department=world.dept, subjects=[world.subject],

@@ -8,11 +8,12 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from casework import services as work
+from casework.engine import open_task
 from remediation import services as rem
 from sanctions import services as sanc
 from violations import services
 from violations.models import Case
-from violations.workflow import open_task
 
 
 class Walker:
@@ -35,7 +36,7 @@ class Walker:
         return Case.objects.get(pk=case.pk)
 
     def report(self, *, customer=False, anonymous=False, subjects=None):
-        return services.case_report(
+        return work.case_report(
             actor=self.w.reporter, source="customer_complaint" if customer else "staff_report",
             category=self.w.category, title="Unsuitable product sold", description="Sold a high-risk fund to a retiree.",
             occurred_at=timezone.now() - dt.timedelta(days=2), department=self.w.dept,
@@ -44,11 +45,11 @@ class Walker:
         )
 
     def verify(self, case, outcome="proceed", **kw):
-        return services.verification_complete(task=self.task(case, "verify"), actor=self.w.officer,
+        return work.verification_complete(task=self.task(case, "verify"), actor=self.w.officer,
                                               outcome=outcome, **kw)
 
     def form_team(self, case, declare=True):
-        services.team_form(task=self.task(case, "form_team"), actor=self.w.manager,
+        work.team_form(task=self.task(case, "form_team"), actor=self.w.manager,
                            lead=self.w.investigator, members=[self.w.investigator2])
         if declare:
             services.team_declare(case=case, actor=self.w.investigator, has_conflict=False)
@@ -61,7 +62,7 @@ class Walker:
         services.evidence_add(case=case, actor=self.w.investigator,
                               upload=SimpleUploadedFile("call.txt", b"call transcript", "text/plain"),
                               kind="document", description="Call transcript")
-        return services.investigation_submit(task=self.task(case, "investigate"), actor=self.w.investigator,
+        return work.investigation_submit(task=self.task(case, "investigate"), actor=self.w.investigator,
                                              summary="Interviewed and reviewed the call.", conclusion="Mis-sold.")
 
     def find_facts(self, case, established=True, severity="general", people=None):
@@ -70,7 +71,7 @@ class Walker:
             kw = dict(severity=severity, facts_clear=True, evidence_conclusive=True,
                       characterization_accurate=True, handling_appropriate=True,
                       responsible=people or [(self.w.subject, "direct")], customer_loss=Decimal("1200"))
-        return services.facts_determine(task=self.task(case, "find_facts"), actor=self.w.investigator,
+        return work.facts_determine(task=self.task(case, "find_facts"), actor=self.w.investigator,
                                         established=established, category=self.w.category,
                                         nature="Mis-selling of a high-risk product", **kw)
 
@@ -83,7 +84,7 @@ class Walker:
         kw.setdefault("justification", "Exceptional circumstances, see the file.")
         items = [sanc.SanctionItem(responsible=rp, sanction_type=sanction, detail=detail, **kw)
                  for rp in finding.responsible.all()]
-        proposal = sanc.sanction_propose(task=self.task(case, "propose"), actor=self.w.officer, items=items,
+        proposal = work.sanction_propose(task=self.task(case, "propose"), actor=self.w.officer, items=items,
                                          justification="In line with precedent.", factors=factors)
         if defence:
             self.defence(case)
@@ -93,11 +94,11 @@ class Walker:
         case = self.refresh(case)
         proposal = case.sanction_proposals.order_by("-round").first()
         responses = {d.employee_id: (outcome, text) for d in proposal.defences.filter(status="pending")}
-        return sanc.defence_record(task=self.task(case, "defence"), actor=actor or self.w.officer,
+        return work.defence_record(task=self.task(case, "defence"), actor=actor or self.w.officer,
                                    responses=responses)
 
     def decide(self, case, decision="approve", approver=None, reason=""):
-        return sanc.sanction_decide(task=self.task(case, "approve"), actor=approver or self.w.depthead,
+        return work.sanction_decide(task=self.task(case, "approve"), actor=approver or self.w.depthead,
                                     decision=decision, reason=reason or ("" if decision == "approve" else "Needs more."))
 
     def execute(self, case, *, close_appeal_window=True):
@@ -105,7 +106,7 @@ class Walker:
         (``close_appeal_window=False`` keeps it open)."""
         case = self.refresh(case)
         proposal = sanc.approved_proposal(case)
-        items = sanc.sanction_execute(task=self.task(case, "execute_sanctions"), actor=self.w.hr,
+        items = work.sanction_execute(task=self.task(case, "execute_sanctions"), actor=self.w.hr,
                                       executions={i.pk: (timezone.localdate(), "done") for i in proposal.items.all()})
         if close_appeal_window:
             self.close_appeal_window(case)
@@ -114,10 +115,11 @@ class Walker:
     def close_appeal_window(self, case):
         """Fire this case's appeal-window timer as the dispatcher would once it is due."""
         import time_machine
+        from viewflow.workflow.status import STATUS
 
-        from sanctions.services.appeal import appeal_window_task
+        from casework.engine import node
 
-        task = appeal_window_task(case)
+        task = case.process.task_set.get(flow_task=node("appeal_window"), status=STATUS.SCHEDULED)
         with time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False):
             with task.activation() as activation:
                 activation.start()
@@ -127,13 +129,13 @@ class Walker:
         specs = [rem.ActionSpec(kind="training", description=f"Retrain the desk {i}", owner=self.w.owner,
                                 due_date=timezone.localdate() + dt.timedelta(days=30), causes=[0])
                  for i in range(actions)]
-        return rem.remediation_plan(task=self.task(case, "plan_remediation"), actor=self.w.officer,
+        return work.remediation_plan(task=self.task(case, "plan_remediation"), actor=self.w.officer,
                                     causes=[rem.CauseSpec("training", "Staff did not know the suitability rules")],
                                     actions=specs)
 
     def complete_actions(self, case):
         while (task := open_task(case, "complete_action")) is not None:
-            rem.action_complete(task=task, actor=self.w.owner, completion_note="Training held",
+            work.action_complete(task=task, actor=self.w.owner, completion_note="Training held",
                                 proof_link="https://intranet.example/training/42")
 
     def fire_timers(self, case, days=91):
@@ -144,18 +146,18 @@ class Walker:
             fire_due_timers()
 
     def review(self, case, verdict="effective"):
-        return rem.effectiveness_review(task=self.task(case, "review"), actor=self.w.reviewer, verdict=verdict,
+        return work.effectiveness_review(task=self.task(case, "review"), actor=self.w.reviewer, verdict=verdict,
                                         timeliness="On time", pertinence="Covers the cause",
                                         effectiveness="No recurrence", reasons="Worked")
 
     def feedback(self, case):
-        return rem.customer_feedback_record(task=self.task(case, "customer_feedback"), actor=self.w.officer,
+        return work.customer_feedback_record(task=self.task(case, "customer_feedback"), actor=self.w.officer,
                                             channel="phone", notified_at=timezone.now(), notice_summary="Outcome explained",
                                             apology=True, compensation=Decimal("1200"),
                                             compensation_paid_on=timezone.localdate(), satisfaction=4)
 
     def notify_regulator(self, case):
-        return rem.regulator_notify(task=self.task(case, "notify_regulator"), actor=self.w.officer,
+        return work.regulator_notify(task=self.task(case, "notify_regulator"), actor=self.w.officer,
                                     regulator="HKMA", notified_at=timezone.now(), reference_number="REG-1",
                                     summary="Major mis-selling")
 

@@ -12,8 +12,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import policy
-from .models import AuditChain, AuditEvent, Case, Department, Employee, Evidence, ViolationCategory
+from ledger.chain import SYSTEM_CHAIN
+from ledger.models import AuditChain, AuditEvent
+
+from . import audit, policy
+from .models import Case, Department, Employee, Evidence, ViolationCategory
 from .services.reference import reference_delete, reference_save
 
 # --- cases and evidence: read-only, need-to-know ----------------------------------------------
@@ -89,23 +92,24 @@ def may_read_system_chain(user) -> bool:
 class AuditEventAdmin(NeedToKnowReadOnlyAdmin):
     """A case's events are as confidential as the case: the same need-to-know rule applies."""
 
-    list_display = ["occurred_at", "chain", "seq", "action", "actor_name", "case"]
+    case_path = ""
+    list_display = ["occurred_at", "chain", "seq", "action", "actor_name"]
     list_filter = ["action"]
-    search_fields = ["action", "actor_name", "case__reference"]
-    list_select_related = ["chain", "case"]
-    fields = ["chain", "seq", "case", "occurred_at", "actor", "actor_name", "action", "reason",
+    search_fields = ["action", "actor_name", "chain__key"]
+    list_select_related = ["chain"]
+    fields = ["chain", "seq", "occurred_at", "actor", "actor_name", "action", "reason",
               "payload", "records", "prev_hash", "hash"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request)
-        shown = Q(case__in=policy.visible_cases(request.user))
+        shown = Q(chain__key__in=audit.chain_keys(policy.visible_cases(request.user)))
         if may_read_system_chain(request.user):
-            shown |= Q(case__isnull=True)
+            shown |= Q(chain__key=SYSTEM_CHAIN)
         return qs.filter(shown)
 
     def has_view_permission(self, request, obj=None):
-        if obj is not None and obj.case_id is None:
+        if obj is not None and obj.chain.key == SYSTEM_CHAIN:
             return may_read_system_chain(request.user)
         return super().has_view_permission(request, obj)
 

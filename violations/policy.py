@@ -6,9 +6,6 @@ so one rule holds everywhere.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
@@ -16,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .exceptions import NotAllowed
 from .models import Case, Employee, TeamMember
-from .prepared import Prepared
 
 PERM = "violations.{}"
 
@@ -55,29 +51,25 @@ class Standing:
 
 
 _NOBODY = Standing()
-_standings = threading.local()
+
+STANDING_FIELDS = ("subject", "in_vault", "conflict", "on_team", "role", "declared",
+                   "member_conflict", "responsible", "heads_subject_department")
 
 
 def standing(user, case: Case) -> Standing:
     """One query for everything the rules below ask about ``user`` and ``case``.
 
-    Within a step (:func:`violations.workflow.holding`) the answer is kept for the step's
-    later checks, and dropped as soon as the step writes any of the rows it is made of.
+    A service that asks several rules about the same user reads the standing once and
+    passes it to each (``standing=``); the rules read it themselves when not given one.
     """
     if not user or not user.is_authenticated or case.pk is None:
         return _NOBODY
-    cache = getattr(_standings, "cache", None)
-    key = (case.pk, user.pk)
-    if cache is not None and key in cache:
-        return cache[key]
-    row = _STANDING_QUERY.first(Case, user=user.pk, case=case.pk)
+    row = (Case.objects.filter(pk=case.pk).annotate(**standing_annotations(user))
+           .values(*STANDING_FIELDS).first())
     if row is None:
         return _NOBODY
-    return keep_standing(user, case, row)
-
-
-STANDING_FIELDS = ("subject", "in_vault", "conflict", "on_team", "role", "declared",
-                    "member_conflict", "responsible", "heads_subject_department")
+    return Standing(**{name: row[name] if name == "role" else bool(row[name])
+                       for name in STANDING_FIELDS})
 
 
 def standing_annotations(user, case_ref: str = "pk") -> dict:
@@ -104,57 +96,11 @@ def standing_annotations(user, case_ref: str = "pk") -> dict:
     }
 
 
-_STANDING_QUERY = Prepared(
-    lambda user, case: Case.objects.filter(pk=case)
-    .annotate(**standing_annotations(user)).values(*STANDING_FIELDS),
-    "user", "case",
-)
+def is_subject(user, case: Case, standing_: Standing | None = None) -> bool:
+    return (standing_ or standing(user, case)).subject
 
 
-def keep_standing(user, case: Case, row: dict) -> Standing:
-    """A standing read by :func:`standing_annotations`; kept for the rest of the step, if
-    within one."""
-    found = Standing(**{name: row[name] if name == "role" else bool(row[name])
-                        for name in STANDING_FIELDS})
-    cache = getattr(_standings, "cache", None)
-    if cache is not None:
-        cache[(case.pk, user.pk)] = found
-    return found
-
-
-def standing_and_facts(query: Prepared, user, case: Case, **values) -> dict:
-    """Run ``query``: a prepared query on the case with :func:`standing_annotations` and
-    whatever else a step asks at the same time (its values ``case`` and ``user``, and
-    ``values``). The standing is kept for the step's checks; the row is returned."""
-    row = query.first(Case, case=case.pk, user=user.pk, **values)
-    keep_standing(user, case, row)
-    return row
-
-
-@contextmanager
-def standings_kept() -> Iterator[None]:
-    """Within this block (one step, under the case lock) :func:`standing` answers each
-    question about a user and a case from one read."""
-    outer = getattr(_standings, "cache", None)
-    _standings.cache = {} if outer is None else outer
-    try:
-        yield
-    finally:
-        _standings.cache = outer
-
-
-def forget_standings(**kwargs) -> None:
-    """A row a standing is made of changed: the next check reads it again."""
-    cache = getattr(_standings, "cache", None)
-    if cache:
-        cache.clear()
-
-
-def is_subject(user, case: Case) -> bool:
-    return standing(user, case).subject
-
-
-def is_reporter(user, case: Case) -> bool:
+def is_reporter(user, case: Case, standing_: Standing | None = None) -> bool:
     """Named reporter, or the reporter an identity-protected case keeps in the vault.
 
     Policy may ask the vault; it never tells anyone the answer beyond yes or no.
@@ -163,30 +109,33 @@ def is_reporter(user, case: Case) -> bool:
         return False
     if case.reported_by_id == user.pk:
         return True
-    return standing(user, case).in_vault
+    return (standing_ or standing(user, case)).in_vault
 
 
-def has_declared_conflict(user, case: Case) -> bool:
-    return standing(user, case).conflict
+def has_declared_conflict(user, case: Case, standing_: Standing | None = None) -> bool:
+    return (standing_ or standing(user, case)).conflict
 
 
-def is_responsible_person(user, case: Case) -> bool:
-    return standing(user, case).responsible
+def is_responsible_person(user, case: Case, standing_: Standing | None = None) -> bool:
+    return (standing_ or standing(user, case)).responsible
 
 
-def require_not_party(user, case: Case) -> None:
-    """Subjects, the reporter and anyone with a declared conflict never work on the case."""
-    if is_subject(user, case):
+def require_not_party(user, case: Case, standing_: Standing | None = None) -> Standing:
+    """Subjects, the reporter and anyone with a declared conflict never work on the case.
+    Returns the standing it read, for the caller's further checks."""
+    found = standing_ or standing(user, case)
+    if found.subject:
         raise NotAllowed(_("You are a subject of this case and cannot work on it."))
-    if is_reporter(user, case):
+    if is_reporter(user, case, found):
         raise NotAllowed(_("You reported this case and cannot work on it."))
-    if has_declared_conflict(user, case):
+    if found.conflict:
         raise NotAllowed(_("You declared a conflict of interest on this case."))
+    return found
 
 
-def require_cleared_team_member(user, case: Case, *, lead: bool = False) -> None:
-    require_not_party(user, case)
-    membership = standing(user, case)
+def require_cleared_team_member(user, case: Case, *, lead: bool = False,
+                                standing_: Standing | None = None) -> Standing:
+    membership = require_not_party(user, case, standing_)
     if membership.role is None:
         raise NotAllowed(_("You are not on the investigation team of this case."))
     if not membership.declared:
@@ -197,6 +146,7 @@ def require_cleared_team_member(user, case: Case, *, lead: bool = False) -> None
         raise NotAllowed(_("You declared a conflict of interest on this case."))
     if lead and membership.role != "lead":
         raise NotAllowed(_("Only the lead investigator can do this."))
+    return membership
 
 
 # --- need to know ---------------------------------------------------------------------------
@@ -319,26 +269,3 @@ def can_see_reporter(user, case: Case) -> bool:
 def read_only(user) -> bool:
     """Internal auditors read everything and change nothing."""
     return has(user, "audit_cases") and not user.is_superuser
-
-
-# --- who may hold a task ----------------------------------------------------------------------
-
-_task_rules: dict = {}
-
-
-def register_task_rule(node_name: str, rule) -> None:
-    """Add an eligibility rule for a step: ``rule(user, case, task)`` raises NotAllowed.
-
-    Apps that own a step's business (sanctions, remediation) register their segregation-of-
-    duties rules here at start-up, so claims, reassignments and queues all apply them.
-    """
-    _task_rules.setdefault(node_name, []).append(rule)
-
-
-def require_task_eligible(user, case: Case, task) -> None:
-    """May ``user`` hold ``task``? Role (the task's permission), no party, step rules."""
-    if task.owner_permission and not user.has_perm(task.owner_permission):
-        raise NotAllowed(_("Your role does not carry out this step."))
-    require_not_party(user, case)
-    for rule in _task_rules.get(task.flow_task.name, []):
-        rule(user, case, task)

@@ -9,12 +9,12 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
-from viewflow.workflow.models import Task
 
-from . import policy
-from .models import AuditEvent, Case, Stage, TeamMember
+from ledger.models import AuditEvent
+
+from . import audit, policy
+from .models import Case, Stage, TeamMember
 from .services.vault import PROTECTED_REPORTER
-from .workflow import OPEN_STATUSES
 
 ACTION_LABELS = {
     "case.reported": _("Reported"),
@@ -122,7 +122,7 @@ class TimelineEntry:
 def timeline(case: Case, user) -> list[TimelineEntry]:
     hide_reporter = case.is_anonymous and case.reported_by_id
     entries = []
-    for event in case.audit_events.select_related("chain").order_by("seq"):
+    for event in audit.events_of(case).select_related("chain"):
         actor = event.actor_name
         if (hide_reporter and event.actor_id == case.reported_by_id) or (
             event.actor_id is None and actor == PROTECTED_REPORTER.username
@@ -163,17 +163,6 @@ def case_page(reference: str) -> Case:
             "effectiveness_reviews__reviewer",
         )
         .get(reference=reference)
-    )
-
-
-def open_case_tasks(case: Case) -> list[Task]:
-    if not case.process_id:
-        return []
-    return list(
-        Task.objects.filter(process_id=case.process_id, status__in=OPEN_STATUSES,
-                            flow_task_type="HUMAN")
-        .select_related("owner")
-        .order_by("pk")
     )
 
 

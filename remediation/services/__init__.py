@@ -2,7 +2,7 @@
 
 from .plan import ActionSpec, CauseSpec, action_cancel, action_complete, remediation_plan
 from .redress import complaint_clock_extend, customer_feedback_record, regulator_notify
-from .review import effectiveness_review, latest_verdict
+from .review import effectiveness_review
 from .training import training_record
 
 __all__ = [
@@ -13,7 +13,6 @@ __all__ = [
     "complaint_clock_extend",
     "customer_feedback_record",
     "effectiveness_review",
-    "latest_verdict",
     "regulator_notify",
     "remediation_plan",
     "training_record",

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from violations import audit, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case, Severity
-from violations.workflow import human_task
 
 from ..conf import setting
 from ..models import ComplaintExtension, CustomerFeedback, RegulatorNotification
@@ -21,7 +20,7 @@ from ..selectors import complaint_clock
 
 
 def customer_feedback_record(
-    *, task, actor, channel: str, notified_at: dt.datetime, notice_summary: str,
+    *, case: Case, task, actor, channel: str, notified_at: dt.datetime, notice_summary: str,
     apology: bool, compensation: Decimal = Decimal("0"), compensation_paid_on: dt.date | None = None,
     customer_response: str = "", satisfaction: int | None = None,
 ) -> CustomerFeedback:
@@ -29,57 +28,53 @@ def customer_feedback_record(
 
     Preconditions: open customer_feedback task; actor may record feedback and is no party.
     """
-    with human_task(task, actor=actor, expected="customer_feedback") as step:
-        case = step.case
-        policy.require(actor, "record_customer_feedback", _("Only compliance officers record customer feedback."))
-        policy.require_not_party(actor, case)
-        errors = {}
-        if satisfaction is not None and not 1 <= satisfaction <= 5:
-            errors["satisfaction"] = [_("Satisfaction is a score from 1 to 5.")]
-        if compensation and compensation < 0:
-            errors["compensation"] = [_("Compensation cannot be negative.")]
-        if compensation and compensation > 0 and not compensation_paid_on:
-            errors["compensation_paid_on"] = [_("Give the date the compensation was paid.")]
-        if not channel.strip() or not notice_summary.strip():
-            errors["channel"] = [_("Give the channel and the content of the notice.")]
-        if errors:
-            raise ValidationError(errors)
-        row = CustomerFeedback(
-            case=case, channel=channel, notified_at=notified_at, notice_summary=notice_summary,
-            apology=apology, compensation=compensation or Decimal("0"),
-            compensation_paid_on=compensation_paid_on, customer_response=customer_response,
-            satisfaction=satisfaction, recorded_by=actor,
-        )
-        audit.save(row, actor=actor, reason="customer feedback")
-        clock = complaint_clock(case)
-        audit.record(action="customer.feedback", actor=actor, case=case,
-                     payload={"apology": apology, "compensation": str(row.compensation),
-                              "satisfaction": satisfaction, "task": step.task.pk,
-                              "complaint_days": clock.days_elapsed if clock else None,
-                              "complaint_overdue": clock.overdue if clock else None})
+    policy.require(actor, "record_customer_feedback", _("Only compliance officers record customer feedback."))
+    policy.require_not_party(actor, case)
+    errors = {}
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        errors["satisfaction"] = [_("Satisfaction is a score from 1 to 5.")]
+    if compensation and compensation < 0:
+        errors["compensation"] = [_("Compensation cannot be negative.")]
+    if compensation and compensation > 0 and not compensation_paid_on:
+        errors["compensation_paid_on"] = [_("Give the date the compensation was paid.")]
+    if not channel.strip() or not notice_summary.strip():
+        errors["channel"] = [_("Give the channel and the content of the notice.")]
+    if errors:
+        raise ValidationError(errors)
+    row = CustomerFeedback(
+        case=case, channel=channel, notified_at=notified_at, notice_summary=notice_summary,
+        apology=apology, compensation=compensation or Decimal("0"),
+        compensation_paid_on=compensation_paid_on, customer_response=customer_response,
+        satisfaction=satisfaction, recorded_by=actor,
+    )
+    audit.save(row, actor=actor, reason="customer feedback")
+    clock = complaint_clock(case)
+    audit.record(action="customer.feedback", actor=actor, case=case,
+                 payload={"apology": apology, "compensation": str(row.compensation),
+                          "satisfaction": satisfaction, "task": task.pk,
+                          "complaint_days": clock.days_elapsed if clock else None,
+                          "complaint_overdue": clock.overdue if clock else None})
     return row
 
 
-def regulator_notify(*, task, actor, regulator: str, notified_at: dt.datetime, reference_number: str,
+def regulator_notify(*, case: Case, task, actor, regulator: str, notified_at: dt.datetime, reference_number: str,
                      summary: str) -> RegulatorNotification:
     """Record the report of a major violation to the regulator.
 
     Preconditions: open notify_regulator task; actor may notify and is no party; the case
     is of major severity.
     """
-    with human_task(task, actor=actor, expected="notify_regulator") as step:
-        case = step.case
-        policy.require(actor, "notify_regulator", _("Only compliance officers record regulator notifications."))
-        policy.require_not_party(actor, case)
-        if case.severity != Severity.MAJOR:
-            raise ValidationError(_("Only major violations are reported to the regulator."))
-        if not (regulator.strip() and reference_number.strip() and summary.strip()):
-            raise ValidationError(_("Regulator, reference number and summary are all required."))
-        row = RegulatorNotification(case=case, regulator=regulator, notified_at=notified_at,
-                                    reference_number=reference_number, summary=summary, recorded_by=actor)
-        audit.save(row, actor=actor, reason="regulator notified")
-        audit.record(action="regulator.notified", actor=actor, case=case,
-                     payload={"regulator": regulator, "reference": reference_number, "task": step.task.pk})
+    policy.require(actor, "notify_regulator", _("Only compliance officers record regulator notifications."))
+    policy.require_not_party(actor, case)
+    if case.severity != Severity.MAJOR:
+        raise ValidationError(_("Only major violations are reported to the regulator."))
+    if not (regulator.strip() and reference_number.strip() and summary.strip()):
+        raise ValidationError(_("Regulator, reference number and summary are all required."))
+    row = RegulatorNotification(case=case, regulator=regulator, notified_at=notified_at,
+                                reference_number=reference_number, summary=summary, recorded_by=actor)
+    audit.save(row, actor=actor, reason="regulator notified")
+    audit.record(action="regulator.notified", actor=actor, case=case,
+                 payload={"regulator": regulator, "reference": reference_number, "task": task.pk})
     return row
 
 

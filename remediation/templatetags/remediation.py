@@ -13,6 +13,7 @@ register = template.Library()
 @register.inclusion_tag("remediation/case_panel.html", takes_context=True)
 def remediation_panel(context, case):
     user = context["request"].user
+    standing = policy.standing(user, case)
     clock = selectors.complaint_clock(case)
     open_actions = selectors.open_actions_of_round(case) if not case.is_closed else []
     return {
@@ -24,8 +25,8 @@ def remediation_panel(context, case):
         "cancelled_actions": selectors.cancelled_actions(case),
         "overdue_count": sum(1 for a in open_actions if a.overdue),
         "trainings": selectors.trainings_for_case(case),
-        "can_cancel": bool(open_actions) and may_cancel_actions(user) and not policy.is_subject(user, case)
-        and not policy.is_reporter(user, case),
+        "can_cancel": bool(open_actions) and may_cancel_actions(user) and not standing.subject
+        and not policy.is_reporter(user, case, standing),
         "can_extend": clock is not None and clock.can_extend_to is not None and not case.is_closed
         and may_extend_complaint_clock(user),
         "can_train": may_record_training(user) and not case.is_closed,

@@ -2,7 +2,7 @@
 duties itself, runs in one transaction and leaves an audit event."""
 
 from .appeal import appeal_decide, appeal_file
-from .defence import defence_close_overdue, defence_record
+from .defence import defence_close, defence_record
 from .execution import (
     approved_proposal,
     sanction_execute,
@@ -19,7 +19,7 @@ __all__ = [
     "appeal_decide",
     "appeal_file",
     "approved_proposal",
-    "defence_close_overdue",
+    "defence_close",
     "defence_record",
     "reference_save",
     "sanction_decide",

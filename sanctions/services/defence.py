@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from viewflow.workflow.status import STATUS
 
 from violations import audit, policy
 from violations.exceptions import InvalidState
 from violations.models import Case
-from violations.workflow import case_flow, human_task
 
 from ..models import Defence, DefenceStatus
 from ..policy import pending_proposal
 
 
-def defence_record(*, task, actor, responses: dict[int, tuple[str, str]]) -> list:
+def defence_record(*, case: Case, task, actor, responses: dict[int, tuple[str, str]]) -> list:
     """Record, for each person notified of the proposal, their answer.
 
     ``responses`` maps an employee id to ``(outcome, text)``: ``statement`` with the text of
@@ -27,83 +24,66 @@ def defence_record(*, task, actor, responses: dict[int, tuple[str, str]]) -> lis
     Preconditions: open defence task; actor is a compliance officer and no party; every person
     still awaited gets an answer. Completes the step: the proposal goes to approval.
     """
-    with human_task(task, actor=actor, expected="defence") as step:
-        case = step.case
-        policy.require(actor, "propose_sanction", _("Only compliance officers record statements of defence."))
-        policy.require_not_party(actor, case)
-        proposal = pending_proposal(case)
-        if proposal is None:
-            raise InvalidState(_("There is no proposal awaiting a defence."))
-        now = timezone.now()
-        records = list(proposal.defences.select_related("employee"))
-        errors = []
-        for rec in records:
-            if rec.status != DefenceStatus.PENDING:
-                continue
-            outcome, text = responses.get(rec.employee_id, ("", ""))
-            name = rec.employee.name
-            if outcome not in Defence.values:
-                errors.append(_("Record the answer of %(name)s.") % {"name": name})
-            elif outcome == Defence.STATEMENT and not (text or "").strip():
-                errors.append(_("%(name)s: give the text of the statement of defence.") % {"name": name})
-            elif outcome == Defence.NONE and now <= rec.due_at:
-                errors.append(_("%(name)s still has until %(due)s to answer.") % {
-                    "name": name, "due": timezone.localtime(rec.due_at).strftime("%Y-%m-%d %H:%M")})
-        if errors:
-            raise ValidationError(errors)
-        changed = []
-        for rec in records:
-            if rec.status != DefenceStatus.PENDING:
-                continue
-            outcome, text = responses[rec.employee_id]
-            rec.status = outcome
-            rec.statement = (text or "").strip()
-            rec.received_at = now if outcome != Defence.NONE else None
-            rec.recorded_by = actor
-            audit.save(rec, actor=actor, reason=f"defence: {outcome}",
-                       update_fields=["status", "statement", "received_at", "recorded_by"])
-            changed.append(rec)
-        audit.record(action="defence.recorded", actor=actor, case=case,
-                     payload={"round": proposal.round, "task": step.task.pk,
-                              "answers": sorted([r.employee.staff_number, r.status] for r in changed)})
+    policy.require(actor, "propose_sanction", _("Only compliance officers record statements of defence."))
+    policy.require_not_party(actor, case)
+    proposal = pending_proposal(case)
+    if proposal is None:
+        raise InvalidState(_("There is no proposal awaiting a defence."))
+    now = timezone.now()
+    records = list(proposal.defences.select_related("employee"))
+    errors = []
+    for rec in records:
+        if rec.status != DefenceStatus.PENDING:
+            continue
+        outcome, text = responses.get(rec.employee_id, ("", ""))
+        name = rec.employee.name
+        if outcome not in Defence.values:
+            errors.append(_("Record the answer of %(name)s.") % {"name": name})
+        elif outcome == Defence.STATEMENT and not (text or "").strip():
+            errors.append(_("%(name)s: give the text of the statement of defence.") % {"name": name})
+        elif outcome == Defence.NONE and now <= rec.due_at:
+            errors.append(_("%(name)s still has until %(due)s to answer.") % {
+                "name": name, "due": timezone.localtime(rec.due_at).strftime("%Y-%m-%d %H:%M")})
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    for rec in records:
+        if rec.status != DefenceStatus.PENDING:
+            continue
+        outcome, text = responses[rec.employee_id]
+        rec.status = outcome
+        rec.statement = (text or "").strip()
+        rec.received_at = now if outcome != Defence.NONE else None
+        rec.recorded_by = actor
+        audit.save(rec, actor=actor, reason=f"defence: {outcome}",
+                   update_fields=["status", "statement", "received_at", "recorded_by"])
+        changed.append(rec)
+    audit.record(action="defence.recorded", actor=actor, case=case,
+                 payload={"round": proposal.round, "task": task.pk,
+                          "answers": sorted([r.employee.staff_number, r.status] for r in changed)})
     return changed
 
 
-def defence_close_overdue(*, now=None) -> int:
-    """Close every defence window that has run out: persons who did not answer by the
-    deadline are recorded as such and the case goes to approval. Run daily; safe to re-run.
-    Returns the number of cases moved on."""
-    from viewflow.workflow.models import Task
+def defence_close(*, case: Case, task, now) -> list:
+    """Record that nobody still awaited answered by the deadline, once every deadline of
+    the pending proposal has passed; returns the records closed (empty: nothing to close).
 
-    now = now or timezone.now()
-    flow = case_flow()
-    closed = 0
-    candidates = Task.objects.filter(flow_task=flow.defence, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-    for task_pk, process_pk in candidates.values_list("pk", "process_id"):
-        with transaction.atomic(), flow.lock(process_pk):
-            task = Task.objects.get(pk=task_pk)
-            if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
-                continue
-            case = Case.objects.select_for_update().get(process_id=process_pk)
-            proposal = pending_proposal(case)
-            if proposal is None:
-                continue
-            pending = list(proposal.defences.filter(status=DefenceStatus.PENDING).select_related("employee"))
-            if any(rec.due_at >= now for rec in pending):
-                continue
-            for rec in pending:
-                rec.status = DefenceStatus.NONE
-                audit.save(rec, actor=None, reason="defence: deadline passed", update_fields=["status"])
-            activation = task.flow_task.activation_class(task)
-            if task.status == STATUS.NEW:
-                activation.assign(None)  # the system closes the window; nobody held the step
-            activation.start(None)
-            activation.execute()
-            audit.record(action="defence.window_closed", actor=None, case=case,
-                         payload={"round": proposal.round, "task": task.pk,
-                                  "no_statement": sorted(r.employee.staff_number for r in pending)})
-            closed += 1
-    return closed
+    Preconditions: the caller holds the case locked and completes the defence step when
+    something was closed (``casework.services.defence_close_overdue``).
+    """
+    proposal = pending_proposal(case)
+    if proposal is None:
+        return []
+    pending = list(proposal.defences.filter(status=DefenceStatus.PENDING).select_related("employee"))
+    if any(rec.due_at >= now for rec in pending):
+        return []
+    for rec in pending:
+        rec.status = DefenceStatus.NONE
+        audit.save(rec, actor=None, reason="defence: deadline passed", update_fields=["status"])
+    audit.record(action="defence.window_closed", actor=None, case=case,
+                 payload={"round": proposal.round, "task": task.pk,
+                          "no_statement": sorted(r.employee.staff_number for r in pending)})
+    return pending
 
 
-__all__ = ["defence_close_overdue", "defence_record"]
+__all__ = ["defence_close", "defence_record"]

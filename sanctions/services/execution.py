@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from violations import audit, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case
-from violations.workflow import human_task
 
 from .. import policy as sanction_policy
 from ..matrix import add_months
@@ -32,17 +31,18 @@ def approved_proposal(case) -> SanctionProposal | None:
     return case.sanction_proposals.filter(status=ProposalStatus.APPROVED).order_by("-round").first()
 
 
-def to_execute(case, step_name: str):
+def to_execute(case, *, revised: bool):
     """The sanctions an execution step records: the approved proposal's on the first pass,
     the ones set by an appeal on the second."""
     proposal = approved_proposal(case)
     if proposal is None:
         return ProposedSanction.objects.none()
     qs = proposal.items.filter(status=SanctionStatus.APPROVED).select_related("employee")
-    return qs.filter(appeal__isnull=step_name == "execute_sanctions")
+    return qs.filter(appeal__isnull=not revised)
 
 
-def sanction_execute(*, task, actor, executions: dict) -> list[ProposedSanction]:
+def sanction_execute(*, case: Case, task, actor, executions: dict,
+                     revised: bool = False) -> list[ProposedSanction]:
     """HR records that each approved sanction took effect.
 
     ``executions`` maps a sanction id to ``(effective_date, note)`` or
@@ -53,43 +53,41 @@ def sanction_execute(*, task, actor, executions: dict) -> list[ProposedSanction]
     is an HR officer and no party; an effective date for every sanction to execute. Sets each
     sanction's end of record period from the catalogue.
     """
-    with human_task(task, actor=actor, expected=("execute_sanctions", "execute_revised")) as step:
-        case = step.case
-        policy.require(actor, "execute_sanction", _("Only HR officers record sanction execution."))
-        policy.require_not_party(actor, case)
-        if approved_proposal(case) is None:
-            raise InvalidState(_("There is no approved proposal."))
-        items = list(to_execute(case, step.task.flow_task.name))
-        months = dict(SanctionKind.objects.values_list("code", "record_months"))
-        errors = []
-        for i in items:
-            entry = executions.get(i.pk)
-            if not entry or not entry[0]:
-                errors.append(_("Give the effective date for: %(name)s, %(kind)s.") % {
-                    "name": i.employee.name, "kind": i.get_sanction_type_display()})
-            elif i.sanction_type == SanctionType.JUDICIAL and not (
-                    len(entry) > 2 and str(entry[2].get("reference", "")).strip()):
-                errors.append(_("%(name)s: give the judicial authority's reference for the referral.")
-                              % {"name": i.employee.name})
-        if errors:
-            raise ValidationError(errors)
-        now = timezone.now()
-        for item in items:
-            date, note, *rest = executions[item.pk]
-            item.effective_date, item.execution_note = date, note
-            if rest and rest[0]:
-                extra = {k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in rest[0].items()}
-                item.parameters = {**item.parameters, "executed": extra}
-            item.expires_on = add_months(date, months[item.sanction_type])
-            item.status = SanctionStatus.EXECUTED
-            item.executed_by = actor
-            item.executed_at = now
-            audit.save(item, actor=actor, reason="executed",
-                       update_fields=["effective_date", "execution_note", "parameters", "expires_on",
-                                      "status", "executed_by", "executed_at"])
-        audit.record(action="sanctions.executed", actor=actor, case=case,
-                     payload={"sanctions": [i.pk for i in items], "task": step.task.pk,
-                              "step": step.task.flow_task.name})
+    policy.require(actor, "execute_sanction", _("Only HR officers record sanction execution."))
+    policy.require_not_party(actor, case)
+    if approved_proposal(case) is None:
+        raise InvalidState(_("There is no approved proposal."))
+    items = list(to_execute(case, revised=revised))
+    months = dict(SanctionKind.objects.values_list("code", "record_months"))
+    errors = []
+    for i in items:
+        entry = executions.get(i.pk)
+        if not entry or not entry[0]:
+            errors.append(_("Give the effective date for: %(name)s, %(kind)s.") % {
+                "name": i.employee.name, "kind": i.get_sanction_type_display()})
+        elif i.sanction_type == SanctionType.JUDICIAL and not (
+                len(entry) > 2 and str(entry[2].get("reference", "")).strip()):
+            errors.append(_("%(name)s: give the judicial authority's reference for the referral.")
+                          % {"name": i.employee.name})
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    for item in items:
+        date, note, *rest = executions[item.pk]
+        item.effective_date, item.execution_note = date, note
+        if rest and rest[0]:
+            extra = {k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in rest[0].items()}
+            item.parameters = {**item.parameters, "executed": extra}
+        item.expires_on = add_months(date, months[item.sanction_type])
+        item.status = SanctionStatus.EXECUTED
+        item.executed_by = actor
+        item.executed_at = now
+        audit.save(item, actor=actor, reason="executed",
+                   update_fields=["effective_date", "execution_note", "parameters", "expires_on",
+                                  "status", "executed_by", "executed_at"])
+    audit.record(action="sanctions.executed", actor=actor, case=case,
+                 payload={"sanctions": [i.pk for i in items], "task": task.pk,
+                          "revised": revised})
     return items
 
 

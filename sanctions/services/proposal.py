@@ -8,15 +8,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from violations import audit, policy
 from violations.exceptions import InvalidState
 from violations.models import Case, Finding, ResponsiblePerson
-from violations.prepared import Prepared, count_of
-from violations.workflow import human_task, remember
 
 from .. import conf, selectors
 from ..matrix import add_working_days
@@ -81,7 +78,7 @@ def defence_notice(case: Case, finding: Finding, employee, items: list[SanctionI
          "name": employee.name, "kinds": kinds, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")})
 
 
-def sanction_propose(*, task, actor, items: list[SanctionItem], justification: str,
+def sanction_propose(*, case: Case, task, actor, items: list[SanctionItem], justification: str,
                      factors: dict[int, PersonFactors] | None = None) -> SanctionProposal:
     """Propose sanctions for every responsible person of the latest finding.
 
@@ -95,115 +92,92 @@ def sanction_propose(*, task, actor, items: list[SanctionItem], justification: s
     deadline for a statement of defence.
     """
     factors = factors or {}
-    with human_task(task, actor=actor, expected="propose") as step:
-        case = step.case
-        policy.require(actor, "propose_sanction", _("Only compliance officers propose sanctions."))
-        policy.require_not_party(actor, case)
-        finding = case.findings.order_by("-round").first()
-        if finding is None or not finding.established:
-            raise InvalidState(_("Sanctions follow an established finding."))
-        responsible = list(finding.responsible.select_related("employee"))
-        kinds = {k.code: k for k in SanctionKind.objects.filter(active=True)}
-        params, errors = _validate_items(items, responsible, kinds)
-        if not justification.strip():
-            errors.append(_("Give the justification for the proposal."))
-        if errors:
-            raise ValidationError(errors)
+    policy.require(actor, "propose_sanction", _("Only compliance officers propose sanctions."))
+    policy.require_not_party(actor, case)
+    finding = case.findings.order_by("-round").first()
+    if finding is None or not finding.established:
+        raise InvalidState(_("Sanctions follow an established finding."))
+    responsible = list(finding.responsible.select_related("employee"))
+    kinds = {k.code: k for k in SanctionKind.objects.filter(active=True)}
+    params, errors = _validate_items(items, responsible, kinds)
+    if not justification.strip():
+        errors.append(_("Give the justification for the proposal."))
+    if errors:
+        raise ValidationError(errors)
 
-        ranges = {rp.pk: selectors.assess(finding, rp, **vars(factors.get(rp.pk, PersonFactors())))
-                  for rp in responsible}
-        outside = []
-        for item in items:
-            r = ranges[item.responsible.pk].range
-            if not r.allows(item.sanction_type):
-                outside.append(item)
-                if not item.justification.strip():
-                    errors.append(_(
-                        "%(name)s: %(kind)s is outside the range (%(lo)s to %(hi)s); give a written "
-                        "justification for it.") % {
-                        "name": item.responsible.employee.name, "kind": kinds[item.sanction_type].name,
-                        "lo": kinds[r.lightest].name, "hi": kinds[r.gravest].name})
-        if errors:
-            raise ValidationError(errors)
+    ranges = {rp.pk: selectors.assess(finding, rp, **vars(factors.get(rp.pk, PersonFactors())))
+              for rp in responsible}
+    outside = []
+    for item in items:
+        r = ranges[item.responsible.pk].range
+        if not r.allows(item.sanction_type):
+            outside.append(item)
+            if not item.justification.strip():
+                errors.append(_(
+                    "%(name)s: %(kind)s is outside the range (%(lo)s to %(hi)s); give a written "
+                    "justification for it.") % {
+                    "name": item.responsible.employee.name, "kind": kinds[item.sanction_type].name,
+                    "lo": kinds[r.lightest].name, "hi": kinds[r.gravest].name})
+    if errors:
+        raise ValidationError(errors)
 
-        gravest = max((kinds[i.sanction_type] for i in items), key=lambda k: k.grade)
-        proposal = SanctionProposal(
-            case=case, round=case.sanction_proposals.count() + 1, justification=justification,
-            proposed_by=actor, required_level=gravest.approval_level,
-            approvals_required=gravest.approvers_required,
+    gravest = max((kinds[i.sanction_type] for i in items), key=lambda k: k.grade)
+    proposal = SanctionProposal(
+        case=case, round=case.sanction_proposals.count() + 1, justification=justification,
+        proposed_by=actor, required_level=gravest.approval_level,
+        approvals_required=gravest.approvers_required,
+    )
+    audit.save(proposal, actor=actor, reason="sanctions proposed")
+    for item, p in zip(items, params, strict=True):
+        audit.save(
+            ProposedSanction(
+                proposal=proposal, responsible=item.responsible,
+                employee=item.responsible.employee, sanction_type=item.sanction_type,
+                detail=item.detail, amount=item.amount, period_start=item.period_start,
+                period_end=item.period_end, parameters=p,
+                outside_range=item in outside,
+                range_justification=item.justification.strip() if item in outside else "",
+            ),
+            actor=actor, reason="sanction proposed",
         )
-        audit.save(proposal, actor=actor, reason="sanctions proposed")
-        for item, p in zip(items, params, strict=True):
-            audit.save(
-                ProposedSanction(
-                    proposal=proposal, responsible=item.responsible,
-                    employee=item.responsible.employee, sanction_type=item.sanction_type,
-                    detail=item.detail, amount=item.amount, period_start=item.period_start,
-                    period_end=item.period_end, parameters=p,
-                    outside_range=item in outside,
-                    range_justification=item.justification.strip() if item in outside else "",
-                ),
-                actor=actor, reason="sanction proposed",
-            )
-        precedents = selectors.precedents(case, category=finding.category, severity=finding.severity)
-        now = timezone.now()
-        due = add_working_days(timezone.localtime(now), conf.get("DEFENCE_WORKING_DAYS"))
-        for rp in responsible:
-            pr = ranges[rp.pk]
-            f = factors.get(rp.pk, PersonFactors())
-            own = [i for i in items if i.responsible.pk == rp.pk]
-            grade = max(kinds[i.sanction_type].grade for i in own)
-            audit.save(Assessment(
-                proposal=proposal, responsible=rp, employee=rp.employee,
-                self_reported=f.self_reported, cooperated=f.cooperated, loss_repaid=f.loss_repaid,
-                prior_cases=pr.prior_cases, lightest=pr.range.lightest, gravest=pr.range.gravest,
-                recommended=pr.range.recommended, also_allowed=list(pr.range.also_allowed),
-                reasons=[pr.base_note, *[r.text for r in pr.range.reasons]],
-                comparison=precedents.compare(grade),
-            ), actor=actor, reason="matrix assessment")
-            notice = defence_notice(case, finding, rp.employee, own, due)
-            audit.save(DefenceRecord(proposal=proposal, employee=rp.employee, notified_at=now,
-                                     notice=notice, due_at=due),
-                       actor=actor, reason="right to be heard: notified")
-            email = getattr(rp.employee.user, "email", "") if rp.employee.user_id else ""
-            if email:
-                transaction.on_commit(lambda email=email, notice=notice: send_mail(
-                    str(_("Proposed disciplinary measures: %(ref)s") % {"ref": case.reference}),
-                    notice, None, [email], fail_silently=True))
-        audit.record(
-            action="sanctions.proposed", actor=actor, case=case, reason=justification,
-            payload={"round": proposal.round, "level": proposal.required_level,
-                     "approvers": proposal.approvals_required,
-                     "sanctions": sorted([i.responsible.employee.staff_number, i.sanction_type] for i in items),
-                     "outside_range": sorted([i.responsible.employee.staff_number, i.sanction_type]
-                                             for i in outside),
-                     "defence_due": due.isoformat(), "task": step.task.pk},
-        )
+    precedents = selectors.precedents(case, category=finding.category, severity=finding.severity)
+    now = timezone.now()
+    due = add_working_days(timezone.localtime(now), conf.get("DEFENCE_WORKING_DAYS"))
+    for rp in responsible:
+        pr = ranges[rp.pk]
+        f = factors.get(rp.pk, PersonFactors())
+        own = [i for i in items if i.responsible.pk == rp.pk]
+        grade = max(kinds[i.sanction_type].grade for i in own)
+        audit.save(Assessment(
+            proposal=proposal, responsible=rp, employee=rp.employee,
+            self_reported=f.self_reported, cooperated=f.cooperated, loss_repaid=f.loss_repaid,
+            prior_cases=pr.prior_cases, lightest=pr.range.lightest, gravest=pr.range.gravest,
+            recommended=pr.range.recommended, also_allowed=list(pr.range.also_allowed),
+            reasons=[pr.base_note, *[r.text for r in pr.range.reasons]],
+            comparison=precedents.compare(grade),
+        ), actor=actor, reason="matrix assessment")
+        notice = defence_notice(case, finding, rp.employee, own, due)
+        audit.save(DefenceRecord(proposal=proposal, employee=rp.employee, notified_at=now,
+                                 notice=notice, due_at=due),
+                   actor=actor, reason="right to be heard: notified")
+        email = getattr(rp.employee.user, "email", "") if rp.employee.user_id else ""
+        if email:
+            transaction.on_commit(lambda email=email, notice=notice: send_mail(
+                str(_("Proposed disciplinary measures: %(ref)s") % {"ref": case.reference}),
+                notice, None, [email], fail_silently=True))
+    audit.record(
+        action="sanctions.proposed", actor=actor, case=case, reason=justification,
+        payload={"round": proposal.round, "level": proposal.required_level,
+                 "approvers": proposal.approvals_required,
+                 "sanctions": sorted([i.responsible.employee.staff_number, i.sanction_type] for i in items),
+                 "outside_range": sorted([i.responsible.employee.staff_number, i.sanction_type]
+                                         for i in outside),
+                 "defence_due": due.isoformat(), "task": task.pk},
+    )
     return proposal
 
 
-_DECISION_FACTS = Prepared(
-    lambda case, user, proposal: Case.objects.filter(pk=case).annotate(
-        **policy.standing_annotations(user),
-        already=Exists(ApprovalDecision.objects.filter(
-            proposal_id=proposal, approver_id=user, decision=Decision.APPROVE)),
-        unheard=Exists(DefenceRecord.objects.filter(
-            proposal_id=proposal, status=DefenceStatus.PENDING)),
-        approvals=count_of(ApprovalDecision.objects.filter(
-            proposal_id=proposal, decision=Decision.APPROVE), "proposal"),
-    ).values(*policy.STANDING_FIELDS, "already", "unheard", "approvals"),
-    "case", "user", "proposal",
-)
-
-
-def _decision_facts(case, actor, proposal) -> dict:
-    """What an approval decision asks of the database, in one query under the case lock:
-    the approver's standing (kept for the policy checks), whether they approved this
-    proposal before, whether anyone concerned is still unheard, and the approvals so far."""
-    return policy.standing_and_facts(_DECISION_FACTS, actor, case, proposal=proposal.pk)
-
-
-def sanction_decide(*, task, actor, decision: str, reason: str = "") -> ApprovalDecision:
+def sanction_decide(*, case: Case, task, actor, decision: str, reason: str = "") -> ApprovalDecision:
     """Approve, reject (back to proposal) or return for more investigation.
 
     Preconditions: open approve task; a pending proposal whose persons have been heard (a
@@ -212,38 +186,34 @@ def sanction_decide(*, task, actor, decision: str, reason: str = "") -> Approval
     return gives its reason. A proposal needing two approvers stays pending after the first
     approval, and the flow offers the approval again to a different approver.
     """
-    with human_task(task, actor=actor, expected="approve") as step:
-        case = step.case
-        proposal = pending_proposal(case)
-        if proposal is None:
-            raise InvalidState(_("There is no proposal awaiting approval."))
-        facts = _decision_facts(case, actor, proposal)
-        require_may_approve(actor, case, proposal, already_approved=facts["already"])
-        if facts["unheard"]:
-            raise InvalidState(_("The persons concerned have not all been heard yet."))
-        if decision not in Decision.values:
-            raise ValidationError({"decision": [_("Choose a decision.")]})
-        if decision != Decision.APPROVE and not reason.strip():
-            raise ValidationError({"reason": [_("Give the reason for rejecting or returning.")]})
-        record = ApprovalDecision(proposal=proposal, approver=actor, level=proposal.required_level,
-                                  decision=decision, reason=reason)
-        audit.save(record, actor=actor, reason=f"approval: {decision}")
-        approvals = int(facts["approvals"]) + (decision == Decision.APPROVE)
-        final = decision != Decision.APPROVE or approvals >= proposal.approvals_required
-        if final:
-            proposal.status = {
-                Decision.APPROVE: ProposalStatus.APPROVED,
-                Decision.REJECT: ProposalStatus.REJECTED,
-                Decision.RETURN: ProposalStatus.RETURNED,
-            }[Decision(decision)]
-            audit.save(proposal, actor=actor, reason=f"approval: {decision}", update_fields=["status"])
-            new_status = SanctionStatus.APPROVED if decision == Decision.APPROVE else SanctionStatus.REJECTED
-            for item in proposal.items.all():
-                item.status = new_status
-                audit.save(item, actor=actor, reason=f"approval: {decision}", update_fields=["status"])
-        remember(case, "proposal", proposal)
-        audit.record(action=f"sanctions.{decision}", actor=actor, case=case, reason=reason,
-                     payload={"round": proposal.round, "level": proposal.required_level,
-                              "approvals": approvals, "approvers_required": proposal.approvals_required,
-                              "final": final, "task": step.task.pk})
+    proposal = pending_proposal(case)
+    if proposal is None:
+        raise InvalidState(_("There is no proposal awaiting approval."))
+    require_may_approve(actor, case, proposal)
+    if proposal.defences.filter(status=DefenceStatus.PENDING).exists():
+        raise InvalidState(_("The persons concerned have not all been heard yet."))
+    if decision not in Decision.values:
+        raise ValidationError({"decision": [_("Choose a decision.")]})
+    if decision != Decision.APPROVE and not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for rejecting or returning.")]})
+    record = ApprovalDecision(proposal=proposal, approver=actor, level=proposal.required_level,
+                              decision=decision, reason=reason)
+    audit.save(record, actor=actor, reason=f"approval: {decision}")
+    approvals = proposal.decisions.filter(decision=Decision.APPROVE).count()
+    final = decision != Decision.APPROVE or approvals >= proposal.approvals_required
+    if final:
+        proposal.status = {
+            Decision.APPROVE: ProposalStatus.APPROVED,
+            Decision.REJECT: ProposalStatus.REJECTED,
+            Decision.RETURN: ProposalStatus.RETURNED,
+        }[Decision(decision)]
+        audit.save(proposal, actor=actor, reason=f"approval: {decision}", update_fields=["status"])
+        new_status = SanctionStatus.APPROVED if decision == Decision.APPROVE else SanctionStatus.REJECTED
+        for item in proposal.items.all():
+            item.status = new_status
+            audit.save(item, actor=actor, reason=f"approval: {decision}", update_fields=["status"])
+    audit.record(action=f"sanctions.{decision}", actor=actor, case=case, reason=reason,
+                 payload={"round": proposal.round, "level": proposal.required_level,
+                          "approvals": approvals, "approvers_required": proposal.approvals_required,
+                          "final": final, "task": task.pk})
     return record

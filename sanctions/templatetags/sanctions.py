@@ -7,17 +7,18 @@ from violations.models import Employee
 
 from .. import forms
 from ..models import SanctionStatus
-from ..services.appeal import appeal_window_task
 
 register = template.Library()
 
 
 @register.inclusion_tag("sanctions/appeal_panel.html", takes_context=True)
-def appeal_panel(context, case):
+def appeal_panel(context, case, window_closes_at):
+    """``window_closes_at``: when the case's appeal window closes (None: not open)."""
     user = context["request"].user
-    window = appeal_window_task(case) if case.process_id and not case.is_closed else None
+    window = window_closes_at
+    standing = policy.standing(user, case)
     allowed = (window is not None and user.has_perm("sanctions.file_appeal")
-               and not policy.is_subject(user, case) and not policy.is_reporter(user, case))
+               and not standing.subject and not policy.is_reporter(user, case, standing))
     employees = (Employee.objects.filter(sanctions__proposal__case=case,
                                          sanctions__status=SanctionStatus.EXECUTED).distinct()
                  if allowed else Employee.objects.none())

@@ -5,10 +5,11 @@ import datetime as dt
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from casework import services as work
+from casework.engine import open_tasks
 from remediation import services as rem
 from tests.violations.factories import UserFactory
-from violations.models import AuditEvent
-from violations.workflow import open_tasks
+from violations import audit
 
 
 def to_plan(walk, *, customer=False, severity="general", execute=True, people=None):
@@ -32,7 +33,7 @@ def plan(walk, case, *, causes, actions, actor=None):
                        due_date=timezone.localdate() + dt.timedelta(days=due), causes=idx)
         for i, (owner, idx, due) in enumerate(actions)
     ]
-    return rem.remediation_plan(task=walk.task(case, "plan_remediation"), actor=actor or walk.w.officer,
+    return work.remediation_plan(task=walk.task(case, "plan_remediation"), actor=actor or walk.w.officer,
                                 causes=[rem.CauseSpec(c, t) for c, t in causes], actions=specs)
 
 
@@ -42,12 +43,12 @@ def task_of(case, action):
 
 
 def complete(action, case, actor=None):
-    return rem.action_complete(task=task_of(case, action), actor=actor or action.owner,
+    return work.action_complete(task=task_of(case, action), actor=actor or action.owner,
                                completion_note="Done", proof_link="https://intranet.example/proof")
 
 
 def events(case):
-    return AuditEvent.objects.filter(case=case).count()
+    return audit.events_of(case).count()
 
 
 def open_action_tasks(case):

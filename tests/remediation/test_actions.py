@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from remediation import services as rem
+from casework import services as work
 from remediation.models import ActionStatus, CorrectiveAction
 from remediation.selectors import overdue_actions
+from violations import audit
 from violations.exceptions import Conflict, InvalidState, NotAllowed
-from violations.models import AuditEvent
 
 from .helpers import complete, events, plan, render_panel, second_owner, task_of, task_url, to_plan
 
@@ -42,7 +42,7 @@ def test_nobody_completes_someone_elses_action_and_nothing_changes(planned, worl
     actor = owner2 if who == "owner2" else getattr(world, who)
     before = events(case)
     with pytest.raises((NotAllowed, Conflict)):
-        rem.action_complete(task=task_of(case, a1), actor=actor, completion_note="Not mine",
+        work.action_complete(task=task_of(case, a1), actor=actor, completion_note="Not mine",
                             proof_link="https://intranet.example/x")
     a1.refresh_from_db()
     assert a1.status == ActionStatus.OPEN
@@ -69,7 +69,7 @@ def test_completion_needs_a_note_and_proof(planned, world):
     case, a1, *_ = planned
     before = events(case)
     with pytest.raises(ValidationError):
-        rem.action_complete(task=task_of(case, a1), actor=world.owner, completion_note="Done")
+        work.action_complete(task=task_of(case, a1), actor=world.owner, completion_note="Done")
     a1.refresh_from_db()
     assert a1.status == ActionStatus.OPEN
     assert task_of(case, a1).status == STATUS.ASSIGNED
@@ -79,21 +79,21 @@ def test_completion_needs_a_note_and_proof(planned, world):
 def test_cancelling_the_last_open_action_lets_the_case_proceed(planned, world, walk):
     case, a1, a2, owner2 = planned
     complete(a1, case)
-    rem.action_cancel(action=a2, actor=world.manager, reason="Superseded by the bank-wide system fix")
+    work.action_cancel(action=a2, actor=world.manager, reason="Superseded by the bank-wide system fix")
     a2.refresh_from_db()
     assert a2.status == ActionStatus.CANCELLED
     assert a2.cancel_reason == "Superseded by the bank-wide system fix"
     assert a2.cancelled_by == world.manager
     assert task_of(case, a2).status == STATUS.CANCELED
     assert walk.open_names(case) == ["finished", "wait_review"]
-    event = AuditEvent.objects.filter(case=case, action="action.cancelled").get()
+    event = audit.events_of(case).filter(action="action.cancelled").get()
     assert event.reason == "Superseded by the bank-wide system fix"
     assert event.payload["action"] == a2.pk
 
 
 def test_cancelling_first_then_completing_the_other_proceeds(planned, world, walk):
     case, a1, a2, owner2 = planned
-    rem.action_cancel(action=a1, actor=world.officer, reason="Duplicate of action 2")
+    work.action_cancel(action=a1, actor=world.officer, reason="Duplicate of action 2")
     assert walk.open_names(case) == ["complete_action", "finished"]
     complete(a2, case)
     assert walk.open_names(case) == ["finished", "wait_review"]
@@ -118,16 +118,16 @@ def test_cancellation_refusals_change_nothing(planned, world, actor_name, reason
     case, a1, a2, owner2 = planned
     before = _snapshot(case, a1, a2)
     with pytest.raises(error):
-        rem.action_cancel(action=a1, actor=getattr(world, actor_name), reason=reason)
+        work.action_cancel(action=a1, actor=getattr(world, actor_name), reason=reason)
     assert _snapshot(case, a1, a2) == before
 
 
 def test_the_last_standing_action_cannot_be_cancelled(planned, world):
     case, a1, a2, owner2 = planned
-    rem.action_cancel(action=a1, actor=world.manager, reason="Duplicate")
+    work.action_cancel(action=a1, actor=world.manager, reason="Duplicate")
     before = _snapshot(case, a1, a2)
     with pytest.raises(InvalidState):
-        rem.action_cancel(action=a2, actor=world.manager, reason="Also not needed")
+        work.action_cancel(action=a2, actor=world.manager, reason="Also not needed")
     assert _snapshot(case, a1, a2) == before
 
 
@@ -136,7 +136,7 @@ def test_a_done_action_cannot_be_cancelled(planned, world):
     complete(a1, case)
     before = _snapshot(case, a1, a2)
     with pytest.raises(InvalidState):
-        rem.action_cancel(action=a1, actor=world.manager, reason="Changed my mind")
+        work.action_cancel(action=a1, actor=world.manager, reason="Changed my mind")
     assert _snapshot(case, a1, a2) == before
 
 
@@ -183,7 +183,7 @@ def test_owner_completes_through_the_task_page(planned, world, client):
 
 def test_cancelled_action_and_its_reason_show_on_the_case_page(planned, world):
     case, a1, a2, owner2 = planned
-    rem.action_cancel(action=a2, actor=world.manager, reason="Owner left the bank")
+    work.action_cancel(action=a2, actor=world.manager, reason="Owner left the bank")
     panel = render_panel(case, world.manager)
     assert "Cancelled corrective actions" in panel
     assert "Owner left the bank" in panel

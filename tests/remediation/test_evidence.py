@@ -6,11 +6,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from remediation import services as rem
+from casework import services as work
+from casework.engine import open_task
 from remediation.selectors import review_evidence
 from tests.violations.factories import CategoryFactory, EmployeeFactory
-from violations import services
-from violations.workflow import open_task
 
 from .helpers import complete, plan, to_plan
 
@@ -26,7 +25,7 @@ def test_pertinence_counts_only_causes_covered_by_a_done_action(walk, world):
     assert (ev.causes_total, ev.causes_covered, len(ev.causes_uncovered)) == (3, 0, 3)
 
     complete(a0, case)
-    rem.action_cancel(action=a1, actor=world.manager, reason="Folded into the system fix")
+    work.action_cancel(action=a1, actor=world.manager, reason="Folded into the system fix")
     ev = review_evidence(case)
     # cause 1 is addressed only by a cancelled and an open action: not covered yet
     assert ev.causes_covered == 1
@@ -43,7 +42,7 @@ def test_pertinence_counts_only_causes_covered_by_a_done_action(walk, world):
 def test_pertinence_leaves_a_cause_uncovered_when_its_only_action_is_cancelled(walk, world):
     case = to_plan(walk)
     a0, a1 = plan(walk, case, causes=CAUSES[:2], actions=[(world.owner, [0], 30), (world.owner, [1], 30)])
-    rem.action_cancel(action=a1, actor=world.manager, reason="Not feasible this year")
+    work.action_cancel(action=a1, actor=world.manager, reason="Not feasible this year")
     complete(a0, case)
     ev = review_evidence(case)
     assert ev.causes_uncovered == ["System loophole: No suitability check"]
@@ -77,7 +76,7 @@ def test_an_action_done_after_its_due_date_is_late(walk, world):
 
 def _report(walk, *, department, subjects, category=None):
     w = walk.w
-    return services.case_report(
+    return work.case_report(
         actor=w.reporter, source="staff_report", category=category or w.category, title="Again",
         description="Another one.", occurred_at=timezone.now() - dt.timedelta(hours=1),
         department=department, subjects=subjects, customer_involved=False, customer_name="",
@@ -102,7 +101,7 @@ def test_recurrence_is_counted_by_department_and_by_person_since_completion(walk
         _report(walk, department=world.dept, subjects=[moved], category=CategoryFactory())  # other category
         _report(walk, department=world.other_dept, subjects=[stranger])  # nothing in common
         dismissed = _report(walk, department=world.dept, subjects=[moved])
-        services.verification_complete(task=open_task(dismissed, "verify"), actor=world.officer,
+        work.verification_complete(task=open_task(dismissed, "verify"), actor=world.officer,
                                        outcome="dismiss", reason="Not a violation")
         ev = review_evidence(case)
 
@@ -147,7 +146,7 @@ def test_whoever_owned_an_action_does_not_judge_it_and_refusals_change_nothing(w
     task = walk.task(case, "review")
     for actor in (both, world.officer, world.owner):
         with pytest.raises(NotAllowed):
-            rem.effectiveness_review(task=task, actor=actor, verdict="effective",
+            work.effectiveness_review(task=task, actor=actor, verdict="effective",
                                      timeliness="x", pertinence="x", effectiveness="x", reasons="x")
     assert EffectivenessReview.objects.filter(case=case).count() == 0
     assert walk.open_names(case) == ["finished", "review"]

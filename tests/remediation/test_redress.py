@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from casework import services as work
 from remediation import services as rem
 from remediation.models import ComplaintExtension
 from remediation.selectors import complaint_clock, regulator_deadline
@@ -100,7 +101,7 @@ def test_clock_stops_when_the_customer_is_answered(walk, world):
 
 
 def test_feedback_step_and_case_page_show_the_clock(walk, world, client):
-    from violations.services import task_claim
+    from casework.services import task_claim
 
     # Midday in the institution's time zone: a run that crossed local midnight between the
     # report and the page would rightly show one day less.
@@ -122,7 +123,7 @@ def _feedback_step_and_case_page_show_the_clock(walk, world, client, task_claim)
 def test_feedback_is_recorded_with_compensation_and_satisfaction(walk, world):
     case = to_plan(walk, customer=True)
     with pytest.raises(ValidationError):
-        rem.customer_feedback_record(task=walk.task(case, "customer_feedback"), actor=world.officer,
+        work.customer_feedback_record(task=walk.task(case, "customer_feedback"), actor=world.officer,
                                      channel="phone", notified_at=timezone.now(), notice_summary="x",
                                      apology=True, compensation=Decimal("100"), satisfaction=6)
     assert case.customer_feedback.count() == 0

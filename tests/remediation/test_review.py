@@ -8,9 +8,10 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.timers import fire_due_timers
 
+from casework.engine import open_task
 from remediation.models import EffectivenessReview, Verdict
+from violations import audit
 from violations.models import Stage
-from violations.workflow import open_task
 
 from .helpers import complete, plan, to_plan
 
@@ -104,16 +105,15 @@ def test_an_action_owner_cannot_review_and_a_refusal_changes_nothing(walk, world
     action of the case (here, handed over after completion) bars the review."""
     from remediation.models import CorrectiveAction
     from violations.exceptions import NotAllowed
-    from violations.models import AuditEvent
 
     case = to_plan(walk)
     walk.plan(case)
     walk.complete_actions(case)
     walk.fire_timers(case)
     CorrectiveAction.objects.filter(case=case).update(owner=world.reviewer)
-    events = AuditEvent.objects.filter(case=case).count()
+    events = audit.events_of(case).count()
     with pytest.raises(NotAllowed, match="own a corrective action"):
         walk.review(case)
     assert not EffectivenessReview.objects.filter(case=case).exists()
-    assert AuditEvent.objects.filter(case=case).count() == events
+    assert audit.events_of(case).count() == events
     assert walk.open_names(case) == ["finished", "review"]

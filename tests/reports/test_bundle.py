@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from reports import services
 from tools import verify_bundle
-from violations.models import AuditEvent
+from violations import audit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +77,7 @@ def test_bundle_holds_every_file_and_verifies(bundle, signing_key, closed_case, 
 
 def test_export_is_an_audit_event(bundle, world, closed_case):
     _path, result = bundle
-    event = AuditEvent.objects.filter(case=closed_case, action="case.exported").get()
+    event = audit.events_of(closed_case).filter(action="case.exported").get()
 
     assert event.actor == world.auditor
     assert event.payload["format"] == "bundle"

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from violations.models import AuditEvent
+from ledger.models import AuditEvent
+from violations import audit
 
 
 def test_signing_key_generate_refuses_to_overwrite(settings, tmp_path, capsys):
@@ -77,7 +78,7 @@ def test_export_case_one_and_all(closed_case, world, signing_key, tmp_path, caps
     captured = capsys.readouterr()
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [one.name]
     assert "1/1" in captured.err and "1 of 1 bundles written" in captured.out
-    assert AuditEvent.objects.filter(case=closed_case, action="case.exported").count() == 2
+    assert audit.events_of(closed_case).filter(action="case.exported").count() == 2
 
 
 @pytest.mark.parametrize("args, message", [
@@ -113,7 +114,7 @@ def test_auditor_downloads_pdf_and_bundle(client, closed_case, world, signing_ke
     assert bundle.status_code == 200 and bundle["Content-Type"] == "application/zip"
     assert b"".join(bundle.streaming_content)[:2] == b"PK"
 
-    events = AuditEvent.objects.filter(case=closed_case, action="case.exported").order_by("seq")
+    events = audit.events_of(closed_case).filter(action="case.exported").order_by("seq")
     assert [(e.actor_id, e.payload["format"], e.payload["profile"]) for e in events] == [
         (world.auditor.pk, "pdf", "internal"), (world.auditor.pk, "bundle", "regulator")]
 

@@ -8,7 +8,7 @@ from sanctions.models import (
     SanctionProposal,
 )
 from tests.violations.factories import UserFactory
-from violations.models import AuditEvent
+from violations import audit
 
 
 def to_propose(walk, *, severity="general", people=None):
@@ -30,7 +30,7 @@ def snapshot(walk, case):
                           .values_list("status", flat=True)),
         "defences": list(DefenceRecord.objects.filter(proposal__case=case).values_list("status", flat=True)),
         "appeals": list(Appeal.objects.filter(case=case).values_list("status", flat=True)),
-        "events": AuditEvent.objects.filter(case=case).count(),
+        "events": audit.events_of(case).count(),
         "open": walk.open_names(case),
     }
 

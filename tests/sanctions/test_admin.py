@@ -3,8 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from ledger.models import AuditEvent
 from sanctions.models import SanctionKind
-from violations.models import AuditEvent
+from violations import audit
 
 
 def test_catalogue_edit_in_the_admin_is_recorded_with_the_changed_field(world):
@@ -21,7 +22,7 @@ def test_catalogue_edit_in_the_admin_is_recorded_with_the_changed_field(world):
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     kind.refresh_from_db()
-    event = AuditEvent.objects.filter(case__isnull=True, action="config.changed").latest("pk")
+    event = AuditEvent.objects.filter(chain__key=audit.chain_key(), action="config.changed").latest("pk")
     assert event.actor == admin
     assert event.payload["model"] == "sanctions.sanctionkind"
     assert "record_months" in event.payload["fields"]

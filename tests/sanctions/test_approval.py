@@ -3,10 +3,10 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from casework import services as work
+from casework.engine import open_task
 from sanctions.models import SanctionKind
-from violations import services
 from violations.exceptions import NotAllowed
-from violations.workflow import open_task
 
 from .conftest import snapshot, to_propose
 
@@ -67,7 +67,7 @@ def test_gravest_sanctions_need_two_distinct_senior_approvers(walk, world, senio
     # The first approver is no longer eligible: neither to claim nor to decide.
     before = snapshot(walk, case)
     with pytest.raises(NotAllowed, match="already approved"):
-        services.task_claim(task=open_task(case, "approve"), actor=world.senior)
+        work.task_claim(task=open_task(case, "approve"), actor=world.senior)
     with pytest.raises(NotAllowed, match="already approved"):
         walk.decide(case, approver=world.senior)
     assert snapshot(walk, case) == before
@@ -126,7 +126,7 @@ def test_segregation_of_duties_refuses_and_changes_nothing(walk, world, who, mes
     with pytest.raises(NotAllowed, match=message):
         walk.decide(case, approver=user)
     with pytest.raises(NotAllowed, match=message):
-        services.task_claim(task=open_task(case, "approve"), actor=user)
+        work.task_claim(task=open_task(case, "approve"), actor=user)
     assert snapshot(walk, case) == before
     assert open_task(case, "approve").owner_id is None
 

@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from casework import services as work
+from casework.engine import open_task
+from casework.services import appeal_window_closes_at
 from sanctions import selectors
 from sanctions import services as sanc
 from sanctions.models import Appeal, DefenceRecord, ProposedSanction
-from sanctions.services.appeal import appeal_window_task
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Stage
-from violations.workflow import open_task
 
 from .conftest import snapshot, to_propose
 
@@ -39,11 +40,11 @@ def test_person_is_notified_and_no_statement_only_after_the_deadline(walk, world
         walk.defence(case, outcome="none", text="")
     with pytest.raises(ValidationError, match="text of the statement"):
         walk.defence(case, outcome="statement", text=" ")
-    assert sanc.defence_close_overdue() == 0
+    assert work.defence_close_overdue() == 0
     assert snapshot(walk, case) == before
     with time_machine.travel(record.due_at + dt.timedelta(minutes=1), tick=False):
         call_command("close_defence_windows")
-        assert sanc.defence_close_overdue() == 0  # safe to re-run
+        assert work.defence_close_overdue() == 0  # safe to re-run
     record.refresh_from_db()
     assert record.status == "none"
     assert walk.open_names(case) == ["approve"]
@@ -77,7 +78,7 @@ def executed(walk, world):
 
 
 def file(case, world, actor=None, grounds="The customer insisted."):
-    return sanc.appeal_file(case=case, actor=actor or world.hr, employee=world.subject, grounds=grounds)
+    return work.appeal_file(case=case, actor=actor or world.hr, employee=world.subject, grounds=grounds)
 
 
 def finish_other_work(walk, case):
@@ -88,12 +89,12 @@ def finish_other_work(walk, case):
 def test_case_stays_open_while_an_appeal_is_open_then_upheld(walk, world, senior2, executed):
     case = executed
     appeal = file(case, world)
-    assert appeal.decide_by > appeal_window_task(case).scheduled
+    assert appeal.decide_by > appeal_window_closes_at(case)
     finish_other_work(walk, case)
     case = walk.refresh(case)
     assert case.stage != Stage.CLOSED
     assert walk.open_names(case) == ["decide_appeal", "finished"]
-    sanc.appeal_decide(task=walk.task(case, "decide_appeal"), actor=senior2, appeal=appeal,
+    work.appeal_decide(task=walk.task(case, "decide_appeal"), actor=senior2, appeal=appeal,
                        outcome="upheld", reason="The sale was unsuitable regardless.")
     case = walk.refresh(case)
     assert case.stage == Stage.CLOSED
@@ -107,13 +108,13 @@ def test_appeal_modified_new_sanction_goes_through_execution(walk, world, senior
     appeal = file(case, world)
     finish_other_work(walk, case)
     rp = case.findings.get().responsible.get()
-    sanc.appeal_decide(task=walk.task(case, "decide_appeal"), actor=senior2, appeal=appeal, outcome="modified",
+    work.appeal_decide(task=walk.task(case, "decide_appeal"), actor=senior2, appeal=appeal, outcome="modified",
                        reason="An oral warning suffices.",
                        items=[sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="oral")])
     assert walk.open_names(case) == ["execute_revised", "finished"]
     old, new = ProposedSanction.objects.filter(proposal__case=case).order_by("pk")
     assert (old.status, new.status, new.appeal, new.parameters) == ("superseded", "approved", appeal, {"form": "oral"})
-    sanc.sanction_execute(task=walk.task(case, "execute_revised"), actor=world.hr,
+    work.sanction_execute(task=walk.task(case, "execute_revised"), actor=world.hr,
                           executions={new.pk: (timezone.localdate(), "told orally")})
     new.refresh_from_db()
     assert new.status == "executed" and new.expires_on is not None
@@ -124,7 +125,7 @@ def test_appeal_revoked(walk, world, senior2, executed):
     case = executed
     appeal = file(case, world)
     finish_other_work(walk, case)
-    sanc.appeal_decide(task=walk.task(case, "decide_appeal"), actor=senior2, appeal=appeal, outcome="revoked",
+    work.appeal_decide(task=walk.task(case, "decide_appeal"), actor=senior2, appeal=appeal, outcome="revoked",
                        reason="Not proven to the required standard.")
     item = ProposedSanction.objects.get(proposal__case=case)
     assert (item.status, item.ended_by, item.end_reason) == ("revoked", senior2, "Not proven to the required standard.")
@@ -149,7 +150,7 @@ def test_appeal_is_decided_outside_the_chain(walk, world, executed, who, message
     user = type(user).objects.get(pk=user.pk)
     before = snapshot(walk, case)
     with pytest.raises(NotAllowed, match=message):
-        sanc.appeal_decide(task=walk.task(case, "decide_appeal"), actor=user, appeal=appeal,
+        work.appeal_decide(task=walk.task(case, "decide_appeal"), actor=user, appeal=appeal,
                            outcome="revoked", reason="x")
     assert snapshot(walk, case) == before
     assert open_task(case, "decide_appeal").owner_id is None
@@ -163,7 +164,7 @@ def test_appeal_filing_rules(walk, world, executed):
     with pytest.raises(ValidationError):
         file(case, world, grounds=" ")
     with pytest.raises(InvalidState, match="no executed sanction"):
-        sanc.appeal_file(case=case, actor=world.hr, employee=world.subject2, grounds="x")
+        work.appeal_file(case=case, actor=world.hr, employee=world.subject2, grounds="x")
     assert snapshot(walk, case) == before
     file(case, world)
     with pytest.raises(InvalidState, match="already appealed"):

@@ -1,6 +1,6 @@
 """The propose and approve pages show the range, its reasons, flags and precedents."""
 
-from violations.workflow import open_task
+from casework.engine import open_task
 
 from .conftest import to_propose
 

@@ -6,16 +6,18 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from casework import services as work
 from sanctions import selectors
 from sanctions import services as sanc
 from sanctions.models import Assessment, MatrixRule, ProposedSanction, SanctionKind, SeverityGrade
-from violations.models import AuditEvent, ViolationCategory
+from violations import audit
+from violations.models import ViolationCategory
 
 from .conftest import snapshot, to_propose
 
 
 def propose(walk, case, items, factors=None, justification="Per the matrix."):
-    return sanc.sanction_propose(task=walk.task(case, "propose"), actor=walk.w.officer, items=items,
+    return work.sanction_propose(task=walk.task(case, "propose"), actor=walk.w.officer, items=items,
                                  justification=justification, factors=factors)
 
 
@@ -58,7 +60,7 @@ def test_outside_the_range_is_refused_without_justification_and_flagged_with_one
     propose(walk, case, [sanc.SanctionItem(**{**vars(item), "justification": "Third warning this year."})])
     saved = ProposedSanction.objects.get(proposal__case=case)
     assert (saved.outside_range, saved.range_justification) == (True, "Third warning this year.")
-    event = AuditEvent.objects.filter(case=case, action="sanctions.proposed").get()
+    event = audit.events_of(case).filter(action="sanctions.proposed").get()
     assert event.payload["outside_range"] == [[world.subject.staff_number, "demotion"]]
     assert saved.proposal.required_level == "senior"
 

@@ -4,7 +4,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from violations.models import AuditEvent
+from violations import audit
 from violations.services.escalation import overdue_escalate
 
 
@@ -18,7 +18,7 @@ def test_overdue_acknowledgement_and_stage_are_escalated_once(walk, world, djang
             done = overdue_escalate()
         assert sorted(done) == [(case.reference, "acknowledgement"), (case.reference, "stage")]
         assert overdue_escalate() == []
-    events = AuditEvent.objects.filter(case=case, action="deadline.escalated")
+    events = audit.events_of(case).filter(action="deadline.escalated")
     assert sorted(e.payload["what"] for e in events) == ["acknowledgement", "stage"]
     assert [m.to for m in mail.outbox] == [["manager@bank.example"]]
 
@@ -28,4 +28,4 @@ def test_a_new_stage_gets_its_own_escalation(walk, world):
     walk.verify(case)
     with time_machine.travel(timezone.now() + dt.timedelta(days=4), tick=False):
         assert overdue_escalate() == [(case.reference, "stage")]
-    assert AuditEvent.objects.filter(case=case, action="deadline.escalated").get().payload["stage"] == "team"
+    assert audit.events_of(case).filter(action="deadline.escalated").get().payload["stage"] == "team"

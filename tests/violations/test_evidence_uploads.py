@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from ledger.models import AuditEvent
 from violations import services
-from violations.models import AuditEvent, Evidence
+from violations.models import Evidence
 from violations.services.evidence import sanitise_name
 
 PDF = b"%PDF-1.7\n1 0 obj\n"

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from casework.engine import open_task
 from violations.models import Case, Stage
-from violations.workflow import open_task
 
 BASE = "/work/case"
 

@@ -18,16 +18,17 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from remediation import services as rem
+from casework import services as work
+from casework.engine import node, open_task
+from ledger.models import AuditEvent
+from ledger.verify import verify
 from sanctions import services as sanc
 from sanctions.models import ProposedSanction
 from tests.violations.factories import UserFactory
 from tests.walk import Walker
 from violations import audit, services
-from violations.audit.verify import verify
 from violations.exceptions import Conflict
-from violations.models import AuditEvent, Case
-from violations.workflow import node, open_task
+from violations.models import Case
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -97,7 +98,7 @@ def _appealed(walk, case, world):
     walk.execute(case, close_appeal_window=False)
     walk.plan(case)
     walk.complete_actions(case)
-    sanc.appeal_file(case=case, actor=world.hr, employee=world.subject, grounds="The customer insisted.")
+    work.appeal_file(case=case, actor=world.hr, employee=world.subject, grounds="The customer insisted.")
     walk.fire_timers(case)
     walk.review(case)
 
@@ -108,7 +109,7 @@ def _decide_appeal(w, case, outcome="upheld"):
     if outcome == "modified":
         rp = case.findings.get().responsible.get()
         items = [sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="oral")]
-    return sanc.appeal_decide(task=w.task(case, "decide_appeal"), actor=w.w.senior, appeal=appeal,
+    return work.appeal_decide(task=w.task(case, "decide_appeal"), actor=w.w.senior, appeal=appeal,
                               outcome=outcome, reason="Decided on the file.", items=items)
 
 
@@ -119,7 +120,7 @@ def _revised(walk, case, world):
 
 def _execute_revised(w, case):
     new = ProposedSanction.objects.get(proposal__case=case, status="approved")
-    return sanc.sanction_execute(task=w.task(case, "execute_revised"), actor=w.w.hr,
+    return work.sanction_execute(task=w.task(case, "execute_revised"), actor=w.w.hr,
                                  executions={new.pk: (timezone.localdate(), "told orally")})
 
 
@@ -148,7 +149,7 @@ STEPS = [
          "manager", {"investigate": 1}),
     Step("investigate",
          lambda walk, c, w: (walk.verify(c), walk.form_team(c), _investigation_on_file(walk, c)),
-         lambda w, c: services.investigation_submit(task=w.task(c, "investigate"), actor=w.w.investigator,
+         lambda w, c: work.investigation_submit(task=w.task(c, "investigate"), actor=w.w.investigator,
                                                     summary="Reviewed the call.", conclusion="Mis-sold."),
          None, {"find_facts": 1}),
     Step("find_facts", lambda walk, c, w: (walk.verify(c), walk.form_team(c), walk.investigate(c)),
@@ -171,7 +172,7 @@ STEPS = [
     Step("plan_remediation", lambda walk, c, w: _approved(walk, c), lambda w, c: w.plan(c), "officer",
          {"complete_action": 1}),
     Step("complete_action", lambda walk, c, w: (_approved(walk, c), walk.plan(c)),
-         lambda w, c: rem.action_complete(task=w.task(c, "complete_action"), actor=w.w.owner,
+         lambda w, c: work.action_complete(task=w.task(c, "complete_action"), actor=w.w.owner,
                                           completion_note="Training held", proof_link="https://intranet.example/t/1"),
          None, {"wait_review": 1}),
     Step("review", lambda walk, c, w: _review_ready(walk, c), lambda w, c: w.review(c), "reviewer", {"end": 1}),
@@ -185,7 +186,7 @@ ROLES = {"officer": "Compliance officer", "manager": "Case manager", "depthead":
 
 def test_every_human_step_of_the_flow_is_raced():
     """A new human step in flows.py must get its race here."""
-    from violations.workflow import case_flow
+    from casework.engine import case_flow
 
     human = {n.name for n in case_flow().instance.nodes() if n.__class__.__name__ == "CaseView"}
     assert human == {s.name for s in STEPS}
@@ -205,7 +206,7 @@ def test_two_people_complete_the_same_task_at_once(step, world, walk):
         worlds = [world, dataclasses.replace(world, **{step.rival: rival})]
     else:  # the task is assigned to one person: they submit twice (two tabs, a double click)
         worlds = [world, world]
-    events_before = AuditEvent.objects.filter(case=case).count()
+    events_before = audit.events_of(case).count()
 
     results = race(*[lambda w=w: step.submit(Pinned(w, task), Case.objects.get(pk=case.pk)) for w in worlds])
 
@@ -219,9 +220,9 @@ def test_two_people_complete_the_same_task_at_once(step, world, walk):
         1 if step.name != "complete_action" else case.corrective_actions.count())
     for name, count in step.successors.items():
         assert Task.objects.filter(process_id=case.process_id, flow_task=node(name)).count() == count, name
-    assert AuditEvent.objects.filter(case=case, payload__task=task.pk).count() == 1
-    assert AuditEvent.objects.filter(case=case).count() > events_before
-    report = verify(case=case)
+    assert audit.events_of(case).filter(payload__task=task.pk).count() == 1
+    assert audit.events_of(case).count() > events_before
+    report = verify(chain=audit.chain_key(case))
     assert report.intact, report.problems
 
 
@@ -259,7 +260,7 @@ def test_two_officers_claim_the_same_task_at_once_through_the_views(world, walk)
     assert all(not isinstance(r, BaseException) for r in responses), responses
     task.refresh_from_db()
     assert task.owner_id in (world.officer.pk, officer2.pk)
-    assert AuditEvent.objects.filter(case=case, action="task.claimed").count() == 1
+    assert audit.events_of(case).filter(action="task.claimed").count() == 1
     won = [world.officer.pk, officer2.pk].index(task.owner_id)
     winner, loser = responses[won], responses[1 - won]
     assert (winner.status_code, winner["Location"]) == (302, task_url(task, "execute"))
@@ -273,7 +274,7 @@ def test_two_officers_claim_the_same_task_at_once_through_the_views(world, walk)
 def test_a_double_submitted_verification_form_is_saved_once(world, walk):
     case = walk.report()
     task = open_task(case, "verify")
-    services.task_claim(task=task, actor=world.officer)
+    work.task_claim(task=task, actor=world.officer)
     clients = [logged_in(world.officer), logged_in(world.officer)]
     for c in clients:
         assert c.get(task_url(task, "execute")).status_code == 200
@@ -286,9 +287,9 @@ def test_a_double_submitted_verification_form_is_saved_once(world, walk):
     assert [r.status_code for r in responses].count(302) >= 1
     case = Case.objects.get(pk=case.pk)
     assert case.verification.outcome == "proceed"
-    assert AuditEvent.objects.filter(case=case, action="verification.completed").count() == 1
+    assert audit.events_of(case).filter(action="verification.completed").count() == 1
     assert Task.objects.filter(process_id=case.process_id, flow_task=node("form_team")).count() == 1
-    assert verify(case=case).intact
+    assert verify(chain=audit.chain_key(case)).intact
 
 
 # --- the chain under concurrent writers ----------------------------------------------------------
@@ -313,7 +314,7 @@ def test_four_writers_appending_to_one_chain_never_fork_it(world, walk):
     seqs = list(AuditEvent.objects.filter(chain__key=f"case:{case.pk}").order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, start + 61))
     assert audit.chain_head(case).seq == start + 60
-    report = verify(case=case)
+    report = verify(chain=audit.chain_key(case))
     assert report.intact, report.problems
 
 

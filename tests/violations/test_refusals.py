@@ -4,9 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from viewflow.workflow.models import Task
 
-from violations import services
+from casework import services as work
+from ledger.models import AuditEvent
+from violations import audit, services
 from violations.exceptions import Conflict, NotAllowed
-from violations.models import AuditEvent, Case, TeamMember, Verification
+from violations.models import Case, TeamMember, Verification
 
 
 def snapshot(case):
@@ -14,7 +16,7 @@ def snapshot(case):
     return {
         "stage": case.stage,
         "outcome": case.outcome,
-        "events": AuditEvent.objects.filter(case=case).count(),
+        "events": audit.events_of(case).count(),
         "tasks": sorted(Task.objects.filter(process_id=case.process_id).values_list("pk", "status", "owner_id")),
         "history": case.history.count(),
         "team": TeamMember.objects.filter(case=case).count(),
@@ -25,7 +27,7 @@ def test_reporter_cannot_verify(walk, world):
     case = walk.report()
     before = snapshot(case)
     with pytest.raises(NotAllowed, match="Only compliance officers verify"):
-        services.verification_complete(task=walk.task(case, "verify"), actor=world.reporter, outcome="proceed")
+        work.verification_complete(task=walk.task(case, "verify"), actor=world.reporter, outcome="proceed")
     assert snapshot(case) == before
     assert not Verification.objects.filter(case=case).exists()
 
@@ -35,7 +37,7 @@ def test_wrong_roles_cannot_verify(walk, world, who):
     case = walk.report()
     before = snapshot(case)
     with pytest.raises(NotAllowed):
-        services.verification_complete(task=walk.task(case, "verify"), actor=getattr(world, who), outcome="proceed")
+        work.verification_complete(task=walk.task(case, "verify"), actor=getattr(world, who), outcome="proceed")
     assert snapshot(case) == before
 
 
@@ -43,7 +45,7 @@ def test_verify_dismiss_needs_a_reason(walk, world):
     case = walk.report()
     before = snapshot(case)
     with pytest.raises(ValidationError) as err:
-        services.verification_complete(task=walk.task(case, "verify"), actor=world.officer, outcome="dismiss")
+        work.verification_complete(task=walk.task(case, "verify"), actor=world.officer, outcome="dismiss")
     assert "reason" in err.value.message_dict
     assert snapshot(case) == before
 
@@ -69,7 +71,7 @@ def test_subject_or_reporter_cannot_be_named_to_the_team(walk, world):
     before = snapshot(case)
     for bad in (world.investigator2, world.reporter):
         with pytest.raises(ValidationError) as err:
-            services.team_form(task=walk.task(case, "form_team"), actor=world.manager,
+            work.team_form(task=walk.task(case, "form_team"), actor=world.manager,
                                lead=world.investigator, members=[bad])
         assert bad.username in str(err.value)
     assert snapshot(case) == before
@@ -80,7 +82,7 @@ def test_only_case_managers_form_teams(walk, world):
     walk.verify(case)
     before = snapshot(case)
     with pytest.raises(NotAllowed, match="Only case managers"):
-        services.team_form(task=walk.task(case, "form_team"), actor=world.officer, lead=world.investigator,
+        work.team_form(task=walk.task(case, "form_team"), actor=world.officer, lead=world.investigator,
                            members=[])
     assert snapshot(case) == before
 
@@ -151,7 +153,7 @@ def test_completed_task_cannot_be_completed_again(walk, world):
     walk.verify(case)
     before = snapshot(case)
     with pytest.raises(Conflict, match="already completed"):
-        services.verification_complete(task=task, actor=world.officer, outcome="proceed")
+        work.verification_complete(task=task, actor=world.officer, outcome="proceed")
     assert snapshot(case) == before
 
 
@@ -160,7 +162,7 @@ def test_task_held_by_someone_else_is_refused(walk, world):
 
     other = UserFactory(username="officer2", roles=["Compliance officer"])
     case = walk.report()
-    services.task_claim(task=walk.task(case, "verify"), actor=other)
+    work.task_claim(task=walk.task(case, "verify"), actor=other)
     before = snapshot(case)
     with pytest.raises(Conflict, match="assigned to officer2"):
         walk.verify(case)
@@ -173,10 +175,10 @@ def test_claim_release_reassign_are_audited(walk, world):
     other = UserFactory(username="officer2", roles=["Compliance officer"])
     case = walk.report()
     task = walk.task(case, "verify")
-    services.task_claim(task=task, actor=world.officer)
-    services.task_unassign(task=task, actor=world.officer)
-    services.task_reassign(task=task, actor=world.manager, to_user=other, reason="Workload")
-    actions = list(AuditEvent.objects.filter(case=case, action__startswith="task.").values_list("action", "actor_name"))
+    work.task_claim(task=task, actor=world.officer)
+    work.task_unassign(task=task, actor=world.officer)
+    work.task_reassign(task=task, actor=world.manager, to_user=other, reason="Workload")
+    actions = list(audit.events_of(case).filter(action__startswith="task.").values_list("action", "actor_name"))
     assert actions == [("task.claimed", "officer"), ("task.released", "officer"), ("task.reassigned", "manager")]
     assert Task.objects.get(pk=task.pk).owner == other
     reassigned = AuditEvent.objects.get(case=case, action="task.reassigned")
@@ -189,21 +191,20 @@ def test_reassign_to_ineligible_user_is_refused(walk, world):
     task = walk.task(case, "verify")
     before = snapshot(case)
     with pytest.raises(NotAllowed):
-        services.task_reassign(task=task, actor=world.manager, to_user=world.reporter, reason="x")
+        work.task_reassign(task=task, actor=world.manager, to_user=world.reporter, reason="x")
     with pytest.raises(NotAllowed, match="Only case managers"):
-        services.task_reassign(task=task, actor=world.officer, to_user=world.officer, reason="x")
+        work.task_reassign(task=task, actor=world.officer, to_user=world.officer, reason="x")
     assert snapshot(case) == before
 
 
 @pytest.mark.parametrize("who", ["officer", "manager", "investigator", "auditor"])
 def test_only_hr_executes_sanctions(walk, world, who):
-    from sanctions import services as sanc
 
     case = walk.to_approval(walk.report())
     walk.decide(case)
     before = snapshot(case)
     with pytest.raises(NotAllowed, match="HR"):
-        sanc.sanction_execute(task=walk.task(case, "execute_sanctions"), actor=getattr(world, who), executions={})
+        work.sanction_execute(task=walk.task(case, "execute_sanctions"), actor=getattr(world, who), executions={})
     assert snapshot(case) == before
 
 
@@ -217,7 +218,7 @@ def test_report_validation_refuses_future_and_missing_subjects(world):
         (dict(subjects=[world.subject], occurred_at=timezone.now() + dt.timedelta(days=1)), "occurred_at"),
     ]:
         with pytest.raises(ValidationError) as err:
-            services.case_report(actor=world.reporter, source="staff_report", category=world.category,
+            work.case_report(actor=world.reporter, source="staff_report", category=world.category,
                                  title="t", description="d", department=world.dept, **kwargs)
         assert field in err.value.message_dict
     assert Case.objects.count() == 0
@@ -232,7 +233,7 @@ def test_outsider_cannot_report(world):
     from django.utils import timezone
 
     with pytest.raises(NotAllowed):
-        services.case_report(actor=world.outsider, source="staff_report", category=world.category, title="t",
+        work.case_report(actor=world.outsider, source="staff_report", category=world.category, title="t",
                              description="d", department=world.dept, subjects=[world.subject],
                              occurred_at=timezone.now() - dt.timedelta(days=1))
     assert Case.objects.count() == 0

@@ -10,10 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from casework import services as work
+from ledger.models import AuditEvent
 from tests.violations.factories import UserFactory
-from violations import policy, services
+from violations import audit, policy, services
 from violations.exceptions import InvalidState, NotAllowed
-from violations.models import AuditEvent, ReporterIdentity, UnmaskRequest
+from violations.models import ReporterIdentity, UnmaskRequest
 
 
 def client_for(user):
@@ -29,7 +31,7 @@ def amy(world):
 
 @pytest.fixture
 def anonymous_case(world, amy):
-    return services.case_report(
+    return work.case_report(
         actor=amy, source="staff_report", category=world.category, title="Sold a fund",
         description="Sold a high-risk fund.", occurred_at=timezone.now() - dt.timedelta(days=1),
         department=world.dept, subjects=[world.subject], is_anonymous=True,
@@ -52,7 +54,7 @@ def test_anonymous_report_names_nobody_on_the_case(world, amy, anonymous_case):
 
 
 def test_whistleblower_reports_go_to_the_vault_too(world):
-    case = services.case_report(
+    case = work.case_report(
         actor=world.reporter, source="whistleblower", category=world.category, title="Kickbacks",
         description="x", occurred_at=timezone.now() - dt.timedelta(days=1), department=world.dept,
         subjects=[world.subject],
@@ -113,11 +115,11 @@ def test_unmasking_needs_a_reason_a_case_manager_and_a_second_person(world, amy,
     services.reporter_unmask_decide(unmask_request=request, actor=world.senior, approve=True)
     with pytest.raises(NotAllowed):  # the approver does not get to look
         services.reporter_identity_view(case=case, actor=world.senior)
-    before = AuditEvent.objects.filter(case=case, action="identity.viewed").count()
+    before = audit.events_of(case).filter(action="identity.viewed").count()
     identity = services.reporter_identity_view(case=case, actor=world.manager)
     assert identity.user == amy
     services.reporter_identity_view(case=case, actor=world.manager)
-    views = AuditEvent.objects.filter(case=case, action="identity.viewed")
+    views = audit.events_of(case).filter(action="identity.viewed")
     assert views.count() == before + 2
     assert set(views.values_list("actor_id", flat=True)) == {world.manager.pk}
     assert all(amy.username not in str(e.payload) for e in views)
@@ -163,4 +165,4 @@ def test_unmasking_through_the_case_page(world, amy, anonymous_case):
     assert "no-store" in shown["Cache-Control"]
     refused = senior.post(f"/cases/{case.reference}/reporter/reveal/")
     assert refused.status_code == 302
-    assert AuditEvent.objects.filter(case=case, action="identity.viewed").count() == 1
+    assert audit.events_of(case).filter(action="identity.viewed").count() == 1

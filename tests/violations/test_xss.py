@@ -6,11 +6,12 @@ from django.test import Client
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from casework import services as work
+from casework.engine import open_task
+from casework.flows import CaseFlow
 from remediation import services as rem
 from sanctions import services as sanc
 from violations import services
-from violations.flows import CaseFlow
-from violations.workflow import open_task
 
 PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 RAW_MARKERS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<img src=x"]
@@ -28,7 +29,7 @@ def page_is_inert(body: str, where: str):
 
 def test_payloads_in_every_free_text_field_render_escaped(walk, world):
     w = world
-    case = services.case_report(
+    case = work.case_report(
         actor=w.reporter, source="customer_complaint", category=w.category, title=text("title"),
         description=text("description"), occurred_at=timezone.now() - dt.timedelta(days=2),
         department=w.dept, subjects=[w.subject], customer_involved=True,
@@ -36,9 +37,9 @@ def test_payloads_in_every_free_text_field_render_escaped(walk, world):
         customer_contact=text("contact"),
     )
     services.case_acknowledge(case=case, actor=w.officer, message=text("ack"))
-    services.verification_complete(task=walk.task(case, "verify"), actor=w.officer, outcome="proceed",
+    work.verification_complete(task=walk.task(case, "verify"), actor=w.officer, outcome="proceed",
                                    reason=text("verify reason"), first_evidence=text("first evidence"))
-    services.team_form(task=walk.task(case, "form_team"), actor=w.manager, lead=w.investigator,
+    work.team_form(task=walk.task(case, "form_team"), actor=w.manager, lead=w.investigator,
                        members=[w.investigator2], note=text("team note"))
     services.team_declare(case=case, actor=w.investigator, has_conflict=False, statement=text("declaration"))
     services.team_declare(case=case, actor=w.investigator2, has_conflict=False)
@@ -47,9 +48,9 @@ def test_payloads_in_every_free_text_field_render_escaped(walk, world):
                               held_at=timezone.now() - dt.timedelta(hours=2), summary=text("interview"))
     services.record_review_add(case=case, actor=w.investigator, record=text("record"),
                                findings=text("review findings"))
-    services.investigation_submit(task=walk.task(case, "investigate"), actor=w.investigator,
+    work.investigation_submit(task=walk.task(case, "investigate"), actor=w.investigator,
                                   summary=text("inv summary"), conclusion=text("inv conclusion"))
-    services.facts_determine(
+    work.facts_determine(
         task=walk.task(case, "find_facts"), actor=w.investigator, established=True,
         category=w.category, nature=text("nature"), severity="general", facts_clear=True,
         evidence_conclusive=True, characterization_accurate=True, handling_appropriate=True,
@@ -60,25 +61,25 @@ def test_payloads_in_every_free_text_field_render_escaped(walk, world):
     items = [sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="written",
                                justification=text("item justification"))
              for rp in finding.responsible.all()]
-    sanc.sanction_propose(task=walk.task(case, "propose"), actor=w.officer, items=items,
+    work.sanction_propose(task=walk.task(case, "propose"), actor=w.officer, items=items,
                           justification=text("proposal justification"))
     walk.defence(case, text=text("defence"))
-    sanc.sanction_decide(task=walk.task(case, "approve"), actor=w.depthead, decision="reject",
+    work.sanction_decide(task=walk.task(case, "approve"), actor=w.depthead, decision="reject",
                          reason=text("reject reason"))
-    sanc.sanction_propose(task=walk.task(case, "propose"), actor=w.officer, items=[
+    work.sanction_propose(task=walk.task(case, "propose"), actor=w.officer, items=[
         sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="written")
         for rp in finding.responsible.all()], justification="Again")
     walk.defence(case)
     walk.decide(case)
-    rem.remediation_plan(
+    work.remediation_plan(
         task=walk.task(case, "plan_remediation"), actor=w.officer,
         causes=[rem.CauseSpec("training", text("root cause"))],
         actions=[rem.ActionSpec(kind="training", description=text("action"), owner=w.owner,
                                 due_date=timezone.localdate() + dt.timedelta(days=30), causes=[0])],
     )
-    rem.action_complete(task=walk.task(case, "complete_action"), actor=w.owner,
+    work.action_complete(task=walk.task(case, "complete_action"), actor=w.owner,
                         completion_note=text("completion"), proof_link="https://intranet.example/p")
-    rem.customer_feedback_record(
+    work.customer_feedback_record(
         task=walk.task(case, "customer_feedback"), actor=w.officer, channel="phone",
         notified_at=timezone.now(), notice_summary=text("notice"), apology=True,
         compensation=0, compensation_paid_on=None, satisfaction=4,

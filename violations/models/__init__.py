@@ -1,4 +1,3 @@
-from .audit import AuditChain, AuditEvent
 from .case import (
     Case,
     CaseProcess,
@@ -27,8 +26,6 @@ from .org import Department, Employee, ViolationCategory
 from .vault import ReporterIdentity, UnmaskRequest, UnmaskStatus
 
 __all__ = [
-    "AuditChain",
-    "AuditEvent",
     "Case",
     "CaseProcess",
     "Department",

@@ -153,7 +153,7 @@ class Case(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("violations:case_detail", args=[self.reference])
+        return reverse("casework:case_detail", args=[self.reference])
 
     @property
     def is_closed(self) -> bool:

@@ -4,7 +4,6 @@ from .closing import case_close, case_enter_stage, outcome_notice_send
 from .evidence import evidence_add, evidence_supersede, interview_record, record_review_add
 from .intake import case_acknowledge, case_attach_process, case_report
 from .investigation import facts_determine, investigation_submit
-from .tasks import task_claim, task_eligible, task_reassign, task_unassign
 from .team import team_change, team_declare, team_form
 from .vault import reporter_identity_view, reporter_unmask_decide, reporter_unmask_request
 from .verification import verification_complete
@@ -25,10 +24,6 @@ __all__ = [
     "reporter_identity_view",
     "reporter_unmask_decide",
     "reporter_unmask_request",
-    "task_claim",
-    "task_eligible",
-    "task_reassign",
-    "task_unassign",
     "team_change",
     "team_declare",
     "team_form",

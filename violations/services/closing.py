@@ -1,4 +1,5 @@
-"""Stage bookkeeping, outcome notices and closing. Called by the engine (actor: system)."""
+"""Stage bookkeeping, outcome notices and closing. Called by the process (actor: system),
+which holds the case locked."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import audit
 from ..models import Case, Outcome, OutcomeNotice, ReporterIdentity, Stage
-from ..workflow import lock_case
 
 NOTICE_TEXT = {
     Outcome.DISMISSED: _("After preliminary verification the report was dismissed."),
@@ -22,7 +22,6 @@ NOTICE_TEXT = {
 
 def case_enter_stage(*, case: Case, stage: str) -> None:
     """Move the case to ``stage`` and start its deadline. Idempotent for the same stage."""
-    case = lock_case(case)
     if case.stage == stage and case.stage_due_at is not None:
         return
     now = timezone.now()
@@ -40,7 +39,6 @@ def case_enter_stage(*, case: Case, stage: str) -> None:
 
 def outcome_notice_send(*, case: Case) -> OutcomeNotice:
     """Tell the reporter (or the customer) how the case ended. Dismissed cases get one too."""
-    case = lock_case(case)
     outcome = case.outcome if case.outcome != Outcome.OPEN else Outcome.SANCTIONED
     # A protected reporter is written to through the vault: the notice names no one.
     vaulted = ReporterIdentity.objects.filter(case=case).select_related("user").first()
@@ -67,7 +65,6 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
 
 def case_close(*, case: Case) -> Case:
     """Freeze the case: stage closed, closing time, final outcome."""
-    case = lock_case(case)
     case.stage = Stage.CLOSED
     case.closed_at = timezone.now()
     case.stage_entered_at = case.closed_at

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit
-from ..models import AuditEvent, Case, Stage
+from ..models import Case, Stage
 
 
 def _managers_emails() -> list[str]:
@@ -35,7 +35,7 @@ def overdue_escalate(*, now=None) -> list[tuple[str, str]]:
     for case in late:
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=case.pk)
-            previous = AuditEvent.objects.filter(case=case, action="deadline.escalated")
+            previous = audit.events_of(case).filter(action="deadline.escalated")
             items = []
             if case.stage_due_at and case.stage_due_at < now and not any(
                 e.payload.get("what") == "stage" and e.payload.get("entered") == case.stage_entered_at.isoformat()

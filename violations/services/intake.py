@@ -1,4 +1,5 @@
-"""Intake: a reported violation becomes a case with a running process."""
+"""Intake: a reported violation becomes a case (its process is started by
+``casework.services.case_report``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from viewflow.workflow.models import Process
 from .. import audit, policy
 from ..exceptions import InvalidState
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
-from ..workflow import adopt_new_process, case_flow, holding
 from .evidence import store_evidence
 from .vault import PROTECTED_REPORTER, vault_identity_store
 
@@ -64,11 +64,11 @@ def case_report(
     is_anonymous: bool = False,
     attachments: list | None = None,
 ) -> Case:
-    """Record a reported violation and start its process.
+    """Record a reported violation: the case, its subjects, its attachments and the first
+    event of its chain, in the caller's transaction if there is one.
 
     Preconditions: ``actor`` may report; at least one subject; ``occurred_at`` is aware and
-    not in the future; a customer complaint names its customer. The case, its attachments,
-    the process and the first task commit together or not at all.
+    not in the future; a customer complaint names its customer.
     """
     policy.require(actor, "report_case", _("You are not allowed to report violations."))
     errors: dict[str, list] = {}
@@ -121,42 +121,30 @@ def case_report(
                 case=case, actor=recorder, upload=upload, kind="report_attachment",
                 description=_("Attached to the report"),
             )
-        # The case row is new in this transaction, so already ours: the engine's stage
-        # bookkeeping writes this instance instead of locking and reading it again, and
-        # the chain row locked by the first event serves the next.
-        with holding(case):
-            audit.record(
-                action="case.reported",
-                actor=actor if not protected else PROTECTED_REPORTER,
-                case=case,
-                payload={
-                    "source": source,
-                    "category": category.code,
-                    "subjects": sorted(e.staff_number for e in subjects),
-                    "anonymous": protected,
-                    "attachments": len(attachments or []),
-                },
-                records=[case],
-                new_chain=True,
-            )
-            # The report is the first event of the chain; starting the process (the first
-            # stage and its deadline) follows it.
-            case_flow().start_from_code.run(case=case)
-            audit.save_deferred(case, actor=None, reason="process started")
+        audit.record(
+            action="case.reported",
+            actor=actor if not protected else PROTECTED_REPORTER,
+            case=case,
+            payload={
+                "source": source,
+                "category": category.code,
+                "subjects": sorted(e.staff_number for e in subjects),
+                "anonymous": protected,
+                "attachments": len(attachments or []),
+            },
+            records=[case],
+            new_chain=True,
+        )
     return case
 
 
 def case_attach_process(*, case: Case, process: Process) -> None:
-    """Link a new case to its process. Called by the flow's start node, inside case_report."""
+    """Link a new case to its process. Called by the flow's start node."""
     if case.process_id is not None:
         raise InvalidState(_("This case already has a process."))
     case.process = process
-    # Written with the first stage the engine enters next, in the same transaction (one
-    # update and one history row instead of two; case_report makes sure it is written).
-    audit.defer_fields(case, ["process"])
-    # Process and case are new in this transaction: the engine's lock on the process has
-    # nothing to wait for and finds this instance (see workflow.adopt_new_process).
-    adopt_new_process(case)
+    # Vouched for by the next event, the first stage's, in the same transaction.
+    audit.save(case, actor=None, reason="process started", update_fields=["process"])
 
 
 def case_acknowledge(*, case: Case, actor, message: str = "") -> Case:

@@ -10,17 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from .. import audit, policy
 from ..exceptions import InvalidState, NotAllowed
 from ..models import Case, TeamMember, TeamRole
-from ..workflow import human_task, open_tasks
 
 
 def _check_candidates(case: Case, users: list) -> None:
     errors = []
     for user in users:
-        if policy.is_subject(user, case):
+        standing = policy.standing(user, case)
+        if standing.subject:
             errors.append(_("%(user)s is a subject of this case.") % {"user": user.get_username()})
-        elif policy.is_reporter(user, case):
+        elif policy.is_reporter(user, case, standing):
             errors.append(_("%(user)s reported this case.") % {"user": user.get_username()})
-        elif policy.has_declared_conflict(user, case):
+        elif standing.conflict:
             errors.append(_("%(user)s declared a conflict of interest.") % {"user": user.get_username()})
         elif not policy.has(user, "investigate_case"):
             errors.append(_("%(user)s is not an investigator.") % {"user": user.get_username()})
@@ -28,28 +28,26 @@ def _check_candidates(case: Case, users: list) -> None:
         raise ValidationError({"members": errors})
 
 
-def team_form(*, task, actor, lead, members: list, note: str = "") -> list[TeamMember]:
+def team_form(*, case: Case, task, actor, lead, members: list, note: str = "") -> list[TeamMember]:
     """Name the lead investigator and members.
 
     Preconditions: open form_team task; actor is a case manager and no party; nobody named is
     a subject, the reporter, conflicted, or without the investigator role.
     """
-    with human_task(task, actor=actor, expected="form_team") as step:
-        case = step.case
-        policy.require(actor, "form_team", _("Only case managers set up investigation teams."))
-        policy.require_not_party(actor, case)
-        others = [m for m in members if m.pk != lead.pk]
-        _check_candidates(case, [lead, *others])
-        created = []
-        for user, role in [(lead, TeamRole.LEAD)] + [(m, TeamRole.MEMBER) for m in others]:
-            member = TeamMember(case=case, user=user, role=role, appointed_by=actor)
-            audit.save(member, actor=actor, reason="appointed to the team")
-            created.append(member)
-        audit.record(
-            action="team.formed", actor=actor, case=case, reason=note,
-            payload={"lead": lead.get_username(),
-                     "members": sorted(m.get_username() for m in others), "task": step.task.pk},
-        )
+    policy.require(actor, "form_team", _("Only case managers set up investigation teams."))
+    policy.require_not_party(actor, case)
+    others = [m for m in members if m.pk != lead.pk]
+    _check_candidates(case, [lead, *others])
+    created = []
+    for user, role in [(lead, TeamRole.LEAD)] + [(m, TeamRole.MEMBER) for m in others]:
+        member = TeamMember(case=case, user=user, role=role, appointed_by=actor)
+        audit.save(member, actor=actor, reason="appointed to the team")
+        created.append(member)
+    audit.record(
+        action="team.formed", actor=actor, case=case, reason=note,
+        payload={"lead": lead.get_username(),
+                 "members": sorted(m.get_username() for m in others), "task": task.pk},
+    )
     return created
 
 
@@ -85,16 +83,15 @@ def team_declare(*, case: Case, actor, has_conflict: bool, statement: str = "") 
 
 def team_change(*, case: Case, actor, add: list | None = None, remove: list | None = None,
                 new_lead=None, reason: str) -> None:
-    """Change the team while the case is being investigated; reassigns the lead's open tasks.
+    """Change the team while the case is being investigated.
 
-    Preconditions: actor is a case manager and no party; a reason is given.
+    Preconditions: the caller holds the case locked (the process's open tasks of the lead
+    follow the new lead, see ``casework.services.team_change``); actor is a case manager
+    and no party; a reason is given.
     """
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the change.")]})
-    from ..workflow import case_flow
-
-    with transaction.atomic(), case_flow().lock(case.process_id):
-        case = Case.objects.select_for_update().get(pk=case.pk)
+    with transaction.atomic():
         policy.require(actor, "form_team", _("Only case managers change investigation teams."))
         policy.require_not_party(actor, case)
         if not TeamMember.objects.filter(case=case).exists():
@@ -120,16 +117,6 @@ def team_change(*, case: Case, actor, add: list | None = None, remove: list | No
             else:
                 m.role = TeamRole.LEAD
                 audit.save(m, actor=actor, reason=reason, update_fields=["role"])
-            for task in open_tasks(case).filter(flow_task_type="HUMAN"):
-                if task.flow_task.name in ("investigate", "find_facts") and task.owner_id != new_lead.pk:
-                    previous = task.owner.get_username() if task.owner_id else None
-                    task.owner = new_lead
-                    task.status = "ASSIGNED"
-                    task.assigned = timezone.now()
-                    task.save(update_fields=["owner", "status", "assigned"])
-                    audit.record(action="task.reassigned", actor=actor, case=case, reason=reason,
-                                 payload={"task": task.pk, "step": task.flow_task.name,
-                                          "from": previous, "to": new_lead.get_username()})
         audit.record(
             action="team.changed", actor=actor, case=case, reason=reason,
             payload={"added": sorted(u.get_username() for u in add or []),

@@ -8,11 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import audit, policy
 from ..models import Case, Outcome, Verification, VerificationOutcome
-from ..workflow import human_task
 
 
 def verification_complete(
-    *, task, actor, outcome: str, reason: str = "", first_evidence: str = "",
+    *, case: Case, task, actor, outcome: str, reason: str = "", first_evidence: str = "",
     duplicate_of: Case | None = None,
 ) -> Verification:
     """Proceed, dismiss (with a reason) or mark as duplicate (linked to the earlier case).
@@ -20,44 +19,42 @@ def verification_complete(
     Preconditions: ``task`` is the open verify task; actor is a compliance officer and not a
     party to the case. Acknowledges the report if nobody has yet.
     """
-    with human_task(task, actor=actor, expected="verify") as step:
-        case = step.case
-        policy.require(actor, "verify_case", _("Only compliance officers verify reports."))
-        policy.require_not_party(actor, case)
-        errors = {}
-        if outcome not in VerificationOutcome.values:
-            errors["outcome"] = [_("Choose an outcome.")]
-        if outcome in (VerificationOutcome.DISMISS, VerificationOutcome.DUPLICATE) and not reason.strip():
-            errors["reason"] = [_("Give the reason for this outcome.")]
-        if outcome == VerificationOutcome.DUPLICATE:
-            if duplicate_of is None:
-                errors["duplicate_of"] = [_("Name the case this one duplicates.")]
-            elif duplicate_of.pk == case.pk:
-                errors["duplicate_of"] = [_("A case cannot duplicate itself.")]
-        if errors:
-            raise ValidationError(errors)
-        verification = Verification(
-            case=case, outcome=outcome, reason=reason, first_evidence=first_evidence,
-            duplicate_of=duplicate_of if outcome == VerificationOutcome.DUPLICATE else None,
-            verified_by=actor, verified_at=timezone.now(),
-        )
-        audit.save(verification, actor=actor, reason=f"verification: {outcome}")
-        fields = []
-        if not case.acknowledged_at:
-            case.acknowledged_at = verification.verified_at
-            case.acknowledged_by = actor
-            fields += ["acknowledged_at", "acknowledged_by"]
-        if outcome == VerificationOutcome.DISMISS:
-            case.outcome = Outcome.DISMISSED
-            fields.append("outcome")
-        elif outcome == VerificationOutcome.DUPLICATE:
-            case.outcome = Outcome.DUPLICATE
-            fields.append("outcome")
-        if fields:
-            audit.save(case, actor=actor, reason=f"verification: {outcome}", update_fields=fields)
-        audit.record(
-            action="verification.completed", actor=actor, case=case, reason=reason,
-            payload={"outcome": outcome, "task": step.task.pk,
-                     "duplicate_of": duplicate_of.reference if duplicate_of else None},
-        )
+    policy.require(actor, "verify_case", _("Only compliance officers verify reports."))
+    policy.require_not_party(actor, case)
+    errors = {}
+    if outcome not in VerificationOutcome.values:
+        errors["outcome"] = [_("Choose an outcome.")]
+    if outcome in (VerificationOutcome.DISMISS, VerificationOutcome.DUPLICATE) and not reason.strip():
+        errors["reason"] = [_("Give the reason for this outcome.")]
+    if outcome == VerificationOutcome.DUPLICATE:
+        if duplicate_of is None:
+            errors["duplicate_of"] = [_("Name the case this one duplicates.")]
+        elif duplicate_of.pk == case.pk:
+            errors["duplicate_of"] = [_("A case cannot duplicate itself.")]
+    if errors:
+        raise ValidationError(errors)
+    verification = Verification(
+        case=case, outcome=outcome, reason=reason, first_evidence=first_evidence,
+        duplicate_of=duplicate_of if outcome == VerificationOutcome.DUPLICATE else None,
+        verified_by=actor, verified_at=timezone.now(),
+    )
+    audit.save(verification, actor=actor, reason=f"verification: {outcome}")
+    fields = []
+    if not case.acknowledged_at:
+        case.acknowledged_at = verification.verified_at
+        case.acknowledged_by = actor
+        fields += ["acknowledged_at", "acknowledged_by"]
+    if outcome == VerificationOutcome.DISMISS:
+        case.outcome = Outcome.DISMISSED
+        fields.append("outcome")
+    elif outcome == VerificationOutcome.DUPLICATE:
+        case.outcome = Outcome.DUPLICATE
+        fields.append("outcome")
+    if fields:
+        audit.save(case, actor=actor, reason=f"verification: {outcome}", update_fields=fields)
+    audit.record(
+        action="verification.completed", actor=actor, case=case, reason=reason,
+        payload={"outcome": outcome, "task": task.pk,
+                 "duplicate_of": duplicate_of.reference if duplicate_of else None},
+    )
     return verification

@@ -1,6 +1,5 @@
 from .cases import (
     AcknowledgeView,
-    CaseDetailView,
     CaseListView,
     DeclarationsView,
     DeclareView,
@@ -8,42 +7,21 @@ from .cases import (
     EvidenceDownloadView,
     InterviewAddView,
     MyReportsView,
-    ReassignView,
     RecordReviewAddView,
-)
-from .steps import (
-    ClaimTaskView,
-    FindFactsView,
-    FormTeamView,
-    InvestigateView,
-    ReleaseTaskView,
-    ReportView,
-    StepView,
-    VerifyView,
 )
 from .vault import IdentityRevealView, UnmaskDecideView, UnmaskRequestView
 
 __all__ = [
     "AcknowledgeView",
-    "CaseDetailView",
     "CaseListView",
-    "ClaimTaskView",
     "DeclarationsView",
     "DeclareView",
     "EvidenceAddView",
     "EvidenceDownloadView",
-    "FindFactsView",
-    "FormTeamView",
     "IdentityRevealView",
     "InterviewAddView",
-    "InvestigateView",
     "MyReportsView",
-    "ReassignView",
     "RecordReviewAddView",
-    "ReleaseTaskView",
-    "ReportView",
-    "StepView",
     "UnmaskDecideView",
     "UnmaskRequestView",
-    "VerifyView",
 ]

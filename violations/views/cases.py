@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView
 
 from .. import audit, forms, policy, selectors, services
 from ..models import Case, Evidence, Stage
-from .steps import ServiceFormMixin
+from .base import ServiceFormMixin
 
 
 def visible_case_or_404(user, reference: str) -> Case:
@@ -47,42 +47,6 @@ class MyReportsView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["reports"] = selectors.my_reports(self.request.user)
-        return ctx
-
-
-class CaseDetailView(LoginRequiredMixin, TemplateView):
-    template_name = "violations/case_detail.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        visible_case_or_404(user, kwargs["reference"])
-        case = selectors.case_page(kwargs["reference"])
-        membership = case.team.all()
-        mine = next((m for m in membership if m.user_id == user.pk and m.active), None)
-        ctx.update(
-            case=case,
-            timeline=selectors.timeline(case, user),
-            tasks=selectors.open_case_tasks(case),
-            show_reporter=policy.can_see_reporter(user, case),
-            membership=mine,
-            can_collect=(case.stage == Stage.VERIFICATION and policy.has(user, "verify_case"))
-            or (case.stage == Stage.INVESTIGATION and mine is not None and mine.cleared),
-            can_investigate=case.stage == Stage.INVESTIGATION and mine is not None and mine.cleared,
-            can_acknowledge=not case.acknowledged_at and policy.has(user, "verify_case")
-            and case.stage != Stage.CLOSED,
-            can_manage=policy.has(user, "manage_cases"),
-            vault=selectors.vault_panel(case, user),
-            forms={
-                "evidence": forms.EvidenceForm(),
-                "interview": forms.InterviewForm(),
-                "record_review": forms.RecordReviewForm(),
-                "declaration": forms.DeclarationForm(),
-                "acknowledge": forms.AcknowledgeForm(),
-                "reassign": forms.ReassignForm(),
-                "unmask": forms.UnmaskRequestForm(),
-            },
-        )
         return ctx
 
 
@@ -188,20 +152,6 @@ class DeclarationsView(LoginRequiredMixin, TemplateView):
         )
         ctx["form"] = forms.DeclarationForm()
         return ctx
-
-
-class ReassignView(CaseActionView):
-    form_class = forms.ReassignForm
-    success_message = _("Task reassigned.")
-
-    def perform(self, form):
-        task = next((t for t in selectors.open_case_tasks(self.case)
-                     if str(t.pk) == self.request.POST.get("task")), None)
-        if task is None:
-            raise Http404(_("No such open task."))
-        d = form.cleaned_data
-        return services.task_reassign(task=task, actor=self.request.user, to_user=d["to_user"],
-                                      reason=d["reason"])
 
 
 class EvidenceDownloadView(LoginRequiredMixin, View):

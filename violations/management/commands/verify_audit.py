@@ -6,7 +6,8 @@ record and what is wrong with it (then how many problems there are in all).
 
 from django.core.management.base import BaseCommand, CommandError
 
-from violations.audit.verify import verify
+from ledger.verify import verify
+from violations.audit import case_record_models, chain_key
 from violations.models import Case
 
 
@@ -24,12 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args, case=None, head=None, head_seq=None, **options):
         if (head is None) != (head_seq is None):
             raise CommandError("--head and --head-seq go together.")
-        target = None
+        chain = None
         if case:
             target = Case.objects.filter(reference=case).first()
             if target is None:
                 raise CommandError(f"No case {case}.")
-        report = verify(case=target, head_seq=head_seq, head_hash=head)
+            chain = chain_key(target)
+        report = verify(chain=chain, head_seq=head_seq, head_hash=head,
+                        audited_models=case_record_models())
         if report.intact:
             self.stdout.write(f"intact: {report.summary()}")
             return

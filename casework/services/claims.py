@@ -3,42 +3,36 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .. import audit, policy
-from ..exceptions import Conflict, NotAllowed
-from ..models import Case
-from ..workflow import _load_task, case_flow, refuse_if_closed
+from violations import audit, policy
+from violations.exceptions import Conflict, NotAllowed
+from violations.models import Case
+
+from ..eligibility import require_task_eligible
+from ..engine import locked, refuse_if_closed
 
 
 def task_eligible(user, task) -> bool:
     case = Case.objects.get(process_id=task.process_id)
     try:
-        policy.require_task_eligible(user, case, task)
+        require_task_eligible(user, case, task)
     except NotAllowed:
         return False
     return True
 
 
-def _locked(task):
-    task = _load_task(task)
-    return task, case_flow().lock(task.process_id)
-
-
 def task_claim(*, task, actor) -> Task:
     """Take an unassigned task. Preconditions: task open and unassigned; actor eligible."""
-    task, lock = _locked(task)
-    with transaction.atomic(), lock:
-        task = _load_task(task)
+    with locked(task) as task:
         refuse_if_closed(task)
         if task.owner_id:
             raise Conflict(_("%(user)s has already taken this task.") % {"user": task.owner.get_username()})
         case = Case.objects.get(process_id=task.process_id)
-        policy.require_task_eligible(actor, case, task)
+        require_task_eligible(actor, case, task)
         task.flow_task.activation_class(task).assign(actor)
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
@@ -49,9 +43,7 @@ def task_claim(*, task, actor) -> Task:
 
 def task_unassign(*, task, actor, reason: str = "") -> Task:
     """Put a task back in the queue. Preconditions: actor holds it or manages cases."""
-    task, lock = _locked(task)
-    with transaction.atomic(), lock:
-        task = _load_task(task)
+    with locked(task) as task:
         refuse_if_closed(task)
         case = Case.objects.get(process_id=task.process_id)
         if task.owner_id is None:
@@ -73,14 +65,12 @@ def task_reassign(*, task, actor, to_user, reason: str) -> Task:
     ``to_user`` is eligible for the step; a reason is given."""
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the reassignment.")]})
-    task, lock = _locked(task)
-    with transaction.atomic(), lock:
-        task = _load_task(task)
+    with locked(task) as task:
         refuse_if_closed(task)
         case = Case.objects.get(process_id=task.process_id)
         policy.require(actor, "manage_cases", _("Only case managers reassign work."))
         policy.require_not_party(actor, case)
-        policy.require_task_eligible(to_user, case, task)
+        require_task_eligible(to_user, case, task)
         previous = task.owner.get_username() if task.owner_id else None
         task.owner = to_user
         task.status = STATUS.ASSIGNED

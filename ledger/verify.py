@@ -4,15 +4,16 @@ What is checked, in this order (the first problem found is the one reported firs
 
 1. Each chain: sequence numbers run 1, 2, 3… without a gap; each event names the hash of the
    one before; each event's hash is the SHA-256 of its content (:func:`event_hash`); each
-   event belongs to the case its chain is for; the chain row's length and head hash match the
-   last event; and, given a recorded head (from a regulator bundle), the chain still holds it.
+   chain row's length and head hash match the last event; and, given a recorded head (from a
+   regulator bundle), the chain still holds it.
 2. Each record an event vouched for, at its latest recorded digest: the live row still has
    that digest (or is still gone, if the event deleted it); every history row an event wrote
    still has its digest; the newest history row matches the recorded state (without M2M
    links, which history does not keep); no history row appeared after the record came under
    audit that no event wrote.
-3. Without ``case``: every row of a model that case chains vouch for is vouched for by some
-   event (a row inserted behind the application's back has none).
+3. When every chain is checked: every row of a model that a subject's chain (any chain but
+   the system chain) vouches for, and of each model the caller names as audited, is vouched
+   for by some event (a row inserted behind the application's back has none).
 """
 
 from __future__ import annotations
@@ -21,18 +22,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import AuditChain, AuditEvent
-from . import (
-    GENESIS_HASH,
-    GLOBAL_CHAIN,
-    chain_key,
-    event_hash,
-    history_digest,
-    history_model,
-    model_of,
-    record_digest,
-    record_label,
-)
+from .chain import REFERENCE_KEY, SYSTEM_CHAIN, event_hash
+from .digest import history_digest, history_model, model_of, record_digest, record_label
+from .models import GENESIS_HASH, AuditChain, AuditEvent
 
 
 @dataclass(frozen=True)
@@ -74,24 +66,15 @@ class _Vouched:
 
 
 def _describe(event: AuditEvent, key: str) -> str:
-    ref = event.payload.get("case_reference") if isinstance(event.payload, dict) else None
+    ref = event.payload.get(REFERENCE_KEY) if isinstance(event.payload, dict) else None
     return f"{key}{f' ({ref})' if ref else ''} event #{event.seq} {event.action}"
 
-
-def _expected_case_id(key: str):
-    if key == GLOBAL_CHAIN:
-        return None
-    try:
-        return int(key.split(":", 1)[1])
-    except (IndexError, ValueError):
-        return "?"
 
 
 def _check_chain(chain: AuditChain, report: Report, vouched: dict, labels: set[str], *,
                  head_seq=None, head_hash=None) -> None:
     expected_seq, prev, last = 1, GENESIS_HASH, None
     broken = False
-    expected_case = _expected_case_id(chain.key)
     for event in chain.events.order_by("seq").iterator(chunk_size=500):
         report.events += 1
         where = _describe(event, chain.key)
@@ -104,8 +87,6 @@ def _check_chain(chain: AuditChain, report: Report, vouched: dict, labels: set[s
                 what = f"does not link to event #{event.seq - 1} (its previous-hash differs)"
             elif event_hash(event) != event.hash:
                 what = "content does not match its hash (the event was edited)"
-            elif event.case_id != expected_case:
-                what = f"belongs to case id {event.case_id}, not to this chain's case"
             if what:
                 report.problems.append(Problem(where, what))
                 broken = True
@@ -225,24 +206,6 @@ def _check_records(vouched: dict, report: Report) -> None:
                 report.problems.append(Problem(where, bad))
 
 
-def case_record_models() -> list[type]:
-    """Models with history and a direct link to a case: every row is written by a service."""
-    from django.apps import apps
-
-    from ..models import Case
-
-    found = []
-    for model in apps.get_models():
-        if history_model(model) is None:
-            continue
-        try:
-            fk = model._meta.get_field("case")
-        except Exception:  # noqa: BLE001 - no such field
-            continue
-        if getattr(fk, "related_model", None) is Case:
-            found.append(model)
-    return found
-
 
 def _check_unvouched(vouched: dict, labels: set[str], report: Report) -> None:
     seen: dict[str, set] = defaultdict(set)
@@ -261,33 +224,35 @@ def _check_unvouched(vouched: dict, labels: set[str], report: Report) -> None:
                 break
 
 
-def verify(*, case=None, head_seq: int | None = None, head_hash: str | None = None) -> Report:
-    """Check every chain (or one case's) and the records it vouches for.
+def verify(*, chain: str | None = None, head_seq: int | None = None,
+           head_hash: str | None = None, audited_models: list[type] = ()) -> Report:
+    """Check every chain (or the one keyed ``chain``) and the records it vouches for.
 
     ``head_seq``/``head_hash`` are a chain head recorded earlier (for example in a regulator
-    bundle); they apply to the case's chain, or to the system chain without ``case``.
+    bundle); they apply to ``chain``, or to the system chain when every chain is checked.
+    ``audited_models``: models every row of which must be vouched for (checked when every
+    chain is).
     """
     report = Report()
-    if case is not None:
-        chains = list(AuditChain.objects.filter(key=chain_key(case)))
+    if chain is not None:
+        chains = list(AuditChain.objects.filter(key=chain))
         if not chains:
-            report.problems.append(Problem(chain_key(case), "the case has no audit chain"))
+            report.problems.append(Problem(chain, "there is no such audit chain"))
             return report
     else:
-        chains = sorted(AuditChain.objects.all(), key=lambda c: (c.key != GLOBAL_CHAIN, c.pk))
-    head_key = chain_key(case)
+        chains = sorted(AuditChain.objects.all(), key=lambda c: (c.key != SYSTEM_CHAIN, c.pk))
+    head_key = chain or SYSTEM_CHAIN
     vouched: dict[tuple[str, Any], _Vouched] = {}
-    case_labels: set[str] = set()
-    for chain in chains:
+    subject_labels: set[str] = set()
+    for row in chains:
         report.chains += 1
-        is_head = chain.key == head_key and head_seq is not None
-        _check_chain(chain, report, vouched, case_labels if chain.key != GLOBAL_CHAIN else set(),
+        is_head = row.key == head_key and head_seq is not None
+        _check_chain(row, report, vouched, subject_labels if row.key != SYSTEM_CHAIN else set(),
                      head_seq=head_seq if is_head else None, head_hash=head_hash if is_head else None)
     if head_seq is not None and head_key not in {c.key for c in chains}:
         report.problems.append(Problem(head_key, "the chain of the recorded head is missing"))
     _check_records(vouched, report)
-    if case is None:
-        labels = case_labels | {record_label(m) for m in case_record_models()} if chains else case_labels
+    if chain is None:
+        labels = subject_labels | {record_label(m) for m in audited_models} if chains else subject_labels
         _check_unvouched(vouched, labels, report)
     return report
-

@@ -14,10 +14,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
-from . import policy, selectors, services
-from .exceptions import ServiceError
-from .models import Case, Department, Employee, Source, ViolationCategory
-from .workflow import OPEN_STATUSES
+from violations import policy, selectors
+from violations.exceptions import ServiceError
+from violations.models import Case, Department, Employee, Source, ViolationCategory
+
+from . import services
+from .engine import OPEN_STATUSES
 
 
 class ServiceRefused(APIException):

@@ -1,33 +1,34 @@
-"""Append-only, hash-chained audit events."""
+"""Append-only, hash-chained audit events.
+
+The tables keep the names they had before the ledger became an app of its own
+(``violations_audit…``), so existing databases, their append-only trigger and the evidence
+already exported need no rewrite.
+"""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+GENESIS_HASH = "0" * 64
+
 
 class AuditChain(models.Model):
-    """Head of one hash chain: one per case, and one for events that belong to no case.
+    """Head of one hash chain (one per case, and one for events that belong to no case).
 
     Appending locks this row, so concurrent writers queue instead of forking the chain.
     """
 
     key = models.CharField(_("chain"), max_length=40, unique=True)
     length = models.PositiveBigIntegerField(_("length"), default=0)
-    head_hash = models.CharField(_("head hash"), max_length=64, default="0" * 64)
+    head_hash = models.CharField(_("head hash"), max_length=64, default=GENESIS_HASH)
 
     class Meta:
+        db_table = "violations_auditchain"
         verbose_name = _("audit chain")
         verbose_name_plural = _("audit chains")
 
     def __str__(self) -> str:
         return f"{self.key} #{self.length}"
-
-    def head(self):
-        """The chain's newest position and hash, as signed into exports (see ``verify_audit
-        --head``): a recipient holding it detects any later truncation of the chain."""
-        from violations.audit import ChainHead
-
-        return ChainHead(chain=self.key, seq=self.length, hash=self.head_hash)
 
 
 class AuditEvent(models.Model):
@@ -35,14 +36,6 @@ class AuditEvent(models.Model):
         AuditChain, verbose_name=_("chain"), on_delete=models.PROTECT, related_name="events"
     )
     seq = models.PositiveBigIntegerField(_("sequence"))
-    case = models.ForeignKey(
-        "violations.Case",
-        verbose_name=_("case"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="audit_events",
-    )
     occurred_at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,13 +54,13 @@ class AuditEvent(models.Model):
     hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
+        db_table = "violations_auditevent"
         ordering = ["chain_id", "seq"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_seq_unique_per_chain")
         ]
-        indexes = [models.Index(fields=["case", "seq"])]
 
     def __str__(self) -> str:
         return f"{self.chain.key}#{self.seq} {self.action}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from viewflow.workflow.flow import views as flow_views
 
-from .. import policy
+from violations import policy
 
 
 def _visible_process_ids(user):

@@ -1,0 +1,21 @@
+"""Reads of the process."""
+
+from __future__ import annotations
+
+from viewflow.workflow.models import Task
+
+from violations.models import Case
+
+from .engine import OPEN_STATUSES
+
+
+def open_case_tasks(case: Case) -> list[Task]:
+    """The case's open human tasks, oldest first, with who holds them."""
+    if not case.process_id:
+        return []
+    return list(
+        Task.objects.filter(process_id=case.process_id, status__in=OPEN_STATUSES,
+                            flow_task_type="HUMAN")
+        .select_related("owner")
+        .order_by("pk")
+    )

@@ -1,0 +1,60 @@
+"""Every change of the process: completing a step, claiming and handing over tasks,
+starting a case, and the changes that cancel or complete tasks besides a step's own.
+Views, the API, the commands and the demo call these."""
+
+from .claims import task_claim, task_eligible, task_reassign, task_unassign
+from .process import (
+    action_cancel,
+    appeal_file,
+    appeal_window_closes_at,
+    case_report,
+    defence_close_overdue,
+    team_change,
+)
+from .steps import (
+    COMPLETES,
+    action_complete,
+    action_of_task,
+    appeal_decide,
+    customer_feedback_record,
+    defence_record,
+    effectiveness_review,
+    facts_determine,
+    investigation_submit,
+    regulator_notify,
+    remediation_plan,
+    sanction_decide,
+    sanction_execute,
+    sanction_propose,
+    team_form,
+    verification_complete,
+)
+
+__all__ = [
+    "COMPLETES",
+    "action_cancel",
+    "action_complete",
+    "action_of_task",
+    "appeal_decide",
+    "appeal_file",
+    "appeal_window_closes_at",
+    "case_report",
+    "customer_feedback_record",
+    "defence_close_overdue",
+    "defence_record",
+    "effectiveness_review",
+    "facts_determine",
+    "investigation_submit",
+    "regulator_notify",
+    "remediation_plan",
+    "sanction_decide",
+    "sanction_execute",
+    "sanction_propose",
+    "task_claim",
+    "task_eligible",
+    "task_reassign",
+    "task_unassign",
+    "team_change",
+    "team_form",
+    "verification_complete",
+]

@@ -1,0 +1,146 @@
+"""Services that move the process itself: starting a case, and the changes that cancel,
+complete or hand over tasks besides a step's own completion."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from remediation import services as remediation
+from remediation.models import CorrectiveAction
+from sanctions import services as sanctions
+from sanctions.models import Appeal
+from violations import audit
+from violations import services as violations
+from violations.exceptions import Conflict, InvalidState
+from violations.models import Case
+
+from ..engine import node, open_task, open_tasks
+from ..steps import Step
+
+
+def _flow():
+    from ..flows import CaseFlow  # the flow imports the task pages, which import services
+
+    return CaseFlow
+
+
+def case_report(**report) -> Case:
+    """Record a reported violation (``violations.services.case_report``, same arguments)
+    and start its process: the case, its attachments, the process and the first task commit
+    together or not at all."""
+    with transaction.atomic():
+        case = violations.case_report(**report)
+        _flow().start_from_code.run(case=case)
+    return case
+
+
+def team_change(*, case: Case, actor, reason: str, **change) -> None:
+    """Change the investigation team (``violations.services.team_change``); the lead's
+    open investigation and fact-finding tasks follow a new lead."""
+    with transaction.atomic(), _flow().lock(case.process_id):
+        case = Case.objects.get(pk=case.pk)
+        violations.team_change(case=case, actor=actor, reason=reason, **change)
+        new_lead = change.get("new_lead")
+        if new_lead is None:
+            return
+        for task in open_tasks(case).filter(flow_task_type="HUMAN"):
+            if task.flow_task.name in (Step.INVESTIGATE, Step.FIND_FACTS) and task.owner_id != new_lead.pk:
+                previous = task.owner.get_username() if task.owner_id else None
+                task.owner = new_lead
+                task.status = STATUS.ASSIGNED
+                task.assigned = timezone.now()
+                task.save(update_fields=["owner", "status", "assigned"])
+                audit.record(action="task.reassigned", actor=actor, case=case, reason=reason,
+                             payload={"task": task.pk, "step": task.flow_task.name,
+                                      "from": previous, "to": new_lead.get_username()})
+
+
+def appeal_window_closes_at(case: Case) -> dt.datetime | None:
+    """When the case's appeal window closes, while its timer still runs (a timer waits as
+    SCHEDULED); None once it has closed."""
+    timer = (Task.objects.filter(process_id=case.process_id, flow_task=node("appeal_window"),
+                                 status=STATUS.SCHEDULED).only("scheduled").first())
+    return timer.scheduled if timer else None
+
+
+def appeal_file(*, case: Case, actor, employee, grounds: str) -> Appeal:
+    """Record a sanctioned person's appeal (``sanctions.services.appeal_file``) while the
+    case's appeal window is open."""
+    with transaction.atomic(), _flow().lock(case.process_id):
+        case = Case.objects.get(pk=case.pk)
+        return sanctions.appeal_file(case=case, actor=actor, employee=employee, grounds=grounds,
+                                     window_closes_at=appeal_window_closes_at(case))
+
+
+def _action_task(case: Case, action: CorrectiveAction) -> Task | None:
+    for task in open_tasks(case, Step.COMPLETE_ACTION):
+        if (task.data or {}).get("action") == action.pk:
+            return task
+    return None
+
+
+def action_cancel(*, action: CorrectiveAction | int, actor, reason: str) -> CorrectiveAction:
+    """Cancel an open corrective action (``remediation.services.action_cancel``) and its
+    task; its task must not have been started.
+
+    When the cancelled task was the last one outstanding, the "all actions done" join is
+    re-evaluated here, because viewflow's cancel does not move the process on by itself.
+    """
+    pk = getattr(action, "pk", action)
+    row = CorrectiveAction.objects.filter(pk=pk).select_related("case").first()
+    if row is None:
+        raise InvalidState(_("There is no such corrective action."))
+    with transaction.atomic(), _flow().lock(row.case.process_id):
+        case = Case.objects.get(pk=row.case_id)
+        action = CorrectiveAction.objects.select_for_update().get(pk=pk)
+        task = _action_task(case, action)
+        remediation.action_cancel(case=case, action=action, actor=actor, reason=reason, task=task)
+        activation = task.flow_task.activation_class(task)
+        if not activation.cancel.can_proceed():
+            raise Conflict(_("The owner is completing this action at this moment."))
+        activation.cancel()
+        join = open_task(case, "actions_done")
+        if join is not None:
+            _continue_join(join)
+    return action
+
+
+def _continue_join(join_task: Task) -> None:
+    """What viewflow does when a task reaches a join, for a join reached by a cancellation."""
+    activation = join_task.flow_task.activation_class(join_task)
+    if activation.activate.can_proceed():
+        activation.activate()
+    if activation.complete.can_proceed():
+        activation.complete()
+        activation.activate_next()
+
+
+def defence_close_overdue(*, now=None) -> int:
+    """Close every defence window that has run out: persons who did not answer by the
+    deadline are recorded as such and the case goes to approval. Run daily; safe to re-run.
+    Returns the number of cases moved on."""
+    now = now or timezone.now()
+    flow = _flow()
+    closed = 0
+    candidates = Task.objects.filter(flow_task=flow.defence, status__in=[STATUS.NEW, STATUS.ASSIGNED])
+    for task_pk, process_pk in candidates.values_list("pk", "process_id"):
+        with transaction.atomic(), flow.lock(process_pk):
+            task = Task.objects.get(pk=task_pk)
+            if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+                continue
+            case = Case.objects.get(process_id=process_pk)
+            if not sanctions.defence_close(case=case, task=task, now=now):
+                continue
+            activation = task.flow_task.activation_class(task)
+            if task.status == STATUS.NEW:
+                activation.assign(None)  # the system closes the window; nobody held the step
+            activation.start(None)
+            activation.execute()
+            closed += 1
+    return closed

@@ -1,0 +1,174 @@
+"""The case process in viewflow's Material frontend: inbox, queue, archive, dashboard.
+
+Viewflow's own list views load each row's process, case and owner with one query per row,
+and offer every task whose permission a user holds, whoever they are on the case. These
+subclasses fix both: every list is a fixed number of queries whatever its length, and the
+queue offers a task only to a user whom :func:`casework.eligibility.require_task_eligible`
+would let claim it (the claim service still checks; the queue only stops offering what
+would be refused).
+"""
+
+from __future__ import annotations
+
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
+from viewflow.utils import viewprop
+from viewflow.workflow.fields import get_task_ref
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import (
+    DashboardTaskListView,
+    DashboardView,
+    FlowArchiveListView,
+    FlowInboxListView,
+    FlowQueueListView,
+)
+from viewflow.workflow.models import Task
+
+from violations import policy
+
+from .eligibility import eligible_queue
+from .views.workflow_pages import VisibleDashboardMixin
+
+# What a task row shows: its process, the case, and who holds it, in the row's own query.
+ROW_RELATED = ("process", "process__case", "owner")
+
+
+# --- the lists ---------------------------------------------------------------------------------
+
+
+def _human_task_choices(flow_class):
+    return [
+        (get_task_ref(node), str(node.task_title or node.name))
+        for node in flow_class.instance.nodes()
+        if node.task_type == "HUMAN"
+    ]
+
+
+class _TaskFilter(FilterSet):
+    """Viewflow's filter without its process drop-down (one option per case in the list)
+    and with the step choices taken from the flow instead of a DISTINCT over the list."""
+
+    flow_task = ChoiceFilter(label=_("Step"))
+    created = DateRangeFilter(label=_("Created"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .flows import CaseFlow  # the flow imports the task pages
+
+        self.filters["flow_task"].field.choices = _human_task_choices(CaseFlow)
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created")
+
+
+class _ArchiveFilter(_TaskFilter):
+    finished = DateRangeFilter(label=_("Finished"))
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created", "finished")
+
+
+class CaseColumnsMixin:
+    """Case reference, title and stage beside each task, from the row's own query."""
+
+    def case_reference(self, task):
+        case = getattr(task.process, "case", None)
+        return case.reference if case else ""
+
+    case_reference.short_description = _("Case")
+
+    def case_title(self, task):
+        case = getattr(task.process, "case", None)
+        return case.title if case else ""
+
+    case_title.short_description = _("Title")
+
+    def case_stage(self, task):
+        case = getattr(task.process, "case", None)
+        return case.get_stage_display() if case else ""
+
+    case_stage.short_description = _("Stage")
+
+    def task_title(self, task):
+        return task.title
+
+    task_title.short_description = _("Task")
+
+    def task_id(self, task):
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        return format_html('<a href="{}">#{}/{}</a>', url, task.process_id, task.pk)
+
+    task_id.short_description = _("#")
+
+
+class CaseInboxView(CaseColumnsMixin, FlowInboxListView):
+    columns = ("task_id", "case_reference", "case_title", "case_stage", "task_title", "created")
+    filterset_class = _TaskFilter
+
+    @viewprop
+    def queryset(self):
+        return super().queryset.select_related(*ROW_RELATED)
+
+
+class CaseQueueView(CaseColumnsMixin, FlowQueueListView):
+    columns = ("task_id", "case_reference", "case_title", "case_stage", "task_title", "created")
+    filterset_class = _TaskFilter
+
+    @viewprop
+    def queryset(self):
+        return (
+            eligible_queue(self.flow_class, self.request.user)
+            .select_related(*ROW_RELATED)
+            .order_by("-created")
+        )
+
+
+class CaseArchiveView(CaseColumnsMixin, FlowArchiveListView):
+    columns = ("task_id", "case_reference", "case_title", "task_title", "created", "finished")
+    filterset_class = _ArchiveFilter
+
+    @viewprop
+    def queryset(self):
+        return super().queryset.select_related(*ROW_RELATED)
+
+
+class CaseTaskListView(CaseColumnsMixin, DashboardTaskListView):
+    """Every task of the cases the user may read (viewflow lists every task to everyone)."""
+
+    columns = ("task_id", "case_reference", "case_stage", "task_title", "created", "owner")
+
+    @viewprop
+    def queryset(self):
+        return (
+            super().queryset.filter(process__case__in=policy.visible_cases(self.request.user))
+            .select_related(*ROW_RELATED)
+        )
+
+
+class CaseDashboardView(VisibleDashboardMixin, DashboardView):
+    """The kanban: one query per step column (fixed), never one per card; only the cases the
+    user may see (``VisibleDashboardMixin``)."""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        for column in ctx["columns"]:
+            column["tasks"] = column["tasks"].select_related(*ROW_RELATED)
+        ctx["finished"] = ctx["finished"].select_related(*ROW_RELATED)
+        return ctx
+
+
+class CaseAppViewset(FlowAppViewset):
+    inbox_view_class = CaseInboxView
+    queue_view_class = CaseQueueView
+    archive_view_class = CaseArchiveView
+    task_list_view_class = CaseTaskListView
+    dashboard_view_class = CaseDashboardView
+
+    def get_context_data(self, request):
+        # The menu's counters: the queue counts only what the queue page offers.
+        ctx = super().get_context_data(request)
+        ctx["user_queue"] = eligible_queue(self._flow_class, request.user)
+        return ctx

@@ -1,0 +1,146 @@
+"""Appending events to hash chains, and reading a chain's head.
+
+Input: "these rows changed, under this chain key, by this actor". Each event carries, for
+every row the action changed, the digest of the row as committed and the digest of every
+history row the action wrote (:class:`RecordChange`); :mod:`ledger.verify` later recomputes
+all of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .digest import as_json, canonical_json
+from .models import GENESIS_HASH, AuditChain, AuditEvent
+
+SYSTEM_CHAIN = "system"
+# The payload key that names the chain's subject (a case reference) in an event's hash.
+REFERENCE_KEY = "case_reference"
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One row an action changed: its digest as committed (None: deleted), the digest of
+    its fields without many-to-many links, and ``(history id, digest)`` of each history row
+    the action wrote."""
+
+    model: str
+    pk: Any
+    digest: str | None
+    fields: str | None
+    history: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_entry(self) -> dict[str, Any]:
+        return {"model": self.model, "pk": self.pk, "digest": self.digest,
+                "fields": self.fields, "history": [list(h) for h in self.history]}
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """What an export signs so a recipient can later detect truncation of the chain."""
+
+    chain: str
+    seq: int
+    hash: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"chain": self.chain, "seq": self.seq, "hash": self.hash}
+
+
+def event_content(event: AuditEvent) -> dict[str, Any]:
+    """What the hash of an event covers. (The key ``case`` holds the chain's subject
+    reference: renaming it would break every hash already written.)"""
+    return {
+        "chain": event.chain.key,
+        "seq": event.seq,
+        "case": event.payload.get(REFERENCE_KEY),
+        "occurred_at": as_json(event.occurred_at),
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "reason": event.reason,
+        "payload": event.payload,
+        "records": event.records,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def event_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(canonical_json(event_content(event))).hexdigest()
+
+
+def _locked_chain(key: str, *, new: bool) -> AuditChain:
+    if new:
+        # The subject is new in this transaction: nobody else can append to its chain
+        # before commit (if the chain existed, its unique key fails the action).
+        return AuditChain.objects.create(key=key)
+    chain = AuditChain.objects.select_for_update().filter(key=key).first()
+    if chain is not None:
+        return chain
+    try:  # the chain's first event: the new row is ours (locked) until commit
+        with transaction.atomic():
+            return AuditChain.objects.create(key=key)
+    except IntegrityError:  # a concurrent first append created it: queue behind it
+        return AuditChain.objects.select_for_update().get(key=key)
+
+
+def append(
+    *,
+    chain: str,
+    action: str,
+    actor,
+    changes: list[RecordChange],
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    reference: str | None = None,
+    new_chain: bool = False,
+) -> AuditEvent:
+    """Append one event to ``chain`` under a row lock on the chain's head.
+
+    Must run inside the caller's transaction so the event and the change commit together;
+    the lock makes concurrent appends queue, so the sequence never forks. ``reference``
+    names the chain's subject in the event (a case reference). ``new_chain``: the subject
+    is new in this transaction and this is its chain's first event.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.append() must run inside the caller's transaction")
+    head = _locked_chain(chain, new=new_chain)
+    body = dict(payload or {})
+    if reference is not None:
+        body[REFERENCE_KEY] = reference
+    event = AuditEvent(
+        chain=head,
+        seq=head.length + 1,
+        occurred_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "username", None) or "system",
+        action=action,
+        reason=reason,
+        payload=json.loads(canonical_json(body)),
+        records=[c.as_entry() for c in changes],
+        prev_hash=head.head_hash,
+    )
+    event.hash = event_hash(event)
+    event.save()
+    head.length = event.seq
+    head.head_hash = event.hash
+    head.save(update_fields=["length", "head_hash"])
+    return event
+
+
+def chain_head(key: str) -> ChainHead:
+    chain = AuditChain.objects.filter(key=key).first()
+    if chain is None:
+        return ChainHead(key, 0, GENESIS_HASH)
+    return ChainHead(chain=chain.key, seq=chain.length, hash=chain.head_hash)
+
+
+def events_of(key: str):
+    """The events of one chain, in sequence."""
+    return AuditEvent.objects.filter(chain__key=key).order_by("seq")
