@@ -20,6 +20,7 @@ from violations.models import Case, Department, Employee, Source, ViolationCateg
 
 from . import services
 from .engine import OPEN_STATUSES
+from .selectors import open_case_tasks
 
 
 class ServiceRefused(APIException):
@@ -61,7 +62,7 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_open_tasks(self, case) -> list[dict]:
         return [{"id": t.pk, "step": t.flow_task.name, "title": str(t.flow_task.task_title),
                  "owner": t.owner.get_username() if t.owner_id else None}
-                for t in selectors.open_case_tasks(case)]
+                for t in open_case_tasks(case)]
 
 
 class CaseReportSerializer(serializers.Serializer):

@@ -57,7 +57,7 @@ def require_task_eligible(user, case: Case, task: Task) -> None:
     if task.owner_permission and not user.has_perm(task.owner_permission):
         raise NotAllowed(_("Your role does not carry out this step."))
     policy.require_not_party(user, case)
-    rule = RULES.get(Step(task.flow_task.name)) if task.flow_task.name in Step else None
+    rule = RULES.get(task.flow_task.name)
     if rule is not None:
         rule(user, case, task)
 

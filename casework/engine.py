@@ -42,11 +42,11 @@ class CaseLock(lock.SelectForUpdateLock):
     @contextmanager
     def __call__(self, flow_class, process_pk):
         with transaction.atomic():
-            locked = (Case.objects.select_related("process").select_for_update()
-                      .filter(process_id=process_pk).exists())
-            if not locked:
-                flow_class.process_class._default_manager.filter(
-                    pk=process_pk).select_for_update().exists()
+            case = (Case.objects.select_related("process").select_for_update()
+                    .filter(process_id=process_pk).first())
+            if case is None:
+                flow_class.process_class._default_manager.select_for_update().filter(
+                    pk=process_pk).first()
             yield
 
 

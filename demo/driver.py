@@ -19,7 +19,7 @@ from casework import services as work
 from casework.engine import open_tasks
 from remediation import services as rem
 from sanctions import services as sanc
-from violations import services
+from violations import policy, services
 from violations.models import Case
 
 User = get_user_model()
@@ -144,10 +144,8 @@ class Driver:
     def do_approve(self, case, task, decision="approve", approver=None):
         proposal = case.sanction_proposals.filter(status="pending").first()
         if approver is None:
-            from sanctions.policy import heads_subject_department
-
             approver = {"department": "depthead", "compliance": "manager", "senior": "senior"}[proposal.required_level]
-            if approver == "depthead" and not heads_subject_department(self.user("depthead"), case):
+            if approver == "depthead" and not policy.standing(self.user("depthead"), case).heads_subject_department:
                 approver = "manager"
             if approver == "senior" and proposal.decisions.filter(approver__username="senior").exists():
                 approver = "senior2"

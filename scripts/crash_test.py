@@ -175,7 +175,7 @@ def worker(env: dict[str, str], seed_value: int, counters: dict, log_path: str) 
                 continue
             act(case, task)
             counters["steps"].value += 1
-        except Exception as exc:  # noqa: BLE001 - counted, and logged when unexpected
+        except Exception as exc:
             if type(exc).__name__ in EXPECTED_REFUSALS or type(exc).__name__ in ("AssertionError", "DoesNotExist"):
                 counters["refused"].value += 1
             else:

@@ -109,9 +109,9 @@ class AuditEventAdmin(NeedToKnowReadOnlyAdmin):
         return qs.filter(shown)
 
     def has_view_permission(self, request, obj=None):
-        if obj is not None and obj.chain.key == SYSTEM_CHAIN:
-            return may_read_system_chain(request.user)
-        return super().has_view_permission(request, obj)
+        if obj is None or not (request.user.is_active and request.user.is_staff):
+            return super().has_view_permission(request, obj)
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
 
 
 @admin.register(AuditChain)

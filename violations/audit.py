@@ -33,6 +33,8 @@ from ledger.digest import (
     sha256,
 )
 from ledger.models import AuditEvent
+from ledger.verify import Report
+from ledger.verify import verify as ledger_verify
 
 _pending = threading.local()
 
@@ -255,3 +257,11 @@ def case_record_models() -> list[type[models.Model]]:
         if fk is not None and fk.related_model is Case:
             found.append(model)
     return found
+
+
+def verify(*, case=None, head_seq: int | None = None, head_hash: str | None = None) -> Report:
+    """Check every chain and record (or one case's), requiring every row of a case record
+    to be vouched for (see :func:`ledger.verify.verify`)."""
+    return ledger_verify(chain=chain_key(case) if case is not None else None,
+                         head_seq=head_seq, head_hash=head_hash,
+                         audited_models=case_record_models())

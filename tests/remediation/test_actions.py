@@ -158,7 +158,7 @@ def test_case_manager_cancels_from_the_case_page(planned, world, client, walk):
     case, a1, a2, owner2 = planned
     complete(a1, case)
     client.force_login(world.manager)
-    url = reverse("remediation:action_cancel", args=[case.reference, a2.pk])
+    url = reverse("casework:action_cancel", args=[case.reference, a2.pk])
     assert client.post(url, {"reason": ""}).status_code == 302
     assert CorrectiveAction.objects.get(pk=a2.pk).status == ActionStatus.OPEN
     response = client.post(url, {"reason": "Owner left; covered by action 1"})

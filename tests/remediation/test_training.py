@@ -10,6 +10,7 @@ from django.utils import timezone
 from remediation import services as rem
 from remediation.models import TrainingSession
 from tests.violations.factories import EmployeeFactory
+from violations import audit
 from violations.exceptions import NotAllowed
 
 from .helpers import events, render_panel, to_plan
@@ -32,7 +33,7 @@ def test_training_is_recorded_and_linked(planned, world):
     assert set(session.attendees.all()) == {a, b}
     assert list(session.cases.all()) == [case]
     assert list(cause.training_sessions.all()) == [session]
-    event = case.audit_events.get(action="training.recorded")
+    event = audit.events_of(case).get(action="training.recorded")
     assert event.payload["training"] == session.pk
     assert event.payload["root_causes"] == [cause.pk]
     assert "Suitability rules" in render_panel(case, world.manager)
@@ -44,8 +45,8 @@ def test_one_session_answers_several_cases(walk, world, planned):
                                   held_on=timezone.localdate() - dt.timedelta(days=1),
                                   attendees=[world.subject2], cases=[planned, other])
     assert set(session.cases.all()) == {planned, other}
-    assert planned.audit_events.filter(action="training.recorded").count() == 1
-    assert other.audit_events.filter(action="training.recorded").count() == 1
+    assert audit.events_of(planned).filter(action="training.recorded").count() == 1
+    assert audit.events_of(other).filter(action="training.recorded").count() == 1
 
 
 @pytest.mark.parametrize("actor_name, change, error", [

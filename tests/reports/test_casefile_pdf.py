@@ -6,6 +6,7 @@ from reports.casefile import Profile
 from reports.pdf import SECTION_TITLES, SECTIONS, render_casefile_pdf, section_title
 from reports.selectors import build_casefile
 from tests.reports.conftest import pdf_outline, pdf_text
+from violations import audit
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_every_section_present_for_a_full_case(casefile, closed_case):
     assert evidence.sha256[:32] in text and evidence.sha256[32:] in text
     assert casefile.chain.head_hash in text
     assert casefile.chain.intact is True
-    assert casefile.chain.length == len(casefile.events) == closed_case.audit_events.count()
+    assert casefile.chain.length == len(casefile.events) == audit.events_of(closed_case).count()
     # Every audit event has its row: actions are labelled, sequence numbers run 1..n.
     assert "Facts determined" in text and "Closed" in text
     assert "Senior management" in text  # approval level of a demotion

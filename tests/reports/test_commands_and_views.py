@@ -45,7 +45,7 @@ def test_casefile_command_writes_a_pdf_and_records_a_system_export(closed_case, 
                  "--profile", "regulator", "--recipient", "HKMA")
 
     assert out.read_bytes().startswith(b"%PDF")
-    event = AuditEvent.objects.get(case=closed_case, action="case.exported")
+    event = audit.events_of(closed_case).get(action="case.exported")
     assert event.actor is None and event.actor_name == "system"
     assert event.payload["profile"] == "regulator"
     assert event.payload["lang"] == "zh-hant"
@@ -71,7 +71,7 @@ def test_export_case_one_and_all(closed_case, world, signing_key, tmp_path, caps
                  "--actor", "auditor", "--recipient", "SFC")
     one = tmp_path / "one" / f"{closed_case.reference}-regulator.zip"
     assert zipfile.ZipFile(one).read("manifest.sig")
-    event = AuditEvent.objects.get(case=closed_case, action="case.exported")
+    event = audit.events_of(closed_case).get(action="case.exported")
     assert event.actor == world.auditor and event.payload["recipient"] == "SFC"
 
     call_command("export_case", "--all", "--closed-since", "2000-01-01", "--out", str(tmp_path / "all"))

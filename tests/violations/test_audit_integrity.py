@@ -13,15 +13,14 @@ from django.test import Client
 
 from ledger import chain as ledger_chain
 from ledger import digest
-from ledger.verify import verify
+from ledger.models import AuditChain, AuditEvent
 from remediation.models import CorrectiveAction
 from sanctions.models import ProposedSanction
 from tests.violations.factories import DepartmentFactory, UserFactory
 from violations import audit
+from violations.audit import verify
 from violations.exceptions import NotAllowed
 from violations.models import (
-    AuditChain,
-    AuditEvent,
     Case,
     Department,
     Evidence,
@@ -145,7 +144,7 @@ def test_every_event_carries_the_digest_of_what_it_changed(case):
 
 
 def test_the_trail_is_intact_per_case_and_against_its_recorded_head(case):
-    head = AuditChain.objects.get(key=f"case:{case.pk}").head()
+    head = audit.chain_head(case)
 
     code, out, _ = run_verify("--case", case.reference, "--head", head.hash, "--head-seq", str(head.seq))
 
@@ -189,10 +188,11 @@ def test_an_event_deleted_in_the_middle_is_named(case):
 
 def test_an_event_moved_to_another_case_is_named(case, walk):
     other = walk.report()
+    other_chain = AuditChain.objects.get(key=audit.chain_key(other))
     with raw_sql() as cur:
-        set_column(AuditEvent, event(case, 2).pk, "case_id", other.pk, cur)
+        set_column(AuditEvent, event(case, 10).pk, "chain_id", other_chain.pk, cur)
 
-    assert first_problem().endswith(f"belongs to case id {other.pk}, not to this chain's case")
+    assert "event #10 is missing (the chain jumps to #11)" in first_problem()
 
 
 def test_truncating_the_newest_events_is_caught_against_the_recorded_head(case, world):
@@ -379,7 +379,7 @@ def test_flipping_one_field_in_random_rows_is_always_detected(closed_case):
             try:
                 with transaction.atomic():
                     set_column(model, row.pk, field.column, field.get_db_prep_save(value, connection), cur)
-                    if verify(chain=audit.chain_key(closed_case)).intact:
+                    if verify(case=closed_case).intact:
                         missed.append(name)
                     transaction.set_rollback(True)
             except IntegrityError:  # a unique constraint refused the change: nothing to detect
@@ -460,11 +460,11 @@ def test_the_audit_trail_is_read_only_in_the_admin(case, world):
     client.force_login(world.auditor)
     target = event(case, 1)
 
-    assert client.get("/admin/violations/auditevent/").status_code == 200
-    assert client.get(f"/admin/violations/auditevent/{target.pk}/change/").status_code == 200
-    assert client.get("/admin/violations/auditevent/add/").status_code == 403
-    assert client.post(f"/admin/violations/auditevent/{target.pk}/change/", {"reason": "x"}).status_code == 403
-    assert client.post(f"/admin/violations/auditevent/{target.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/ledger/auditevent/").status_code == 200
+    assert client.get(f"/admin/ledger/auditevent/{target.pk}/change/").status_code == 200
+    assert client.get("/admin/ledger/auditevent/add/").status_code == 403
+    assert client.post(f"/admin/ledger/auditevent/{target.pk}/change/", {"reason": "x"}).status_code == 403
+    assert client.post(f"/admin/ledger/auditevent/{target.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.get(pk=target.pk).reason == target.reason
     assert verify().intact
 

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from viewflow.workflow.models import Task
 
 from casework import services as work
-from ledger.models import AuditEvent
 from violations import audit, services
 from violations.exceptions import Conflict, NotAllowed
 from violations.models import Case, TeamMember, Verification
@@ -181,7 +180,7 @@ def test_claim_release_reassign_are_audited(walk, world):
     actions = list(audit.events_of(case).filter(action__startswith="task.").values_list("action", "actor_name"))
     assert actions == [("task.claimed", "officer"), ("task.released", "officer"), ("task.reassigned", "manager")]
     assert Task.objects.get(pk=task.pk).owner == other
-    reassigned = AuditEvent.objects.get(case=case, action="task.reassigned")
+    reassigned = audit.events_of(case).get(action="task.reassigned")
     assert reassigned.payload["from"] is None and reassigned.payload["to"] == "officer2"
     assert reassigned.reason == "Workload"
 

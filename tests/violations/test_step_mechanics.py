@@ -5,8 +5,8 @@ import pytest
 
 from casework import services as work
 from casework.engine import open_task
-from ledger.verify import verify
 from violations import audit, policy
+from violations.audit import verify
 from violations.exceptions import NotAllowed
 from violations.models import Case
 
@@ -23,7 +23,7 @@ def test_a_step_appends_its_events_in_sequence_and_the_chain_still_verifies(walk
     assert [e.action for e in new] == ["verification.completed", "stage.entered"]
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert new[0].prev_hash == before[-1].hash and new[1].prev_hash == new[0].hash
-    assert verify(chain=audit.chain_key(case)).intact
+    assert verify(case=case).intact
 
 
 def test_a_refused_step_leaves_no_event_behind_for_the_next_one(walk, world):
@@ -35,7 +35,7 @@ def test_a_refused_step_leaves_no_event_behind_for_the_next_one(walk, world):
     assert audit.events_of(case).count() == count
     walk.verify(case)
     assert audit.events_of(case).count() == count + 2
-    assert verify(chain=audit.chain_key(case)).intact
+    assert verify(case=case).intact
 
 
 def test_standing_answers_each_question(walk, world):
@@ -62,10 +62,11 @@ def test_an_unassigned_task_is_claimed_by_whoever_completes_it(walk, world):
 def test_a_new_case_has_one_history_row_per_change_and_its_process(walk):
     case = walk.report()
     rows = list(Case.history.filter(id=case.pk).order_by("history_id"))
-    assert [r.history_change_reason for r in rows] == ["reported", "stage: verification"]
+    assert [r.history_change_reason for r in rows] == ["reported", "process started",
+                                                         "stage: verification"]
     assert rows[-1].process_id == case.process_id is not None
     assert Case.objects.get(pk=case.pk).process_id == case.process_id
-    assert verify(chain=audit.chain_key(case)).intact
+    assert verify(case=case).intact
 
 
 def test_references_are_consecutive(walk):

@@ -47,7 +47,7 @@ def test_anonymous_report_names_nobody_on_the_case(world, amy, anonymous_case):
     assert identity.user_id == amy.pk
     assert case.evidence.get().collected_by_id is None
     assert set(case.history.values_list("history_user_id", flat=True)) == {None}
-    reported = AuditEvent.objects.get(case=case, action="case.reported")
+    reported = audit.events_of(case).get(action="case.reported")
     assert reported.actor_id is None
     assert reported.actor_name == "reporter (identity protected)"
     assert "amy" not in str(reported.payload)

@@ -40,7 +40,7 @@ def _take_number(year: int) -> int | None:
     table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",  # noqa: S608
+            f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",
             [year],
         )
         row = cursor.fetchone()

@@ -6,8 +6,7 @@ record and what is wrong with it (then how many problems there are in all).
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ledger.verify import verify
-from violations.audit import case_record_models, chain_key
+from violations.audit import verify
 from violations.models import Case
 
 
@@ -25,14 +24,12 @@ class Command(BaseCommand):
     def handle(self, *args, case=None, head=None, head_seq=None, **options):
         if (head is None) != (head_seq is None):
             raise CommandError("--head and --head-seq go together.")
-        chain = None
+        target = None
         if case:
             target = Case.objects.filter(reference=case).first()
             if target is None:
                 raise CommandError(f"No case {case}.")
-            chain = chain_key(target)
-        report = verify(chain=chain, head_seq=head_seq, head_hash=head,
-                        audited_models=case_record_models())
+        report = verify(case=target, head_seq=head_seq, head_hash=head)
         if report.intact:
             self.stdout.write(f"intact: {report.summary()}")
             return

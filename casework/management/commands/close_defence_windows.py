@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sanctions.services import defence_close_overdue
+from casework.services import defence_close_overdue
 
 
 class Command(BaseCommand):
