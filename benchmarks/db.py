@@ -57,7 +57,8 @@ def drop_scratch() -> None:
 def setup() -> None:
     """Point Django at a fresh database and the run's own directories, then set it up."""
     os.environ["DATABASE_URL"] = _fresh_database()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # The project's settings with this package installed, for the bare flow (see settings.py).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
     # Measured as deployed: with DEBUG on, Django logs and formats every statement, which costs
     # as much as some statements take to run.
     os.environ["DJANGO_DEBUG"] = "0"
