@@ -7,9 +7,9 @@ dropped at the end. Prints one table and writes it as JSON to benchmarks/results
     .venv/bin/python benchmarks/run.py            # full sizes (10k and 100k cases)
     .venv/bin/python benchmarks/run.py --quick    # small sizes, about a minute
 
-Never part of the test suite. Absolute times depend on the machine; the goals are ratios to
-a yardstick timed in the same run (an ORM transaction with three small INSERTs), so they hold
-on a noisy or slower machine.
+Never part of the test suite. Absolute times depend on the machine; the goals are ratios
+inside one run (a step against the bare engine's twin of it, a page at the large size
+against the small one), so they hold on a noisy or slower machine.
 """
 
 from __future__ import annotations
