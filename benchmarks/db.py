@@ -47,7 +47,7 @@ def drop_scratch() -> None:
         from django.db import connections
 
         connections.close_all()
-    except Exception:  # noqa: BLE001 - Django may not be set up yet
+    except Exception:
         pass
     with psycopg.connect(_scratch_pg["admin"], autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{_scratch_pg["name"]}" WITH (FORCE)')

@@ -76,7 +76,7 @@ def bench_scale(world, sizes, requests, detail_case):
         "search box (manager, ?q=)": ("manager", reverse("violations:case_list") + "?q=999"),
         "inbox (officer)": ("officer", reverse("work:case:inbox")),
         "queue (officer)": ("officer", reverse("work:case:queue")),
-        "case page (manager)": ("manager", reverse("violations:case_detail",
+        "case page (manager)": ("manager", reverse("casework:case_detail",
                                                   args=[detail_case.reference])),
     }
     clients = {}

@@ -16,11 +16,12 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from casework import services as work
+from casework.engine import open_tasks
+from casework.flows import CaseFlow
 from tests.walk import Walker
 from violations import services
-from violations.flows import CaseFlow
 from violations.models import Employee
-from violations.workflow import open_tasks
 
 # --- a case about a new subject ---------------------------------------------------------------
 
@@ -60,10 +61,9 @@ def fire_case_timers(case):
     """Fire this case's scheduled timers as the dispatcher would once due (this process only)."""
     for task in Task.objects.filter(process_id=case.process_id, status=STATUS.SCHEDULED,
                                     flow_task_type="TIMER"):
-        with time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False):
-            with task.activation() as activation:
-                activation.start()
-                activation.execute()
+        with time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False), task.activation() as activation:
+            activation.start()
+            activation.execute()
 
 
 # --- a case brought to the step before the one timed --------------------------------------------
@@ -93,7 +93,7 @@ def _to_review(world):
     return w, case
 
 
-def _prepared_investigation(world):
+def _interviewed(world):
     w, case = to_find_facts(world)
     case = w.refresh(case)
     record_interview(case, world.investigator2, hours_ago=3, summary="Admitted.")
@@ -101,12 +101,12 @@ def _prepared_investigation(world):
 
 
 def _investigate(w, case):
-    services.investigation_submit(task=w.task(case, "investigate"), actor=w.w.investigator,
+    work.investigation_submit(task=w.task(case, "investigate"), actor=w.w.investigator,
                                   summary="Interviewed.", conclusion="Mis-sold.")
 
 
 def _investigated(world):
-    w, case = _prepared_investigation(world)
+    w, case = _interviewed(world)
     _investigate(w, case)
     return w, case
 
@@ -117,7 +117,7 @@ STEPS = {
     "start": ("start (report)",
               lambda world: (walker(world), None), lambda w, case: w.report()),
     "human": ("human step (investigate)",
-              lambda world: _ready(*_prepared_investigation(world)), _investigate),
+              lambda world: _ready(*_interviewed(world)), _investigate),
     "if": ("gateway (find_facts -> If)",
            lambda world: _ready(*_investigated(world)), lambda w, case: w.find_facts(case)),
     "switch": ("approval (reject -> Switch)",
@@ -141,12 +141,12 @@ def whole_case(world):
     w = walker(world)
     case = w.report()
     w.verify(case)
-    services.team_form(task=w.task(case, "form_team"), actor=world.manager,
+    work.team_form(task=w.task(case, "form_team"), actor=world.manager,
                        lead=world.investigator, members=[])
     services.team_declare(case=case, actor=world.investigator, has_conflict=False)
     case = w.refresh(case)
     record_interview(case, world.investigator, hours_ago=1, summary="Seen.", interviewee="Chan")
-    services.investigation_submit(task=w.task(case, "investigate"), actor=world.investigator,
+    work.investigation_submit(task=w.task(case, "investigate"), actor=world.investigator,
                                   summary="Interviewed.", conclusion="Mis-sold.")
     w.find_facts(case)
     w.propose(case)
@@ -206,8 +206,8 @@ def seeded_tasks(process_id, kind, world, now):
 def reports_missing() -> str | None:
     """Why the reports app cannot be driven, or None when it can."""
     try:
-        import reports.pdf  # noqa: F401
-        import reports.selectors  # noqa: F401
+        import reports.pdf
+        import reports.selectors
         import reports.services  # noqa: F401
     except ImportError as exc:
         return str(exc)

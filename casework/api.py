@@ -56,8 +56,7 @@ class CaseDetailSerializer(CaseListSerializer):
     open_tasks = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
-        fields = CaseListSerializer.Meta.fields + [
-            "description", "occurred_at", "subjects", "customer_involved", "is_anonymous", "open_tasks"]
+        fields = [*CaseListSerializer.Meta.fields, "description", "occurred_at", "subjects", "customer_involved", "is_anonymous", "open_tasks"]
 
     def get_open_tasks(self, case) -> list[dict]:
         return [{"id": t.pk, "step": t.flow_task.name, "title": str(t.flow_task.task_title),

@@ -160,51 +160,56 @@ def _check_records(vouched: dict, report: Report) -> None:
         for item in items:
             report.records += 1
             where = f"{label} #{item.pk}"
-            entry = item.latest
-            row = live.get(item.pk)
-            if entry.get("digest") is None:
-                if row is not None:
-                    report.problems.append(Problem(where, f"deleted by {item.latest_event}, but the row exists"))
-                    continue
-            elif row is None:
-                report.problems.append(Problem(
-                    where, f"row is missing (deleted behind the application's back; last vouched for by {item.latest_event})"))
-                continue
-            elif record_digest(row) != entry["digest"]:
-                report.problems.append(Problem(
-                    where, f"row differs from the digest recorded by {item.latest_event} "
-                           "(changed behind the application's back)"))
-                continue
-            if hist_model is None:
-                continue
-            rows = history.get(item.pk, [])
-            by_id = {h.history_id: h for h in rows}
-            report.history_rows += len(item.history)
-            bad = None
-            for hid, (digest, event) in sorted(item.history.items()):
-                hist = by_id.get(hid)
-                if hist is None:
-                    bad = f"history row #{hid} written by {event} is missing"
-                elif history_digest(hist) != digest:
-                    bad = f"history row #{hid} differs from the digest recorded by {event}"
-                if bad:
-                    break
-            if bad is None and item.history:
-                first = min(item.history)
-                stray = [h.history_id for h in rows if h.history_id > first and h.history_id not in item.history]
-                if stray:
-                    bad = f"history row #{stray[0]} was written by no audited action"
-            if bad is None and rows and item.history:
-                newest = rows[-1]
-                if newest.history_type == "-":
-                    if entry.get("digest") is not None:
-                        bad = f"newest history row #{newest.history_id} says deleted, the trail does not"
-                elif record_digest(newest.instance, m2m=False) != entry.get("fields"):
-                    bad = (f"newest history row #{newest.history_id} does not match the state "
-                           f"recorded by {item.latest_event}")
+            bad = _live_row_problem(item, live.get(item.pk))
+            if bad is None and hist_model is not None:
+                report.history_rows += len(item.history)
+                bad = _history_problem(item, history.get(item.pk, []))
             if bad:
                 report.problems.append(Problem(where, bad))
 
+
+def _live_row_problem(item: _Vouched, row) -> str | None:
+    """Whether the live row is as the latest event that vouched for it says."""
+    entry = item.latest
+    if entry.get("digest") is None:
+        if row is not None:
+            return f"deleted by {item.latest_event}, but the row exists"
+        return None
+    if row is None:
+        return (f"row is missing (deleted behind the application's back; last vouched for by "
+                f"{item.latest_event})")
+    if record_digest(row) != entry["digest"]:
+        return (f"row differs from the digest recorded by {item.latest_event} "
+                "(changed behind the application's back)")
+    return None
+
+
+def _history_problem(item: _Vouched, rows: list) -> str | None:
+    """Whether the record's history rows are the ones the events wrote, unchanged, with
+    none added behind their back, the newest matching the state last vouched for."""
+    by_id = {h.history_id: h for h in rows}
+    for hid, (digest, event) in sorted(item.history.items()):
+        hist = by_id.get(hid)
+        if hist is None:
+            return f"history row #{hid} written by {event} is missing"
+        if history_digest(hist) != digest:
+            return f"history row #{hid} differs from the digest recorded by {event}"
+    if not item.history:
+        return None
+    first = min(item.history)
+    stray = [h.history_id for h in rows if h.history_id > first and h.history_id not in item.history]
+    if stray:
+        return f"history row #{stray[0]} was written by no audited action"
+    if not rows:
+        return None
+    newest = rows[-1]
+    if newest.history_type == "-":
+        if item.latest.get("digest") is not None:
+            return f"newest history row #{newest.history_id} says deleted, the trail does not"
+    elif record_digest(newest.instance, m2m=False) != item.latest.get("fields"):
+        return (f"newest history row #{newest.history_id} does not match the state "
+                f"recorded by {item.latest_event}")
+    return None
 
 
 def _check_unvouched(vouched: dict, labels: set[str], report: Report) -> None:

@@ -263,4 +263,5 @@ def test_queue_matches_policy_for_every_role(world, walk):
     assert len(offered["officer"]) == 1  # the plain verify task only
     assert len(offered["depthead"]) == 1  # the approval of the case they did not report
     assert offered["otherhead"] == set()
-    assert len(offered["owner"]) == 1 and offered["owner2"] == set()
+    assert len(offered["owner"]) == 1
+    assert offered["owner2"] == set()

@@ -120,10 +120,9 @@ class Walker:
         from casework.engine import node
 
         task = case.process.task_set.get(flow_task=node("appeal_window"), status=STATUS.SCHEDULED)
-        with time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False):
-            with task.activation() as activation:
-                activation.start()
-                activation.execute()
+        with time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False), task.activation() as activation:
+            activation.start()
+            activation.execute()
 
     def plan(self, case, actions=1):
         specs = [rem.ActionSpec(kind="training", description=f"Retrain the desk {i}", owner=self.w.owner,

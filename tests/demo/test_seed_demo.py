@@ -28,7 +28,8 @@ def test_seed_demo_covers_every_stage_and_every_role_can_log_in():
     outcomes = set(cases.filter(stage=Stage.CLOSED).values_list("outcome", flat=True))
     assert outcomes >= {Outcome.SANCTIONED, Outcome.DISMISSED, Outcome.DUPLICATE, Outcome.NOT_ESTABLISHED}
     references = sorted(cases.values_list("reference", flat=True))
-    assert references[0].endswith("-000001") and references[-1].endswith("-000029")
+    assert references[0].endswith("-000001")
+    assert references[-1].endswith("-000029")
 
     again = StringIO()
     call_command("seed_demo", stdout=again)

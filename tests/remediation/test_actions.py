@@ -38,7 +38,7 @@ def test_each_owner_has_a_task_for_their_own_action(planned, world):
 
 @pytest.mark.parametrize("who", ["owner2", "officer", "manager"])
 def test_nobody_completes_someone_elses_action_and_nothing_changes(planned, world, who):
-    case, a1, a2, owner2 = planned
+    case, a1, _a2, owner2 = planned
     actor = owner2 if who == "owner2" else getattr(world, who)
     before = events(case)
     with pytest.raises((NotAllowed, Conflict)):
@@ -46,14 +46,15 @@ def test_nobody_completes_someone_elses_action_and_nothing_changes(planned, worl
                             proof_link="https://intranet.example/x")
     a1.refresh_from_db()
     assert a1.status == ActionStatus.OPEN
-    assert a1.completed_at is None and a1.completion_note == ""
+    assert a1.completed_at is None
+    assert a1.completion_note == ""
     assert task_of(case, a1).status == STATUS.ASSIGNED
     assert task_of(case, a1).owner == world.owner
     assert events(case) == before
 
 
 def test_owner_completes_own_action_with_proof(planned, world, walk):
-    case, a1, a2, owner2 = planned
+    case, a1, a2, _owner2 = planned
     complete(a1, case)
     a1.refresh_from_db()
     assert a1.status == ActionStatus.DONE
@@ -77,7 +78,7 @@ def test_completion_needs_a_note_and_proof(planned, world):
 
 
 def test_cancelling_the_last_open_action_lets_the_case_proceed(planned, world, walk):
-    case, a1, a2, owner2 = planned
+    case, a1, a2, _owner2 = planned
     complete(a1, case)
     work.action_cancel(action=a2, actor=world.manager, reason="Superseded by the bank-wide system fix")
     a2.refresh_from_db()
@@ -92,7 +93,7 @@ def test_cancelling_the_last_open_action_lets_the_case_proceed(planned, world, w
 
 
 def test_cancelling_first_then_completing_the_other_proceeds(planned, world, walk):
-    case, a1, a2, owner2 = planned
+    case, a1, a2, _owner2 = planned
     work.action_cancel(action=a1, actor=world.officer, reason="Duplicate of action 2")
     assert walk.open_names(case) == ["complete_action", "finished"]
     complete(a2, case)
@@ -108,14 +109,14 @@ def _snapshot(case, *actions):
             [task_of(case, a).status for a in actions], events(case))
 
 
-@pytest.mark.parametrize("actor_name, reason, error", [
+@pytest.mark.parametrize(("actor_name", "reason", "error"), [
     ("manager", "  ", ValidationError),         # no reason
     ("owner", "I am busy", NotAllowed),          # owners do not cancel their own work
     ("reviewer", "Pointless", NotAllowed),
     ("reporter", "Pointless", NotAllowed),
 ])
 def test_cancellation_refusals_change_nothing(planned, world, actor_name, reason, error):
-    case, a1, a2, owner2 = planned
+    case, a1, a2, _owner2 = planned
     before = _snapshot(case, a1, a2)
     with pytest.raises(error):
         work.action_cancel(action=a1, actor=getattr(world, actor_name), reason=reason)
@@ -123,7 +124,7 @@ def test_cancellation_refusals_change_nothing(planned, world, actor_name, reason
 
 
 def test_the_last_standing_action_cannot_be_cancelled(planned, world):
-    case, a1, a2, owner2 = planned
+    case, a1, a2, _owner2 = planned
     work.action_cancel(action=a1, actor=world.manager, reason="Duplicate")
     before = _snapshot(case, a1, a2)
     with pytest.raises(InvalidState):
@@ -132,7 +133,7 @@ def test_the_last_standing_action_cannot_be_cancelled(planned, world):
 
 
 def test_a_done_action_cannot_be_cancelled(planned, world):
-    case, a1, a2, owner2 = planned
+    case, a1, a2, _owner2 = planned
     complete(a1, case)
     before = _snapshot(case, a1, a2)
     with pytest.raises(InvalidState):
@@ -141,7 +142,7 @@ def test_a_done_action_cannot_be_cancelled(planned, world):
 
 
 def test_overdue_actions_are_listed_for_the_case_manager(planned, world, client):
-    case, a1, a2, owner2 = planned
+    case, a1, a2, _owner2 = planned
     CorrectiveAction.objects.filter(pk=a2.pk).update(due_date=timezone.localdate() + dt.timedelta(days=60))
     assert list(overdue_actions(world.manager)) == []
     with time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=False):
@@ -155,7 +156,7 @@ def test_overdue_actions_are_listed_for_the_case_manager(planned, world, client)
 
 
 def test_case_manager_cancels_from_the_case_page(planned, world, client, walk):
-    case, a1, a2, owner2 = planned
+    case, a1, a2, _owner2 = planned
     complete(a1, case)
     client.force_login(world.manager)
     url = reverse("casework:action_cancel", args=[case.reference, a2.pk])
@@ -182,7 +183,7 @@ def test_owner_completes_through_the_task_page(planned, world, client):
 
 
 def test_cancelled_action_and_its_reason_show_on_the_case_page(planned, world):
-    case, a1, a2, owner2 = planned
+    case, _a1, a2, _owner2 = planned
     work.action_cancel(action=a2, actor=world.manager, reason="Owner left the bank")
     panel = render_panel(case, world.manager)
     assert "Cancelled corrective actions" in panel

@@ -60,7 +60,7 @@ def test_complex_case_is_extended_to_thirty_days_with_a_reason(complaint, world)
     assert audit.events_of(complaint).filter(action="complaint.extended").count() == 1
 
 
-@pytest.mark.parametrize("actor_name, kwargs, error", [
+@pytest.mark.parametrize(("actor_name", "kwargs", "error"), [
     ("officer", {"reason": " "}, ValidationError),
     ("officer", {"reason": "Complex", "limit_days": 45}, ValidationError),
     ("officer", {"reason": "Complex", "limit_days": 10}, ValidationError),
@@ -84,7 +84,8 @@ def test_no_extension_for_a_case_without_customer_or_once_answered(walk, world):
     walk.feedback(case)
     clock = complaint_clock(case)
     assert clock.answered_on == timezone.localdate()
-    assert clock.days_elapsed == 0 and not clock.overdue
+    assert clock.days_elapsed == 0
+    assert not clock.overdue
     with pytest.raises(InvalidState):
         rem.complaint_clock_extend(case=case, actor=world.officer, reason="Complex")
     assert ComplaintExtension.objects.count() == 0

@@ -49,7 +49,7 @@ def test_one_session_answers_several_cases(walk, world, planned):
     assert audit.events_of(other).filter(action="training.recorded").count() == 1
 
 
-@pytest.mark.parametrize("actor_name, change, error", [
+@pytest.mark.parametrize(("actor_name", "change", "error"), [
     ("outsider", {}, NotAllowed),
     ("reviewer", {}, NotAllowed),
     ("owner", {"topic": " "}, ValidationError),

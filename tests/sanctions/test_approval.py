@@ -20,7 +20,7 @@ def at_approval(walk, sanction="warning", severity="general", **kw):
     return case
 
 
-@pytest.mark.parametrize("sanction,kw,level,refused,allowed", [
+@pytest.mark.parametrize(("sanction", "kw", "level", "refused", "allowed"), [
     ("warning", {}, "department", "outsider", "depthead"),
     ("criticism", {"detail": "department"}, "department", "outsider", "manager"),
     ("suspension", {"detail": "FX", "period_start": "2026-02-01", "period_end": "2026-03-01"},
@@ -55,7 +55,7 @@ def test_levels_are_configurable_in_the_catalogue(walk, world):
     assert case.sanction_proposals.get().status == "approved"
 
 
-@pytest.mark.parametrize("sanction,kw", [("termination", {"detail": ""}), ("judicial", {"detail": "Police"})])
+@pytest.mark.parametrize(("sanction", "kw"), [("termination", {"detail": ""}), ("judicial", {"detail": "Police"})])
 def test_gravest_sanctions_need_two_distinct_senior_approvers(walk, world, senior2, sanction, kw):
     case = at_approval(walk, sanction=sanction, severity="major", **kw)
     proposal = case.sanction_proposals.get()
@@ -110,7 +110,7 @@ def _make(world, who):
     return type(user).objects.get(pk=user.pk)  # a fresh permission cache
 
 
-@pytest.mark.parametrize("who,message", [
+@pytest.mark.parametrize(("who", "message"), [
     ("officer", "You proposed these sanctions"),
     ("investigator", "You investigated this case"),
     ("investigator2", "You investigated this case"),

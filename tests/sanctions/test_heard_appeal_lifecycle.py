@@ -27,7 +27,8 @@ def test_person_is_notified_and_no_statement_only_after_the_deadline(walk, world
     walk.propose(case, defence=False)
     assert walk.open_names(case) == ["defence"]
     record = DefenceRecord.objects.get(proposal__case=case)
-    assert record.status == "pending" and "Proposed sanction(s) for Chan Tai Man" in record.notice
+    assert record.status == "pending"
+    assert "Proposed sanction(s) for Chan Tai Man" in record.notice
     # Counted in the institution's time zone, as the deadline is (in UTC the notice and the
     # deadline can fall on other calendar days: late on a Saturday in UTC is Sunday in Hong
     # Kong).
@@ -117,7 +118,8 @@ def test_appeal_modified_new_sanction_goes_through_execution(walk, world, senior
     work.sanction_execute(task=walk.task(case, "execute_revised"), actor=world.hr,
                           executions={new.pk: (timezone.localdate(), "told orally")})
     new.refresh_from_db()
-    assert new.status == "executed" and new.expires_on is not None
+    assert new.status == "executed"
+    assert new.expires_on is not None
     assert walk.refresh(case).stage == Stage.CLOSED
 
 
@@ -134,7 +136,7 @@ def test_appeal_revoked(walk, world, senior2, executed):
     assert selectors.prior_sanctioned_cases(world.subject) == 0
 
 
-@pytest.mark.parametrize("who,message", [
+@pytest.mark.parametrize(("who", "message"), [
     ("depthead", "You decided on sanctions"),
     ("officer", "You proposed sanctions"),
     ("investigator", "You investigated this case"),
@@ -243,4 +245,5 @@ def test_disciplinary_record_page(walk, world, active, client):
         assert client.get(url).status_code == status, user
     client.force_login(world.hr)
     page = client.get(url).content.decode()
-    assert active.proposal.case.reference in page and active.get_sanction_type_display() in page
+    assert active.proposal.case.reference in page
+    assert active.get_sanction_type_display() in page

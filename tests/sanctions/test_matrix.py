@@ -25,7 +25,7 @@ def test_no_factor_keeps_the_cell():
     assert [x.factor for x in r.reasons] == ["none"]
 
 
-@pytest.mark.parametrize("factors,steps,factor", [
+@pytest.mark.parametrize(("factors", "steps", "factor"), [
     (Factors(prior_cases=1), 1, "repeat"),
     (Factors(prior_cases=2), 2, "repeat"),
     (Factors(prior_cases=5), 2, "repeat"),
@@ -75,8 +75,10 @@ def test_band_is_clamped_at_the_light_end():
 
 def test_legal_matter_keeps_judicial_referral_open_and_compare():
     r = rng(Factors(legal_matter=True))
-    assert r.allows("judicial") and r.compare("judicial") == "within"
-    assert not r.allows("termination") and r.compare("termination") == "heavier"
+    assert r.allows("judicial")
+    assert r.compare("judicial") == "within"
+    assert not r.allows("termination")
+    assert r.compare("termination") == "heavier"
     assert r.compare("warning") == "lighter"
 
 

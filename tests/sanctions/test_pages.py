@@ -17,14 +17,16 @@ def test_propose_and_approve_pages(walk, world, client):
     client.force_login(world.officer)
     assert client.post(url(task, "assign")).status_code == 302
     page = client.get(url(task, "execute")).content.decode()
-    assert "Matrix range per person" in page and "Default band for severity" in page
+    assert "Matrix range per person" in page
+    assert "Default band for severity" in page
     assert "Precedents (anonymised)" in page
     walk.propose(case, sanction="demotion", detail="Teller → Back office", justification="Repeated mis-selling.")
     task = open_task(case, "approve")
     client.force_login(world.senior)
     assert client.post(url(task, "assign")).status_code == 302
     page = client.get(url(task, "execute")).content.decode()
-    assert "Outside the matrix range" in page and "Repeated mis-selling." in page
+    assert "Outside the matrix range" in page
+    assert "Repeated mis-selling." in page
     assert "I accept the findings." in page
 
 

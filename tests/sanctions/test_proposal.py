@@ -86,7 +86,7 @@ def test_matrix_rule_of_the_parent_category_applies_to_a_sub_category(walk, worl
     assert "Integrity" in note
 
 
-@pytest.mark.parametrize("kind,kw,message", [
+@pytest.mark.parametrize(("kind", "kw", "message"), [
     ("warning", {"detail": "loud"}, "oral or written"),
     ("criticism", {}, "how widely"),
     ("suspension", {"detail": "FX trading", "period_start": dt.date(2026, 2, 1)}, "start and an end"),
@@ -146,7 +146,8 @@ def test_precedents_are_closed_same_category_and_severity_recent_and_anonymised(
     assert found.usual_label == SanctionKind.objects.get(code="criticism").name
     assert (found.compare(1), found.compare(2), found.compare(3)) == ("lighter", "same", "heavier")
     text = repr(found)
-    assert first.reference not in text and world.subject.name not in text
+    assert first.reference not in text
+    assert world.subject.name not in text
     # Another severity, an open case, or a case closed too long ago is no precedent.
     assert selectors.precedents(current, category=world.category, severity="serious").items == []
     second.closed_at = second.closed_at - dt.timedelta(days=365 * 3 + 1)

@@ -68,7 +68,8 @@ def test_claim_and_verify_through_the_api_and_a_second_submit_is_a_409(walk, wor
     assert [t["case"] for t in api.get("/api/tasks/").json()["results"]] == [case.reference]
     assert api.post(f"/api/tasks/{task.pk}/verify/", {"outcome": "dismiss"}, format="json").status_code == 400
     ok = api.post(f"/api/tasks/{task.pk}/verify/", {"outcome": "proceed"}, format="json")
-    assert ok.status_code == 200 and ok.json()["stage"] == "team"
+    assert ok.status_code == 200
+    assert ok.json()["stage"] == "team"
     events = audit.events_of(case).count()
     again = api.post(f"/api/tasks/{task.pk}/verify/", {"outcome": "proceed"}, format="json")
     assert again.status_code == 409

@@ -234,7 +234,8 @@ def test_a_rewritten_chain_does_not_match_the_recorded_head(case):
 
     code, _, err = run_verify("--head", head.hash, "--head-seq", str(head.seq), "--case", case.reference)
 
-    assert code == 1 and "content does not match its hash" in err
+    assert code == 1
+    assert "content does not match its hash" in err
 
 
 # --- tampering with case records and their history -------------------------------------------

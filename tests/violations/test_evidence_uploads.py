@@ -27,7 +27,7 @@ def files_stored():
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-@pytest.mark.parametrize("name, content, declared", [
+@pytest.mark.parametrize(("name", "content", "declared"), [
     ("scan.pdf", PDF, "application/pdf"),
     ("photo.png", PNG, "image/png"),
     ("photo.jpg", JPG, "image/jpeg"),
@@ -41,7 +41,7 @@ def test_accepted_files_are_stored_with_their_hash(world, case, name, content, d
     assert item.content_type == declared
 
 
-@pytest.mark.parametrize("name, content, declared", [
+@pytest.mark.parametrize(("name", "content", "declared"), [
     ("page.html", b"<script>alert(1)</script>", "text/html"),  # extension not allowed
     ("tool.exe", b"MZ\x90\x00", "application/octet-stream"),  # extension not allowed
     ("scan.pdf", PDF, "text/html"),  # declared type does not fit the extension
@@ -83,7 +83,7 @@ def test_upload_through_the_case_page_refuses_a_disguised_file(world, case):
     assert Evidence.objects.filter(case=case).count() == 0
 
 
-@pytest.mark.parametrize("raw, clean", [
+@pytest.mark.parametrize(("raw", "clean"), [
     ("../../etc/passwd.txt", "passwd.txt"),
     ("..\\..\\boot.ini.txt", "boot.ini.txt"),
     ('"><img src=x onerror=alert(1)>.png', "img_src_x_onerror_alert_1_.png"),

@@ -103,7 +103,7 @@ def test_ineffective_remediation_loops_until_effective(walk, world):
 
 
 @pytest.mark.parametrize(
-    "customer,severity,expected",
+    ("customer", "severity", "expected"),
     [
         (False, "general", ["execute_sanctions", "plan_remediation"]),
         (True, "general", ["customer_feedback", "execute_sanctions", "plan_remediation"]),

@@ -181,7 +181,8 @@ def test_claim_release_reassign_are_audited(walk, world):
     assert actions == [("task.claimed", "officer"), ("task.released", "officer"), ("task.reassigned", "manager")]
     assert Task.objects.get(pk=task.pk).owner == other
     reassigned = audit.events_of(case).get(action="task.reassigned")
-    assert reassigned.payload["from"] is None and reassigned.payload["to"] == "officer2"
+    assert reassigned.payload["from"] is None
+    assert reassigned.payload["to"] == "officer2"
     assert reassigned.reason == "Workload"
 
 

@@ -22,7 +22,8 @@ def test_a_step_appends_its_events_in_sequence_and_the_chain_still_verifies(walk
     # The service's event and the stage the engine entered.
     assert [e.action for e in new] == ["verification.completed", "stage.entered"]
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
-    assert new[0].prev_hash == before[-1].hash and new[1].prev_hash == new[0].hash
+    assert new[0].prev_hash == before[-1].hash
+    assert new[1].prev_hash == new[0].hash
     assert verify(case=case).intact
 
 
@@ -43,7 +44,10 @@ def test_standing_answers_each_question(walk, world):
     case = walk.refresh(case)
     assert policy.is_reporter(world.reporter, case)
     lead = policy.standing(world.investigator, case)
-    assert lead.on_team and lead.role == "lead" and lead.declared and not lead.conflict
+    assert lead.on_team
+    assert lead.role == "lead"
+    assert lead.declared
+    assert not lead.conflict
     assert not policy.standing(world.depthead, case).on_team
     assert policy.standing(world.depthead, case).heads_subject_department
     assert not policy.standing(world.officer, case).heads_subject_department
@@ -56,7 +60,8 @@ def test_an_unassigned_task_is_claimed_by_whoever_completes_it(walk, world):
     assert task.owner_id is None
     walk.verify(case)
     task.refresh_from_db()
-    assert task.owner == world.officer and task.status == "DONE"
+    assert task.owner == world.officer
+    assert task.status == "DONE"
 
 
 def test_a_new_case_has_one_history_row_per_change_and_its_process(walk):

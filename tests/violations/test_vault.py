@@ -59,7 +59,8 @@ def test_whistleblower_reports_go_to_the_vault_too(world):
         description="x", occurred_at=timezone.now() - dt.timedelta(days=1), department=world.dept,
         subjects=[world.subject],
     )
-    assert case.reported_by_id is None and case.is_anonymous
+    assert case.reported_by_id is None
+    assert case.is_anonymous
     assert ReporterIdentity.objects.filter(case=case, user=world.reporter).exists()
 
 
