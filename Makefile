@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test install migrate seed serve bench lint clean check-migrations timers
+.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -49,8 +49,21 @@ timers: install
 bench: install
 	DJANGO_DEBUG=1 $(BIN)/python benchmarks/run.py
 
+# ruff (rules and format), the one-way dependencies between apps, and types on the core.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DJANGO_DEBUG=1 $(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# A database seeded by the code from before ledger/ and casework/ migrates, and its open
+# cases close (scripts/upgrade_check.py).
+upgrade-check: install
+	DJANGO_DEBUG=1 $(BIN)/python scripts/upgrade_check.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3*

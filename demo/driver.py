@@ -18,6 +18,7 @@ from viewflow.workflow.status import STATUS
 from casework import services as work
 from casework.engine import open_tasks
 from remediation import services as rem
+from sanctions import selectors as sanc_selectors
 from sanctions import services as sanc
 from violations import policy, services
 from violations.models import Case
@@ -157,6 +158,19 @@ class Driver:
         work.sanction_execute(task=task, actor=self.user("hr"),
                               executions={i.pk: (timezone.localdate(), "Letter issued and filed.")
                                           for i in proposal.items.all()})
+
+    def do_execute_revised(self, case, task):
+        work.sanction_execute(task=task, actor=self.user("hr"),
+                              executions={i.pk: (timezone.localdate(), "Revised letter issued.")
+                                          for i in sanc_selectors.revised_to_execute(case)})
+
+    def do_decide_appeal(self, case, task, outcome="upheld"):
+        """Decided by a senior manager outside the original chain (never the approver)."""
+        appeal = sanc_selectors.open_appeals(case).order_by("filed_at").first()
+        approvers = set(case.sanction_proposals.values_list("decisions__approver__username", flat=True))
+        decider = next(name for name in ("senior2", "senior") if name not in approvers)
+        work.appeal_decide(task=task, actor=self.user(decider), appeal=appeal, outcome=outcome,
+                           reason="The sanction stands: the facts and the grade were right.")
 
     def do_customer_feedback(self, case, task):
         work.customer_feedback_record(
