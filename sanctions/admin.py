@@ -7,8 +7,6 @@ nothing is deleted: rows are deactivated or changed, so old cases keep their mea
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from violations.models import ViolationCategory
-
 from . import services
 from .models import MatrixRule, SanctionKind, SeverityGrade
 
@@ -39,12 +37,3 @@ class SeverityGradeAdmin(ReferenceAdmin):
 class MatrixRuleAdmin(ReferenceAdmin):
     list_display = ["category", "severity", "lightest", "recommended", "gravest"]
     list_filter = ["severity", "category"]
-
-
-if not admin.site.is_registered(ViolationCategory):
-
-    @admin.register(ViolationCategory)
-    class ViolationCategoryAdmin(ReferenceAdmin):
-        list_display = ["code", "name", "parent", "active"]
-        list_filter = ["active", "parent"]
-        search_fields = ["code", "name"]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("<str:reference>/declare/", views.DeclareView.as_view(), name="declare"),
     path("<str:reference>/evidence/", views.EvidenceAddView.as_view(), name="evidence_add"),
     path("<str:reference>/evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
+    path("<str:reference>/evidence/<int:pk>/supersede/", views.EvidenceSupersedeView.as_view(),
+         name="evidence_supersede"),
     path("<str:reference>/interviews/", views.InterviewAddView.as_view(), name="interview_add"),
     path("<str:reference>/record-reviews/", views.RecordReviewAddView.as_view(), name="record_review_add"),
     path("<str:reference>/reporter/unmask/", views.UnmaskRequestView.as_view(), name="unmask_request"),

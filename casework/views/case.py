@@ -47,6 +47,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                               if case.process_id and not case.is_closed else None),
             forms={
                 "evidence": forms.EvidenceForm(),
+                "supersede": forms.SupersedeForm(),
                 "interview": forms.InterviewForm(),
                 "record_review": forms.RecordReviewForm(),
                 "declaration": forms.DeclarationForm(),

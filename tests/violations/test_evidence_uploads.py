@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ledger.models import AuditEvent
-from violations import services
+from violations import audit, services
 from violations.models import Evidence
 from violations.services.evidence import sanitise_name
 
@@ -108,3 +108,47 @@ def test_evidence_has_no_public_url(world, case):
     outsider = Client()
     outsider.force_login(world.outsider)
     assert outsider.get(f"/cases/{case.reference}/evidence/{item.pk}/").status_code == 404
+
+
+def test_evidence_is_superseded_from_the_case_page_and_the_old_file_stays(world, case):
+    old = services.evidence_add(case=case, actor=world.officer, kind="document", description="Scan",
+                                upload=SimpleUploadedFile("scan.pdf", PDF, "application/pdf"))
+    client = Client()
+    client.force_login(world.officer)
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert f"/cases/{case.reference}/evidence/{old.pk}/supersede/" in page
+
+    response = client.post(f"/cases/{case.reference}/evidence/{old.pk}/supersede/", {
+        "reason": "The first scan missed page 2.",
+        "file": SimpleUploadedFile("scan-full.pdf", PDF + b"%page 2", "application/pdf"),
+    })
+
+    assert response.status_code == 302
+    old.refresh_from_db()
+    new = old.superseded_by
+    assert new is not None
+    assert new.description == "Scan"
+    assert old.superseded_reason == "The first scan missed page 2."
+    assert Evidence.objects.filter(case=case).count() == 2
+    event = audit.events_of(case).get(action="evidence.superseded")
+    assert event.payload["old"] == old.pk
+    assert event.payload["new"] == new.pk
+    assert audit.verify(case=case).intact
+
+
+def test_superseding_needs_a_reason_and_changes_nothing_without_one(world, case):
+    old = services.evidence_add(case=case, actor=world.officer, kind="document", description="Scan",
+                                upload=SimpleUploadedFile("scan.pdf", PDF, "application/pdf"))
+    client = Client()
+    client.force_login(world.officer)
+    events = audit.events_of(case).count()
+
+    response = client.post(f"/cases/{case.reference}/evidence/{old.pk}/supersede/", {
+        "reason": "", "file": SimpleUploadedFile("scan-full.pdf", PDF, "application/pdf"),
+    })
+
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.superseded_by is None
+    assert Evidence.objects.filter(case=case).count() == 1
+    assert audit.events_of(case).count() == events

@@ -89,6 +89,21 @@ class EvidenceAddView(CaseActionView):
                                      kind=d["kind"], description=d["description"])
 
 
+class EvidenceSupersedeView(CaseActionView):
+    """Replace an evidence item with a corrected file; the old one stays, marked superseded."""
+
+    form_class = forms.SupersedeForm
+    success_message = _("Evidence superseded; the earlier file is kept with the reason.")
+
+    def perform(self, form):
+        evidence = self.case.evidence.filter(pk=self.kwargs["pk"]).first()
+        if evidence is None:
+            raise Http404(_("No such evidence item."))
+        return services.evidence_supersede(evidence=evidence, actor=self.request.user,
+                                           upload=form.cleaned_data["file"],
+                                           reason=form.cleaned_data["reason"])
+
+
 class InterviewAddView(CaseActionView):
     form_class = forms.InterviewForm
     success_message = _("Interview recorded.")
