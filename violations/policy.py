@@ -6,9 +6,9 @@ so one rule holds everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import NotAllowed
@@ -35,65 +35,85 @@ def employee_of(user) -> Employee | None:
         return None
 
 
-@dataclass(frozen=True)
 class Standing:
-    """What a user is to a case, for segregation of duties, read in one query."""
+    """What a user is to a case, for segregation of duties.
 
-    subject: bool = False
-    in_vault: bool = False  # the reporter an identity-protected case keeps in the vault
-    conflict: bool = False  # declared a conflict of interest, at any time
-    on_team: bool = False  # named to the team, at any time
-    role: str | None = None  # the role of the active membership, if any
-    declared: bool = False  # that membership's declaration is made
-    member_conflict: bool = False  # and declares a conflict
-    responsible: bool = False  # a responsible person in a finding
-    heads_subject_department: bool = False
+    Each fact is read when a rule first asks for it and kept on this object; a service reads
+    the standing once (:func:`standing`) and passes it to each further check, so a step asks
+    the database each question at most once. Nothing outlives the object.
+    """
 
+    def __init__(self, user, case: Case) -> None:
+        self.user = user
+        self.case = case
+        self._known = bool(user and user.is_authenticated and case.pk is not None)
 
-_NOBODY = Standing()
+    @cached_property
+    def subject(self) -> bool:
+        return self._known and Case.subjects.through.objects.filter(
+            case_id=self.case.pk, employee__user=self.user).exists()
 
-STANDING_FIELDS = ("subject", "in_vault", "conflict", "on_team", "role", "declared",
-                   "member_conflict", "responsible", "heads_subject_department")
+    @cached_property
+    def in_vault(self) -> bool:
+        """The reporter an identity-protected case keeps in the vault."""
+        from .models import ReporterIdentity
+
+        return self._known and ReporterIdentity.objects.filter(
+            case_id=self.case.pk, user=self.user).exists()
+
+    @cached_property
+    def _memberships(self) -> list[dict]:
+        if not self._known:
+            return []
+        return list(TeamMember.objects.filter(case_id=self.case.pk, user=self.user).order_by("pk")
+                    .values("role", "active", "declared_at", "has_conflict"))
+
+    @property
+    def conflict(self) -> bool:
+        """Declared a conflict of interest on this case, at any time."""
+        return any(m["has_conflict"] for m in self._memberships)
+
+    @property
+    def on_team(self) -> bool:
+        """Named to the team, at any time."""
+        return bool(self._memberships)
+
+    @property
+    def _active(self) -> dict | None:
+        return next((m for m in self._memberships if m["active"]), None)
+
+    @property
+    def role(self) -> str | None:
+        """The role of the active membership, if any."""
+        return self._active["role"] if self._active else None
+
+    @property
+    def declared(self) -> bool:
+        """The active membership's declaration is made."""
+        return bool(self._active and self._active["declared_at"])
+
+    @property
+    def member_conflict(self) -> bool:
+        """The active membership declares a conflict."""
+        return bool(self._active and self._active["has_conflict"])
+
+    @cached_property
+    def responsible(self) -> bool:
+        """A responsible person in a finding of the case."""
+        from .models import ResponsiblePerson
+
+        return self._known and ResponsiblePerson.objects.filter(
+            finding__case_id=self.case.pk, employee__user=self.user).exists()
+
+    @cached_property
+    def heads_subject_department(self) -> bool:
+        return self._known and Case.subjects.through.objects.filter(
+            case_id=self.case.pk, employee__department__head__user=self.user).exists()
 
 
 def standing(user, case: Case) -> Standing:
-    """One query for everything the rules below ask about ``user`` and ``case``.
-
-    A service that asks several rules about the same user reads the standing once and
-    passes it to each (``standing=``); the rules read it themselves when not given one.
-    """
-    if not user or not user.is_authenticated or case.pk is None:
-        return _NOBODY
-    row = (Case.objects.filter(pk=case.pk).annotate(**standing_annotations(user))
-           .values(*STANDING_FIELDS).first())
-    if row is None:
-        return _NOBODY
-    return Standing(**{name: row[name] if name == "role" else bool(row[name])
-                       for name in STANDING_FIELDS})
-
-
-def standing_annotations(user, case_ref: str = "pk") -> dict:
-    """The expressions :class:`Standing` is read from, on any query with the case's primary
-    key at ``case_ref``."""
-    from .models import ReporterIdentity, ResponsiblePerson
-
-    links = Case.subjects.through.objects.filter(case_id=OuterRef(case_ref),
-                                                 employee__user=user)
-    team = TeamMember.objects.filter(case=OuterRef(case_ref), user=user)
-    active = team.filter(active=True).order_by("pk")
-    return {
-        "subject": Exists(links),
-        "in_vault": Exists(ReporterIdentity.objects.filter(case=OuterRef(case_ref), user=user)),
-        "conflict": Exists(team.filter(has_conflict=True)),
-        "on_team": Exists(team),
-        "role": Subquery(active.values("role")[:1]),
-        "declared": Exists(active.filter(declared_at__isnull=False)),
-        "member_conflict": Subquery(active.values("has_conflict")[:1]),
-        "responsible": Exists(ResponsiblePerson.objects.filter(
-            finding__case=OuterRef(case_ref), employee__user=user)),
-        "heads_subject_department": Exists(Case.subjects.through.objects.filter(
-            case_id=OuterRef(case_ref), employee__department__head__user=user)),
-    }
+    """What ``user`` is to ``case``: each fact read when first asked (see :class:`Standing`)."""
+    return Standing(user, case)
 
 
 def is_subject(user, case: Case, standing_: Standing | None = None) -> bool:
