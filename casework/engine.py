@@ -77,9 +77,9 @@ def refuse_if_closed(task: Task) -> None:
 @contextmanager
 def locked(task) -> Iterator[Task]:
     """The task read again under its process's lock, inside one transaction."""
-    task = load_task(task)
-    with transaction.atomic(), task.flow_task.flow_class.lock(task.process_id):
-        yield load_task(task)
+    known = task if isinstance(task, Task) else load_task(task)
+    with transaction.atomic(), known.flow_task.flow_class.lock(known.process_id):
+        yield load_task(known)
 
 
 @contextmanager
