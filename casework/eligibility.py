@@ -11,6 +11,7 @@ and role.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
@@ -35,8 +36,16 @@ from violations.models import Case, ReporterIdentity, TeamMember
 
 from .steps import Step
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models.expressions import Combinable
 
-def _action_owner(user, case: Case, task: Task) -> None:
+    # What QuerySet.exclude takes: a Q, or a boolean expression such as Exists. Django makes
+    # a Q of any mix of the two; django-stubs types some mixes (Q | Exists) as Combinable.
+    Condition: TypeAlias = Q | Combinable
+
+
+def _action_owner(user: User, case: Case, task: Task) -> None:
     from .services.steps import action_of_task
 
     remediation_policy.action_owner_rule(user, action_of_task(task))
@@ -52,7 +61,7 @@ RULES: dict[Step, Callable[..., None]] = {
 }
 
 
-def require_task_eligible(user, case: Case, task: Task) -> None:
+def require_task_eligible(user: User, case: Case, task: Task) -> None:
     """May ``user`` hold ``task``? Role (the task's permission), no party, the step's rule."""
     if task.owner_permission and not user.has_perm(task.owner_permission):
         raise NotAllowed(_("Your role does not carry out this step."))
@@ -65,9 +74,9 @@ def require_task_eligible(user, case: Case, task: Task) -> None:
 # --- the same, in SQL ---------------------------------------------------------------------
 
 
-def _party_exclusion(user) -> Q:
+def _party_exclusion(user: User) -> Condition:
     """``policy.require_not_party``: subjects, the reporter, declared conflicts."""
-    q = Q(case_pk__isnull=True) | Q(process__case__reported_by_id=user.pk)
+    q: Condition = Q(case_pk__isnull=True) | Q(process__case__reported_by_id=user.pk)
     q |= Exists(ReporterIdentity.objects.filter(case_id=OuterRef("case_pk"), user_id=user.pk))
     q |= Exists(TeamMember.objects.filter(case_id=OuterRef("case_pk"), user_id=user.pk,
                                           has_conflict=True))
@@ -78,11 +87,11 @@ def _party_exclusion(user) -> Q:
     return q
 
 
-def _approve_exclusion(user) -> Q:
+def _approve_exclusion(user: User) -> Condition:
     """``sanctions.policy.approval_task_rule``."""
     pending = Case.objects.filter(pk=OuterRef("case_pk"),
                                   sanction_proposals__status=ProposalStatus.PENDING)
-    q = ~Exists(pending)
+    q: Condition = ~Exists(pending)
     q |= Exists(pending.filter(sanction_proposals__proposed_by_id=user.pk))
     q |= Exists(TeamMember.objects.filter(case_id=OuterRef("case_pk"), user_id=user.pk))
     emp = policy.employee_of(user)
@@ -105,19 +114,19 @@ def _approve_exclusion(user) -> Q:
     return q
 
 
-def _complete_action_exclusion(user) -> Q:
+def _complete_action_exclusion(user: User) -> Condition:
     """``remediation.policy.action_task_rule``: only the action's owner."""
     return ~Exists(CorrectiveAction.objects.filter(pk=OuterRef("action_pk"), owner_id=user.pk))
 
 
-def _review_exclusion(user) -> Q:
+def _review_exclusion(user: User) -> Condition:
     """``remediation.policy.review_task_rule``: no owner of an action of the case."""
     return Exists(CorrectiveAction.objects.filter(case_id=OuterRef("case_pk"), owner_id=user.pk))
 
 
-def _appeal_exclusion(user) -> Q:
+def _appeal_exclusion(user: User) -> Condition:
     """``sanctions.policy.appeal_task_rule``: only someone outside the original chain."""
-    q = Exists(SanctionProposal.objects.filter(case_id=OuterRef("case_pk"), proposed_by_id=user.pk))
+    q: Condition = Exists(SanctionProposal.objects.filter(case_id=OuterRef("case_pk"), proposed_by_id=user.pk))
     q |= Exists(ApprovalDecision.objects.filter(proposal__case_id=OuterRef("case_pk"),
                                                 approver_id=user.pk))
     q |= Exists(TeamMember.objects.filter(case_id=OuterRef("case_pk"), user_id=user.pk))
@@ -128,7 +137,7 @@ def _appeal_exclusion(user) -> Q:
     return q
 
 
-EXCLUSIONS: dict[Step, Callable[..., Q]] = {
+EXCLUSIONS: dict[Step, Callable[..., Condition]] = {
     Step.APPROVE: _approve_exclusion,
     Step.DECIDE_APPEAL: _appeal_exclusion,
     Step.COMPLETE_ACTION: _complete_action_exclusion,
@@ -136,7 +145,7 @@ EXCLUSIONS: dict[Step, Callable[..., Q]] = {
 }
 
 
-def eligible_queue(flow_class, user) -> QuerySet[Task]:
+def eligible_queue(flow_class, user: User) -> QuerySet[Task]:
     """Unassigned tasks of the flow that ``user`` may claim, in one query."""
     qs = (
         Task.objects.user_queue(user, flow_class=flow_class)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,9 @@ from viewflow.workflow.status import STATUS
 
 from violations.exceptions import Conflict, InvalidState
 from violations.models import Case
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -83,7 +87,7 @@ def locked(task) -> Iterator[Task]:
 
 
 @contextmanager
-def human_task(task, *, actor, expected: str | Iterable[str]) -> Iterator[HeldStep]:
+def human_task(task, *, actor: User, expected: str | Iterable[str]) -> Iterator[HeldStep]:
     """Lock the process, re-read the task, let the caller write, then complete the task.
 
     Preconditions: ``task`` is an open task of the step ``expected``; if it is assigned, it

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -22,6 +23,17 @@ from .models import GENESIS_HASH, AuditChain, AuditEvent
 SYSTEM_CHAIN = "system"
 # The payload key that names the chain's subject (a case reference) in an event's hash.
 REFERENCE_KEY = "case_reference"
+
+
+class Actor(Protocol):
+    """Whoever an event names: a user, or a stand-in without a login (``pk`` None) that
+    has only a name."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def username(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,7 @@ def append(
     *,
     chain: str,
     action: str,
-    actor,
+    actor: Actor | None,
     changes: list[RecordChange],
     reason: str = "",
     payload: dict[str, Any] | None = None,
@@ -111,6 +123,8 @@ def append(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger.append() must run inside the caller's transaction")
     head = _locked_chain(chain, new=new_chain)
+    # A stand-in without a login is named, not linked.
+    user = actor if isinstance(actor, get_user_model()) and actor.pk else None
     body = dict(payload or {})
     if reference is not None:
         body[REFERENCE_KEY] = reference
@@ -118,7 +132,7 @@ def append(
         chain=head,
         seq=head.length + 1,
         occurred_at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=user,
         actor_name=getattr(actor, "username", None) or "system",
         action=action,
         reason=reason,

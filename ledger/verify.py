@@ -19,8 +19,11 @@ What is checked, in this order (the first problem found is the one reported firs
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db import models
 
 from .chain import REFERENCE_KEY, SYSTEM_CHAIN, event_hash
 from .digest import history_digest, history_model, model_of, record_digest, record_label
@@ -59,7 +62,7 @@ class _Vouched:
 
     label: str
     pk: Any
-    latest: dict[str, Any] | None = None
+    latest: dict[str, Any] = field(default_factory=dict)  # its entry in the latest event
     latest_at: tuple = ()
     latest_event: str = ""
     history: dict[int, tuple[str, str]] = field(default_factory=dict)  # hid -> (digest, event)
@@ -230,7 +233,8 @@ def _check_unvouched(vouched: dict, labels: set[str], report: Report) -> None:
 
 
 def verify(*, chain: str | None = None, head_seq: int | None = None,
-           head_hash: str | None = None, audited_models: list[type] = ()) -> Report:
+           head_hash: str | None = None,
+           audited_models: Sequence[type[models.Model]] = ()) -> Report:
     """Check every chain (or the one keyed ``chain``) and the records it vouches for.
 
     ``head_seq``/``head_hash`` are a chain head recorded earlier (for example in a regulator

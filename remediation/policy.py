@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from violations import policy
 from violations.exceptions import NotAllowed
+from violations.models import Case
 
 from .models import CorrectiveAction
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def action_owner_rule(user, action: CorrectiveAction) -> None:
+
+def action_owner_rule(user: User, action: CorrectiveAction) -> None:
     """Each owner completes their own action, nobody else's."""
     if action.owner_id != user.pk:
         raise NotAllowed(_("Only the owner of this corrective action can complete it."))
 
 
-def review_task_rule(user, case) -> None:
+def review_task_rule(user: User, case: Case) -> None:
     """Whoever carried out the remediation does not judge whether it worked."""
     if CorrectiveAction.objects.filter(case=case, owner=user).exists():
         raise NotAllowed(_("You own a corrective action of this case and cannot review it."))
 
 
-def may_cancel_actions(user) -> bool:
+def may_cancel_actions(user: User) -> bool:
     """The case manager, or a compliance officer who plans remediation."""
     return policy.has(user, "manage_cases") or policy.has(user, "plan_remediation")
 
 
-def may_extend_complaint_clock(user) -> bool:
+def may_extend_complaint_clock(user: User) -> bool:
     return policy.has(user, "manage_cases") or policy.has(user, "record_customer_feedback")
 
 
-def may_record_training(user) -> bool:
+def may_record_training(user: User) -> bool:
     """Planners, the case manager and remediation owners (who often run the training)."""
     return any(policy.has(user, p) for p in ("plan_remediation", "manage_cases", "complete_action"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from violations import policy
@@ -18,14 +20,20 @@ from .models import (
     SanctionProposal,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
+    from violations.policy import AnyUser
+
 SANCTIONS_PERM = "sanctions.{}"
 
 
-def has(user, codename: str) -> bool:
+def has(user: AnyUser, codename: str) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(SANCTIONS_PERM.format(codename)))
 
 
-def require(user, codename: str, message) -> None:
+def require(user: AnyUser, codename: str, message: StrOrPromise) -> None:
     if not has(user, codename):
         raise NotAllowed(message)
 
@@ -34,12 +42,12 @@ def pending_proposal(case: Case) -> SanctionProposal | None:
     return case.sanction_proposals.filter(status=ProposalStatus.PENDING).order_by("-round").first()
 
 
-def holds_level(user, case: Case, level: str, standing: policy.Standing | None = None) -> bool:
+def holds_level(user: User, case: Case, level: str, standing: policy.Standing | None = None) -> bool:
     """A level is met by its own role, or by any higher one (senior management may decide
     what a department head may). The department level also requires heading a subject's
     department, unless a higher level is held."""
     for lvl, rank in LEVEL_RANK.items():
-        if rank < LEVEL_RANK[level] or not policy.has(user, LEVEL_PERMISSION[lvl]):
+        if rank < LEVEL_RANK[ApprovalLevel(level)] or not policy.has(user, LEVEL_PERMISSION[lvl]):
             continue
         if lvl == ApprovalLevel.DEPARTMENT:
             standing = standing or policy.standing(user, case)
@@ -49,7 +57,7 @@ def holds_level(user, case: Case, level: str, standing: policy.Standing | None =
     return False
 
 
-def require_may_approve(user, case: Case, proposal: SanctionProposal, *,
+def require_may_approve(user: User, case: Case, proposal: SanctionProposal, *,
                         already_approved: bool | None = None) -> None:
     """Segregation of duties: the proposer, investigators, the reporter, subjects and
     responsible persons never approve; the approver holds the required level.
@@ -75,14 +83,14 @@ def require_may_approve(user, case: Case, proposal: SanctionProposal, *,
         )
 
 
-def approval_task_rule(user, case: Case) -> None:
+def approval_task_rule(user: User, case: Case) -> None:
     proposal = pending_proposal(case)
     if proposal is None:
         raise InvalidState(_("There is no proposal awaiting approval."))
     require_may_approve(user, case, proposal)
 
 
-def require_outside_chain(user, case: Case) -> None:
+def require_outside_chain(user: User, case: Case) -> None:
     """An appeal is decided by someone who took no part in the original decision: not a
     party, proposer, approver, investigator or responsible person."""
     standing = policy.require_not_party(user, case)
@@ -96,10 +104,10 @@ def require_outside_chain(user, case: Case) -> None:
         raise NotAllowed(_("You are a responsible person in this case."))
 
 
-def require_may_decide_appeal(user, case: Case) -> None:
+def require_may_decide_appeal(user: User, case: Case) -> None:
     require(user, "decide_appeal", _("Only appeal deciders decide appeals."))
     require_outside_chain(user, case)
 
 
-def appeal_task_rule(user, case: Case) -> None:
+def appeal_task_rule(user: User, case: Case) -> None:
     require_outside_chain(user, case)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import models, transaction
@@ -21,7 +21,7 @@ from django.db.models.functions import Cast, Concat
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
-from ledger.chain import SYSTEM_CHAIN, ChainHead, RecordChange, append
+from ledger.chain import SYSTEM_CHAIN, Actor, ChainHead, RecordChange, append
 from ledger.chain import chain_head as ledger_chain_head
 from ledger.digest import (
     history_digest,
@@ -35,6 +35,9 @@ from ledger.digest import (
 from ledger.models import AuditEvent
 from ledger.verify import Report
 from ledger.verify import verify as ledger_verify
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 _pending = threading.local()
 
@@ -119,9 +122,11 @@ def _history_written(obj: models.Model):
     return hist
 
 
-def _note(obj_or_model, pk, *, history=None, deleted=False, saved=None) -> None:
+def _note(obj_or_model: models.Model | type[models.Model], pk, *, history=None, deleted=False,
+          saved: models.Model | None = None) -> None:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    model = model._meta.concrete_model
+    # django-stubs types concrete_model as optional; ModelBase sets it on every model class.
+    model = model._meta.concrete_model  # type: ignore[assignment]
     entry = _pending_changes().setdefault((record_label(model), pk), _Pending(model, pk))
     entry.deleted = deleted
     if saved is not None or deleted:
@@ -137,12 +142,20 @@ def _unchecked_relations(obj: models.Model) -> list[str]:
     database's own foreign-key constraint (a missing target fails the transaction)."""
     return [
         f.name for f in obj._meta.concrete_fields
-        if f.is_relation and (f.many_to_one or f.one_to_one) and not f.remote_field.limit_choices_to
+        if f.remote_field is not None and (f.many_to_one or f.one_to_one)
+        and not f.remote_field.limit_choices_to
         and getattr(obj, f.attname) is not None
     ]
 
 
-def save(obj: models.Model, *, actor, reason: str, update_fields: list[str] | None = None) -> None:
+def _stamp_history(obj: models.Model, actor: User | None, reason: str) -> None:
+    """Name the actor and the reason on the history row the next save or delete of ``obj``
+    writes: simple_history reads them from these attributes of the instance."""
+    obj.__dict__.update(_history_user=actor, _change_reason=reason)
+
+
+def save(obj: models.Model, *, actor: User | None, reason: str,
+         update_fields: list[str] | None = None) -> None:
     """Validate and save a case record, stamping its history row with actor and reason.
 
     Every field is validated (type, length, choices, blank, the model's ``clean``) except
@@ -153,8 +166,7 @@ def save(obj: models.Model, *, actor, reason: str, update_fields: list[str] | No
     """
     obj.full_clean(exclude=_unchecked_relations(obj), validate_unique=False,
                    validate_constraints=False)
-    obj._history_user = actor
-    obj._change_reason = reason
+    _stamp_history(obj, actor, reason)
     obj.__dict__.pop(_HISTORY_ATTR, None)
     if update_fields is not None and obj.pk is not None:
         obj.save(update_fields=update_fields)
@@ -164,12 +176,11 @@ def save(obj: models.Model, *, actor, reason: str, update_fields: list[str] | No
     _note(obj, obj.pk, history=hist, saved=obj)
 
 
-def delete(obj: models.Model, *, actor, reason: str) -> None:
+def delete(obj: models.Model, *, actor: User | None, reason: str) -> None:
     """Delete a record (reference data only: case records are never deleted); the event
     records the deletion and the history row it left."""
     model, pk = type(obj), obj.pk
-    obj._history_user = actor
-    obj._change_reason = reason
+    _stamp_history(obj, actor, reason)
     obj.__dict__.pop(_HISTORY_ATTR, None)
     obj.delete()
     hist = None
@@ -206,7 +217,7 @@ def _changes(changed: dict[tuple[str, Any], _Pending]) -> list[RecordChange]:
     changes = []
     for (label, pk), entry in sorted(changed.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         digest = fields = None
-        if entry.saved is not None and not entry.deleted:
+        if entry.saved is not None and entry.saved_state is not None and not entry.deleted:
             fields = sha256(entry.saved_state)
             digest = sha256({**entry.saved_state, **link_state(entry.saved)})
         elif not entry.deleted and (row := touched[entry.model].get(pk)) is not None:
@@ -219,7 +230,7 @@ def _changes(changed: dict[tuple[str, Any], _Pending]) -> list[RecordChange]:
 def record(
     *,
     action: str,
-    actor,
+    actor: Actor | None,
     case=None,
     reason: str = "",
     payload: dict[str, Any] | None = None,

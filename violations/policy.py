@@ -6,7 +6,9 @@ so one rule holds everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -14,19 +16,27 @@ from django.utils.translation import gettext_lazy as _
 from .exceptions import NotAllowed
 from .models import Case, Employee, TeamMember
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django_stubs_ext import StrOrPromise
+
+    # Whoever a request or a record names: a user, an anonymous visitor, or nobody. The
+    # rules that take one say no to the last two.
+    AnyUser: TypeAlias = User | AnonymousUser | None
+
 PERM = "violations.{}"
 
 
-def has(user, codename: str) -> bool:
+def has(user: AnyUser, codename: str) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(PERM.format(codename)))
 
 
-def require(user, codename: str, message) -> None:
+def require(user: AnyUser, codename: str, message: StrOrPromise) -> None:
     if not has(user, codename):
         raise NotAllowed(message)
 
 
-def employee_of(user) -> Employee | None:
+def employee_of(user: AnyUser) -> Employee | None:
     if not user or not user.is_authenticated:
         return None
     try:
@@ -43,15 +53,16 @@ class Standing:
     the database each question at most once. Nothing outlives the object.
     """
 
-    def __init__(self, user, case: Case) -> None:
-        self.user = user
+    def __init__(self, user: AnyUser, case: Case) -> None:
         self.case = case
         self._known = bool(user and user.is_authenticated and case.pk is not None)
+        # Only asked about when known: the rules answer no for nobody without a query.
+        self.user_id: int = (user.pk or 0) if self._known and user else 0
 
     @cached_property
     def subject(self) -> bool:
         return self._known and Case.subjects.through.objects.filter(
-            case_id=self.case.pk, employee__user=self.user).exists()
+            case_id=self.case.pk, employee__user_id=self.user_id).exists()
 
     @cached_property
     def in_vault(self) -> bool:
@@ -59,13 +70,13 @@ class Standing:
         from .models import ReporterIdentity
 
         return self._known and ReporterIdentity.objects.filter(
-            case_id=self.case.pk, user=self.user).exists()
+            case_id=self.case.pk, user_id=self.user_id).exists()
 
     @cached_property
-    def _memberships(self) -> list[dict]:
+    def _memberships(self) -> list[Mapping[str, Any]]:
         if not self._known:
             return []
-        return list(TeamMember.objects.filter(case_id=self.case.pk, user=self.user).order_by("pk")
+        return list(TeamMember.objects.filter(case_id=self.case.pk, user_id=self.user_id).order_by("pk")
                     .values("role", "active", "declared_at", "has_conflict"))
 
     @property
@@ -79,7 +90,7 @@ class Standing:
         return bool(self._memberships)
 
     @property
-    def _active(self) -> dict | None:
+    def _active(self) -> Mapping[str, Any] | None:
         return next((m for m in self._memberships if m["active"]), None)
 
     @property
@@ -103,24 +114,24 @@ class Standing:
         from .models import ResponsiblePerson
 
         return self._known and ResponsiblePerson.objects.filter(
-            finding__case_id=self.case.pk, employee__user=self.user).exists()
+            finding__case_id=self.case.pk, employee__user_id=self.user_id).exists()
 
     @cached_property
     def heads_subject_department(self) -> bool:
         return self._known and Case.subjects.through.objects.filter(
-            case_id=self.case.pk, employee__department__head__user=self.user).exists()
+            case_id=self.case.pk, employee__department__head__user_id=self.user_id).exists()
 
 
-def standing(user, case: Case) -> Standing:
+def standing(user: AnyUser, case: Case) -> Standing:
     """What ``user`` is to ``case``: each fact read when first asked (see :class:`Standing`)."""
     return Standing(user, case)
 
 
-def is_subject(user, case: Case, standing_: Standing | None = None) -> bool:
+def is_subject(user: User, case: Case, standing_: Standing | None = None) -> bool:
     return (standing_ or standing(user, case)).subject
 
 
-def is_reporter(user, case: Case, standing_: Standing | None = None) -> bool:
+def is_reporter(user: AnyUser, case: Case, standing_: Standing | None = None) -> bool:
     """Named reporter, or the reporter an identity-protected case keeps in the vault.
 
     Policy may ask the vault; it never tells anyone the answer beyond yes or no.
@@ -132,15 +143,15 @@ def is_reporter(user, case: Case, standing_: Standing | None = None) -> bool:
     return (standing_ or standing(user, case)).in_vault
 
 
-def has_declared_conflict(user, case: Case, standing_: Standing | None = None) -> bool:
+def has_declared_conflict(user: User, case: Case, standing_: Standing | None = None) -> bool:
     return (standing_ or standing(user, case)).conflict
 
 
-def is_responsible_person(user, case: Case, standing_: Standing | None = None) -> bool:
+def is_responsible_person(user: User, case: Case, standing_: Standing | None = None) -> bool:
     return (standing_ or standing(user, case)).responsible
 
 
-def require_not_party(user, case: Case, standing_: Standing | None = None) -> Standing:
+def require_not_party(user: User, case: Case, standing_: Standing | None = None) -> Standing:
     """Subjects, the reporter and anyone with a declared conflict never work on the case.
     Returns the standing it read, for the caller's further checks."""
     found = standing_ or standing(user, case)
@@ -153,7 +164,7 @@ def require_not_party(user, case: Case, standing_: Standing | None = None) -> St
     return found
 
 
-def require_cleared_team_member(user, case: Case, *, lead: bool = False,
+def require_cleared_team_member(user: User, case: Case, *, lead: bool = False,
                                 standing_: Standing | None = None) -> Standing:
     membership = require_not_party(user, case, standing_)
     if membership.role is None:
@@ -187,15 +198,15 @@ def require_cleared_team_member(user, case: Case, *, lead: bool = False,
 # beyond status and outcome (``MyReportsView``); the queue rule skips them.
 
 
-def sees_all_cases(user) -> bool:
+def sees_all_cases(user: AnyUser) -> bool:
     return has(user, "view_all_cases") or has(user, "audit_cases")
 
 
-def _user_permissions(user) -> set[str]:
+def _user_permissions(user: User) -> set[str]:
     return set(user.get_all_permissions()) if user.is_active else set()
 
 
-def visible_cases(user, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
+def visible_cases(user: AnyUser, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Cases whose details the user may read: the one rule for lists, pages, files, the admin,
     the workflow pages and the API.
 
@@ -240,12 +251,12 @@ def visible_cases(user, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
     return visible
 
 
-def _never_visible(user) -> list[QuerySet]:
+def _never_visible(user: User) -> list[QuerySet]:
     """The user's own rows that hide a case whatever else holds: being one of its subjects;
     being named to its team but not yet declared (nothing, not even through a task the flow
     assigned to them, such as the lead's investigation task); a declared conflict (never
     again). Each is a ``case_id`` subquery."""
-    hidden = []
+    hidden: list[QuerySet] = []
     emp = employee_of(user)
     if emp is not None:
         hidden.append(Case.subjects.through.objects.filter(employee=emp).values("case_id"))
@@ -257,7 +268,7 @@ def _never_visible(user) -> list[QuerySet]:
     return hidden
 
 
-def count_visible(user, qs: QuerySet[Case]) -> int:
+def count_visible(user: AnyUser, qs: QuerySet[Case]) -> int:
     """``visible_cases(user, qs).count()``, at a cost that follows what is hidden.
 
     A user who sees every case sees all of ``qs`` but the few their own rows hide, so the
@@ -274,11 +285,11 @@ def count_visible(user, qs: QuerySet[Case]) -> int:
     return qs.count() - qs.filter(hidden).count()
 
 
-def can_view_case(user, case: Case) -> bool:
+def can_view_case(user: AnyUser, case: Case) -> bool:
     return visible_cases(user, Case.objects.filter(pk=case.pk)).exists()
 
 
-def can_see_reporter(user, case: Case) -> bool:
+def can_see_reporter(user: AnyUser, case: Case) -> bool:
     """Identity-protected reports keep the reporter from everyone: the vault unmasks, with a
     second person's approval, and only through ``reporter_identity_view``."""
     if case.is_anonymous:
@@ -286,6 +297,6 @@ def can_see_reporter(user, case: Case) -> bool:
     return can_view_case(user, case)
 
 
-def read_only(user) -> bool:
+def read_only(user: User | AnonymousUser) -> bool:
     """Internal auditors read everything and change nothing."""
     return has(user, "audit_cases") and not user.is_superuser

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +17,11 @@ from violations.models import Case
 from ..eligibility import require_task_eligible
 from ..engine import locked, refuse_if_closed
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def task_eligible(user, task) -> bool:
+
+def task_eligible(user: User, task: Task) -> bool:
     case = Case.objects.get(process_id=task.process_id)
     try:
         require_task_eligible(user, case, task)
@@ -25,7 +30,7 @@ def task_eligible(user, task) -> bool:
     return True
 
 
-def task_claim(*, task, actor) -> Task:
+def task_claim(*, task, actor: User) -> Task:
     """Take an unassigned task. Preconditions: task open and unassigned; actor eligible."""
     with locked(task) as task:
         refuse_if_closed(task)
@@ -41,7 +46,7 @@ def task_claim(*, task, actor) -> Task:
     return task
 
 
-def task_unassign(*, task, actor, reason: str = "") -> Task:
+def task_unassign(*, task, actor: User, reason: str = "") -> Task:
     """Put a task back in the queue. Preconditions: actor holds it or manages cases."""
     with locked(task) as task:
         refuse_if_closed(task)
@@ -60,7 +65,7 @@ def task_unassign(*, task, actor, reason: str = "") -> Task:
     return task
 
 
-def task_reassign(*, task, actor, to_user, reason: str) -> Task:
+def task_reassign(*, task, actor: User, to_user: User, reason: str) -> Task:
     """Hand a task to someone else. Preconditions: actor manages cases and is no party;
     ``to_user`` is eligible for the step; a reason is given."""
     if not reason.strip():

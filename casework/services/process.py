@@ -4,6 +4,7 @@ complete or hand over tasks besides a step's own completion."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,9 @@ from violations.models import Case
 from ..engine import node, open_task, open_tasks
 from ..steps import Step
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _flow():
     from ..flows import CaseFlow  # the flow imports the task pages, which import services
@@ -40,7 +44,7 @@ def case_report(**report) -> Case:
     return case
 
 
-def team_change(*, case: Case, actor, reason: str, **change) -> None:
+def team_change(*, case: Case, actor: User, reason: str, **change) -> None:
     """Change the investigation team (``violations.services.team_change``); the lead's
     open investigation and fact-finding tasks follow a new lead."""
     with transaction.atomic(), _flow().lock(case.process_id):
@@ -69,7 +73,7 @@ def appeal_window_closes_at(case: Case) -> dt.datetime | None:
     return timer.scheduled if timer else None
 
 
-def appeal_file(*, case: Case, actor, employee, grounds: str) -> Appeal:
+def appeal_file(*, case: Case, actor: User, employee, grounds: str) -> Appeal:
     """Record a sanctioned person's appeal (``sanctions.services.appeal_file``) while the
     case's appeal window is open."""
     with transaction.atomic(), _flow().lock(case.process_id):
@@ -85,14 +89,14 @@ def _action_task(case: Case, action: CorrectiveAction) -> Task | None:
     return None
 
 
-def action_cancel(*, action: CorrectiveAction | int, actor, reason: str) -> CorrectiveAction:
+def action_cancel(*, action: CorrectiveAction | int, actor: User, reason: str) -> CorrectiveAction:
     """Cancel an open corrective action (``remediation.services.action_cancel``) and its
     task; its task must not have been started.
 
     When the cancelled task was the last one outstanding, the "all actions done" join is
     re-evaluated here, because viewflow's cancel does not move the process on by itself.
     """
-    pk = getattr(action, "pk", action)
+    pk = action.pk if isinstance(action, CorrectiveAction) else action
     row = CorrectiveAction.objects.filter(pk=pk).select_related("case").first()
     if row is None:
         raise InvalidState(_("There is no such corrective action."))
@@ -101,6 +105,8 @@ def action_cancel(*, action: CorrectiveAction | int, actor, reason: str) -> Corr
         action = CorrectiveAction.objects.select_for_update().get(pk=pk)
         task = _action_task(case, action)
         remediation.action_cancel(case=case, action=action, actor=actor, reason=reason, task=task)
+        if task is None:  # refused by the service already, after its own checks
+            raise InvalidState(_("This action has no open task."))
         activation = task.flow_task.activation_class(task)
         if not activation.cancel.can_proceed():
             raise Conflict(_("The owner is completing this action at this moment."))

@@ -11,7 +11,7 @@ claim included.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,9 @@ from violations.exceptions import InvalidState
 from ..engine import human_task
 from ..steps import Step
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _completes(step: Step | tuple[Step, ...], service: Callable[..., Any],
                prepare: Callable[..., dict] | None = None) -> Callable[..., Any]:
@@ -31,7 +34,7 @@ def _completes(step: Step | tuple[Step, ...], service: Callable[..., Any],
     the service needs to know of the task beyond the case."""
     expected = step if isinstance(step, tuple) else (step,)
 
-    def complete(*, task, actor, **fields):
+    def complete(*, task, actor: User, **fields):
         with human_task(task, actor=actor, expected=expected) as held:
             extra = prepare(held.task) if prepare else {}
             return service(case=held.case, task=held.task, actor=actor, **extra, **fields)
@@ -44,10 +47,13 @@ def _completes(step: Step | tuple[Step, ...], service: Callable[..., Any],
 def action_of_task(task) -> CorrectiveAction:
     """The corrective action a ``complete_action`` task is for (the flow puts its id in the
     task's data)."""
-    try:
-        return CorrectiveAction.objects.select_related("owner").get(pk=(task.data or {}).get("action"))
-    except (CorrectiveAction.DoesNotExist, ValueError, TypeError):
-        raise InvalidState(_("This task has no corrective action.")) from None
+    action_pk = (task.data or {}).get("action")
+    if action_pk is not None:
+        try:
+            return CorrectiveAction.objects.select_related("owner").get(pk=action_pk)
+        except (CorrectiveAction.DoesNotExist, ValueError, TypeError):
+            pass
+    raise InvalidState(_("This task has no corrective action."))
 
 
 verification_complete = _completes(Step.VERIFY, violations.verification_complete)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -18,6 +19,11 @@ from ..models import ActionKind, ActionStatus, CorrectiveAction, RootCause, Root
 from ..policy import action_owner_rule, may_cancel_actions
 from ..selectors import current_round
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+    from viewflow.workflow.models import Task
+
 
 @dataclass(frozen=True)
 class CauseSpec:
@@ -29,12 +35,12 @@ class CauseSpec:
 class ActionSpec:
     kind: str
     description: str
-    owner: object
+    owner: User
     due_date: dt.date
     causes: list[int] = field(default_factory=list)  # indexes into the plan's causes
 
 
-def remediation_plan(*, case: Case, task, actor, causes: list[CauseSpec], actions: list[ActionSpec]) -> list[CorrectiveAction]:
+def remediation_plan(*, case: Case, task, actor: User, causes: list[CauseSpec], actions: list[ActionSpec]) -> list[CorrectiveAction]:
     """Record root causes and corrective actions (a new round after an unfavourable review).
 
     Preconditions: open plan_remediation task; actor may plan and is no party; at least one
@@ -43,7 +49,7 @@ def remediation_plan(*, case: Case, task, actor, causes: list[CauseSpec], action
     """
     policy.require(actor, "plan_remediation", _("Only compliance officers plan remediation."))
     policy.require_not_party(actor, case)
-    errors: list = []
+    errors: list[StrOrPromise] = []
     if not causes:
         errors.append(_("Record at least one root cause."))
     if not actions:
@@ -71,18 +77,18 @@ def remediation_plan(*, case: Case, task, actor, causes: list[CauseSpec], action
     rnd = current_round(case) + 1
     cause_rows = []
     for c in causes:
-        row = RootCause(case=case, round=rnd, category=c.category, description=c.description,
-                        identified_by=actor)
-        audit.save(row, actor=actor, reason="root cause")
-        cause_rows.append(row)
+        cause = RootCause(case=case, round=rnd, category=c.category, description=c.description,
+                          identified_by=actor)
+        audit.save(cause, actor=actor, reason="root cause")
+        cause_rows.append(cause)
     created = []
     for a in actions:
-        row = CorrectiveAction(case=case, round=rnd, kind=a.kind, description=a.description,
-                               owner=a.owner, due_date=a.due_date)
-        audit.save(row, actor=actor, reason="corrective action planned")
-        row.root_causes.set([cause_rows[i] for i in a.causes])
-        audit.touch(row)
-        created.append(row)
+        action = CorrectiveAction(case=case, round=rnd, kind=a.kind, description=a.description,
+                                  owner=a.owner, due_date=a.due_date)
+        audit.save(action, actor=actor, reason="corrective action planned")
+        action.root_causes.set([cause_rows[i] for i in a.causes])
+        audit.touch(action)
+        created.append(action)
     audit.record(
         action="remediation.planned", actor=actor, case=case,
         payload={"round": rnd, "causes": [c.category for c in causes],
@@ -92,7 +98,7 @@ def remediation_plan(*, case: Case, task, actor, causes: list[CauseSpec], action
     return created
 
 
-def action_complete(*, case: Case, task, actor, action: CorrectiveAction, completion_note: str,
+def action_complete(*, case: Case, task, actor: User, action: CorrectiveAction, completion_note: str,
                     proof_upload=None, proof_link: str = "") -> CorrectiveAction:
     """The owner completes their corrective action with proof (a file or a link).
 
@@ -120,8 +126,8 @@ def action_complete(*, case: Case, task, actor, action: CorrectiveAction, comple
     return action
 
 
-def action_cancel(*, case: Case, action: CorrectiveAction, actor, reason: str,
-                  task) -> CorrectiveAction:
+def action_cancel(*, case: Case, action: CorrectiveAction, actor: User, reason: str,
+                  task: Task | None) -> CorrectiveAction:
     """Formally cancel an open corrective action, with a reason.
 
     Preconditions: the caller holds the case and the action locked and cancels the action's

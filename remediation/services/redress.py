@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,9 +19,13 @@ from ..models import ComplaintExtension, CustomerFeedback, RegulatorNotification
 from ..policy import may_extend_complaint_clock
 from ..selectors import complaint_clock
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
 
 def customer_feedback_record(
-    *, case: Case, task, actor, channel: str, notified_at: dt.datetime, notice_summary: str,
+    *, case: Case, task, actor: User, channel: str, notified_at: dt.datetime, notice_summary: str,
     apology: bool, compensation: Decimal = Decimal("0"), compensation_paid_on: dt.date | None = None,
     customer_response: str = "", satisfaction: int | None = None,
 ) -> CustomerFeedback:
@@ -57,7 +62,7 @@ def customer_feedback_record(
     return row
 
 
-def regulator_notify(*, case: Case, task, actor, regulator: str, notified_at: dt.datetime, reference_number: str,
+def regulator_notify(*, case: Case, task, actor: User, regulator: str, notified_at: dt.datetime, reference_number: str,
                      summary: str) -> RegulatorNotification:
     """Record the report of a major violation to the regulator.
 
@@ -78,7 +83,7 @@ def regulator_notify(*, case: Case, task, actor, regulator: str, notified_at: dt
     return row
 
 
-def complaint_clock_extend(*, case: Case, actor, reason: str, limit_days: int | None = None) -> ComplaintExtension:
+def complaint_clock_extend(*, case: Case, actor: User, reason: str, limit_days: int | None = None) -> ComplaintExtension:
     """Extend the complaint clock of a complex case, with a reason.
 
     Preconditions: actor records customer feedback or manages cases, and is no party; the case
@@ -97,7 +102,7 @@ def complaint_clock_extend(*, case: Case, actor, reason: str, limit_days: int | 
             raise InvalidState(_("This case has no running complaint clock."))
         if clock.answered_on is not None:
             raise InvalidState(_("The customer has already been answered; the clock has stopped."))
-        errors = {}
+        errors: dict[str, list[StrOrPromise]] = {}
         if not reason.strip():
             errors["reason"] = [_("Say why this complaint is complex enough to need more time.")]
         if limit <= clock.limit_days or limit > setting("COMPLAINT_MAX_DAYS"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +14,11 @@ from violations.models import Case
 from ..models import CorrectiveAction, EffectivenessReview, Verdict
 from ..selectors import review_evidence
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def effectiveness_review(*, case: Case, task, actor, verdict: str, timeliness: str, pertinence: str,
+
+def effectiveness_review(*, case: Case, task, actor: User, verdict: str, timeliness: str, pertinence: str,
                          effectiveness: str, reasons: str) -> EffectivenessReview:
     """Judge whether the remediation worked; anything but effective sends it back.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,9 +18,12 @@ from violations.models import Case, Employee
 from ..models import RootCause, TrainingSession
 from ..policy import may_record_training
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def training_record(
-    *, actor, topic: str, held_on: dt.date, trainer: str, attendees: Iterable[Employee],
+    *, actor: User, topic: str, held_on: dt.date, trainer: str, attendees: Iterable[Employee],
     cases: Iterable[Case], root_causes: Iterable[RootCause] = (), notes: str = "",
 ) -> TrainingSession:
     """Record a training session and the cases and root causes it answers.

@@ -4,6 +4,7 @@ original chain."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,8 +21,12 @@ from ..models import Appeal, AppealOutcome, AppealStatus, ProposedSanction, Sanc
 from .execution import approved_proposal
 from .params import SanctionItem, normalise
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
-def appeal_file(*, case: Case, actor, employee, grounds: str,
+
+def appeal_file(*, case: Case, actor: User, employee, grounds: str,
                 window_closes_at: dt.datetime | None) -> Appeal:
     """Record a sanctioned person's appeal (subjects have no login: HR or compliance records
     it for them).
@@ -58,7 +63,7 @@ def appeal_file(*, case: Case, actor, employee, grounds: str,
     return appeal
 
 
-def appeal_decide(*, case: Case, task, actor, appeal: Appeal, outcome: str, reason: str,
+def appeal_decide(*, case: Case, task, actor: User, appeal: Appeal, outcome: str, reason: str,
                   items: list[SanctionItem] | None = None) -> Appeal:
     """Uphold, modify or revoke the sanctions the appeal is against.
 
@@ -75,7 +80,7 @@ def appeal_decide(*, case: Case, task, actor, appeal: Appeal, outcome: str, reas
         raise NotAllowed(_("This appeal belongs to another case."))
     if appeal.status != AppealStatus.OPEN:
         raise InvalidState(_("This appeal has already been decided."))
-    errors = []
+    errors: list[StrOrPromise] = []
     if outcome not in AppealOutcome.values:
         errors.append(_("Choose uphold, modify or revoke."))
     if not reason.strip():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +15,11 @@ from violations.models import Case
 from ..models import Defence, DefenceStatus
 from ..policy import pending_proposal
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def defence_record(*, case: Case, task, actor, responses: dict[int, tuple[str, str]]) -> list:
+
+def defence_record(*, case: Case, task, actor: User, responses: dict[int, tuple[str, str]]) -> list:
     """Record, for each person notified of the proposal, their answer.
 
     ``responses`` maps an employee id to ``(outcome, text)``: ``statement`` with the text of

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +27,9 @@ from ..models import (
     SanctionType,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def approved_proposal(case) -> SanctionProposal | None:
     return case.sanction_proposals.filter(status=ProposalStatus.APPROVED).order_by("-round").first()
@@ -41,7 +45,7 @@ def to_execute(case, *, revised: bool):
     return qs.filter(appeal__isnull=not revised)
 
 
-def sanction_execute(*, case: Case, task, actor, executions: dict,
+def sanction_execute(*, case: Case, task, actor: User, executions: dict,
                      revised: bool = False) -> list[ProposedSanction]:
     """HR records that each approved sanction took effect.
 
@@ -120,7 +124,7 @@ def sanction_expire_due(*, today: dt.date | None = None) -> int:
     return count
 
 
-def _end(sanction: ProposedSanction, *, actor, reason: str, status: str, allowed: list[str]) -> ProposedSanction:
+def _end(sanction: ProposedSanction, *, actor: User, reason: str, status: str, allowed: list[str]) -> ProposedSanction:
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
     with transaction.atomic():
@@ -145,7 +149,7 @@ def _end(sanction: ProposedSanction, *, actor, reason: str, status: str, allowed
     return item
 
 
-def sanction_lift(*, sanction: ProposedSanction, actor, reason: str) -> ProposedSanction:
+def sanction_lift(*, sanction: ProposedSanction, actor: User, reason: str) -> ProposedSanction:
     """End an active sanction before its record period is over (it stays on the record as
     lifted). Preconditions: the sanction is executed and active; actor may end sanctions and
     is no party; a reason."""
@@ -153,7 +157,7 @@ def sanction_lift(*, sanction: ProposedSanction, actor, reason: str) -> Proposed
                 allowed=[SanctionStatus.EXECUTED])
 
 
-def sanction_revoke(*, sanction: ProposedSanction, actor, reason: str) -> ProposedSanction:
+def sanction_revoke(*, sanction: ProposedSanction, actor: User, reason: str) -> ProposedSanction:
     """Annul a sanction: it no longer counts on the person's record (for example when a
     court or a later review overturns it). Preconditions: the sanction is on the record;
     actor may end sanctions and is no party; a reason."""

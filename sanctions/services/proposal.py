@@ -4,6 +4,8 @@ approval decision."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -33,6 +35,10 @@ from ..models import (
 from ..policy import pending_proposal, require_may_approve
 from .params import SanctionItem, normalise
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
 __all__ = ["PersonFactors", "SanctionItem", "sanction_decide", "sanction_propose"]
 
 
@@ -46,8 +52,8 @@ class PersonFactors:
 
 
 def _validate_items(items: list[SanctionItem], responsible: list[ResponsiblePerson],
-                    kinds: dict[str, SanctionKind]) -> tuple[list[dict], list[str]]:
-    errors: list[str] = []
+                    kinds: dict[str, SanctionKind]) -> tuple[list[dict], list[StrOrPromise]]:
+    errors: list[StrOrPromise] = []
     params: list[dict] = []
     ids = {r.pk for r in responsible}
     covered = set()
@@ -78,7 +84,7 @@ def defence_notice(case: Case, finding: Finding, employee, items: list[SanctionI
          "name": employee.name, "kinds": kinds, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")})
 
 
-def sanction_propose(*, case: Case, task, actor, items: list[SanctionItem], justification: str,
+def sanction_propose(*, case: Case, task, actor: User, items: list[SanctionItem], justification: str,
                      factors: dict[int, PersonFactors] | None = None) -> SanctionProposal:
     """Propose sanctions for every responsible person of the latest finding.
 
@@ -162,9 +168,9 @@ def sanction_propose(*, case: Case, task, actor, items: list[SanctionItem], just
                    actor=actor, reason="right to be heard: notified")
         email = getattr(rp.employee.user, "email", "") if rp.employee.user_id else ""
         if email:
-            transaction.on_commit(lambda email=email, notice=notice: send_mail(
-                str(_("Proposed disciplinary measures: %(ref)s") % {"ref": case.reference}),
-                notice, None, [email], fail_silently=True))
+            subject = str(_("Proposed disciplinary measures: %(ref)s") % {"ref": case.reference})
+            transaction.on_commit(partial(send_mail, subject, notice, None, [email],
+                                          fail_silently=True))
     audit.record(
         action="sanctions.proposed", actor=actor, case=case, reason=justification,
         payload={"round": proposal.round, "level": proposal.required_level,
@@ -177,7 +183,7 @@ def sanction_propose(*, case: Case, task, actor, items: list[SanctionItem], just
     return proposal
 
 
-def sanction_decide(*, case: Case, task, actor, decision: str, reason: str = "") -> ApprovalDecision:
+def sanction_decide(*, case: Case, task, actor: User, decision: str, reason: str = "") -> ApprovalDecision:
     """Approve, reject (back to proposal) or return for more investigation.
 
     Preconditions: open approve task; a pending proposal whose persons have been heard (a

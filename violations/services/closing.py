@@ -43,13 +43,13 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
     # A protected reporter is written to through the vault: the notice names no one.
     vaulted = ReporterIdentity.objects.filter(case=case).select_related("user").first()
     reporter = case.reported_by if case.reported_by_id else (vaulted.user if vaulted else None)
-    if case.reported_by_id and not case.is_anonymous:
+    if case.reported_by is not None and not case.is_anonymous:
         recipient = case.reported_by.get_username()
     elif vaulted is not None:
         recipient = "reporter (confidential channel)"
     else:
         recipient = "reporter"
-    notice = OutcomeNotice(case=case, outcome=outcome, text=str(NOTICE_TEXT[outcome]),
+    notice = OutcomeNotice(case=case, outcome=outcome, text=str(NOTICE_TEXT[Outcome(outcome)]),
                            recipient=recipient)
     audit.save(notice, actor=None, reason="outcome notice")
     audit.record(action="outcome.notified", actor=None, case=case,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
@@ -56,6 +58,6 @@ def overdue_escalate(*, now=None) -> list[tuple[str, str]]:
                 body = _("Case %(ref)s is overdue (%(what)s). Open it in Accountability.") % {
                     "ref": case.reference, "what": ", ".join(i["what"] for i in items)}
                 if recipients:
-                    transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(
-                        s, b, None, r, fail_silently=True))
+                    transaction.on_commit(partial(send_mail, subject, body, None, recipients,
+                                                  fail_silently=True))
     return done

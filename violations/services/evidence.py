@@ -7,6 +7,7 @@ import mimetypes
 import os
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from .. import audit, policy
 from ..exceptions import InvalidState
 from ..models import Case, Evidence, Interview, RecordReview, Stage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 ALLOWED_CONTENT_TYPES = {
     ".pdf": {"application/pdf"},
@@ -59,7 +64,8 @@ def sanitise_name(name: str) -> str:
     return name[:200] or "file"
 
 
-def store_evidence(*, case: Case, actor, upload, kind: str, description: str) -> Evidence:
+def store_evidence(*, case: Case, actor: User | None, upload, kind: str,
+                   description: StrOrPromise) -> Evidence:
     """Validate an upload and store it under its SHA-256. No permission check: callers do."""
     name = sanitise_name(getattr(upload, "name", "") or "file")
     ext = os.path.splitext(name)[1].lower()
@@ -110,7 +116,7 @@ def store_evidence(*, case: Case, actor, upload, kind: str, description: str) ->
     return item
 
 
-def _require_can_collect(actor, case: Case) -> None:
+def _require_can_collect(actor: User, case: Case) -> None:
     if case.stage == Stage.VERIFICATION:
         policy.require(actor, "verify_case", _("Only compliance officers verify reports."))
         policy.require_not_party(actor, case)
@@ -120,7 +126,7 @@ def _require_can_collect(actor, case: Case) -> None:
         raise InvalidState(_("Evidence is collected during verification and investigation."))
 
 
-def evidence_add(*, case: Case, actor, upload, kind: str, description: str) -> Evidence:
+def evidence_add(*, case: Case, actor: User, upload, kind: str, description: str) -> Evidence:
     """Add an evidence file. Preconditions: verification (officer) or investigation (cleared
     team member) stage."""
     with transaction.atomic():
@@ -137,7 +143,7 @@ def evidence_add(*, case: Case, actor, upload, kind: str, description: str) -> E
     return item
 
 
-def evidence_supersede(*, evidence: Evidence, actor, upload, reason: str) -> Evidence:
+def evidence_supersede(*, evidence: Evidence, actor: User, upload, reason: str) -> Evidence:
     """Replace an evidence item with a corrected one. The old file stays, marked superseded."""
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the evidence is superseded.")]})
@@ -159,7 +165,7 @@ def evidence_supersede(*, evidence: Evidence, actor, upload, reason: str) -> Evi
     return new
 
 
-def interview_record(*, case: Case, actor, interviewee: str, held_at, summary: str,
+def interview_record(*, case: Case, actor: User, interviewee: str, held_at, summary: str,
                      interviewee_employee=None) -> Interview:
     """Record an interview. Preconditions: investigation stage; actor is a cleared member."""
     with transaction.atomic():
@@ -177,7 +183,7 @@ def interview_record(*, case: Case, actor, interviewee: str, held_at, summary: s
     return item
 
 
-def record_review_add(*, case: Case, actor, record: str, findings: str) -> RecordReview:
+def record_review_add(*, case: Case, actor: User, record: str, findings: str) -> RecordReview:
     """Record a review of records. Preconditions: investigation stage; cleared member."""
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from ..exceptions import InvalidState
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
 from .evidence import store_evidence
 from .vault import PROTECTED_REPORTER, vault_identity_store
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def next_reference(when: dt.datetime) -> str:
@@ -49,7 +53,7 @@ def _take_number(year: int) -> int | None:
 
 def case_report(
     *,
-    actor,
+    actor: User,
     source: str,
     category: ViolationCategory,
     title: str,
@@ -147,7 +151,7 @@ def case_attach_process(*, case: Case, process: Process) -> None:
     audit.save(case, actor=None, reason="process started", update_fields=["process"])
 
 
-def case_acknowledge(*, case: Case, actor, message: str = "") -> Case:
+def case_acknowledge(*, case: Case, actor: User, message: str = "") -> Case:
     """The initial response to the reporter (due within 24 hours of the report).
 
     Preconditions: actor can verify cases and is not a party; not yet acknowledged.

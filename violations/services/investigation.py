@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,9 @@ from ..models import (
     ViolationCategory,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _on_file(case: Case) -> bool:
     """Whether any interview, record review or evidence item is on file."""
@@ -29,7 +33,7 @@ def _on_file(case: Case) -> bool:
                for model in (Interview, RecordReview, Evidence))
 
 
-def investigation_submit(*, case: Case, task, actor, summary: str, conclusion: str) -> InvestigationReport:
+def investigation_submit(*, case: Case, task, actor: User, summary: str, conclusion: str) -> InvestigationReport:
     """Submit the investigation report.
 
     Preconditions: open investigate task; actor is the cleared lead investigator; at least one
@@ -57,7 +61,7 @@ def facts_determine(
     *,
     case: Case,
     task,
-    actor,
+    actor: User,
     established: bool,
     category: ViolationCategory,
     nature: str,

@@ -3,21 +3,26 @@ catalogue and matrix…) edited through the admin, recorded on the system audit 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit
 from ..exceptions import NotAllowed
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def _require_perm(actor, obj: models.Model, action: str) -> None:
+
+def _require_perm(actor: User, obj: models.Model, action: str) -> None:
     opts = obj._meta
     if not (actor and actor.is_authenticated and actor.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")):
         raise NotAllowed(_("You may not %(action)s %(model)s records.")
                          % {"action": action, "model": opts.verbose_name})
 
 
-def reference_save(*, obj: models.Model, actor, changed_fields: list[str] | None = None,
+def reference_save(*, obj: models.Model, actor: User, changed_fields: list[str] | None = None,
                    reason: str = "") -> models.Model:
     """Create or change one reference-data row and record the configuration change.
 
@@ -39,7 +44,7 @@ def reference_save(*, obj: models.Model, actor, changed_fields: list[str] | None
     return obj
 
 
-def reference_delete(*, obj: models.Model, actor, reason: str = "") -> None:
+def reference_delete(*, obj: models.Model, actor: User, reason: str = "") -> None:
     """Delete one reference-data row (refused by the database while cases use it).
 
     Preconditions: the actor holds the model's delete permission.

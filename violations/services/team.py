@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,8 +13,11 @@ from .. import audit, policy
 from ..exceptions import InvalidState, NotAllowed
 from ..models import Case, TeamMember, TeamRole
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def _check_candidates(case: Case, users: list) -> None:
+
+def _check_candidates(case: Case, users: list[User]) -> None:
     errors = []
     for user in users:
         standing = policy.standing(user, case)
@@ -28,7 +33,7 @@ def _check_candidates(case: Case, users: list) -> None:
         raise ValidationError({"members": errors})
 
 
-def team_form(*, case: Case, task, actor, lead, members: list, note: str = "") -> list[TeamMember]:
+def team_form(*, case: Case, task, actor: User, lead: User, members: list[User], note: str = "") -> list[TeamMember]:
     """Name the lead investigator and members.
 
     Preconditions: open form_team task; actor is a case manager and no party; nobody named is
@@ -51,7 +56,7 @@ def team_form(*, case: Case, task, actor, lead, members: list, note: str = "") -
     return created
 
 
-def team_declare(*, case: Case, actor, has_conflict: bool, statement: str = "") -> TeamMember:
+def team_declare(*, case: Case, actor: User, has_conflict: bool, statement: str = "") -> TeamMember:
     """A team member declares whether they have a conflict of interest with this case.
 
     Preconditions: actor is an active member who has not declared yet. A member who declares
@@ -81,8 +86,9 @@ def team_declare(*, case: Case, actor, has_conflict: bool, statement: str = "") 
     return member
 
 
-def team_change(*, case: Case, actor, add: list | None = None, remove: list | None = None,
-                new_lead=None, reason: str) -> None:
+def team_change(*, case: Case, actor: User, add: list[User] | None = None,
+                remove: list[User] | None = None, new_lead: User | None = None,
+                reason: str) -> None:
     """Change the team while the case is being investigated.
 
     Preconditions: the caller holds the case locked (the process's open tasks of the lead
@@ -110,13 +116,13 @@ def team_change(*, case: Case, actor, add: list | None = None, remove: list | No
             for m in TeamMember.objects.filter(case=case, role=TeamRole.LEAD, active=True):
                 m.role = TeamRole.MEMBER
                 audit.save(m, actor=actor, reason=reason, update_fields=["role"])
-            m = TeamMember.objects.filter(case=case, user=new_lead, active=True).first()
-            if m is None:
-                m = TeamMember(case=case, user=new_lead, role=TeamRole.LEAD, appointed_by=actor)
-                audit.save(m, actor=actor, reason=reason)
+            lead = TeamMember.objects.filter(case=case, user=new_lead, active=True).first()
+            if lead is None:
+                lead = TeamMember(case=case, user=new_lead, role=TeamRole.LEAD, appointed_by=actor)
+                audit.save(lead, actor=actor, reason=reason)
             else:
-                m.role = TeamRole.LEAD
-                audit.save(m, actor=actor, reason=reason, update_fields=["role"])
+                lead.role = TeamRole.LEAD
+                audit.save(lead, actor=actor, reason=reason, update_fields=["role"])
         audit.record(
             action="team.changed", actor=actor, case=case, reason=reason,
             payload={"added": sorted(u.get_username() for u in add or []),

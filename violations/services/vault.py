@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from .. import audit, policy
 from ..exceptions import InvalidState, NotAllowed
 from ..models import Case, ReporterIdentity, UnmaskRequest, UnmaskStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 UNMASK_VALID_FOR = dt.timedelta(days=7)
 
@@ -34,7 +38,7 @@ class _ProtectedReporter:
 PROTECTED_REPORTER = _ProtectedReporter()
 
 
-def vault_identity_store(*, case: Case, user) -> ReporterIdentity:
+def vault_identity_store(*, case: Case, user: User) -> ReporterIdentity:
     """Put the reporter of a new identity-protected case in the vault. Called by case_report
     inside its transaction; the identity's digest goes into the ``case.reported`` event."""
     identity = ReporterIdentity(
@@ -47,7 +51,7 @@ def vault_identity_store(*, case: Case, user) -> ReporterIdentity:
     return identity
 
 
-def _require_unmask_role(actor, case: Case, *, approving: bool = False) -> None:
+def _require_unmask_role(actor: User, case: Case, *, approving: bool = False) -> None:
     allowed = policy.has(actor, "manage_cases") or (
         approving and policy.has(actor, "approve_senior_level")
     )
@@ -62,7 +66,7 @@ def _require_unmask_role(actor, case: Case, *, approving: bool = False) -> None:
         raise NotAllowed(_("You cannot see this case."))
 
 
-def reporter_unmask_request(*, case: Case, actor, reason: str) -> UnmaskRequest:
+def reporter_unmask_request(*, case: Case, actor: User, reason: str) -> UnmaskRequest:
     """Ask to see who reported an identity-protected case.
 
     Preconditions: the case keeps its reporter in the vault; actor is a case manager, no party,
@@ -84,7 +88,7 @@ def reporter_unmask_request(*, case: Case, actor, reason: str) -> UnmaskRequest:
     return item
 
 
-def reporter_unmask_decide(*, unmask_request: UnmaskRequest, actor, approve: bool,
+def reporter_unmask_decide(*, unmask_request: UnmaskRequest, actor: User, approve: bool,
                            reason: str = "") -> UnmaskRequest:
     """Approve or refuse a request to unmask a reporter.
 
@@ -119,7 +123,7 @@ def reporter_unmask_decide(*, unmask_request: UnmaskRequest, actor, approve: boo
     return item
 
 
-def reporter_identity_view(*, case: Case, actor) -> ReporterIdentity:
+def reporter_identity_view(*, case: Case, actor: User) -> ReporterIdentity:
     """Reveal a protected reporter to the case manager whose request was approved; logged.
 
     Preconditions: actor holds an approved, unexpired request for this case, is still no party

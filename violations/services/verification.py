@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from .. import audit, policy
 from ..models import Case, Outcome, Verification, VerificationOutcome
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def verification_complete(
-    *, case: Case, task, actor, outcome: str, reason: str = "", first_evidence: str = "",
+    *, case: Case, task, actor: User, outcome: str, reason: str = "", first_evidence: str = "",
     duplicate_of: Case | None = None,
 ) -> Verification:
     """Proceed, dismiss (with a reason) or mark as duplicate (linked to the earlier case).
