@@ -38,3 +38,35 @@ def test_a_completing_service_refuses_a_task_of_another_step(walk, world):
         services.team_form(task=task, actor=world.manager, lead=world.investigator, members=[])
     task.refresh_from_db()
     assert task.status == "NEW"
+
+
+def test_for_each_split_is_pinned_to_the_viewflow_split_it_restates():
+    """``ForEachSplitActivation.activate`` restates viewflow 2.4's ``SplitActivation``
+    with items per branch (its ``Split.Next`` ignores a ``data_source``). An upgrade that
+    changes either must be read against ``casework/flows.py`` before this pin is renewed."""
+    import hashlib
+    import inspect
+
+    from viewflow.workflow.nodes.split import Split, SplitActivation
+
+    def digest(obj) -> str:
+        return hashlib.sha256(inspect.getsource(obj).encode()).hexdigest()
+
+    assert digest(SplitActivation) == "06e877014a87ffeb5611fb41f8c7933bcda189d104c786bbd16b55d65fa1ee5e"
+    assert digest(Split.Next) == "5b7f9292cab1acf4fd2ac3d07305a62da42f500149b7b5aded8bc5740fefc92c"
+
+
+def test_the_plan_opens_one_task_per_corrective_action_for_its_owner(walk, world):
+    from casework.engine import open_tasks
+
+    case = walk.report()
+    walk.to_approval(case)
+    walk.decide(case)
+    walk.execute(case)
+    walk.plan(case, actions=3)
+
+    tasks = list(open_tasks(case, "complete_action"))
+    actions = sorted(case.corrective_actions.values_list("pk", flat=True))
+    assert sorted(t.data["action"] for t in tasks) == actions
+    assert len(actions) == 3
+    assert {t.owner_id for t in tasks} == {world.owner.pk}

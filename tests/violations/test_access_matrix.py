@@ -141,12 +141,13 @@ def build(media) -> Matrix:
 def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("matrix-media")
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
-        with transaction.atomic():
-            result = build(media)
-            result.media = media
-            yield result
-            transaction.set_rollback(True)
+    with (django_db_blocker.unblock(),
+          override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
+          transaction.atomic()):
+        result = build(media)
+        result.media = media
+        yield result
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -125,9 +125,10 @@ def test_unmasking_needs_a_reason_a_case_manager_and_a_second_person(world, amy,
     assert set(views.values_list("actor_id", flat=True)) == {world.manager.pk}
     assert all(amy.username not in str(e.payload) for e in views)
 
-    with time_machine.travel(timezone.now() + dt.timedelta(days=8), tick=False):
-        with pytest.raises(NotAllowed):  # an approval does not last for ever
-            services.reporter_identity_view(case=case, actor=world.manager)
+    # An approval does not last for ever.
+    with (time_machine.travel(timezone.now() + dt.timedelta(days=8), tick=False),
+          pytest.raises(NotAllowed)):
+        services.reporter_identity_view(case=case, actor=world.manager)
 
 
 def test_a_refused_request_reveals_nothing(world, amy, anonymous_case):
