@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check
+.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -48,6 +48,14 @@ timers: install
 
 bench: install
 	DJANGO_DEBUG=1 $(BIN)/python benchmarks/run.py
+
+# Translations: list the strings of viewflow, django-filter and django-axes, gather every
+# string into locale/ (keeping the translations there), compile. See docs/operations.md.
+messages: install
+	$(BIN)/python tools/third_party_strings.py
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hant -l zh_Hans --no-obsolete \
+		--ignore=tests --ignore=benchmarks
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l zh_Hant -l zh_Hans --ignore='.*'
 
 # ruff (rules and format), the one-way dependencies between apps, and types on the core.
 lint: install
