@@ -161,8 +161,9 @@ class MatrixRule(models.Model):
         return f"{self.category} × {self.severity}"
 
     def clean(self) -> None:
-        if self.lightest_id and self.gravest_id and self.recommended_id:
-            if not self.lightest.grade <= self.recommended.grade <= self.gravest.grade:
-                raise ValidationError(
-                    _("The recommended sanction must lie between the lightest and the gravest.")
-                )
+        # Only once all three are chosen: a missing one is the field's own error to report.
+        all_chosen = self.lightest_id and self.gravest_id and self.recommended_id
+        if all_chosen and not self.lightest.grade <= self.recommended.grade <= self.gravest.grade:
+            raise ValidationError(
+                _("The recommended sanction must lie between the lightest and the gravest.")
+            )
