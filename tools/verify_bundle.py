@@ -99,7 +99,72 @@ def _sha256(zf: zipfile.ZipFile, name: str) -> str:
     return digest.hexdigest()
 
 
-def _check_chain(events_doc, manifest) -> tuple[int, int]:
+def _open(bundle_path: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(bundle_path)
+    except FileNotFoundError:
+        raise BundleInvalid(f"missing file: bundle {bundle_path} does not exist") from None
+    except zipfile.BadZipFile:
+        raise BundleInvalid(f"not a bundle: {bundle_path} is not a ZIP archive") from None
+
+
+def _check_archive(names: list[str]) -> None:
+    """Every name once, none escaping the bundle, the manifest and its signature present."""
+    if len(names) != len(set(names)):
+        raise BundleInvalid("extra file: the archive holds the same name twice")
+    for name in names:
+        if not _safe(name):
+            raise BundleInvalid(f"extra file: unsafe path in the archive: {name}")
+    for required in (MANIFEST, SIGNATURE):
+        if required not in names:
+            raise BundleInvalid(f"missing file: {required}")
+
+
+def _check_signature(zf: zipfile.ZipFile, key: Ed25519PublicKey) -> None:
+    manifest_bytes = zf.read(MANIFEST)
+    try:
+        signature = base64.b64decode(zf.read(SIGNATURE).strip(), validate=True)
+        key.verify(signature, manifest_bytes)
+    except (InvalidSignature, binascii.Error, ValueError):
+        raise BundleInvalid(
+            f"bad signature: {SIGNATURE} is not a valid signature of {MANIFEST} by this public key"
+        ) from None
+
+
+def _check_manifest(manifest, names: list[str]) -> dict[str, dict]:
+    """The manifest's file entries by path, once they match the archive's files exactly."""
+    if manifest.get("format") != SUPPORTED_FORMAT:
+        raise BundleInvalid(f"not a bundle: unknown format {manifest.get('format')!r}")
+    listed = {f["path"]: f for f in manifest.get("files", [])}
+    for path in listed:
+        if path not in names:
+            raise BundleInvalid(f"missing file: {path}")
+    for name in names:
+        if name not in listed and name not in (MANIFEST, SIGNATURE) and not name.endswith("/"):
+            raise BundleInvalid(f"extra file: {name} is not listed in the manifest")
+    return listed
+
+
+def _check_checksums(zf: zipfile.ZipFile, listed: dict[str, dict]) -> None:
+    for path, entry in listed.items():
+        if _sha256(zf, path) != entry.get("sha256"):
+            raise BundleInvalid(f"hash mismatch: {path}")
+
+
+def _check_chain(zf: zipfile.ZipFile, manifest, listed: dict[str, dict]) -> tuple[int, int]:
+    """The audit chain recomputed and linked, ending at the head both the manifest and the
+    case file name; returns the number of events and of redacted ones."""
+    for required in (CASE, EVENTS):
+        if required not in listed:
+            raise BundleInvalid(f"missing file: {required}")
+    count, redacted = _check_events(_json(zf, EVENTS), manifest)
+    case_doc = _json(zf, CASE)
+    if (case_doc.get("chain") or {}).get("head_hash") != manifest["chain"]["head_hash"]:
+        raise BundleInvalid(f"chain break: the chain head in {CASE} differs from the manifest")
+    return count, redacted
+
+
+def _check_events(events_doc, manifest) -> tuple[int, int]:
     events = events_doc.get("events") if isinstance(events_doc, dict) else None
     if not isinstance(events, list):
         raise BundleInvalid(f"chain break: {EVENTS} holds no list of events")
@@ -129,53 +194,15 @@ def _check_chain(events_doc, manifest) -> tuple[int, int]:
 def verify(bundle_path: str, public_key_pem: bytes) -> Report:
     """Check one bundle; raise :class:`BundleInvalid` naming the first problem."""
     key = load_public_key(public_key_pem)
-    try:
-        zf = zipfile.ZipFile(bundle_path)
-    except FileNotFoundError:
-        raise BundleInvalid(f"missing file: bundle {bundle_path} does not exist") from None
-    except zipfile.BadZipFile:
-        raise BundleInvalid(f"not a bundle: {bundle_path} is not a ZIP archive") from None
-    with zf:
+    with _open(bundle_path) as zf:
         names = zf.namelist()
-        if len(names) != len(set(names)):
-            raise BundleInvalid("extra file: the archive holds the same name twice")
-        for name in names:
-            if not _safe(name):
-                raise BundleInvalid(f"extra file: unsafe path in the archive: {name}")
-        for required in (MANIFEST, SIGNATURE):
-            if required not in names:
-                raise BundleInvalid(f"missing file: {required}")
-
-        manifest_bytes = zf.read(MANIFEST)
-        try:
-            signature = base64.b64decode(zf.read(SIGNATURE).strip(), validate=True)
-            key.verify(signature, manifest_bytes)
-        except (InvalidSignature, binascii.Error, ValueError):
-            raise BundleInvalid(
-                f"bad signature: {SIGNATURE} is not a valid signature of {MANIFEST} by this public key"
-            ) from None
-
+        _check_archive(names)
+        # Nothing in the manifest is read before its signature holds.
+        _check_signature(zf, key)
         manifest = _json(zf, MANIFEST)
-        if manifest.get("format") != SUPPORTED_FORMAT:
-            raise BundleInvalid(f"not a bundle: unknown format {manifest.get('format')!r}")
-        listed = {f["path"]: f for f in manifest.get("files", [])}
-        for path in listed:
-            if path not in names:
-                raise BundleInvalid(f"missing file: {path}")
-        for name in names:
-            if name not in listed and name not in (MANIFEST, SIGNATURE) and not name.endswith("/"):
-                raise BundleInvalid(f"extra file: {name} is not listed in the manifest")
-        for path, entry in listed.items():
-            if _sha256(zf, path) != entry.get("sha256"):
-                raise BundleInvalid(f"hash mismatch: {path}")
-
-        for required in (CASE, EVENTS):
-            if required not in listed:
-                raise BundleInvalid(f"missing file: {required}")
-        count, redacted = _check_chain(_json(zf, EVENTS), manifest)
-        case_doc = _json(zf, CASE)
-        if (case_doc.get("chain") or {}).get("head_hash") != manifest["chain"]["head_hash"]:
-            raise BundleInvalid(f"chain break: the chain head in {CASE} differs from the manifest")
+        listed = _check_manifest(manifest, names)
+        _check_checksums(zf, listed)
+        count, redacted = _check_chain(zf, manifest, listed)
 
     return Report(
         case=str(manifest.get("case")), profile=str(manifest.get("profile")), files=len(listed),
