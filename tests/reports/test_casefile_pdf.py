@@ -105,9 +105,9 @@ def test_cells_get_the_fragments_the_parser_makes(markup):
     """Cells of text alone skip the markup parser; they must get exactly what it would make."""
     from reportlab.platypus import Paragraph
 
-    from reports.pdf import _Writer
+    from reports.pdf.markup import Writer
 
-    writer = _Writer("en", None)
+    writer = Writer("en", None)
     for name, style in writer.styles.items():
         cell = writer.raw(markup, name)
         parsed = Paragraph(markup, style)
