@@ -37,8 +37,5 @@ def render_casefile_pdf(casefile: CaseFile, *, lang: str) -> bytes:
             lang=lang,
         )
         story = Builder(casefile, lang, writer).build()
-        try:
-            doc.build(story)
-        finally:
-            doc.release()
+        doc.multiBuild(story)
     return buf.getvalue()

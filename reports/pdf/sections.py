@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from remediation.models import ActionKind, ActionStatus, RootCauseCategory, Verdict
 from sanctions.models import ApprovalLevel, Decision, ProposalStatus, SanctionStatus, SanctionType
@@ -24,7 +25,7 @@ from violations.models import (
 
 from .. import labels as L
 from ..casefile import CaseFile
-from .layout import Contents, SectionHeading
+from .layout import SectionHeading
 from .markup import ALERT, NAVY, RULE, SHADE, Writer, when
 
 # Section titles per language: the PDF's headings, bookmarks and table of contents.
@@ -170,8 +171,8 @@ class Builder:
         ])
         self.story.append(Spacer(1, 4 * mm))
         self.story.append(w.raw(w.mk(section_title("contents", self.lang)), "h2"))
-        contents = Contents([(w.mk(section_title(key, self.lang)), f"sec-{key}") for key in SECTIONS],
-                             w.styles["toc"])
+        # Filled by the document from the section headings (see CaseDoc.afterFlowable).
+        contents = TableOfContents(levelStyles=[w.styles["toc"]], dotsMinLevel=0)
         self.story += [contents, PageBreak()]
 
     def summary(self) -> None:
