@@ -8,8 +8,6 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from violations import audit, policy
@@ -191,40 +189,11 @@ def _evidence_path(number: int, name: str, profile: Profile) -> str:
     return f"evidence/{number:03d}-{name}"
 
 
-def _release(root: Model) -> None:
-    """Unlink a model graph read with ``select_related`` and ``prefetch_related``.
-
-    Django keeps the prefetched rows on their parent and the parent on each row (and a file
-    field's value keeps its row), so a case read whole is a web of reference cycles that only
-    the cyclic garbage collector frees; an exporter reading case after case would carry
-    several between its full passes.
-    """
-    stack, seen = [root], set()
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        for rows in obj.__dict__.pop("_prefetched_objects_cache", {}).values():
-            stack.extend(rows._result_cache or ())
-        cache = obj._state.fields_cache
-        stack.extend(value for value in cache.values() if isinstance(value, Model))
-        cache.clear()
-        for field in obj._meta.concrete_fields:
-            value = obj.__dict__.get(field.attname)
-            if isinstance(value, FieldFile):
-                obj.__dict__[field.attname] = value.name
-
-
 def build_casefile(case: Case, *, profile: Profile | str, viewer, recipient: str = "",
                    now: dt.datetime | None = None) -> CaseFile:
     """Everything about one case, redacted for ``profile``. Reads only."""
     whole = case_selectors.case_page(case.reference)
-    try:
-        return _casefile(whole, profile=Profile(profile), viewer=viewer, recipient=recipient,
-                         now=now)
-    finally:
-        _release(whole)  # the file holds plain values only
+    return _casefile(whole, profile=Profile(profile), viewer=viewer, recipient=recipient, now=now)
 
 
 def _casefile(case: Case, *, profile: Profile, viewer, recipient: str,
