@@ -108,7 +108,7 @@ class VerificationEntry:
 
 @dataclass(frozen=True)
 class ChainEvent:
-    """One audit event with the exact content its hash covers (see ``violations.audit``).
+    """One audit event with the exact content its hash covers (see ``ledger.chain.event_content``).
 
     ``content`` is the canonical dictionary; when the profile withholds something in it,
     the withheld values are replaced and ``redacted`` names the fields touched, so a

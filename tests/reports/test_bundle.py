@@ -47,7 +47,7 @@ def _flip_one_byte(data: bytes) -> bytes:
 
 
 def test_bundle_holds_every_file_and_verifies(bundle, signing_key, closed_case, capsys):
-    path, result = bundle
+    path, _result = bundle
     with zipfile.ZipFile(path) as zf:
         names = sorted(zf.namelist())
         case_doc = json.loads(zf.read("case.json"))
@@ -130,7 +130,7 @@ def test_wrong_key_is_a_bad_signature(bundle, tmp_path):
     other = Ed25519PrivateKey.generate().public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
-    with pytest.raises(verify_bundle.BundleInvalid, match="^bad signature: "):
+    with pytest.raises(verify_bundle.BundleInvalid, match=r"^bad signature: "):
         verify_bundle.verify(str(path), other)
 
 
@@ -162,7 +162,7 @@ def test_a_rewritten_event_breaks_the_chain_even_with_a_fresh_manifest(bundle, t
     public = tmp_path / "pub.pem"
     public.write_bytes(signing.public_pem(key))
 
-    with pytest.raises(verify_bundle.BundleInvalid, match="^chain break: event 4 does not match its hash"):
+    with pytest.raises(verify_bundle.BundleInvalid, match=r"^chain break: event 4 does not match its hash"):
         verify_bundle.verify(str(bad), public.read_bytes())
 
 

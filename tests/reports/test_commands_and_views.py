@@ -46,13 +46,14 @@ def test_casefile_command_writes_a_pdf_and_records_a_system_export(closed_case, 
 
     assert out.read_bytes().startswith(b"%PDF")
     event = audit.events_of(closed_case).get(action="case.exported")
-    assert event.actor is None and event.actor_name == "system"
+    assert event.actor is None
+    assert event.actor_name == "system"
     assert event.payload["profile"] == "regulator"
     assert event.payload["lang"] == "zh-hant"
     assert event.payload["recipient"] == "HKMA"
 
 
-@pytest.mark.parametrize("args, message", [
+@pytest.mark.parametrize(("args", "message"), [
     (["VC-0000-000000"], "No case with reference"),
     (["{ref}", "--lang", "fr"], "Unknown language"),
     (["{ref}", "--profile", "public"], "Unknown profile"),
@@ -72,16 +73,18 @@ def test_export_case_one_and_all(closed_case, world, signing_key, tmp_path, caps
     one = tmp_path / "one" / f"{closed_case.reference}-regulator.zip"
     assert zipfile.ZipFile(one).read("manifest.sig")
     event = audit.events_of(closed_case).get(action="case.exported")
-    assert event.actor == world.auditor and event.payload["recipient"] == "SFC"
+    assert event.actor == world.auditor
+    assert event.payload["recipient"] == "SFC"
 
     call_command("export_case", "--all", "--closed-since", "2000-01-01", "--out", str(tmp_path / "all"))
     captured = capsys.readouterr()
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [one.name]
-    assert "1/1" in captured.err and "1 of 1 bundles written" in captured.out
+    assert "1/1" in captured.err
+    assert "1 of 1 bundles written" in captured.out
     assert audit.events_of(closed_case).filter(action="case.exported").count() == 2
 
 
-@pytest.mark.parametrize("args, message", [
+@pytest.mark.parametrize(("args", "message"), [
     ([], "either a case reference or --all"),
     (["VC-1", "--all", "--closed-since", "2020-01-01"], "either a case reference or --all"),
     (["--all"], "--all needs --closed-since"),
@@ -107,11 +110,13 @@ def test_auditor_downloads_pdf_and_bundle(client, closed_case, world, signing_ke
     ref = closed_case.reference
 
     pdf = client.get(reverse("reports:casefile_pdf", args=[ref]), {"lang": "zh-hans"})
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
 
     bundle = client.get(reverse("reports:bundle", args=[ref]), {"recipient": "HKMA"})
-    assert bundle.status_code == 200 and bundle["Content-Type"] == "application/zip"
+    assert bundle.status_code == 200
+    assert bundle["Content-Type"] == "application/zip"
     assert b"".join(bundle.streaming_content)[:2] == b"PK"
 
     events = audit.events_of(closed_case).filter(action="case.exported").order_by("seq")
@@ -124,7 +129,7 @@ def test_manager_may_export(client, closed_case, world):
     assert client.get(reverse("reports:casefile_pdf", args=[closed_case.reference])).status_code == 200
 
 
-@pytest.mark.parametrize("who, status", [("outsider", 404), ("investigator", 403)])
+@pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("investigator", 403)])
 def test_others_may_not_export(client, closed_case, world, who, status):
     client.force_login(getattr(world, who))
     response = client.get(reverse("reports:casefile_pdf", args=[closed_case.reference]))
@@ -145,7 +150,8 @@ def test_export_card_only_for_those_allowed(client, closed_case, world):
     url = closed_case.get_absolute_url()
     client.force_login(world.auditor)
     page = client.get(url).content.decode()
-    assert "Download case file (PDF)" in page and "Export regulator bundle" in page
+    assert "Download case file (PDF)" in page
+    assert "Export regulator bundle" in page
     assert reverse("reports:bundle", args=[closed_case.reference]) in page
 
     client.force_login(world.investigator)

@@ -33,7 +33,8 @@ def test_dashboard_counts_rates_and_repeat_offenders(walk, world):
     assert d.acknowledged_on_time_rate == 100.0
     assert d.repeat_offenders == [(world.subject.staff_number, world.subject.name, 2)]
     assert "Preliminary verification" in [b.label for b in d.days_per_stage]
-    assert first.reference != second.reference and open_case.stage == "verification"
+    assert first.reference != second.reference
+    assert open_case.stage == "verification"
 
 
 def test_bulletin_is_anonymised(walk, world):

@@ -33,19 +33,25 @@ class Command(BaseCommand):
         parser.add_argument("--recipient", default="", help="who receives the bundle (recorded)")
         parser.add_argument("--actor", help="username to record as exporter (default: system)")
 
-    def handle(self, *args, reference, all, closed_since, out, profile, lang, recipient, actor, **options):
+    @staticmethod
+    def _since(*, reference, all, closed_since) -> dt.date | None:
+        """The closing date from which --all exports, after checking the arguments go
+        together (None for a single case)."""
         if all == bool(reference):
             raise CommandError("Give either a case reference or --all --closed-since YYYY-MM-DD.")
         if closed_since and not all:
             raise CommandError("--closed-since goes with --all.")
-        since = None
-        if all:
-            if not closed_since:
-                raise CommandError("--all needs --closed-since YYYY-MM-DD.")
-            try:
-                since = dt.date.fromisoformat(closed_since)
-            except ValueError:
-                raise CommandError(f"--closed-since {closed_since!r} is not a date (YYYY-MM-DD).") from None
+        if not all:
+            return None
+        if not closed_since:
+            raise CommandError("--all needs --closed-since YYYY-MM-DD.")
+        try:
+            return dt.date.fromisoformat(closed_since)
+        except ValueError:
+            raise CommandError(f"--closed-since {closed_since!r} is not a date (YYYY-MM-DD).") from None
+
+    def handle(self, *args, reference, all, closed_since, out, profile, lang, recipient, actor, **options):
+        since = self._since(reference=reference, all=all, closed_since=closed_since)
         if profile not in {p.value for p in Profile}:
             raise CommandError(f"Unknown profile {profile!r}: use one of {', '.join(p.value for p in Profile)}.")
         if lang not in LANGUAGES:

@@ -1,0 +1,140 @@
+"""What a case file withholds or replaces for its recipient: the Redactor for one case."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from ledger.models import AuditEvent
+from violations import policy
+from violations.models import Case
+
+from ..casefile import WITHHELD, Profile
+from ..redaction import Redactor
+
+
+def reporter_disclosed(case: Case) -> bool:
+    """Whether the identity vault has released the reporter's identity for this case.
+
+    No vault exists yet, so outside the institution the reporter is always withheld.
+    """
+    return False
+
+
+def _letters(n: int) -> str:
+    out = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def build_redactor(case: Case, events: list[AuditEvent], *, profile: Profile, viewer) -> tuple[Redactor, bool]:
+    """What the file for ``profile`` hides and how it names people; and whether the
+    reporter is withheld."""
+    replacements: dict[str, str] = {}
+    users: dict[int, str] = {}
+    hidden: set[int] = set()
+    usernames: dict[str, str] = {}
+
+    reporter_withheld = _reporter_withheld(case, profile=profile, viewer=viewer)
+    if reporter_withheld:
+        _withhold_reporter(case, replacements, users, hidden)
+    if profile == Profile.REGULATOR and case.customer_contact:
+        replacements[case.customer_contact] = WITHHELD
+    if profile == Profile.BULLETIN:
+        _anonymise_customer_and_people(case, replacements)
+        _number_staff(case, events, replacements, users, usernames)
+    return Redactor(replacements=replacements, users=users, hidden_user_ids=hidden,
+                    usernames=usernames), reporter_withheld
+
+
+def _reporter_withheld(case: Case, *, profile: Profile, viewer) -> bool:
+    if profile != Profile.INTERNAL:
+        return not reporter_disclosed(case)
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        return not policy.can_see_reporter(viewer, case)
+    return case.is_anonymous
+
+
+def _withhold_reporter(case: Case, replacements: dict[str, str], users: dict[int, str],
+                       hidden: set[int]) -> None:
+    """Every way the file could name the reporter becomes "withheld"."""
+    identity = _vault_identity(case)
+    reporter = case.reported_by or (identity.user if identity is not None else None)
+    values = [identity.name, identity.contact] if identity is not None else []
+    if reporter is not None:
+        hidden.add(reporter.pk)
+        users[reporter.pk] = WITHHELD
+        values += [reporter.get_username(), reporter.get_full_name(), reporter.email]
+        employee = policy.employee_of(reporter)
+        if employee is not None:
+            values += [employee.name, employee.staff_number]
+    for value in values:
+        if value:
+            replacements[value] = WITHHELD
+
+
+def _anonymise_customer_and_people(case: Case, replacements: dict[str, str]) -> None:
+    """A bulletin names the customer "Customer" and each person "Person A", "Person B"…"""
+    if case.customer_name:
+        replacements[case.customer_name] = "Customer"
+    for value in (case.customer_reference, case.customer_contact):
+        if value:
+            replacements[value] = WITHHELD
+    people = list(case.subjects.all())
+    for finding in case.findings.all():
+        people += [r.employee for r in finding.responsible.all()]
+    for interview in case.interviews.all():
+        if interview.interviewee_employee_id:
+            people.append(interview.interviewee_employee)
+    seen: dict[int, str] = {}
+    for person in people:
+        if person.pk not in seen:
+            seen[person.pk] = f"Person {_letters(len(seen))}"
+            replacements[person.name] = seen[person.pk]
+            replacements[person.staff_number] = seen[person.pk]
+
+
+def _number_staff(case: Case, events: list[AuditEvent], replacements: dict[str, str],
+                  users: dict[int, str], usernames: dict[str, str]) -> None:
+    """Every member of staff becomes "Staff n", numbered by first appearance in the trail."""
+    from django.contrib.auth import get_user_model
+
+    actor_ids = [e.actor_id for e in events if e.actor_id]
+    staff_ids = list(dict.fromkeys(actor_ids))
+    known = {u.pk: u for u in get_user_model().objects.filter(pk__in=staff_ids + _case_user_ids(case))}
+    for pk in staff_ids + sorted(set(known) - set(staff_ids)):
+        if pk in users or pk not in known:
+            continue
+        users[pk] = f"Staff {len([v for v in users.values() if v != WITHHELD]) + 1}"
+        usernames[known[pk].get_username()] = users[pk]
+        full = known[pk].get_full_name()
+        if full:
+            replacements[full] = users[pk]
+
+
+def _vault_identity(case: Case):
+    """The reporter's identity kept apart from a confidential case, if the vault holds one."""
+    try:
+        return case.reporter_identity
+    except (AttributeError, ObjectDoesNotExist):
+        return None
+
+
+def _case_user_ids(case: Case) -> list[int]:
+    ids = [m.user_id for m in case.team.all()]
+    if hasattr(case, "verification"):
+        ids.append(case.verification.verified_by_id)
+    ids += [e.collected_by_id for e in case.evidence.all()]
+    ids += [i.interviewer_id for i in case.interviews.all()]
+    ids += [r.reviewed_by_id for r in case.record_reviews.all()]
+    ids += [r.submitted_by_id for r in case.investigation_reports.all()]
+    ids += [f.found_by_id for f in case.findings.all()]
+    for p in case.sanction_proposals.all():
+        ids.append(p.proposed_by_id)
+        ids += [d.approver_id for d in p.decisions.all()]
+        ids += [i.executed_by_id for i in p.items.all() if i.executed_by_id]
+    ids += [a.owner_id for a in case.corrective_actions.all()]
+    ids += [r.reviewer_id for r in case.effectiveness_reviews.all()]
+    return [i for i in ids if i]
