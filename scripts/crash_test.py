@@ -35,18 +35,9 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
-from types import SimpleNamespace
-
-from casework import services as work
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ROLES = {
-    "reporter": "Reporter", "officer": "Compliance officer", "manager": "Case manager",
-    "investigator": "Investigator", "investigator2": "Investigator", "depthead": "Department head",
-    "senior": "Senior management", "hr": "HR officer", "owner": "Remediation owner",
-    "reviewer": "Effectiveness reviewer", "auditor": "Internal auditor",
-}
 EXPECTED_REFUSALS = ("Conflict", "InvalidState", "NotAllowed", "ValidationError")
 
 
@@ -58,48 +49,6 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-# --- the organisation ---------------------------------------------------------------------------
-
-
-def seed() -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from violations.models import Department, Employee, ViolationCategory
-
-    User = get_user_model()
-    dept, _ = Department.objects.get_or_create(code="RB", defaults={"name": "Retail Banking"})
-    Department.objects.get_or_create(code="OPS", defaults={"name": "Operations"})
-    ViolationCategory.objects.get_or_create(code="MIS-SELL", defaults={"name": "Mis-selling"})
-    for username, role in ROLES.items():
-        user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@bank.example"})
-        if created:
-            user.set_unusable_password()
-            user.save()
-            user.groups.add(Group.objects.get(name=role))
-    head, _ = Employee.objects.get_or_create(
-        staff_number="E0001", defaults={"name": "Head of Retail", "department": dept,
-                                        "user": User.objects.get(username="depthead")})
-    dept.head = head
-    dept.save()
-    Employee.objects.get_or_create(staff_number="E0002", defaults={
-        "name": "Chan Tai Man", "department": dept, "line_manager": head})
-
-
-def world():
-    from django.contrib.auth import get_user_model
-
-    from violations.models import Department, Employee, ViolationCategory
-
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
-    return SimpleNamespace(
-        dept=Department.objects.get(code="RB"), other_dept=Department.objects.get(code="OPS"),
-        category=ViolationCategory.objects.get(code="MIS-SELL"),
-        subject=Employee.objects.get(staff_number="E0002"), subject2=None, outsider=None,
-        **users,
-    )
-
-
 # --- a worker ---------------------------------------------------------------------------------
 
 
@@ -109,12 +58,14 @@ def worker(env: dict[str, str], seed_value: int, counters: dict, log_path: str) 
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
+    from casework import services as work
+    from demo.world import load_world
     from tests.walk import Walker
     from violations import services
     from violations.models import Case, Stage, TeamMember
 
     rng = random.Random(seed_value)
-    walk = Walker(world())
+    walk = Walker(load_world())
     deadline = time.monotonic() + 3600
 
     def act(case: Case, task: Task | None) -> None:
@@ -306,8 +257,10 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from demo.world import get_or_build_world
+
     call_command("migrate", verbosity=0)
-    seed()
+    get_or_build_world(password=None)  # nobody logs in
     connection.close()
 
     rng = random.Random(args.seed)
