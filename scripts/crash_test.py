@@ -153,7 +153,7 @@ def check() -> tuple[dict[str, int], list[str]]:
     """Every invariant over the whole database: the figures for the table, and the problems."""
     from viewflow.workflow.status import STATUS
 
-    from ledger.verify import verify
+    from violations.audit import verify
     from violations.models import Stage
 
     cases, tasks_by_process = cases_and_tasks()
@@ -268,12 +268,13 @@ def history_against_events() -> tuple[int, int, list[str]]:
     the rows named, and the problems."""
     from collections import Counter
 
+    from ledger.chain import SYSTEM_CHAIN
+    from ledger.digest import history_model, model_of
     from ledger.models import AuditEvent
-    from violations import audit
 
     referenced: Counter = Counter()
     labels = set()
-    for records in AuditEvent.objects.exclude(chain__key=audit.GLOBAL_CHAIN).values_list("records", flat=True):
+    for records in AuditEvent.objects.exclude(chain__key=SYSTEM_CHAIN).values_list("records", flat=True):
         for r in records:
             labels.add(r["model"])
             for hid, _digest in r["history"]:
@@ -281,7 +282,7 @@ def history_against_events() -> tuple[int, int, list[str]]:
     problems = []
     history_rows = 0
     for label in sorted(labels):
-        hist = audit.history_model(audit.model_of(label))
+        hist = history_model(model_of(label))
         ids = set(hist._default_manager.values_list("history_id", flat=True)) if hist else set()
         history_rows += len(ids)
         mine = {hid for (lbl, hid) in referenced if lbl == label}
