@@ -43,7 +43,7 @@ from benchmarks.report import RESULTS, write_results  # noqa: E402
 from benchmarks.scale import bench_scale  # noqa: E402
 from benchmarks.throughput import bench_throughput  # noqa: E402
 from benchmarks.transitions import bench_transitions  # noqa: E402
-from benchmarks.world import build_world  # noqa: E402
+from demo.world import build_world  # noqa: E402
 from violations.models import Case  # noqa: E402
 
 SECTIONS = ("transitions", "throughput", "reads", "documents")
@@ -84,7 +84,7 @@ def main(argv=None):
           f"{platform.python_version()}, {started:%Y-%m-%d %H:%M %Z}", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
     settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] = dt.timedelta(seconds=1)
-    world = build_world()
+    world = build_world(password="pw")
 
     if "transitions" not in skip:
         bench_transitions(world, iterations)

@@ -9,12 +9,12 @@ from django.db import connections
 
 from benchmarks import steps
 from benchmarks.report import RESULTS, TABLE, verdict
-from benchmarks.world import load_world, world_pks
+from demo.world import load_world
 
 
-def _worker(pks, n, start, queue):
+def _worker(n, start, queue):
     connections.close_all()
-    world = load_world(pks)
+    world = load_world()
     start.wait()
     t0 = time.perf_counter()
     errors = 0
@@ -31,13 +31,12 @@ def _worker(pks, n, start, queue):
 def bench_throughput(world, cases_per_worker):
     print("\n2. Throughput (whole cases, report to close)", flush=True)
     steps.whole_case(world)  # warm-up in the parent
-    pks = world_pks(world)
     ctx = mp.get_context("fork")
     out = {}
     for workers in (1, 2):
         connections.close_all()
         start, queue = ctx.Event(), ctx.Queue()
-        procs = [ctx.Process(target=_worker, args=(pks, cases_per_worker, start, queue))
+        procs = [ctx.Process(target=_worker, args=(cases_per_worker, start, queue))
                  for _ in range(workers)]
         for p in procs:
             p.start()

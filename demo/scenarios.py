@@ -3,6 +3,7 @@
 import datetime as dt
 
 import time_machine
+from django.conf import settings
 from django.utils import timezone
 
 from casework import services as work
@@ -118,49 +119,63 @@ def build_cases(out) -> int:
 
 
 def run(driver, case, action, made, when):
+    """Take one planned action, ``step`` or ``step:argument``, on ``case`` at ``when``."""
     name, _, arg = action.partition(":")
     if name == "ack":
         # An acknowledgement that came late.
         services.case_acknowledge(case=case, actor=driver.user("officer"), message="We are looking into it.")
     elif name == "verify":
-        if arg == "duplicate":
-            original = next(c for c in made if c.category_id == case.category_id and c.pk != case.pk)
-            driver.step(case, "verify", outcome="duplicate", duplicate_of=original)
-        else:
-            driver.step(case, "verify", outcome=arg or "proceed")
+        verify(driver, case, arg, made)
     elif name == "form_team":
         driver.step(case, "form_team", declare=arg != "nodeclare")
     elif name == "find_facts":
-        parts = arg.split(":") if arg else []
-        if parts[:1] == ["no"]:
-            driver.step(case, "find_facts", established=False)
-        else:
-            driver.step(case, "find_facts", severity=parts[0] if parts else "general",
-                        responsible=parts[1] if len(parts) > 1 else None)
+        find_facts(driver, case, arg)
     elif name == "propose":
         driver.step(case, "propose", sanction=arg or None)
         if "defence" in driver.names(case):
             driver.step(case, "defence")
     elif name == "approve":
-        driver.step(case, "approve", decision=arg or "approve")
-        # Two-approver sanctions need a second approval.
-        while "approve" in driver.names(case) and not arg:
-            driver.step(case, "approve")
-    elif name == "complete_action":
-        driver.step(case, "complete_action")
+        approve(driver, case, arg)
     elif name == "appeal":
-        from casework.services import appeal_file
-
-        person = case.findings.order_by("-round").first().responsible.first().employee
-        appeal_file(case=case, actor=driver.user("hr"), employee=person,
-                    grounds="The sanction is disproportionate: this was a first error after ten years of service.")
+        appeal(driver, case)
     elif name == "complete_actions":
         driver.complete_all(case, "complete_action")
     elif name == "timers":
-        from django.conf import settings
-
         driver.fire_timers(when + settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] + dt.timedelta(minutes=1))
     elif name == "review":
         driver.step(case, "review", verdict=arg or "effective")
     else:
         driver.step(case, name)
+
+
+def verify(driver, case, arg, made):
+    """``verify``, ``verify:dismiss`` or ``verify:duplicate`` (of an earlier case in the category)."""
+    if arg == "duplicate":
+        original = next(c for c in made if c.category_id == case.category_id and c.pk != case.pk)
+        driver.step(case, "verify", outcome="duplicate", duplicate_of=original)
+    else:
+        driver.step(case, "verify", outcome=arg or "proceed")
+
+
+def find_facts(driver, case, arg):
+    """``find_facts:no`` (not established) or ``find_facts[:severity[:with_manager]]``."""
+    parts = arg.split(":") if arg else []
+    if parts[:1] == ["no"]:
+        driver.step(case, "find_facts", established=False)
+    else:
+        driver.step(case, "find_facts", severity=parts[0] if parts else "general",
+                    responsible=parts[1] if len(parts) > 1 else None)
+
+
+def approve(driver, case, decision):
+    driver.step(case, "approve", decision=decision or "approve")
+    # Two-approver sanctions need a second approval.
+    while "approve" in driver.names(case) and not decision:
+        driver.step(case, "approve")
+
+
+def appeal(driver, case):
+    """The first responsible person of the latest finding appeals, through HR."""
+    person = case.findings.order_by("-round").first().responsible.first().employee
+    work.appeal_file(case=case, actor=driver.user("hr"), employee=person,
+                     grounds="The sanction is disproportionate: this was a first error after ten years of service.")

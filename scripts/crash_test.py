@@ -35,19 +35,13 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
-from types import SimpleNamespace
-
-from casework import services as work
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ROLES = {
-    "reporter": "Reporter", "officer": "Compliance officer", "manager": "Case manager",
-    "investigator": "Investigator", "investigator2": "Investigator", "depthead": "Department head",
-    "senior": "Senior management", "hr": "HR officer", "owner": "Remediation owner",
-    "reviewer": "Effectiveness reviewer", "auditor": "Internal auditor",
-}
-EXPECTED_REFUSALS = ("Conflict", "InvalidState", "NotAllowed", "ValidationError")
+# A lost race or a stale pick: the service refused, the walker found the task gone
+# (AssertionError) or the picked row had vanished (DoesNotExist).
+EXPECTED_REFUSALS = ("Conflict", "InvalidState", "NotAllowed", "ValidationError", "AssertionError",
+                     "DoesNotExist")
 
 
 def setup_django(env: dict[str, str]) -> None:
@@ -58,214 +52,116 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-# --- the organisation ---------------------------------------------------------------------------
-
-
-def seed() -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from violations.models import Department, Employee, ViolationCategory
-
-    User = get_user_model()
-    dept, _ = Department.objects.get_or_create(code="RB", defaults={"name": "Retail Banking"})
-    Department.objects.get_or_create(code="OPS", defaults={"name": "Operations"})
-    ViolationCategory.objects.get_or_create(code="MIS-SELL", defaults={"name": "Mis-selling"})
-    for username, role in ROLES.items():
-        user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@bank.example"})
-        if created:
-            user.set_unusable_password()
-            user.save()
-            user.groups.add(Group.objects.get(name=role))
-    head, _ = Employee.objects.get_or_create(
-        staff_number="E0001", defaults={"name": "Head of Retail", "department": dept,
-                                        "user": User.objects.get(username="depthead")})
-    dept.head = head
-    dept.save()
-    Employee.objects.get_or_create(staff_number="E0002", defaults={
-        "name": "Chan Tai Man", "department": dept, "line_manager": head})
-
-
-def world():
-    from django.contrib.auth import get_user_model
-
-    from violations.models import Department, Employee, ViolationCategory
-
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
-    return SimpleNamespace(
-        dept=Department.objects.get(code="RB"), other_dept=Department.objects.get(code="OPS"),
-        category=ViolationCategory.objects.get(code="MIS-SELL"),
-        subject=Employee.objects.get(staff_number="E0002"), subject2=None, outsider=None,
-        **users,
-    )
-
-
 # --- a worker ---------------------------------------------------------------------------------
 
 
 def worker(env: dict[str, str], seed_value: int, counters: dict, log_path: str) -> None:
     setup_django(env)
     from django.db import close_old_connections
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
 
+    from demo.world import load_world
     from tests.walk import Walker
-    from violations import services
-    from violations.models import Case, Stage, TeamMember
 
     rng = random.Random(seed_value)
-    walk = Walker(world())
+    walk = Walker(load_world())
     deadline = time.monotonic() + 3600
-
-    def act(case: Case, task: Task | None) -> None:
-        name = task.flow_task.name if task is not None else None
-        w = walk.w
-        if name is None:  # only timers are waiting: the appeal window, the wait before review
-            walk.fire_timers(case)
-        elif name == "verify":
-            walk.verify(case)
-        elif name == "form_team":
-            walk.form_team(case, declare=False)
-        elif name == "investigate":
-            for member in TeamMember.objects.filter(case=case, active=True, declared_at__isnull=True):
-                services.team_declare(case=case, actor=member.user, has_conflict=False)
-            walk.investigate(case)
-        elif name == "find_facts":
-            walk.find_facts(case, severity=rng.choice(["general", "general", "major"]))
-        elif name == "propose":
-            walk.propose(case, defence=False)
-        elif name == "defence":
-            walk.defence(case)
-        elif name == "approve":
-            walk.decide(case)
-        elif name == "execute_sanctions":
-            walk.execute(case, close_appeal_window=False)
-        elif name == "customer_feedback":
-            walk.feedback(case)
-        elif name == "notify_regulator":
-            walk.notify_regulator(case)
-        elif name == "plan_remediation":
-            walk.plan(case, actions=rng.choice([1, 2]))
-        elif name == "complete_action":
-            work.action_complete(task=task, actor=w.owner, completion_note="Training held",
-                                proof_link="https://intranet.example/training/42")
-        elif name == "review":
-            walk.review(case)
-        else:
-            raise RuntimeError(f"the crash test does not drive {name}")
-
     while time.monotonic() < deadline:
         close_old_connections()
-        open_work = list(
-            Task.objects.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED],
-                                process__case__isnull=False).values_list("pk", "process__case", "flow_task_type")
-        )
-        cases_open = len({c for _pk, c, _t in open_work})
         try:
-            if cases_open < 5 or rng.random() < 0.04:
-                walk.report(customer=rng.random() < 0.5)
-                counters["reported"].value += 1
-                continue
-            pk, case_pk, kind = rng.choice(open_work)
-            case = Case.objects.get(pk=case_pk)
-            if case.stage == Stage.CLOSED:
-                continue
-            task = Task.objects.get(pk=pk) if kind == "HUMAN" else None
-            if kind not in ("HUMAN", "TIMER"):
-                continue
-            act(case, task)
-            counters["steps"].value += 1
+            counter = move(walk, rng)
         except Exception as exc:
-            if type(exc).__name__ in EXPECTED_REFUSALS or type(exc).__name__ in ("AssertionError", "DoesNotExist"):
+            if type(exc).__name__ in EXPECTED_REFUSALS:
                 counters["refused"].value += 1
             else:
                 counters["errors"].value += 1
                 with open(log_path, "a") as log:
                     log.write(f"--- pid {os.getpid()}\n{traceback.format_exc()}\n")
+        else:
+            if counter is not None:
+                counters[counter].value += 1
+
+
+def move(walk, rng: random.Random) -> str | None:
+    """Report a case or take one step of random open work; the counter it adds to, if any."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from violations.models import Case, Stage
+
+    open_work = list(
+        Task.objects.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED],
+                            process__case__isnull=False).values_list("pk", "process__case", "flow_task_type")
+    )
+    cases_open = len({c for _pk, c, _t in open_work})
+    if cases_open < 5 or rng.random() < 0.04:
+        walk.report(customer=rng.random() < 0.5)
+        return "reported"
+    pk, case_pk, kind = rng.choice(open_work)
+    case = Case.objects.get(pk=case_pk)
+    if case.stage == Stage.CLOSED or kind not in ("HUMAN", "TIMER"):
+        return None
+    if kind == "TIMER":  # only timers are waiting: the appeal window, the wait before review
+        walk.fire_timers(case)
+    else:
+        task = Task.objects.get(pk=pk)
+        name = task.flow_task.name
+        if name not in STEPS:
+            raise RuntimeError(f"the crash test does not drive {name}")
+        STEPS[name](walk, rng, case, task)
+    return "steps"
+
+
+def _investigate(walk, rng, case, task) -> None:
+    from violations import services
+    from violations.models import TeamMember
+
+    for member in TeamMember.objects.filter(case=case, active=True, declared_at__isnull=True):
+        services.team_declare(case=case, actor=member.user, has_conflict=False)
+    walk.investigate(case)
+
+
+def _complete_action(walk, rng, case, task) -> None:
+    from casework import services as work
+
+    work.action_complete(task=task, actor=walk.w.owner, completion_note="Training held",
+                         proof_link="https://intranet.example/training/42")
+
+
+# How a worker completes each human step: (walker, random source, case, task) -> None.
+STEPS = {
+    "verify": lambda walk, rng, case, task: walk.verify(case),
+    "form_team": lambda walk, rng, case, task: walk.form_team(case, declare=False),
+    "investigate": _investigate,
+    "find_facts": lambda walk, rng, case, task: walk.find_facts(
+        case, severity=rng.choice(["general", "general", "major"])),
+    "propose": lambda walk, rng, case, task: walk.propose(case, defence=False),
+    "defence": lambda walk, rng, case, task: walk.defence(case),
+    "approve": lambda walk, rng, case, task: walk.decide(case),
+    "execute_sanctions": lambda walk, rng, case, task: walk.execute(case, close_appeal_window=False),
+    "customer_feedback": lambda walk, rng, case, task: walk.feedback(case),
+    "notify_regulator": lambda walk, rng, case, task: walk.notify_regulator(case),
+    "plan_remediation": lambda walk, rng, case, task: walk.plan(case, actions=rng.choice([1, 2])),
+    "complete_action": _complete_action,
+    "review": lambda walk, rng, case, task: walk.review(case),
+}
 
 
 # --- the invariants ----------------------------------------------------------------------------
 
 
 def check() -> tuple[dict[str, int], list[str]]:
-    from collections import Counter
-
-    from django.db.models import Q
-    from viewflow.workflow.models import Task
+    """Every invariant over the whole database: the figures for the table, and the problems."""
     from viewflow.workflow.status import STATUS
 
-    from casework.steps import STAGE_OF
-    from ledger.models import AuditEvent
-    from ledger.verify import verify
-    from violations import audit
-    from violations.models import Case, CaseProcess, Stage
+    from violations.audit import verify
+    from violations.models import Stage
 
-    problems: list[str] = []
-    open_statuses = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED]
-
-    # Orphans.
-    for ref in Case.objects.filter(Q(process__isnull=True)).values_list("reference", flat=True):
-        problems.append(f"{ref}: case without a process")
-    for pk in CaseProcess.objects.filter(case__isnull=True).values_list("pk", flat=True):
-        problems.append(f"process {pk}: process without a case")
-
-    # Half-done steps.
-    task_events = Counter()
-    for task_pk in AuditEvent.objects.exclude(action__startswith="task.").filter(
-            payload__has_key="task").values_list("payload__task", flat=True):
-        task_events[task_pk] += 1
-    sequential = {**{k: v for k, v in STAGE_OF.items() if v not in (Stage.POST_APPROVAL,)},
-                  "defence": Stage.SANCTION_PROPOSAL}
-    cases = {c.process_id: c for c in Case.objects.select_related("process")}
-    tasks_by_process: dict[int, list[Task]] = {}
-    for task in Task.objects.filter(process_id__in=list(cases)).order_by("pk"):
-        tasks_by_process.setdefault(task.process_id, []).append(task)
-    for process_id, case in cases.items():
-        tasks = tasks_by_process.get(process_id, [])
-        human = [t for t in tasks if t.flow_task_type == "HUMAN"]
-        for t in human:
-            n = task_events.get(t.pk, 0)
-            if t.status == STATUS.DONE and n != 1:
-                problems.append(f"{case.reference}: completed task {t.pk} ({t.flow_task.name}) has {n} events")
-            if t.status in open_statuses and n:
-                problems.append(f"{case.reference}: open task {t.pk} ({t.flow_task.name}) already has an event")
-        open_human = Counter(t.flow_task.name for t in human if t.status in open_statuses)
-        for name, count in open_human.items():
-            if count > 1 and name != "complete_action":
-                problems.append(f"{case.reference}: {count} open {name} tasks")
-        seq_open = [n for n in open_human if n in sequential]
-        if len(seq_open) == 1 and len(open_human) == 1 and case.stage != sequential[seq_open[0]]:
-            problems.append(f"{case.reference}: waits at {seq_open[0]} but is in stage {case.stage}")
-        closed = case.stage == Stage.CLOSED
-        if closed != (case.process.status == "DONE"):
-            problems.append(f"{case.reference}: stage {case.stage} but process {case.process.status}")
-        if not closed and not any(t.status in open_statuses for t in tasks):
-            problems.append(f"{case.reference}: open case with no open task (stuck)")
-
-    # The audit trail.
+    cases, tasks_by_process = cases_and_tasks()
+    problems = orphans() + half_done_steps(cases, tasks_by_process)
     report = verify()
     problems += [f"audit: {p}" for p in report.problems[:20]]
-
-    # History rows against the events that wrote them.
-    referenced: Counter = Counter()
-    labels = set()
-    for records in AuditEvent.objects.exclude(chain__key=audit.GLOBAL_CHAIN).values_list("records", flat=True):
-        for r in records:
-            labels.add(r["model"])
-            for hid, _digest in r["history"]:
-                referenced[(r["model"], hid)] += 1
-    history_rows = 0
-    for label in sorted(labels):
-        hist = audit.history_model(audit.model_of(label))
-        ids = set(hist._default_manager.values_list("history_id", flat=True)) if hist else set()
-        history_rows += len(ids)
-        mine = {hid for (lbl, hid) in referenced if lbl == label}
-        if ids != mine:
-            problems.append(f"{label}: {len(ids - mine)} history rows without an event, "
-                            f"{len(mine - ids)} events naming missing history rows")
-    twice = [k for k, n in referenced.items() if n > 1]
-    if twice:
-        problems.append(f"{len(twice)} history rows named by more than one event")
+    history_rows, referenced, unvouched = history_against_events()
+    problems += unvouched
 
     numbers = {
         "cases": len(cases),
@@ -276,9 +172,127 @@ def check() -> tuple[dict[str, int], list[str]]:
         "audit events": report.events,
         "records vouched for": report.records,
         "history rows (case records)": history_rows,
-        "history rows named by events": len(referenced),
+        "history rows named by events": referenced,
     }
     return numbers, problems
+
+
+def orphans() -> list[str]:
+    from violations.models import Case, CaseProcess
+
+    return ([f"{ref}: case without a process"
+             for ref in Case.objects.filter(process__isnull=True).values_list("reference", flat=True)]
+            + [f"process {pk}: process without a case"
+               for pk in CaseProcess.objects.filter(case__isnull=True).values_list("pk", flat=True)])
+
+
+def cases_and_tasks() -> tuple[dict, dict[int, list]]:
+    """Every case by its process id, and every task of those processes by process id."""
+    from viewflow.workflow.models import Task
+
+    from violations.models import Case
+
+    cases = {c.process_id: c for c in Case.objects.select_related("process")}
+    tasks_by_process: dict[int, list[Task]] = {}
+    for task in Task.objects.filter(process_id__in=list(cases)).order_by("pk"):
+        tasks_by_process.setdefault(task.process_id, []).append(task)
+    return cases, tasks_by_process
+
+
+def half_done_steps(cases: dict, tasks_by_process: dict[int, list]) -> list[str]:
+    from collections import Counter
+
+    from casework.steps import STAGE_OF
+    from ledger.models import AuditEvent
+    from violations.models import Stage
+
+    task_events = Counter(AuditEvent.objects.exclude(action__startswith="task.").filter(
+        payload__has_key="task").values_list("payload__task", flat=True))
+    # The steps a case waits at one at a time, and the stage it is in while it waits there.
+    sequential = {**{k: v for k, v in STAGE_OF.items() if v not in (Stage.POST_APPROVAL,)},
+                  "defence": Stage.SANCTION_PROPOSAL}
+    problems = []
+    for process_id, case in cases.items():
+        tasks = tasks_by_process.get(process_id, [])
+        problems += task_event_problems(case, tasks, task_events)
+        problems += case_state_problems(case, tasks, sequential)
+    return problems
+
+
+def task_event_problems(case, tasks: list, task_events) -> list[str]:
+    """Each completed human task has exactly one event naming it; an open one has none."""
+    from viewflow.workflow.status import STATUS
+
+    problems = []
+    for t in tasks:
+        if t.flow_task_type != "HUMAN":
+            continue
+        n = task_events.get(t.pk, 0)
+        if t.status == STATUS.DONE and n != 1:
+            problems.append(f"{case.reference}: completed task {t.pk} ({t.flow_task.name}) has {n} events")
+        if is_open(t) and n:
+            problems.append(f"{case.reference}: open task {t.pk} ({t.flow_task.name}) already has an event")
+    return problems
+
+
+def case_state_problems(case, tasks: list, sequential: dict) -> list[str]:
+    """No step open twice, the stage matches the step waited at, closed means finished, and an
+    open case has work."""
+    from collections import Counter
+
+    from violations.models import Stage
+
+    problems = []
+    open_human = Counter(t.flow_task.name for t in tasks if t.flow_task_type == "HUMAN" and is_open(t))
+    problems += [f"{case.reference}: {count} open {name} tasks"
+                 for name, count in open_human.items() if count > 1 and name != "complete_action"]
+    seq_open = [n for n in open_human if n in sequential]
+    if len(seq_open) == 1 and len(open_human) == 1 and case.stage != sequential[seq_open[0]]:
+        problems.append(f"{case.reference}: waits at {seq_open[0]} but is in stage {case.stage}")
+    closed = case.stage == Stage.CLOSED
+    if closed != (case.process.status == "DONE"):
+        problems.append(f"{case.reference}: stage {case.stage} but process {case.process.status}")
+    if not closed and not any(is_open(t) for t in tasks):
+        problems.append(f"{case.reference}: open case with no open task (stuck)")
+    return problems
+
+
+def is_open(task) -> bool:
+    from viewflow.workflow.status import STATUS
+
+    return task.status in (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED)
+
+
+def history_against_events() -> tuple[int, int, list[str]]:
+    """Every history row of a case record is named by exactly one audit event: the rows,
+    the rows named, and the problems."""
+    from collections import Counter
+
+    from ledger.chain import SYSTEM_CHAIN
+    from ledger.digest import history_model, model_of
+    from ledger.models import AuditEvent
+
+    referenced: Counter = Counter()
+    labels = set()
+    for records in AuditEvent.objects.exclude(chain__key=SYSTEM_CHAIN).values_list("records", flat=True):
+        for r in records:
+            labels.add(r["model"])
+            for hid, _digest in r["history"]:
+                referenced[(r["model"], hid)] += 1
+    problems = []
+    history_rows = 0
+    for label in sorted(labels):
+        hist = history_model(model_of(label))
+        ids = set(hist._default_manager.values_list("history_id", flat=True)) if hist else set()
+        history_rows += len(ids)
+        mine = {hid for (lbl, hid) in referenced if lbl == label}
+        if ids != mine:
+            problems.append(f"{label}: {len(ids - mine)} history rows without an event, "
+                            f"{len(mine - ids)} events naming missing history rows")
+    twice = [k for k, n in referenced.items() if n > 1]
+    if twice:
+        problems.append(f"{len(twice)} history rows named by more than one event")
+    return history_rows, len(referenced), problems
 
 
 # --- the parent -------------------------------------------------------------------------------
@@ -306,8 +320,10 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from demo.world import get_or_build_world
+
     call_command("migrate", verbosity=0)
-    seed()
+    get_or_build_world(password=None)  # nobody logs in
     connection.close()
 
     rng = random.Random(args.seed)

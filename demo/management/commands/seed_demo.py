@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.world import add_login
 from violations.models import Case, Department, Employee, ViolationCategory
 
 PASSWORD = "demo"
@@ -108,10 +109,9 @@ class Command(BaseCommand):
         n = 0
         people = {}
         for username, group, full, dept, position in LOGINS:
-            user = User.objects.create_user(username=username, password=PASSWORD,
-                                            email=f"{username}@demo-bank.example",
-                                            first_name=full.split(" ")[0], last_name=" ".join(full.split(" ")[1:]))
-            user.groups.add(Group.objects.get(name=group))
+            first, _, last = full.partition(" ")
+            user = add_login(username, group, password=PASSWORD, email_domain="demo-bank.example",
+                             first_name=first, last_name=last)
             n += 1
             people[username] = Employee.objects.create(staff_number=f"E{n:04d}", name=full,
                                                        department=depts[dept], position=position, user=user)
