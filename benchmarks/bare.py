@@ -102,8 +102,14 @@ def complete(task, user):
 
 
 def _data(world, decision="approve"):
-    return {"lead": world.investigator.pk, "established": True, "decision": decision,
-            "customer": False, "major": False, "effective": True}
+    return {
+        "lead": world.investigator.pk,
+        "established": True,
+        "decision": decision,
+        "customer": False,
+        "major": False,
+        "effective": True,
+    }
 
 
 def _ready(world, name, decision="approve"):
@@ -111,8 +117,11 @@ def _ready(world, name, decision="approve"):
     it, and the user who completes it."""
     process = start(_data(world, decision))
     for _ in range(20):
-        tasks = list(Task.objects.filter(process=process, status__in=_OPEN)
-                     .select_related("owner").order_by("pk"))
+        tasks = list(
+            Task.objects.filter(process=process, status__in=_OPEN)
+            .select_related("owner")
+            .order_by("pk")
+        )
         for task in tasks:
             if task.flow_task.name == name:
                 return task, task.owner or world.officer

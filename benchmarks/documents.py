@@ -32,8 +32,9 @@ def bench_documents(world, events, exports, closed_cases):
     w, case = steps.to_find_facts(world)
     case = w.refresh(case)
     while audit.events_of(case).count() < events:
-        steps.record_interview(case, world.investigator, hours_ago=1, summary="Seen.",
-                               interviewee="Witness")
+        steps.record_interview(
+            case, world.investigator, hours_ago=1, summary="Seen.", interviewee="Witness"
+        )
     n_events = audit.events_of(case).count()
     times = []
     for _ in range(3):
@@ -42,8 +43,13 @@ def bench_documents(world, events, exports, closed_cases):
         times.append(time.perf_counter() - t0)
     best = statistics.median(times)
     out["casefile_pdf"] = {"events": n_events, "median_s": round(best, 3)}
-    TABLE.add("documents", f"case-file PDF, {n_events} events", f"{best:.2f} s (median of 3)",
-              "<= 1 s", verdict(best <= 1.0))
+    TABLE.add(
+        "documents",
+        f"case-file PDF, {n_events} events",
+        f"{best:.2f} s (median of 3)",
+        "<= 1 s",
+        verdict(best <= 1.0),
+    )
 
     # Bundles for many cases, one after another, as `export_case --all` would: peak memory at
     # two sizes. Within a run every export is of a different closed case: each export is
@@ -75,8 +81,11 @@ def bench_documents(world, events, exports, closed_cases):
     export_all(small_n)  # timed without tracemalloc, which slows allocation-heavy code severalfold
     per_export = (time.perf_counter() - t0) / small_n
     out["bundle_export_s"] = {"exports": small_n, "per_export_s": round(per_export, 3)}
-    TABLE.add("documents", f"bundle export, {len(closed_cases)} closed cases",
-              f"{per_export:.2f} s per export (x{small_n}, untraced)")
+    TABLE.add(
+        "documents",
+        f"bundle export, {len(closed_cases)} closed cases",
+        f"{per_export:.2f} s per export (x{small_n}, untraced)",
+    )
     peaks = {}
     for n in (small_n, exports):
         tracemalloc.start()
@@ -85,13 +94,20 @@ def bench_documents(world, events, exports, closed_cases):
         took = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        peaks[n] = {"peak_mib": round(peak / 2**20, 1), "seconds": round(took, 1),
-                    "failures": failures}
+        peaks[n] = {
+            "peak_mib": round(peak / 2**20, 1),
+            "seconds": round(took, 1),
+            "failures": failures,
+        }
     small, large = sorted(peaks)
     flat = peaks[large]["peak_mib"] <= 1.5 * peaks[small]["peak_mib"]
     out["bundle_export"] = peaks
-    TABLE.add("documents", f"bundle export x{small} / x{large}",
-              f"peak {peaks[small]['peak_mib']} / {peaks[large]['peak_mib']} MiB, "
-              f"{peaks[large]['seconds']} s traced", "flat (<= 1.5x)",
-              verdict(flat and not peaks[large]["failures"]))
+    TABLE.add(
+        "documents",
+        f"bundle export x{small} / x{large}",
+        f"peak {peaks[small]['peak_mib']} / {peaks[large]['peak_mib']} MiB, "
+        f"{peaks[large]['seconds']} s traced",
+        "flat (<= 1.5x)",
+        verdict(flat and not peaks[large]["failures"]),
+    )
     RESULTS["documents"] = out

@@ -58,8 +58,9 @@ class Table:
     rows: list[dict] = field(default_factory=list)
 
     def add(self, section, item, figure, goal="", verdict=""):
-        self.rows.append({"section": section, "item": item, "figure": figure, "goal": goal,
-                          "result": verdict})
+        self.rows.append(
+            {"section": section, "item": item, "figure": figure, "goal": goal, "result": verdict}
+        )
         print(f"  {section:<11} {item:<38} {figure:<44} {goal:<22} {verdict}", flush=True)
 
 

@@ -72,16 +72,21 @@ def main(argv=None):
     skip = set(filter(None, args.skip.split(",")))
     unknown = skip - set(SECTIONS)
     if unknown:
-        parser.error(f"--skip knows transitions, throughput, reads and documents, not "
-                     f"{', '.join(sorted(unknown))}")
+        parser.error(
+            f"--skip knows transitions, throughput, reads and documents, not "
+            f"{', '.join(sorted(unknown))}"
+        )
     requests = args.requests or (10 if q else 30)
     events = args.events or (100 if q else 500)
     exports = args.exports or (20 if q else 1000)
 
     vendor = connection.vendor
     started = timezone.now()
-    print(f"Accountability benchmark, {vendor}, {os.cpu_count()} CPUs, Python "
-          f"{platform.python_version()}, {started:%Y-%m-%d %H:%M %Z}", flush=True)
+    print(
+        f"Accountability benchmark, {vendor}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, {started:%Y-%m-%d %H:%M %Z}",
+        flush=True,
+    )
     call_command("migrate", verbosity=0, interactive=False)
     settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] = dt.timedelta(seconds=1)
     world = build_world(password="pw")
@@ -97,11 +102,21 @@ def main(argv=None):
     if "reads" not in skip:
         bench_scale(world, sizes, requests, detail_case)
 
-    RESULTS.update(date=started.isoformat(), database=vendor, cpus=os.cpu_count(),
-                   python=platform.python_version(), quick=q,
-                   parameters={"iterations": iterations, "cases_per_worker": per_worker,
-                               "sizes": sizes, "requests": requests, "events": events,
-                               "exports": exports})
+    RESULTS.update(
+        date=started.isoformat(),
+        database=vendor,
+        cpus=os.cpu_count(),
+        python=platform.python_version(),
+        quick=q,
+        parameters={
+            "iterations": iterations,
+            "cases_per_worker": per_worker,
+            "sizes": sizes,
+            "requests": requests,
+            "events": events,
+            "exports": exports,
+        },
+    )
     path = write_results(f"{started:%Y%m%dT%H%M%S}-{vendor}{'-quick' if q else ''}")
     took = (timezone.now() - started).total_seconds()
     print(f"\nWritten {path.relative_to(ROOT)} ({took:.0f} s)")

@@ -42,23 +42,45 @@ def seed_cases(world, total, *, open_work=600, batch=2000):
             counter.last += 1
             reported = now - dt.timedelta(minutes=(total - made - j))
             stage = {"closed": "closed", "investigate": "investigation"}.get(kind, "verification")
-            cases.append(Case(
-                reference=f"VC-{year}-{counter.last:06d}", process_id=proc.pk,
-                source="staff_report", category=world.category,
-                title=f"Seeded case {counter.last} about a product sold", description="Seeded.",
-                occurred_at=reported - dt.timedelta(days=1), department=world.dept,
-                reported_by=world.reporter, reported_at=reported,
-                acknowledge_due_at=reported + dt.timedelta(hours=24), acknowledged_at=reported,
-                stage=stage, stage_entered_at=reported,
-                outcome="dismissed" if kind == "closed" else "open",
-                closed_at=now if kind == "closed" else None))
+            cases.append(
+                Case(
+                    reference=f"VC-{year}-{counter.last:06d}",
+                    process_id=proc.pk,
+                    source="staff_report",
+                    category=world.category,
+                    title=f"Seeded case {counter.last} about a product sold",
+                    description="Seeded.",
+                    occurred_at=reported - dt.timedelta(days=1),
+                    department=world.dept,
+                    reported_by=world.reporter,
+                    reported_at=reported,
+                    acknowledge_due_at=reported + dt.timedelta(hours=24),
+                    acknowledged_at=reported,
+                    stage=stage,
+                    stage_entered_at=reported,
+                    outcome="dismissed" if kind == "closed" else "open",
+                    closed_at=now if kind == "closed" else None,
+                )
+            )
         Case.objects.bulk_create(cases)
-        History.objects.bulk_create([
-            History(**{f: getattr(c, f) for f in fields}, history_date=c.reported_at,
-                    history_type="+", history_change_reason="seeded") for c in cases])
-        Task.objects.bulk_create([
-            task for kind, proc in zip(kinds, procs, strict=True)
-            for task in steps.seeded_tasks(proc.pk, kind, world, now)])
+        History.objects.bulk_create(
+            [
+                History(
+                    **{f: getattr(c, f) for f in fields},
+                    history_date=c.reported_at,
+                    history_type="+",
+                    history_change_reason="seeded",
+                )
+                for c in cases
+            ]
+        )
+        Task.objects.bulk_create(
+            [
+                task
+                for kind, proc in zip(kinds, procs, strict=True)
+                for task in steps.seeded_tasks(proc.pk, kind, world, now)
+            ]
+        )
         made += n
     counter.save(update_fields=["last"])
     with connection.cursor() as cur:
@@ -76,8 +98,10 @@ def bench_scale(world, sizes, requests, detail_case):
         "search box (manager, ?q=)": ("manager", reverse("violations:case_list") + "?q=999"),
         "inbox (officer)": ("officer", reverse("work:case:inbox")),
         "queue (officer)": ("officer", reverse("work:case:queue")),
-        "case page (manager)": ("manager", reverse("casework:case_detail",
-                                                  args=[detail_case.reference])),
+        "case page (manager)": (
+            "manager",
+            reverse("casework:case_detail", args=[detail_case.reference]),
+        ),
     }
     clients = {}
     for who in ("manager", "officer"):
@@ -92,8 +116,12 @@ def bench_scale(world, sizes, requests, detail_case):
             client = clients[who]
             status = [client.get(url).status_code for _ in range(3)]
             if any(code != 200 for code in status):
-                out[size][label] = {"error": f"HTTP {status}", "p50_ms": 0, "p95_ms": 0,
-                                    "queries": -1}
+                out[size][label] = {
+                    "error": f"HTTP {status}",
+                    "p50_ms": 0,
+                    "p95_ms": 0,
+                    "queries": -1,
+                }
                 continue
             with Statements() as ctx:
                 client.get(url)
@@ -102,19 +130,33 @@ def bench_scale(world, sizes, requests, detail_case):
                 t0 = time.perf_counter()
                 client.get(url)
                 times.append(time.perf_counter() - t0)
-            out[size][label] = {"p50_ms": ms(pct(times, 50)), "p95_ms": ms(pct(times, 95)),
-                                "queries": len(ctx.captured_queries)}
+            out[size][label] = {
+                "p50_ms": ms(pct(times, 50)),
+                "p95_ms": ms(pct(times, 95)),
+                "queries": len(ctx.captured_queries),
+            }
     small, large = sizes[0], sizes[-1]
     for label in pages:
         a, b = out[small][label], out[large][label]
         if "error" in a or "error" in b:
-            TABLE.add("reads", label, f"page failed: {a.get('error') or b.get('error')}", "", "FAIL")
+            TABLE.add(
+                "reads", label, f"page failed: {a.get('error') or b.get('error')}", "", "FAIL"
+            )
             continue
         ratio = b["p95_ms"] / a["p95_ms"] if a["p95_ms"] else float("nan")
         same = a["queries"] == b["queries"]
-        TABLE.add("reads", label,
-                  f"p50/p95 {a['p50_ms']}/{a['p95_ms']} -> {b['p50_ms']}/{b['p95_ms']} ms "
-                  f"({ratio:.2f}x)", "p95 <= 2x", verdict(ratio <= 2))
-        TABLE.add("", f"  queries at {small:,} / {large:,}", f"{a['queries']} / {b['queries']}",
-                  "equal", verdict(same))
+        TABLE.add(
+            "reads",
+            label,
+            f"p50/p95 {a['p50_ms']}/{a['p95_ms']} -> {b['p50_ms']}/{b['p95_ms']} ms ({ratio:.2f}x)",
+            "p95 <= 2x",
+            verdict(ratio <= 2),
+        )
+        TABLE.add(
+            "",
+            f"  queries at {small:,} / {large:,}",
+            f"{a['queries']} / {b['queries']}",
+            "equal",
+            verdict(same),
+        )
     RESULTS["reads"] = {str(k): v for k, v in out.items()}

@@ -39,8 +39,12 @@ class BenchWalker(Walker):
 def walker(world):
     """A walker for a case about a new subject (repeat offences raise the sanction range)."""
     n = next(_subjects) + os.getpid() * 1_000_000
-    subject = Employee.objects.create(staff_number=f"B{n}", name=f"Subject {n}",
-                                      department=world.dept, line_manager=world.dept.head)
+    subject = Employee.objects.create(
+        staff_number=f"B{n}",
+        name=f"Subject {n}",
+        department=world.dept,
+        line_manager=world.dept.head,
+    )
     return BenchWalker(SimpleNamespace(**{**vars(world), "subject": subject}))
 
 
@@ -59,9 +63,13 @@ def _ready(w, case):
 
 def fire_case_timers(case):
     """Fire this case's scheduled timers as the dispatcher would once due (this process only)."""
-    for task in Task.objects.filter(process_id=case.process_id, status=STATUS.SCHEDULED,
-                                    flow_task_type="TIMER"):
-        with time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False), task.activation() as activation:
+    for task in Task.objects.filter(
+        process_id=case.process_id, status=STATUS.SCHEDULED, flow_task_type="TIMER"
+    ):
+        with (
+            time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False),
+            task.activation() as activation,
+        ):
             activation.start()
             activation.execute()
 
@@ -101,8 +109,12 @@ def _interviewed(world):
 
 
 def _investigate(w, case):
-    work.investigation_submit(task=w.task(case, "investigate"), actor=w.w.investigator,
-                                  summary="Interviewed.", conclusion="Mis-sold.")
+    work.investigation_submit(
+        task=w.task(case, "investigate"),
+        actor=w.w.investigator,
+        summary="Interviewed.",
+        conclusion="Mis-sold.",
+    )
 
 
 def _investigated(world):
@@ -114,19 +126,28 @@ def _investigated(world):
 # Each kind of step timed: shape -> (label, prepare, take). ``prepare(world)`` returns a walker
 # and its case with the step's task ready; ``take(walker, case)`` is the call timed.
 STEPS = {
-    "start": ("start (report)",
-              lambda world: (walker(world), None), lambda w, case: w.report()),
-    "human": ("human step (investigate)",
-              lambda world: _ready(*_interviewed(world)), _investigate),
-    "if": ("gateway (find_facts -> If)",
-           lambda world: _ready(*_investigated(world)), lambda w, case: w.find_facts(case)),
-    "switch": ("approval (reject -> Switch)",
-               lambda world: _ready(*_to_approval(world)),
-               lambda w, case: w.decide(case, "reject")),
-    "split": ("parallel split (approve -> Split)",
-              lambda world: _ready(*_to_approval(world)), lambda w, case: w.decide(case)),
-    "join": ("join (review -> Join -> close)",
-             lambda world: _ready(*_to_review(world)), lambda w, case: w.review(case)),
+    "start": ("start (report)", lambda world: (walker(world), None), lambda w, case: w.report()),
+    "human": ("human step (investigate)", lambda world: _ready(*_interviewed(world)), _investigate),
+    "if": (
+        "gateway (find_facts -> If)",
+        lambda world: _ready(*_investigated(world)),
+        lambda w, case: w.find_facts(case),
+    ),
+    "switch": (
+        "approval (reject -> Switch)",
+        lambda world: _ready(*_to_approval(world)),
+        lambda w, case: w.decide(case, "reject"),
+    ),
+    "split": (
+        "parallel split (approve -> Split)",
+        lambda world: _ready(*_to_approval(world)),
+        lambda w, case: w.decide(case),
+    ),
+    "join": (
+        "join (review -> Join -> close)",
+        lambda world: _ready(*_to_review(world)),
+        lambda w, case: w.review(case),
+    ),
 }
 
 
@@ -141,13 +162,18 @@ def whole_case(world):
     w = walker(world)
     case = w.report()
     w.verify(case)
-    work.team_form(task=w.task(case, "form_team"), actor=world.manager,
-                       lead=world.investigator, members=[])
+    work.team_form(
+        task=w.task(case, "form_team"), actor=world.manager, lead=world.investigator, members=[]
+    )
     services.team_declare(case=case, actor=world.investigator, has_conflict=False)
     case = w.refresh(case)
     record_interview(case, world.investigator, hours_ago=1, summary="Seen.", interviewee="Chan")
-    work.investigation_submit(task=w.task(case, "investigate"), actor=world.investigator,
-                                  summary="Interviewed.", conclusion="Mis-sold.")
+    work.investigation_submit(
+        task=w.task(case, "investigate"),
+        actor=world.investigator,
+        summary="Interviewed.",
+        conclusion="Mis-sold.",
+    )
     w.find_facts(case)
     w.propose(case)
     w.decide(case)
@@ -161,9 +187,13 @@ def whole_case(world):
 
 
 def record_interview(case, actor, *, hours_ago, summary, interviewee="Chan Tai Man"):
-    services.interview_record(case=case, actor=actor, interviewee=interviewee,
-                              held_at=timezone.now() - dt.timedelta(hours=hours_ago),
-                              summary=summary)
+    services.interview_record(
+        case=case,
+        actor=actor,
+        interviewee=interviewee,
+        held_at=timezone.now() - dt.timedelta(hours=hours_ago),
+        summary=summary,
+    )
 
 
 # --- the process rows of seeded cases -----------------------------------------------------------
@@ -172,31 +202,61 @@ def record_interview(case, actor, *, hours_ago, summary, interviewee="Chan Tai M
 def seeded_process(kind, now):
     """The process of a seeded case of ``kind`` (closed, queue, inbox or investigate)."""
     closed = kind == "closed"
-    return Process(flow_class=CaseFlow, status=PROCESS.DONE if closed else PROCESS.NEW,
-                   created=now, finished=now if closed else None)
+    return Process(
+        flow_class=CaseFlow,
+        status=PROCESS.DONE if closed else PROCESS.NEW,
+        created=now,
+        finished=now if closed else None,
+    )
 
 
 def seeded_tasks(process_id, kind, world, now):
     """The task rows a seeded case of ``kind`` has: closed, or waiting at verify (in the
     officers' queue or one officer's inbox), or under investigation."""
-    tasks = [Task(process_id=process_id, flow_task=CaseFlow.start_from_code,
-                  flow_task_type="START", status=STATUS.DONE, finished=now)]
+    tasks = [
+        Task(
+            process_id=process_id,
+            flow_task=CaseFlow.start_from_code,
+            flow_task_type="START",
+            status=STATUS.DONE,
+            finished=now,
+        )
+    ]
     if kind == "closed":
-        tasks.append(Task(process_id=process_id, flow_task=CaseFlow.end, flow_task_type="END",
-                          status=STATUS.DONE, finished=now))
+        tasks.append(
+            Task(
+                process_id=process_id,
+                flow_task=CaseFlow.end,
+                flow_task_type="END",
+                status=STATUS.DONE,
+                finished=now,
+            )
+        )
     elif kind == "investigate":
-        tasks.append(Task(process_id=process_id, flow_task=CaseFlow.investigate,
-                          flow_task_type="HUMAN", status=STATUS.ASSIGNED,
-                          owner=world.investigator, assigned=now,
-                          owner_permission="violations.investigate_case"))
+        tasks.append(
+            Task(
+                process_id=process_id,
+                flow_task=CaseFlow.investigate,
+                flow_task_type="HUMAN",
+                status=STATUS.ASSIGNED,
+                owner=world.investigator,
+                assigned=now,
+                owner_permission="violations.investigate_case",
+            )
+        )
     else:
         inbox = kind == "inbox"
-        tasks.append(Task(process_id=process_id, flow_task=CaseFlow.verify,
-                          flow_task_type="HUMAN",
-                          status=STATUS.ASSIGNED if inbox else STATUS.NEW,
-                          owner=world.officer if inbox else None,
-                          assigned=now if inbox else None,
-                          owner_permission="violations.verify_case"))
+        tasks.append(
+            Task(
+                process_id=process_id,
+                flow_task=CaseFlow.verify,
+                flow_task_type="HUMAN",
+                status=STATUS.ASSIGNED if inbox else STATUS.NEW,
+                owner=world.officer if inbox else None,
+                assigned=now if inbox else None,
+                owner_permission="violations.verify_case",
+            )
+        )
     return tasks
 
 

@@ -36,8 +36,10 @@ def bench_throughput(world, cases_per_worker):
     for workers in (1, 2):
         connections.close_all()
         start, queue = ctx.Event(), ctx.Queue()
-        procs = [ctx.Process(target=_worker, args=(cases_per_worker, start, queue))
-                 for _ in range(workers)]
+        procs = [
+            ctx.Process(target=_worker, args=(cases_per_worker, start, queue))
+            for _ in range(workers)
+        ]
         for p in procs:
             p.start()
         time.sleep(0.5)
@@ -50,10 +52,19 @@ def bench_throughput(world, cases_per_worker):
         done = sum(r[1] for r in results)
         errors = sum(r[2] for r in results)
         rate = done * steps.CASE_TRANSITIONS / wall
-        out[workers] = {"cases": done, "errors": errors, "seconds": round(wall, 2),
-                        "transitions_per_s": round(rate, 1), "cases_per_s": round(done / wall, 2)}
+        out[workers] = {
+            "cases": done,
+            "errors": errors,
+            "seconds": round(wall, 2),
+            "transitions_per_s": round(rate, 1),
+            "cases_per_s": round(done / wall, 2),
+        }
         goal = ">= 100/s" if workers == 2 else ""
-        TABLE.add("throughput", f"{workers} worker(s), {done} cases, {errors} errors",
-                  f"{rate:.1f} transitions/s ({done / wall:.2f} cases/s)", goal,
-                  verdict(rate >= 100 and errors == 0) if workers == 2 else "")
+        TABLE.add(
+            "throughput",
+            f"{workers} worker(s), {done} cases, {errors} errors",
+            f"{rate:.1f} transitions/s ({done / wall:.2f} cases/s)",
+            goal,
+            verdict(rate >= 100 and errors == 0) if workers == 2 else "",
+        )
     RESULTS["throughput"] = out

@@ -29,27 +29,59 @@ from benchmarks.report import RESULTS, TABLE, Statements, is_savepoint, is_write
 _CLOSE, _AUDIT = ("close its task", 1), ("audit event + chain head", 2)
 MINIMAL_WRITE_ITEMS = {
     "start": [
-        ("reference counter", 1), ("case + history", 2), ("subject link", 1),
-        ("process", 1), ("start task", 1), ("open verify", 1), _AUDIT],
+        ("reference counter", 1),
+        ("case + history", 2),
+        ("subject link", 1),
+        ("process", 1),
+        ("start task", 1),
+        ("open verify", 1),
+        _AUDIT,
+    ],
     "human": [
-        _CLOSE, ("report + history", 2), ("open find_facts", 1),
-        ("case stage + history", 2), _AUDIT],
+        _CLOSE,
+        ("report + history", 2),
+        ("open find_facts", 1),
+        ("case stage + history", 2),
+        _AUDIT,
+    ],
     "if": [
-        _CLOSE, ("finding + history", 2), ("responsible person + history", 2),
-        ("If task", 1), ("open propose", 1), ("case severity and stage + history", 2), _AUDIT],
+        _CLOSE,
+        ("finding + history", 2),
+        ("responsible person + history", 2),
+        ("If task", 1),
+        ("open propose", 1),
+        ("case severity and stage + history", 2),
+        _AUDIT,
+    ],
     "switch": [
-        _CLOSE, ("decision + history", 2), ("proposal status + history", 2),
-        ("the proposed sanction's status + history", 2), ("Switch task", 1),
-        ("open propose", 1), ("case stage back to proposal + history", 2), _AUDIT],
+        _CLOSE,
+        ("decision + history", 2),
+        ("proposal status + history", 2),
+        ("the proposed sanction's status + history", 2),
+        ("Switch task", 1),
+        ("open propose", 1),
+        ("case stage back to proposal + history", 2),
+        _AUDIT,
+    ],
     "split": [
-        _CLOSE, ("decision + history", 2), ("proposal status + history", 2),
-        ("the proposed sanction's status + history", 2), ("Switch + Split tasks", 2),
-        ("open execute_sanctions and plan_remediation", 2), ("case stage + history", 2),
-        _AUDIT],
+        _CLOSE,
+        ("decision + history", 2),
+        ("proposal status + history", 2),
+        ("the proposed sanction's status + history", 2),
+        ("Switch + Split tasks", 2),
+        ("open execute_sanctions and plan_remediation", 2),
+        ("case stage + history", 2),
+        _AUDIT,
+    ],
     "join": [
-        _CLOSE, ("review + history", 2), ("If + Join + close + End tasks", 4),
-        ("case closed + history", 2), ("outcome notice + history", 2), ("process done", 1),
-        _AUDIT],
+        _CLOSE,
+        ("review + history", 2),
+        ("If + Join + close + End tasks", 4),
+        ("case closed + history", 2),
+        ("outcome notice + history", 2),
+        ("process done", 1),
+        _AUDIT,
+    ],
 }
 MINIMAL_WRITES = {
     shape: (sum(n for _, n in items), ", ".join(f"{what} ({n})" for what, n in items))
@@ -121,18 +153,36 @@ def bench_transitions(world, iterations):
         writes, savepoints = sum(map(is_write, real.sql)), sum(map(is_savepoint, real.sql))
         ok_stmt = stmt <= 2 * minimal
         ok_lat = ratio <= RATIO_GOAL
-        out[name] = {"p50_ms": ms(p50), "p95_ms": ms(p95),
-                     "bare_p50_ms": ms(bare_p50), "bare_p95_ms": ms(bare_p95),
-                     "x_bare": round(ratio, 2), "x_yardstick": round(p50 / yard, 1),
-                     "statements": stmt, "writes": writes, "savepoints": savepoints,
-                     "bare_statements": len(twin.sql), "bare_writes": sum(map(is_write, twin.sql)),
-                     "minimal_writes": minimal, "minimal_writes_are": why,
-                     "statements_ok": ok_stmt, "latency_ok": ok_lat}
-        TABLE.add("transition", name,
-                  f"p50 {ms(p50)} ms, bare {ms(bare_p50)} ms = {ratio:.2f}x",
-                  f"<= {RATIO_GOAL:g}x bare", verdict(ok_lat))
-        TABLE.add("", "  statements (writes, savepoints)",
-                  f"{stmt} ({writes} w, {savepoints} sp) vs minimal {minimal}, bare {len(twin.sql)}",
-                  f"<= {2 * minimal}", verdict(ok_stmt))
+        out[name] = {
+            "p50_ms": ms(p50),
+            "p95_ms": ms(p95),
+            "bare_p50_ms": ms(bare_p50),
+            "bare_p95_ms": ms(bare_p95),
+            "x_bare": round(ratio, 2),
+            "x_yardstick": round(p50 / yard, 1),
+            "statements": stmt,
+            "writes": writes,
+            "savepoints": savepoints,
+            "bare_statements": len(twin.sql),
+            "bare_writes": sum(map(is_write, twin.sql)),
+            "minimal_writes": minimal,
+            "minimal_writes_are": why,
+            "statements_ok": ok_stmt,
+            "latency_ok": ok_lat,
+        }
+        TABLE.add(
+            "transition",
+            name,
+            f"p50 {ms(p50)} ms, bare {ms(bare_p50)} ms = {ratio:.2f}x",
+            f"<= {RATIO_GOAL:g}x bare",
+            verdict(ok_lat),
+        )
+        TABLE.add(
+            "",
+            "  statements (writes, savepoints)",
+            f"{stmt} ({writes} w, {savepoints} sp) vs minimal {minimal}, bare {len(twin.sql)}",
+            f"<= {2 * minimal}",
+            verdict(ok_stmt),
+        )
     RESULTS["transitions"] = out
     bare.clear()

@@ -34,8 +34,14 @@ def call_service(fn, **kwargs):
     try:
         return fn(**kwargs)
     except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-        raise serializers.ValidationError({k: [str(m) for m in v] for k, v in detail.items()}) from None
+        detail = (
+            error.message_dict
+            if hasattr(error, "error_dict")
+            else {"non_field_errors": error.messages}
+        )
+        raise serializers.ValidationError(
+            {k: [str(m) for m in v] for k, v in detail.items()}
+        ) from None
     except ServiceError as error:
         raise ServiceRefused(error) from None
 
@@ -46,9 +52,21 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["reference", "title", "source", "category", "department", "stage", "outcome",
-                  "severity", "reported_at", "acknowledge_due_at", "acknowledged_at", "stage_due_at",
-                  "closed_at"]
+        fields = [
+            "reference",
+            "title",
+            "source",
+            "category",
+            "department",
+            "stage",
+            "outcome",
+            "severity",
+            "reported_at",
+            "acknowledge_due_at",
+            "acknowledged_at",
+            "stage_due_at",
+            "closed_at",
+        ]
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -56,22 +74,40 @@ class CaseDetailSerializer(CaseListSerializer):
     open_tasks = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
-        fields = [*CaseListSerializer.Meta.fields, "description", "occurred_at", "subjects", "customer_involved", "is_anonymous", "open_tasks"]
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "description",
+            "occurred_at",
+            "subjects",
+            "customer_involved",
+            "is_anonymous",
+            "open_tasks",
+        ]
 
     def get_open_tasks(self, case) -> list[dict]:
-        return [{"id": t.pk, "step": t.flow_task.name, "title": str(t.flow_task.task_title),
-                 "owner": t.owner.get_username() if t.owner_id else None}
-                for t in open_case_tasks(case)]
+        return [
+            {
+                "id": t.pk,
+                "step": t.flow_task.name,
+                "title": str(t.flow_task.task_title),
+                "owner": t.owner.get_username() if t.owner_id else None,
+            }
+            for t in open_case_tasks(case)
+        ]
 
 
 class CaseReportSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices)
-    category = serializers.SlugRelatedField(slug_field="code", queryset=ViolationCategory.objects.filter(active=True))
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=ViolationCategory.objects.filter(active=True)
+    )
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()
     occurred_at = serializers.DateTimeField()
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
-    subjects = serializers.SlugRelatedField(slug_field="staff_number", many=True, queryset=Employee.objects.all())
+    subjects = serializers.SlugRelatedField(
+        slug_field="staff_number", many=True, queryset=Employee.objects.all()
+    )
     customer_involved = serializers.BooleanField(default=False)
     customer_name = serializers.CharField(required=False, allow_blank=True, default="")
     customer_reference = serializers.CharField(required=False, allow_blank=True, default="")
@@ -83,8 +119,9 @@ class CaseListPagination(PageNumberPagination):
     """The page's count asked as the case list page asks it (selectors.case_list_count)."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        count = selectors.case_list_count(request.user, stage=request.query_params.get("stage"),
-                                          q=request.query_params.get("q"))
+        count = selectors.case_list_count(
+            request.user, stage=request.query_params.get("stage"), q=request.query_params.get("q")
+        )
         self.django_paginator_class = functools.partial(selectors.CountedPaginator, count=count)
         return super().paginate_queryset(queryset, request, view)
 
@@ -97,8 +134,11 @@ class CaseViewSet(viewsets.GenericViewSet):
     serializer_class = CaseListSerializer
 
     def get_queryset(self):
-        return selectors.case_list(self.request.user, stage=self.request.query_params.get("stage"),
-                                   q=self.request.query_params.get("q"))
+        return selectors.case_list(
+            self.request.user,
+            stage=self.request.query_params.get("stage"),
+            q=self.request.query_params.get("q"),
+        )
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -116,8 +156,14 @@ class CaseViewSet(viewsets.GenericViewSet):
         data = CaseReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = call_service(services.case_report, actor=request.user, **data.validated_data)
-        return Response({"reference": case.reference, "stage": case.stage,
-                         "acknowledge_due_at": case.acknowledge_due_at}, status=status.HTTP_201_CREATED)
+        return Response(
+            {
+                "reference": case.reference,
+                "stage": case.stage,
+                "acknowledge_due_at": case.acknowledge_due_at,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -145,8 +191,13 @@ class TaskViewSet(viewsets.GenericViewSet):
     queryset = Task.objects.none()
 
     def get_queryset(self):
-        return (Task.objects.filter(owner=self.request.user, status__in=OPEN_STATUSES, flow_task_type="HUMAN")
-                .select_related("process__case", "owner").order_by("created"))
+        return (
+            Task.objects.filter(
+                owner=self.request.user, status__in=OPEN_STATUSES, flow_task_type="HUMAN"
+            )
+            .select_related("process__case", "owner")
+            .order_by("created")
+        )
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -157,8 +208,9 @@ class TaskViewSet(viewsets.GenericViewSet):
         case = getattr(task.process, "case", None) if task else None
         # The holder of a task it has just completed still learns that it is done (409),
         # rather than that it does not exist.
-        if case is None or not (task.owner_id == self.request.user.pk
-                                or policy.can_view_case(self.request.user, case)):
+        if case is None or not (
+            task.owner_id == self.request.user.pk or policy.can_view_case(self.request.user, case)
+        ):
             raise Http404
         return task
 
@@ -166,21 +218,34 @@ class TaskViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         task = call_service(services.task_claim, task=self._task(pk), actor=request.user)
-        return Response(TaskSerializer(Task.objects.select_related("process__case", "owner").get(pk=task.pk)).data)
+        return Response(
+            TaskSerializer(
+                Task.objects.select_related("process__case", "owner").get(pk=task.pk)
+            ).data
+        )
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         task = call_service(services.task_unassign, task=self._task(pk), actor=request.user)
-        return Response(TaskSerializer(Task.objects.select_related("process__case", "owner").get(pk=task.pk)).data)
+        return Response(
+            TaskSerializer(
+                Task.objects.select_related("process__case", "owner").get(pk=task.pk)
+            ).data
+        )
 
 
 class VerificationSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["proceed", "dismiss", "duplicate"])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     first_evidence = serializers.CharField(required=False, allow_blank=True, default="")
-    duplicate_of = serializers.SlugRelatedField(slug_field="reference", queryset=Case.objects.all(),
-                                                required=False, allow_null=True, default=None)
+    duplicate_of = serializers.SlugRelatedField(
+        slug_field="reference",
+        queryset=Case.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
 
 
 class VerifyViewSet(viewsets.GenericViewSet):
@@ -191,5 +256,7 @@ class VerifyViewSet(viewsets.GenericViewSet):
         task = TaskViewSet(request=request)._task(task_pk)
         data = VerificationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        call_service(services.verification_complete, task=task, actor=request.user, **data.validated_data)
+        call_service(
+            services.verification_complete, task=task, actor=request.user, **data.validated_data
+        )
         return Response(CaseListSerializer(Case.objects.get(process_id=task.process_id)).data)

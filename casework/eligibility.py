@@ -78,38 +78,45 @@ def _party_exclusion(user: User) -> Condition:
     """``policy.require_not_party``: subjects, the reporter, declared conflicts."""
     q: Condition = Q(case_pk__isnull=True) | Q(process__case__reported_by_id=user.pk)
     q |= Exists(ReporterIdentity.objects.filter(case_id=OuterRef("case_pk"), user_id=user.pk))
-    q |= Exists(TeamMember.objects.filter(case_id=OuterRef("case_pk"), user_id=user.pk,
-                                          has_conflict=True))
+    q |= Exists(
+        TeamMember.objects.filter(case_id=OuterRef("case_pk"), user_id=user.pk, has_conflict=True)
+    )
     emp = policy.employee_of(user)
     if emp is not None:
-        q |= Exists(Case.subjects.through.objects.filter(case_id=OuterRef("case_pk"),
-                                                         employee_id=emp.pk))
+        q |= Exists(
+            Case.subjects.through.objects.filter(case_id=OuterRef("case_pk"), employee_id=emp.pk)
+        )
     return q
 
 
 def _approve_exclusion(user: User) -> Condition:
     """``sanctions.policy.approval_task_rule``."""
-    pending = Case.objects.filter(pk=OuterRef("case_pk"),
-                                  sanction_proposals__status=ProposalStatus.PENDING)
+    pending = Case.objects.filter(
+        pk=OuterRef("case_pk"), sanction_proposals__status=ProposalStatus.PENDING
+    )
     q: Condition = ~Exists(pending)
     q |= Exists(pending.filter(sanction_proposals__proposed_by_id=user.pk))
     q |= Exists(TeamMember.objects.filter(case_id=OuterRef("case_pk"), user_id=user.pk))
     emp = policy.employee_of(user)
     if emp is not None:
-        q |= Exists(Case.objects.filter(pk=OuterRef("case_pk"),
-                                        findings__responsible__employee_id=emp.pk))
+        q |= Exists(
+            Case.objects.filter(pk=OuterRef("case_pk"), findings__responsible__employee_id=emp.pk)
+        )
     # The department level also needs the head of a subject's department, unless the user
     # holds a higher level. (A higher level alone does not list a department-level task:
     # the task's own permission is checked first, as in require_task_eligible.)
-    higher = any(policy.has(user, LEVEL_PERMISSION[lvl])
-                 for lvl in (ApprovalLevel.COMPLIANCE, ApprovalLevel.SENIOR))
+    higher = any(
+        policy.has(user, LEVEL_PERMISSION[lvl])
+        for lvl in (ApprovalLevel.COMPLIANCE, ApprovalLevel.SENIOR)
+    )
     if not higher:
         dept_level = Q(owner_permission=f"violations.{LEVEL_PERMISSION[ApprovalLevel.DEPARTMENT]}")
         if emp is None:
             q |= dept_level
         else:
             heads = Case.subjects.through.objects.filter(
-                case_id=OuterRef("case_pk"), employee__department__head_id=emp.pk)
+                case_id=OuterRef("case_pk"), employee__department__head_id=emp.pk
+            )
             q |= dept_level & ~Exists(heads)
     return q
 
@@ -126,14 +133,18 @@ def _review_exclusion(user: User) -> Condition:
 
 def _appeal_exclusion(user: User) -> Condition:
     """``sanctions.policy.appeal_task_rule``: only someone outside the original chain."""
-    q: Condition = Exists(SanctionProposal.objects.filter(case_id=OuterRef("case_pk"), proposed_by_id=user.pk))
-    q |= Exists(ApprovalDecision.objects.filter(proposal__case_id=OuterRef("case_pk"),
-                                                approver_id=user.pk))
+    q: Condition = Exists(
+        SanctionProposal.objects.filter(case_id=OuterRef("case_pk"), proposed_by_id=user.pk)
+    )
+    q |= Exists(
+        ApprovalDecision.objects.filter(proposal__case_id=OuterRef("case_pk"), approver_id=user.pk)
+    )
     q |= Exists(TeamMember.objects.filter(case_id=OuterRef("case_pk"), user_id=user.pk))
     emp = policy.employee_of(user)
     if emp is not None:
-        q |= Exists(Case.objects.filter(pk=OuterRef("case_pk"),
-                                        findings__responsible__employee_id=emp.pk))
+        q |= Exists(
+            Case.objects.filter(pk=OuterRef("case_pk"), findings__responsible__employee_id=emp.pk)
+        )
     return q
 
 

@@ -46,11 +46,16 @@ class CaseLock(lock.SelectForUpdateLock):
     @contextmanager
     def __call__(self, flow_class, process_pk):
         with transaction.atomic():
-            case = (Case.objects.select_related("process").select_for_update()
-                    .filter(process_id=process_pk).first())
+            case = (
+                Case.objects.select_related("process")
+                .select_for_update()
+                .filter(process_id=process_pk)
+                .first()
+            )
             if case is None:
                 flow_class.process_class._default_manager.select_for_update().filter(
-                    pk=process_pk).first()
+                    pk=process_pk
+                ).first()
             yield
 
 

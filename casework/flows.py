@@ -84,8 +84,10 @@ class CaseFlow(flow.Flow):
     # together (see CaseLock); viewflow's default takes none.
     lock_impl = CaseLock()
     process_title = _("Violation case")
-    process_description = _("From report to close: verification, investigation, fact "
-                            "finding, graded sanctions, remediation and review.")
+    process_description = _(
+        "From report to close: verification, investigation, fact "
+        "finding, graded sanctions, remediation and review."
+    )
 
     report = (
         flow.Start(pages.ReportView.as_view())
@@ -269,9 +271,7 @@ class CaseFlow(flow.Flow):
     finished = flow.Join().Annotation(title=_("All work done")).Next(this.close)
     close = flow.Function(this.close_case).Annotation(title=_("Close and archive")).Next(this.end)
     notify_outcome = (
-        flow.Function(this.send_outcome_notice)
-        .Annotation(title=_("Outcome notice"))
-        .Next(this.end)
+        flow.Function(this.send_outcome_notice).Annotation(title=_("Outcome notice")).Next(this.end)
     )
     end = flow.End().Annotation(title=_("Closed"))
 
@@ -283,12 +283,16 @@ class CaseFlow(flow.Flow):
         return activation.process
 
     def enter_stage(self, activation):
-        services.case_enter_stage(case=activation.process.case,
-                                  stage=STAGE_OF[Step(activation.flow_task.name)])
+        services.case_enter_stage(
+            case=activation.process.case, stage=STAGE_OF[Step(activation.flow_task.name)]
+        )
 
     def lead_investigator(self, activation):
-        lead = (activation.process.case.team.filter(role=TeamRole.LEAD, active=True)
-                .select_related("user").first())
+        lead = (
+            activation.process.case.team.filter(role=TeamRole.LEAD, active=True)
+            .select_related("user")
+            .first()
+        )
         return lead.user if lead else None
 
     def open_actions(self, activation):
@@ -301,8 +305,11 @@ class CaseFlow(flow.Flow):
         ]
 
     def action_owner(self, activation):
-        return (CorrectiveAction.objects.select_related("owner")
-                .get(pk=activation.task.data["action"]).owner)
+        return (
+            CorrectiveAction.objects.select_related("owner")
+            .get(pk=activation.task.data["action"])
+            .owner
+        )
 
     def appeal_window_length(self, activation) -> timedelta:
         return sanction_conf.appeal_window()

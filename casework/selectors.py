@@ -14,8 +14,9 @@ def open_case_tasks(case: Case) -> list[Task]:
     if not case.process_id:
         return []
     return list(
-        Task.objects.filter(process_id=case.process_id, status__in=OPEN_STATUSES,
-                            flow_task_type="HUMAN")
+        Task.objects.filter(
+            process_id=case.process_id, status__in=OPEN_STATUSES, flow_task_type="HUMAN"
+        )
         .select_related("owner")
         .order_by("pk")
     )

@@ -7,7 +7,12 @@ app_name = "casework"
 urlpatterns = [
     path("cases/<str:reference>/", case.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<str:reference>/reassign/", case.ReassignView.as_view(), name="reassign"),
-    path("sanctions/cases/<str:reference>/appeal/", case.AppealFileView.as_view(), name="appeal_file"),
-    path("remediation/<str:reference>/actions/<int:pk>/cancel/", case.ActionCancelView.as_view(),
-         name="action_cancel"),
+    path(
+        "sanctions/cases/<str:reference>/appeal/", case.AppealFileView.as_view(), name="appeal_file"
+    ),
+    path(
+        "remediation/<str:reference>/actions/<int:pk>/cancel/",
+        case.ActionCancelView.as_view(),
+        name="action_cancel",
+    ),
 ]

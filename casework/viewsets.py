@@ -143,7 +143,8 @@ class CaseTaskListView(CaseColumnsMixin, DashboardTaskListView):
     @viewprop
     def queryset(self):
         return (
-            super().queryset.filter(process__case__in=policy.visible_cases(self.request.user))
+            super()
+            .queryset.filter(process__case__in=policy.visible_cases(self.request.user))
             .select_related(*ROW_RELATED)
         )
 

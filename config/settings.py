@@ -211,7 +211,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-hashes'", "'sha256-seD630z7277f97kwMcz927xhDjB8+HQCe4f0EztcsAU='", "'sha256-GdAjV6tJJrCv5L8FkbHYzJwNrscSj7aTuYJzS/C7wZY='"],
+        "script-src": [
+            "'self'",
+            "'unsafe-hashes'",
+            "'sha256-seD630z7277f97kwMcz927xhDjB8+HQCe4f0EztcsAU='",
+            "'sha256-GdAjV6tJJrCv5L8FkbHYzJwNrscSj7aTuYJzS/C7wZY='",
+        ],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
@@ -263,7 +268,18 @@ ACCOUNTABILITY = {
     ),
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
     "EVIDENCE_EXTENSIONS": [
-        ".pdf", ".png", ".jpg", ".jpeg", ".txt", ".csv", ".docx", ".xlsx", ".eml", ".msg", ".mp3", ".wav",
+        ".pdf",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".txt",
+        ".csv",
+        ".docx",
+        ".xlsx",
+        ".eml",
+        ".msg",
+        ".mp3",
+        ".wav",
     ],
     "SIGNING_KEY_PATH": env.str(
         "ACCOUNTABILITY_SIGNING_KEY", default=str(BASE_DIR / "var" / "keys" / "signing_key.pem")

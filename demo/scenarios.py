@@ -13,13 +13,31 @@ from violations.models import Case, Department, Employee, ViolationCategory
 from .driver import Driver
 
 TITLES = {
-    "SALES-MIS": ("High-risk fund sold to a retired customer", "客戶投訴：向退休客戶銷售高風險基金。"),
-    "SALES-PRESS": ("Customer pressed to buy insurance with a loan", "Customer says the loan was tied to buying insurance."),
+    "SALES-MIS": (
+        "High-risk fund sold to a retired customer",
+        "客戶投訴：向退休客戶銷售高風險基金。",
+    ),
+    "SALES-PRESS": (
+        "Customer pressed to buy insurance with a loan",
+        "Customer says the loan was tied to buying insurance.",
+    ),
     "SERV-RUDE": ("Discourteous treatment at the counter", "客户投诉柜台职员态度恶劣。"),
-    "SERV-DELAY": ("Complaint left unanswered for three weeks", "The complaint was logged but nobody replied."),
-    "INFO-LEAK": ("Customer statement e-mailed to the wrong person", "A statement was sent to another customer's address."),
-    "OPS-KYC": ("Account opened without address proof", "KYC documents missing from the account opening file."),
-    "FRAUD-FORGE": ("Signature on a withdrawal slip appears forged", "Audit sampling found a mismatching signature."),
+    "SERV-DELAY": (
+        "Complaint left unanswered for three weeks",
+        "The complaint was logged but nobody replied.",
+    ),
+    "INFO-LEAK": (
+        "Customer statement e-mailed to the wrong person",
+        "A statement was sent to another customer's address.",
+    ),
+    "OPS-KYC": (
+        "Account opened without address proof",
+        "KYC documents missing from the account opening file.",
+    ),
+    "FRAUD-FORGE": (
+        "Signature on a withdrawal slip appears forged",
+        "Audit sampling found a mismatching signature.",
+    ),
 }
 
 FULL = ["verify", "form_team", "investigate", "find_facts", "propose", "approve"]
@@ -36,52 +54,228 @@ SCENARIOS = [
     (12, "RB-CEN", "OPS-KYC", "audit_finding", False, False, ["verify", "form_team"]),
     (20, "WM", "SALES-MIS", "regulator_referral", True, False, ["verify", "form_team"]),
     # fact finding, proposal, approval
-    (25, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, ["verify", "form_team", "investigate"]),
-    (30, "OPS", "OPS-KYC", "audit_finding", False, False, ["verify", "form_team", "investigate", "find_facts"]),
-    (35, "RB-CEN", "SERV-RUDE", "customer_complaint", True, False,
-     ["verify", "form_team", "investigate", "find_facts", "propose"]),
-    (40, "RB-KLN", "FRAUD-FORGE", "audit_finding", False, False,
-     ["verify", "form_team", "investigate", "find_facts:serious", "propose:suspension"]),
-    (45, "WM", "SALES-MIS", "whistleblower", False, True,
-     ["verify", "form_team", "investigate", "find_facts:major:with_manager", "propose:demotion"]),
+    (
+        25,
+        "RB-CEN",
+        "SALES-MIS",
+        "customer_complaint",
+        True,
+        False,
+        ["verify", "form_team", "investigate"],
+    ),
+    (
+        30,
+        "OPS",
+        "OPS-KYC",
+        "audit_finding",
+        False,
+        False,
+        ["verify", "form_team", "investigate", "find_facts"],
+    ),
+    (
+        35,
+        "RB-CEN",
+        "SERV-RUDE",
+        "customer_complaint",
+        True,
+        False,
+        ["verify", "form_team", "investigate", "find_facts", "propose"],
+    ),
+    (
+        40,
+        "RB-KLN",
+        "FRAUD-FORGE",
+        "audit_finding",
+        False,
+        False,
+        ["verify", "form_team", "investigate", "find_facts:serious", "propose:suspension"],
+    ),
+    (
+        45,
+        "WM",
+        "SALES-MIS",
+        "whistleblower",
+        False,
+        True,
+        ["verify", "form_team", "investigate", "find_facts:major:with_manager", "propose:demotion"],
+    ),
     # after approval: execution, feedback, regulator, remediation
     (60, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, FULL),
-    (75, "RB-CEN", "SERV-DELAY", "customer_complaint", True, False,
-     [*FULL, "execute_sanctions", "customer_feedback", "plan_remediation"]),
-    (90, "CARD", "INFO-LEAK", "staff_report", False, False,
-     [*FULL, "execute_sanctions", "plan_remediation", "complete_action:1"]),
-    (110, "RB-KLN", "OPS-KYC", "audit_finding", False, False,
-     [*FULL, "execute_sanctions", "plan_remediation", "complete_actions", "timers"]),
-    (150, "RB-CEN", "SALES-MIS", "customer_complaint", True, False,
-     [*FULL, "execute_sanctions", "customer_feedback", "plan_remediation", "complete_actions", "timers", "review:ineffective"]),
+    (
+        75,
+        "RB-CEN",
+        "SERV-DELAY",
+        "customer_complaint",
+        True,
+        False,
+        [*FULL, "execute_sanctions", "customer_feedback", "plan_remediation"],
+    ),
+    (
+        90,
+        "CARD",
+        "INFO-LEAK",
+        "staff_report",
+        False,
+        False,
+        [*FULL, "execute_sanctions", "plan_remediation", "complete_action:1"],
+    ),
+    (
+        110,
+        "RB-KLN",
+        "OPS-KYC",
+        "audit_finding",
+        False,
+        False,
+        [*FULL, "execute_sanctions", "plan_remediation", "complete_actions", "timers"],
+    ),
+    (
+        150,
+        "RB-CEN",
+        "SALES-MIS",
+        "customer_complaint",
+        True,
+        False,
+        [
+            *FULL,
+            "execute_sanctions",
+            "customer_feedback",
+            "plan_remediation",
+            "complete_actions",
+            "timers",
+            "review:ineffective",
+        ],
+    ),
     # an appeal against an executed sanction, awaiting decision by someone outside the chain
-    (80, "RB-CEN", "SALES-PRESS", "staff_report", False, False,
-     [*FULL, "execute_sanctions", "appeal"]),
+    (
+        80,
+        "RB-CEN",
+        "SALES-PRESS",
+        "staff_report",
+        False,
+        False,
+        [*FULL, "execute_sanctions", "appeal"],
+    ),
     # rejected, then re-proposed and approved; returned for more investigation
-    (50, "RB-CEN", "SALES-PRESS", "customer_complaint", True, False,
-     ["verify", "form_team", "investigate", "find_facts", "propose", "approve:reject", "propose"]),
-    (55, "RB-CEN", "SERV-RUDE", "staff_report", False, False,
-     ["verify", "form_team", "investigate", "find_facts", "propose", "approve:return"]),
+    (
+        50,
+        "RB-CEN",
+        "SALES-PRESS",
+        "customer_complaint",
+        True,
+        False,
+        [
+            "verify",
+            "form_team",
+            "investigate",
+            "find_facts",
+            "propose",
+            "approve:reject",
+            "propose",
+        ],
+    ),
+    (
+        55,
+        "RB-CEN",
+        "SERV-RUDE",
+        "staff_report",
+        False,
+        False,
+        ["verify", "form_team", "investigate", "find_facts", "propose", "approve:return"],
+    ),
     # closed
-    (200, "RB-CEN", "SALES-MIS", "customer_complaint", True, False,
-     [*FULL, "execute_sanctions", "customer_feedback", "plan_remediation", "complete_actions", "timers", "review"]),
-    (240, "WM", "SALES-MIS", "regulator_referral", True, False,
-     ["verify", "form_team", "investigate", "find_facts:major:with_manager", "propose:demotion", "approve",
-      "execute_sanctions", "customer_feedback", "notify_regulator", "plan_remediation", "complete_actions",
-      "timers", "review"]),
-    (260, "OPS", "OPS-KYC", "audit_finding", False, False,
-     [*FULL, "execute_sanctions", "plan_remediation", "complete_actions", "timers", "review"]),
-    (280, "CARD", "SERV-DELAY", "customer_complaint", True, False,
-     ["verify", "form_team", "investigate", "find_facts:general", "propose:deduction", "approve",
-      "execute_sanctions", "customer_feedback", "plan_remediation", "complete_actions", "timers", "review"]),
+    (
+        200,
+        "RB-CEN",
+        "SALES-MIS",
+        "customer_complaint",
+        True,
+        False,
+        [
+            *FULL,
+            "execute_sanctions",
+            "customer_feedback",
+            "plan_remediation",
+            "complete_actions",
+            "timers",
+            "review",
+        ],
+    ),
+    (
+        240,
+        "WM",
+        "SALES-MIS",
+        "regulator_referral",
+        True,
+        False,
+        [
+            "verify",
+            "form_team",
+            "investigate",
+            "find_facts:major:with_manager",
+            "propose:demotion",
+            "approve",
+            "execute_sanctions",
+            "customer_feedback",
+            "notify_regulator",
+            "plan_remediation",
+            "complete_actions",
+            "timers",
+            "review",
+        ],
+    ),
+    (
+        260,
+        "OPS",
+        "OPS-KYC",
+        "audit_finding",
+        False,
+        False,
+        [*FULL, "execute_sanctions", "plan_remediation", "complete_actions", "timers", "review"],
+    ),
+    (
+        280,
+        "CARD",
+        "SERV-DELAY",
+        "customer_complaint",
+        True,
+        False,
+        [
+            "verify",
+            "form_team",
+            "investigate",
+            "find_facts:general",
+            "propose:deduction",
+            "approve",
+            "execute_sanctions",
+            "customer_feedback",
+            "plan_remediation",
+            "complete_actions",
+            "timers",
+            "review",
+        ],
+    ),
     # dismissed, duplicate, not established
     (15, "RB-KLN", "SERV-RUDE", "customer_complaint", True, False, ["verify:dismiss"]),
     (100, "WM", "SALES-PRESS", "staff_report", False, False, ["verify:dismiss"]),
     (18, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, ["verify:duplicate"]),
-    (70, "CARD", "INFO-LEAK", "staff_report", False, False,
-     ["verify", "form_team", "investigate", "find_facts:no"]),
-    (130, "RB-KLN", "FRAUD-FORGE", "audit_finding", False, False,
-     ["verify", "form_team", "investigate", "find_facts:no"]),
+    (
+        70,
+        "CARD",
+        "INFO-LEAK",
+        "staff_report",
+        False,
+        False,
+        ["verify", "form_team", "investigate", "find_facts:no"],
+    ),
+    (
+        130,
+        "RB-KLN",
+        "FRAUD-FORGE",
+        "audit_finding",
+        False,
+        False,
+        ["verify", "form_team", "investigate", "find_facts:no"],
+    ),
 ]
 
 
@@ -93,25 +287,39 @@ def build_cases(out) -> int:
         start = now - dt.timedelta(days=days, hours=(i * 5) % 9)
         with time_machine.travel(start, tick=False):
             dept = Department.objects.get(code=dept_code)
-            staff = list(Employee.objects.filter(department=dept, user__isnull=True).order_by("staff_number"))
+            staff = list(
+                Employee.objects.filter(department=dept, user__isnull=True).order_by("staff_number")
+            )
             subject = staff[(i * 7) % len(staff)]
             title, description = TITLES[cat_code]
             reporter = driver.user("reporter")
             case = work.case_report(
-                actor=reporter, source=source, category=ViolationCategory.objects.get(code=cat_code),
-                title=title, description=description, occurred_at=start - dt.timedelta(days=3),
-                department=dept, subjects=[subject], customer_involved=customer,
+                actor=reporter,
+                source=source,
+                category=ViolationCategory.objects.get(code=cat_code),
+                title=title,
+                description=description,
+                occurred_at=start - dt.timedelta(days=3),
+                department=dept,
+                subjects=[subject],
+                customer_involved=customer,
                 customer_name="Madam Wong Siu Ying 黃小英" if customer else "",
-                customer_reference=f"CIF-{100200 + i}" if customer else "", is_anonymous=anonymous,
+                customer_reference=f"CIF-{100200 + i}" if customer else "",
+                is_anonymous=anonymous,
             )
         made.append(case)
         if "ack" not in plan and i % 7 != 3:
             # Most reports are acknowledged within a few hours; a few run late.
             with time_machine.travel(start + dt.timedelta(hours=2 + i % 5), tick=False):
-                services.case_acknowledge(case=case, actor=driver.user("officer"),
-                                          message="Thank you; a compliance officer is reviewing your report.")
+                services.case_acknowledge(
+                    case=case,
+                    actor=driver.user("officer"),
+                    message="Thank you; a compliance officer is reviewing your report.",
+                )
         for n, action in enumerate(plan, start=1):
-            when = start + dt.timedelta(days=min(n * max(days // (len(plan) + 2), 1), days), hours=1)
+            when = start + dt.timedelta(
+                days=min(n * max(days // (len(plan) + 2), 1), days), hours=1
+            )
             with time_machine.travel(when, tick=False):
                 run(driver, case, action, made, when)
         out.write(f"  {case.reference}  {Case.objects.get(pk=case.pk).get_stage_display()}")
@@ -123,7 +331,9 @@ def run(driver, case, action, made, when):
     name, _, arg = action.partition(":")
     if name == "ack":
         # An acknowledgement that came late.
-        services.case_acknowledge(case=case, actor=driver.user("officer"), message="We are looking into it.")
+        services.case_acknowledge(
+            case=case, actor=driver.user("officer"), message="We are looking into it."
+        )
     elif name == "verify":
         verify(driver, case, arg, made)
     elif name == "form_team":
@@ -141,7 +351,9 @@ def run(driver, case, action, made, when):
     elif name == "complete_actions":
         driver.complete_all(case, "complete_action")
     elif name == "timers":
-        driver.fire_timers(when + settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] + dt.timedelta(minutes=1))
+        driver.fire_timers(
+            when + settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] + dt.timedelta(minutes=1)
+        )
     elif name == "review":
         driver.step(case, "review", verdict=arg or "effective")
     else:
@@ -163,8 +375,12 @@ def find_facts(driver, case, arg):
     if parts[:1] == ["no"]:
         driver.step(case, "find_facts", established=False)
     else:
-        driver.step(case, "find_facts", severity=parts[0] if parts else "general",
-                    responsible=parts[1] if len(parts) > 1 else None)
+        driver.step(
+            case,
+            "find_facts",
+            severity=parts[0] if parts else "general",
+            responsible=parts[1] if len(parts) > 1 else None,
+        )
 
 
 def approve(driver, case, decision):
@@ -177,5 +393,9 @@ def approve(driver, case, decision):
 def appeal(driver, case):
     """The first responsible person of the latest finding appeals, through HR."""
     person = case.findings.order_by("-round").first().responsible.first().employee
-    work.appeal_file(case=case, actor=driver.user("hr"), employee=person,
-                     grounds="The sanction is disproportionate: this was a first error after ten years of service.")
+    work.appeal_file(
+        case=case,
+        actor=driver.user("hr"),
+        employee=person,
+        grounds="The sanction is disproportionate: this was a first error after ten years of service.",
+    )

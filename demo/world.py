@@ -63,13 +63,23 @@ class World:
     outsider: User
 
 
-def add_login(username: str, role: str | None, *, password: str | None,
-              email_domain: str = "bank.example", first_name: str = "", last_name: str = "") -> User:
+def add_login(
+    username: str,
+    role: str | None,
+    *,
+    password: str | None,
+    email_domain: str = "bank.example",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
     """A user holding ``role`` (a group name, or None for none); ``password=None`` makes a
     login nobody can sign in with."""
     user = get_user_model().objects.create_user(
-        username=username, password=password, email=f"{username}@{email_domain}",
-        first_name=first_name, last_name=last_name,
+        username=username,
+        password=password,
+        email=f"{username}@{email_domain}",
+        first_name=first_name,
+        last_name=last_name,
     )
     if role is not None:
         user.groups.add(Group.objects.get(name=role))
@@ -84,16 +94,32 @@ def build_world(*, password: str | None) -> World:
     other_dept = Department.objects.create(code=OTHER_DEPT, name="Operations")
     category = ViolationCategory.objects.create(code=CATEGORY, name="Mis-selling")
     users = {name: add_login(name, role, password=password) for name, role in ROLES.items()}
-    head = Employee.objects.create(staff_number=HEAD, name="Head of Retail", department=dept,
-                                   position="Head of department", user=users["depthead"])
+    head = Employee.objects.create(
+        staff_number=HEAD,
+        name="Head of Retail",
+        department=dept,
+        position="Head of department",
+        user=users["depthead"],
+    )
     dept.head = head
     dept.save(update_fields=["head"])
     return World(
-        dept=dept, other_dept=other_dept, category=category,
-        subject=Employee.objects.create(staff_number=SUBJECT, name="Chan Tai Man", department=dept,
-                                        position="Relationship manager", line_manager=head),
-        subject2=Employee.objects.create(staff_number=SUBJECT2, name="Lee Siu Ming", department=dept,
-                                         position="Relationship manager"),
+        dept=dept,
+        other_dept=other_dept,
+        category=category,
+        subject=Employee.objects.create(
+            staff_number=SUBJECT,
+            name="Chan Tai Man",
+            department=dept,
+            position="Relationship manager",
+            line_manager=head,
+        ),
+        subject2=Employee.objects.create(
+            staff_number=SUBJECT2,
+            name="Lee Siu Ming",
+            department=dept,
+            position="Relationship manager",
+        ),
         **users,
     )
 

@@ -49,8 +49,13 @@ class RecordChange:
     history: list[tuple[int, str]] = field(default_factory=list)
 
     def as_entry(self) -> dict[str, Any]:
-        return {"model": self.model, "pk": self.pk, "digest": self.digest,
-                "fields": self.fields, "history": [list(h) for h in self.history]}
+        return {
+            "model": self.model,
+            "pk": self.pk,
+            "digest": self.digest,
+            "fields": self.fields,
+            "history": [list(h) for h in self.history],
+        }
 
 
 @dataclass(frozen=True)

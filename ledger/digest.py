@@ -69,8 +69,10 @@ def record_state(obj: models.Model, *, m2m: bool = True) -> dict[str, Any]:
 
 def link_state(obj: models.Model) -> dict[str, Any]:
     """The many-to-many links of a row, as the database holds them now."""
-    return {f.attname: sorted(getattr(obj, f.attname).values_list("pk", flat=True))
-            for f in obj._meta.many_to_many}
+    return {
+        f.attname: sorted(getattr(obj, f.attname).values_list("pk", flat=True))
+        for f in obj._meta.many_to_many
+    }
 
 
 def record_digest(obj: models.Model, *, m2m: bool = True) -> str:
@@ -80,13 +82,15 @@ def record_digest(obj: models.Model, *, m2m: bool = True) -> str:
 def history_digest(hist) -> str:
     """Digest of one simple_history row: the record's fields as they were (no M2M), plus
     who, when, why and what kind of change."""
-    return sha256({
-        "state": record_state(hist.instance, m2m=False),
-        "history_date": hist.history_date,
-        "history_user": hist.history_user_id,
-        "history_change_reason": hist.history_change_reason,
-        "history_type": hist.history_type,
-    })
+    return sha256(
+        {
+            "state": record_state(hist.instance, m2m=False),
+            "history_date": hist.history_date,
+            "history_user": hist.history_user_id,
+            "history_change_reason": hist.history_change_reason,
+            "history_type": hist.history_type,
+        }
+    )
 
 
 def record_label(obj: models.Model | type[models.Model]) -> str:

@@ -52,8 +52,10 @@ class Report:
         return not self.problems
 
     def summary(self) -> str:
-        return (f"{self.chains} chains, {self.events} events, {self.records} records, "
-                f"{self.history_rows} history rows")
+        return (
+            f"{self.chains} chains, {self.events} events, {self.records} records, "
+            f"{self.history_rows} history rows"
+        )
 
 
 @dataclass
@@ -73,9 +75,15 @@ def _describe(event: AuditEvent, key: str) -> str:
     return f"{key}{f' ({ref})' if ref else ''} event #{event.seq} {event.action}"
 
 
-
-def _check_chain(chain: AuditChain, report: Report, vouched: dict, labels: set[str], *,
-                 head_seq=None, head_hash=None) -> None:
+def _check_chain(
+    chain: AuditChain,
+    report: Report,
+    vouched: dict,
+    labels: set[str],
+    *,
+    head_seq=None,
+    head_hash=None,
+) -> None:
     expected_seq, prev, last = 1, GENESIS_HASH, None
     broken = False
     for event in chain.events.order_by("seq").iterator(chunk_size=500):
@@ -84,8 +92,11 @@ def _check_chain(chain: AuditChain, report: Report, vouched: dict, labels: set[s
         if not broken:
             what = None
             if event.seq != expected_seq:
-                what = (f"event #{expected_seq} is missing (the chain jumps to #{event.seq})"
-                        if event.seq > expected_seq else f"sequence #{event.seq} repeats or goes back")
+                what = (
+                    f"event #{expected_seq} is missing (the chain jumps to #{event.seq})"
+                    if event.seq > expected_seq
+                    else f"sequence #{event.seq} repeats or goes back"
+                )
             elif event.prev_hash != prev:
                 what = f"does not link to event #{event.seq - 1} (its previous-hash differs)"
             elif event_hash(event) != event.hash:
@@ -101,25 +112,31 @@ def _check_chain(chain: AuditChain, report: Report, vouched: dict, labels: set[s
     length = last.seq if last else 0
     head = last.hash if last else GENESIS_HASH
     if chain.length != length or chain.head_hash != head:
-        report.problems.append(Problem(
-            f"chain {chain.key}",
-            f"chain row says {chain.length} events ending in {chain.head_hash[:12]}…, "
-            f"but the events end at #{length} ({head[:12]}…): events were removed or added",
-        ))
+        report.problems.append(
+            Problem(
+                f"chain {chain.key}",
+                f"chain row says {chain.length} events ending in {chain.head_hash[:12]}…, "
+                f"but the events end at #{length} ({head[:12]}…): events were removed or added",
+            )
+        )
         return
     if head_seq is not None:
         if head_seq > length:
-            report.problems.append(Problem(
-                f"chain {chain.key}",
-                f"truncated: the recorded head is event #{head_seq} but the chain ends at #{length}",
-            ))
+            report.problems.append(
+                Problem(
+                    f"chain {chain.key}",
+                    f"truncated: the recorded head is event #{head_seq} but the chain ends at #{length}",
+                )
+            )
         else:
             at = chain.events.filter(seq=head_seq).values_list("hash", flat=True).first()
             if at != head_hash:
-                report.problems.append(Problem(
-                    f"chain {chain.key} event #{head_seq}",
-                    "does not match the recorded head hash (the chain was rewritten)",
-                ))
+                report.problems.append(
+                    Problem(
+                        f"chain {chain.key} event #{head_seq}",
+                        "does not match the recorded head hash (the chain was rewritten)",
+                    )
+                )
 
 
 def _collect(event: AuditEvent, key: str, vouched: dict, labels: set[str]) -> None:
@@ -132,10 +149,14 @@ def _collect(event: AuditEvent, key: str, vouched: dict, labels: set[str]) -> No
         if not isinstance(entry, dict) or "model" not in entry or "pk" not in entry:
             continue
         labels.add(entry["model"])
-        item = vouched.setdefault((entry["model"], entry["pk"]), _Vouched(entry["model"], entry["pk"]))
-        if (not item.latest_at
-                or (key == item.latest_at[0] and event.seq > item.latest_at[1])
-                or (key != item.latest_at[0] and event.occurred_at > item.latest_at[2])):
+        item = vouched.setdefault(
+            (entry["model"], entry["pk"]), _Vouched(entry["model"], entry["pk"])
+        )
+        if (
+            not item.latest_at
+            or (key == item.latest_at[0] and event.seq > item.latest_at[1])
+            or (key != item.latest_at[0] and event.occurred_at > item.latest_at[2])
+        ):
             item.latest, item.latest_at, item.latest_event = entry, order, where
         for hid, digest in entry.get("history") or []:
             item.history[hid] = (digest, where)
@@ -158,7 +179,9 @@ def _check_records(vouched: dict, report: Report) -> None:
         history: dict[Any, list] = defaultdict(list)
         if hist_model is not None:
             pk_name = model._meta.pk.attname
-            for hist in hist_model._default_manager.filter(**{f"{pk_name}__in": pks}).order_by("history_id"):
+            for hist in hist_model._default_manager.filter(**{f"{pk_name}__in": pks}).order_by(
+                "history_id"
+            ):
                 history[getattr(hist, pk_name)].append(hist)
         for item in items:
             report.records += 1
@@ -179,11 +202,15 @@ def _live_row_problem(item: _Vouched, row) -> str | None:
             return f"deleted by {item.latest_event}, but the row exists"
         return None
     if row is None:
-        return (f"row is missing (deleted behind the application's back; last vouched for by "
-                f"{item.latest_event})")
+        return (
+            f"row is missing (deleted behind the application's back; last vouched for by "
+            f"{item.latest_event})"
+        )
     if record_digest(row) != entry["digest"]:
-        return (f"row differs from the digest recorded by {item.latest_event} "
-                "(changed behind the application's back)")
+        return (
+            f"row differs from the digest recorded by {item.latest_event} "
+            "(changed behind the application's back)"
+        )
     return None
 
 
@@ -200,7 +227,9 @@ def _history_problem(item: _Vouched, rows: list) -> str | None:
     if not item.history:
         return None
     first = min(item.history)
-    stray = [h.history_id for h in rows if h.history_id > first and h.history_id not in item.history]
+    stray = [
+        h.history_id for h in rows if h.history_id > first and h.history_id not in item.history
+    ]
     if stray:
         return f"history row #{stray[0]} was written by no audited action"
     if not rows:
@@ -210,8 +239,10 @@ def _history_problem(item: _Vouched, rows: list) -> str | None:
         if item.latest.get("digest") is not None:
             return f"newest history row #{newest.history_id} says deleted, the trail does not"
     elif record_digest(newest.instance, m2m=False) != item.latest.get("fields"):
-        return (f"newest history row #{newest.history_id} does not match the state "
-                f"recorded by {item.latest_event}")
+        return (
+            f"newest history row #{newest.history_id} does not match the state "
+            f"recorded by {item.latest_event}"
+        )
     return None
 
 
@@ -226,15 +257,23 @@ def _check_unvouched(vouched: dict, labels: set[str], report: Report) -> None:
             continue
         for pk in sorted(model._base_manager.values_list("pk", flat=True)):
             if pk not in seen[label]:
-                report.problems.append(Problem(
-                    f"{label} #{pk}", "no audit event vouches for this row (written behind the "
-                                      "application's back)"))
+                report.problems.append(
+                    Problem(
+                        f"{label} #{pk}",
+                        "no audit event vouches for this row (written behind the "
+                        "application's back)",
+                    )
+                )
                 break
 
 
-def verify(*, chain: str | None = None, head_seq: int | None = None,
-           head_hash: str | None = None,
-           audited_models: Sequence[type[models.Model]] = ()) -> Report:
+def verify(
+    *,
+    chain: str | None = None,
+    head_seq: int | None = None,
+    head_hash: str | None = None,
+    audited_models: Sequence[type[models.Model]] = (),
+) -> Report:
     """Check every chain (or the one keyed ``chain``) and the records it vouches for.
 
     ``head_seq``/``head_hash`` are a chain head recorded earlier (for example in a regulator
@@ -256,12 +295,20 @@ def verify(*, chain: str | None = None, head_seq: int | None = None,
     for row in chains:
         report.chains += 1
         is_head = row.key == head_key and head_seq is not None
-        _check_chain(row, report, vouched, subject_labels if row.key != SYSTEM_CHAIN else set(),
-                     head_seq=head_seq if is_head else None, head_hash=head_hash if is_head else None)
+        _check_chain(
+            row,
+            report,
+            vouched,
+            subject_labels if row.key != SYSTEM_CHAIN else set(),
+            head_seq=head_seq if is_head else None,
+            head_hash=head_hash if is_head else None,
+        )
     if head_seq is not None and head_key not in {c.key for c in chains}:
         report.problems.append(Problem(head_key, "the chain of the recorded head is missing"))
     _check_records(vouched, report)
     if chain is None:
-        labels = subject_labels | {record_label(m) for m in audited_models} if chains else subject_labels
+        labels = (
+            subject_labels | {record_label(m) for m in audited_models} if chains else subject_labels
+        )
         _check_unvouched(vouched, labels, report)
     return report

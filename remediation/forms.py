@@ -13,8 +13,12 @@ ACTIONS = 3
 
 
 def owners():
-    return get_user_model().objects.filter(
-        is_active=True, groups__permissions__codename="complete_action").distinct().order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__permissions__codename="complete_action")
+        .distinct()
+        .order_by("username")
+    )
 
 
 class PlanForm(forms.Form):
@@ -22,21 +26,35 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         for i in range(1, CAUSES + 1):
             self.fields[f"cause{i}_category"] = forms.ChoiceField(
-                label=_("Root cause %(n)d") % {"n": i}, choices=[("", "—"), *RootCauseCategory.choices],
-                required=False)
-            self.fields[f"cause{i}_description"] = forms.CharField(label=_("Description"), required=False,
-                                                                   widget=forms.Textarea(attrs={"rows": 2}))
+                label=_("Root cause %(n)d") % {"n": i},
+                choices=[("", "—"), *RootCauseCategory.choices],
+                required=False,
+            )
+            self.fields[f"cause{i}_description"] = forms.CharField(
+                label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
         choices = [(str(i), _("Root cause %(n)d") % {"n": i}) for i in range(1, CAUSES + 1)]
         for i in range(1, ACTIONS + 1):
             self.fields[f"action{i}_kind"] = forms.ChoiceField(
-                label=_("Corrective action %(n)d") % {"n": i}, choices=[("", "—"), *ActionKind.choices],
-                required=False)
-            self.fields[f"action{i}_description"] = forms.CharField(label=_("Description"), required=False)
-            self.fields[f"action{i}_owner"] = forms.ModelChoiceField(label=_("Owner"), queryset=owners(),
-                                                                     required=False)
-            self.fields[f"action{i}_due"] = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+                label=_("Corrective action %(n)d") % {"n": i},
+                choices=[("", "—"), *ActionKind.choices],
+                required=False,
+            )
+            self.fields[f"action{i}_description"] = forms.CharField(
+                label=_("Description"), required=False
+            )
+            self.fields[f"action{i}_owner"] = forms.ModelChoiceField(
+                label=_("Owner"), queryset=owners(), required=False
+            )
+            self.fields[f"action{i}_due"] = forms.DateField(
+                label=_("Due date"), required=False, widget=DATE
+            )
             self.fields[f"action{i}_causes"] = forms.MultipleChoiceField(
-                label=_("Addresses"), choices=choices, required=False, widget=forms.CheckboxSelectMultiple)
+                label=_("Addresses"),
+                choices=choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
 
     def plan(self):
         from .services import ActionSpec, CauseSpec
@@ -46,7 +64,9 @@ class PlanForm(forms.Form):
         for i in range(1, CAUSES + 1):
             if d.get(f"cause{i}_category"):
                 index[str(i)] = len(causes)
-                causes.append(CauseSpec(d[f"cause{i}_category"], d.get(f"cause{i}_description") or ""))
+                causes.append(
+                    CauseSpec(d[f"cause{i}_category"], d.get(f"cause{i}_description") or "")
+                )
         actions, errors = [], {}
         for i in range(1, ACTIONS + 1):
             if not d.get(f"action{i}_kind"):
@@ -54,10 +74,15 @@ class PlanForm(forms.Form):
             if not d.get(f"action{i}_owner") or not d.get(f"action{i}_due"):
                 errors[f"action{i}_owner"] = [_("An action needs an owner and a due date.")]
                 continue
-            actions.append(ActionSpec(
-                kind=d[f"action{i}_kind"], description=d.get(f"action{i}_description") or "",
-                owner=d[f"action{i}_owner"], due_date=d[f"action{i}_due"],
-                causes=[index[c] for c in d.get(f"action{i}_causes", []) if c in index]))
+            actions.append(
+                ActionSpec(
+                    kind=d[f"action{i}_kind"],
+                    description=d.get(f"action{i}_description") or "",
+                    owner=d[f"action{i}_owner"],
+                    due_date=d[f"action{i}_due"],
+                    causes=[index[c] for c in d.get(f"action{i}_causes", []) if c in index],
+                )
+            )
         return causes, actions, errors
 
 
@@ -75,10 +100,18 @@ class CustomerFeedbackForm(forms.Form):
     notified_at = forms.DateTimeField(label=_("Outcome notified at"), widget=DATETIME)
     notice_summary = forms.CharField(label=_("Content of the notice"), widget=forms.Textarea)
     apology = forms.BooleanField(label=_("Apology made"), required=False)
-    compensation = forms.DecimalField(label=_("Compensation"), min_value=0, initial=0, decimal_places=2)
-    compensation_paid_on = forms.DateField(label=_("Compensation paid on"), required=False, widget=DATE)
-    customer_response = forms.CharField(label=_("Customer's response"), widget=forms.Textarea, required=False)
-    satisfaction = forms.IntegerField(label=_("Satisfaction (1–5)"), min_value=1, max_value=5, required=False)
+    compensation = forms.DecimalField(
+        label=_("Compensation"), min_value=0, initial=0, decimal_places=2
+    )
+    compensation_paid_on = forms.DateField(
+        label=_("Compensation paid on"), required=False, widget=DATE
+    )
+    customer_response = forms.CharField(
+        label=_("Customer's response"), widget=forms.Textarea, required=False
+    )
+    satisfaction = forms.IntegerField(
+        label=_("Satisfaction (1–5)"), min_value=1, max_value=5, required=False
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,10 +128,18 @@ class RegulatorForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    timeliness = forms.CharField(label=_("Timeliness: were measures taken promptly?"), widget=forms.Textarea)
-    pertinence = forms.CharField(label=_("Pertinence: do they address the root causes?"), widget=forms.Textarea)
-    effectiveness = forms.CharField(label=_("Effectiveness: recurrence and satisfaction"), widget=forms.Textarea)
-    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
+    timeliness = forms.CharField(
+        label=_("Timeliness: were measures taken promptly?"), widget=forms.Textarea
+    )
+    pertinence = forms.CharField(
+        label=_("Pertinence: do they address the root causes?"), widget=forms.Textarea
+    )
+    effectiveness = forms.CharField(
+        label=_("Effectiveness: recurrence and satisfaction"), widget=forms.Textarea
+    )
+    verdict = forms.ChoiceField(
+        label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect
+    )
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
 
     def __init__(self, *args, case=None, **kwargs):
@@ -106,26 +147,41 @@ class ReviewForm(forms.Form):
 
 
 class CancelActionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ComplaintExtendForm(forms.Form):
-    limit_days = forms.IntegerField(label=_("New limit (days from the report)"), min_value=1, required=False)
-    reason = forms.CharField(label=_("Why the complaint is complex"), widget=forms.Textarea(attrs={"rows": 2}))
+    limit_days = forms.IntegerField(
+        label=_("New limit (days from the report)"), min_value=1, required=False
+    )
+    reason = forms.CharField(
+        label=_("Why the complaint is complex"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TrainingForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=200)
     held_on = forms.DateField(label=_("Held on"), widget=DATE)
     trainer = forms.CharField(label=_("Trainer"), max_length=200)
-    attendees = forms.ModelMultipleChoiceField(label=_("Attendees"), queryset=Employee.objects.none())
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Attendees"), queryset=Employee.objects.none()
+    )
     root_causes = forms.ModelMultipleChoiceField(
-        label=_("Root causes it answers"), queryset=RootCause.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+        label=_("Root causes it answers"),
+        queryset=RootCause.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = Employee.objects.select_related("department").order_by("name")
+        self.fields["attendees"].queryset = Employee.objects.select_related("department").order_by(
+            "name"
+        )
         if case is not None:
             self.fields["root_causes"].queryset = RootCause.objects.filter(case=case)

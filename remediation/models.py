@@ -18,13 +18,18 @@ class RootCauseCategory(models.TextChoices):
 
 class RootCause(models.Model):
     case = models.ForeignKey(
-        "violations.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="root_causes"
+        "violations.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="root_causes",
     )
     round = models.PositiveSmallIntegerField(_("plan round"), default=1)
     category = models.CharField(_("category"), max_length=20, choices=RootCauseCategory.choices)
     description = models.TextField(_("description"))
     identified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("identified by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("identified by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -56,32 +61,46 @@ class ActionStatus(models.TextChoices):
 
 class CorrectiveAction(models.Model):
     case = models.ForeignKey(
-        "violations.Case", verbose_name=_("case"), on_delete=models.PROTECT,
+        "violations.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
         related_name="corrective_actions",
     )
     round = models.PositiveSmallIntegerField(_("plan round"), default=1)
     kind = models.CharField(_("kind"), max_length=20, choices=ActionKind.choices)
     description = models.TextField(_("description"))
-    root_causes = models.ManyToManyField(RootCause, verbose_name=_("root causes addressed"),
-                                         related_name="actions")
+    root_causes = models.ManyToManyField(
+        RootCause, verbose_name=_("root causes addressed"), related_name="actions"
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
         related_name="corrective_actions",
     )
     due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=20, choices=ActionStatus.choices,
-                              default=ActionStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
     proof = models.ForeignKey(
-        "violations.Evidence", verbose_name=_("proof file"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "violations.Evidence",
+        verbose_name=_("proof file"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     proof_link = models.URLField(_("proof link"), blank=True)
     completion_note = models.TextField(_("completion note"), blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
@@ -121,11 +140,15 @@ class TrainingSession(models.Model):
         "violations.Case", verbose_name=_("cases answered"), related_name="training_sessions"
     )
     root_causes = models.ManyToManyField(
-        RootCause, verbose_name=_("root causes answered"), related_name="training_sessions",
+        RootCause,
+        verbose_name=_("root causes answered"),
+        related_name="training_sessions",
         blank=True,
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -145,13 +168,17 @@ class ComplaintExtension(models.Model):
     """The complaint clock of a complex case, extended with a reason (latest row wins)."""
 
     case = models.ForeignKey(
-        "violations.Case", verbose_name=_("case"), on_delete=models.PROTECT,
+        "violations.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
         related_name="complaint_extensions",
     )
     limit_days = models.PositiveSmallIntegerField(_("new limit (days from the report)"))
     reason = models.TextField(_("reason"))
     extended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("extended by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("extended by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     extended_at = models.DateTimeField(_("extended at"), default=timezone.now)
@@ -169,19 +196,25 @@ class ComplaintExtension(models.Model):
 
 class CustomerFeedback(models.Model):
     case = models.ForeignKey(
-        "violations.Case", verbose_name=_("case"), on_delete=models.PROTECT,
+        "violations.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
         related_name="customer_feedback",
     )
     channel = models.CharField(_("channel"), max_length=100)
     notified_at = models.DateTimeField(_("outcome notified at"))
     notice_summary = models.TextField(_("content of the outcome notice"))
     apology = models.BooleanField(_("apology made"), default=False)
-    compensation = models.DecimalField(_("compensation"), max_digits=14, decimal_places=2, default=0)
+    compensation = models.DecimalField(
+        _("compensation"), max_digits=14, decimal_places=2, default=0
+    )
     compensation_paid_on = models.DateField(_("compensation paid on"), null=True, blank=True)
     customer_response = models.TextField(_("customer's response"), blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -197,7 +230,9 @@ class CustomerFeedback(models.Model):
 
 class RegulatorNotification(models.Model):
     case = models.ForeignKey(
-        "violations.Case", verbose_name=_("case"), on_delete=models.PROTECT,
+        "violations.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
         related_name="regulator_notifications",
     )
     regulator = models.CharField(_("regulator"), max_length=200)
@@ -205,7 +240,9 @@ class RegulatorNotification(models.Model):
     reference_number = models.CharField(_("reference number"), max_length=100)
     summary = models.TextField(_("summary"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -227,7 +264,9 @@ class Verdict(models.TextChoices):
 
 class EffectivenessReview(models.Model):
     case = models.ForeignKey(
-        "violations.Case", verbose_name=_("case"), on_delete=models.PROTECT,
+        "violations.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
         related_name="effectiveness_reviews",
     )
     round = models.PositiveSmallIntegerField(_("round"))
@@ -238,7 +277,9 @@ class EffectivenessReview(models.Model):
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
     reasons = models.TextField(_("reasons"))
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)

@@ -79,11 +79,15 @@ def people_of(case: Case, finding=_LATEST) -> set[int]:
     in ``finding`` (by default the case's latest), read in one query."""
     if finding is _LATEST:
         finding = case.findings.order_by("-round").first()
-    ids = Case.subjects.through.objects.filter(case_id=case.pk).values_list("employee_id",
-                                                                              flat=True)
+    ids = Case.subjects.through.objects.filter(case_id=case.pk).values_list(
+        "employee_id", flat=True
+    )
     if finding is not None:
-        ids = ids.union(ResponsiblePerson.objects.filter(finding_id=finding.pk)
-                        .values_list("employee_id", flat=True))
+        ids = ids.union(
+            ResponsiblePerson.objects.filter(finding_id=finding.pk).values_list(
+                "employee_id", flat=True
+            )
+        )
     return set(ids)
 
 
@@ -95,8 +99,9 @@ def _later_cases(case: Case, since: dt.datetime) -> QuerySet[Case]:
     )
 
 
-def recurrences(case: Case, since: dt.datetime, people: set[int] | None = None
-                ) -> tuple[list[str], list[str]]:
+def recurrences(
+    case: Case, since: dt.datetime, people: set[int] | None = None
+) -> tuple[list[str], list[str]]:
     """References of new cases of the same category reported after ``since``: in the same
     department, and against any of the same people (wherever they now work). One query:
     each candidate case says which of the two it is."""
@@ -105,11 +110,13 @@ def recurrences(case: Case, since: dt.datetime, people: set[int] | None = None
     same_department = Q(department_id=case.department_id)
     rows = (
         _later_cases(case, since)
-        .filter(same_department | Q(pk__in=by_person.values("case_id")) if people
-                else same_department)
+        .filter(
+            same_department | Q(pk__in=by_person.values("case_id")) if people else same_department
+        )
         .annotate(
             in_department=ExpressionWrapper(same_department, output_field=BooleanField()),
-            against_person=Exists(by_person.filter(case_id=OuterRef("pk"))) if people
+            against_person=Exists(by_person.filter(case_id=OuterRef("pk")))
+            if people
             else Value(False),
         )
         .values_list("reference", "in_department", "against_person")
@@ -128,11 +135,15 @@ def review_evidence(case: Case) -> ReviewEvidence:
     - effectiveness: new cases since the round's last completion (see :func:`recurrences`)
       and the average customer satisfaction recorded.
     """
-    latest_round = (CorrectiveAction.objects.filter(case_id=OuterRef("case_id"))
-                    .order_by("-round").values("round")[:1])
+    latest_round = (
+        CorrectiveAction.objects.filter(case_id=OuterRef("case_id"))
+        .order_by("-round")
+        .values("round")[:1]
+    )
     actions = list(
-        CorrectiveAction.objects.filter(case=case, round=Subquery(latest_round))
-        .prefetch_related("root_causes")
+        CorrectiveAction.objects.filter(case=case, round=Subquery(latest_round)).prefetch_related(
+            "root_causes"
+        )
     )
     rnd = actions[0].round if actions else 0  # as current_round(): the latest plan round
     cancelled = [a for a in actions if a.status == ActionStatus.CANCELLED]
@@ -209,7 +220,9 @@ def complaint_clock(case: Case, *, today: dt.date | None = None) -> ComplaintClo
         answered_on=answered,
         extended=extension is not None,
         extension_reason=extension.reason if extension else "",
-        can_extend_to=setting("COMPLAINT_MAX_DAYS") if answered is None and limit < setting("COMPLAINT_MAX_DAYS") else None,
+        can_extend_to=setting("COMPLAINT_MAX_DAYS")
+        if answered is None and limit < setting("COMPLAINT_MAX_DAYS")
+        else None,
     )
 
 
@@ -229,8 +242,9 @@ def regulator_deadline(case: Case) -> RegulatorDeadline | None:
     due = start + setting("REGULATOR_NOTIFY_WITHIN")
     notice = case.regulator_notifications.order_by("notified_at").first()
     notified = notice.notified_at if notice else None
-    return RegulatorDeadline(due_at=due, notified_at=notified,
-                             overdue=(notified or timezone.now()) > due)
+    return RegulatorDeadline(
+        due_at=due, notified_at=notified, overdue=(notified or timezone.now()) > due
+    )
 
 
 # --- overdue work and training -------------------------------------------------------------------
@@ -239,8 +253,11 @@ def regulator_deadline(case: Case) -> RegulatorDeadline | None:
 def overdue_actions(user) -> QuerySet[CorrectiveAction]:
     """Open actions past their due date in the cases the user may see, oldest due first."""
     return (
-        CorrectiveAction.objects.filter(status=ActionStatus.OPEN, due_date__lt=timezone.localdate(),
-                                        case__in=policy.visible_cases(user))
+        CorrectiveAction.objects.filter(
+            status=ActionStatus.OPEN,
+            due_date__lt=timezone.localdate(),
+            case__in=policy.visible_cases(user),
+        )
         .select_related("case", "owner")
         .order_by("due_date", "pk")
     )
@@ -248,7 +265,9 @@ def overdue_actions(user) -> QuerySet[CorrectiveAction]:
 
 def open_actions_of_round(case: Case) -> list[CorrectiveAction]:
     return list(
-        CorrectiveAction.objects.filter(case=case, round=current_round(case), status=ActionStatus.OPEN)
+        CorrectiveAction.objects.filter(
+            case=case, round=current_round(case), status=ActionStatus.OPEN
+        )
         .select_related("owner")
         .order_by("due_date", "pk")
     )

@@ -6,6 +6,10 @@ app_name = "remediation"
 
 urlpatterns = [
     path("overdue/", views.OverdueActionsView.as_view(), name="overdue_actions"),
-    path("<str:reference>/complaint-clock/", views.ComplaintExtendView.as_view(), name="complaint_extend"),
+    path(
+        "<str:reference>/complaint-clock/",
+        views.ComplaintExtendView.as_view(),
+        name="complaint_extend",
+    ),
     path("<str:reference>/training/", views.TrainingAddView.as_view(), name="training_add"),
 ]

@@ -21,8 +21,9 @@ class ComplaintExtendView(CaseActionView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.complaint_clock_extend(case=self.case, actor=self.request.user,
-                                               reason=d["reason"], limit_days=d["limit_days"])
+        return services.complaint_clock_extend(
+            case=self.case, actor=self.request.user, reason=d["reason"], limit_days=d["limit_days"]
+        )
 
 
 class TrainingAddView(CaseActionView):
@@ -37,8 +38,13 @@ class TrainingAddView(CaseActionView):
     def perform(self, form):
         d = form.cleaned_data
         return services.training_record(
-            actor=self.request.user, topic=d["topic"], held_on=d["held_on"], trainer=d["trainer"],
-            attendees=list(d["attendees"]), cases=[self.case], root_causes=list(d["root_causes"]),
+            actor=self.request.user,
+            topic=d["topic"],
+            held_on=d["held_on"],
+            trainer=d["trainer"],
+            attendees=list(d["attendees"]),
+            cases=[self.case],
+            root_causes=list(d["root_causes"]),
             notes=d["notes"],
         )
 

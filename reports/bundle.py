@@ -55,7 +55,9 @@ def write_bundle(
 
         def put(name: str, data: bytes) -> None:
             zf.writestr(name, data)
-            files.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+            files.append(
+                {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            )
 
         put(PDF_NAME, pdf)
         put("case.json", _json_bytes(casefile_document(casefile)))

@@ -384,8 +384,13 @@ def events_document(casefile: CaseFile) -> dict[str, Any]:
         "hash_algorithm": "sha256",
         "canonical_form": "JSON, keys sorted, separators ',' ':', UTF-8, non-ASCII unescaped",
         "events": [
-            {"seq": e.seq, "hash": e.hash, "prev_hash": e.prev_hash, "redacted": list(e.redacted),
-             "content": e.content}
+            {
+                "seq": e.seq,
+                "hash": e.hash,
+                "prev_hash": e.prev_hash,
+                "redacted": list(e.redacted),
+                "content": e.content,
+            }
             for e in casefile.events
         ],
     }

@@ -34,7 +34,9 @@ def require_can_export(actor, case: Case) -> None:
     if actor is None:
         return
     if not can_export(actor, case):
-        raise NotAllowed(_("Only internal auditors and case managers who can see this case export it."))
+        raise NotAllowed(
+            _("Only internal auditors and case managers who can see this case export it.")
+        )
 
 
 def _record(*, case: Case, actor, payload: dict[str, Any]) -> None:
@@ -42,8 +44,9 @@ def _record(*, case: Case, actor, payload: dict[str, Any]) -> None:
         audit.record(action="case.exported", actor=actor, case=case, payload=payload)
 
 
-def casefile_export(*, case: Case, actor, profile: str = Profile.INTERNAL, lang: str = "en",
-                    recipient: str = "") -> bytes:
+def casefile_export(
+    *, case: Case, actor, profile: str = Profile.INTERNAL, lang: str = "en", recipient: str = ""
+) -> bytes:
     """Render the case file PDF for ``profile`` in ``lang`` and record the export.
 
     Preconditions: ``actor`` is None (system) or may export this case; ``profile`` and
@@ -55,11 +58,19 @@ def casefile_export(*, case: Case, actor, profile: str = Profile.INTERNAL, lang:
     require_can_export(actor, case)
     casefile = build_casefile(case, profile=profile, viewer=actor, recipient=recipient)
     pdf = render_casefile_pdf(casefile, lang=lang)
-    _record(case=case, actor=actor, payload={
-        "format": "pdf", "profile": profile.value, "lang": lang, "recipient": recipient,
-        "sha256": hashlib.sha256(pdf).hexdigest(), "chain_head": casefile.chain.head_hash,
-        "chain_length": casefile.chain.length,
-    })
+    _record(
+        case=case,
+        actor=actor,
+        payload={
+            "format": "pdf",
+            "profile": profile.value,
+            "lang": lang,
+            "recipient": recipient,
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+            "chain_head": casefile.chain.head_hash,
+            "chain_length": casefile.chain.length,
+        },
+    )
     return pdf
 
 
@@ -70,8 +81,15 @@ class BundleResult:
     manifest_sha256: str
 
 
-def bundle_export(*, case: Case, actor, dest: IO[bytes], profile: str = Profile.REGULATOR,
-                  lang: str = "en", recipient: str = "") -> BundleResult:
+def bundle_export(
+    *,
+    case: Case,
+    actor,
+    dest: IO[bytes],
+    profile: str = Profile.REGULATOR,
+    lang: str = "en",
+    recipient: str = "",
+) -> BundleResult:
     """Write the signed bundle for ``case`` into ``dest`` and record the export.
 
     Preconditions: a signing key exists (``manage.py signing_key generate``); ``actor`` is
@@ -83,15 +101,25 @@ def bundle_export(*, case: Case, actor, dest: IO[bytes], profile: str = Profile.
     key = signing.load_private_key()
     casefile = build_casefile(case, profile=profile, viewer=actor, recipient=recipient)
     pdf = render_casefile_pdf(casefile, lang=lang)
-    manifest, manifest_bytes = write_bundle(casefile, pdf=pdf, dest=dest, key=key,
-                                            open_evidence=_open_evidence)
+    manifest, manifest_bytes = write_bundle(
+        casefile, pdf=pdf, dest=dest, key=key, open_evidence=_open_evidence
+    )
     digest = hashlib.sha256(manifest_bytes).hexdigest()
-    _record(case=case, actor=actor, payload={
-        "format": "bundle", "profile": profile.value, "lang": lang, "recipient": recipient,
-        "manifest_sha256": digest, "files": len(manifest["files"]),
-        "chain_head": casefile.chain.head_hash, "chain_length": casefile.chain.length,
-        "key": manifest["signature"]["public_key_sha256"],
-    })
+    _record(
+        case=case,
+        actor=actor,
+        payload={
+            "format": "bundle",
+            "profile": profile.value,
+            "lang": lang,
+            "recipient": recipient,
+            "manifest_sha256": digest,
+            "files": len(manifest["files"]),
+            "chain_head": casefile.chain.head_hash,
+            "chain_length": casefile.chain.length,
+            "key": manifest["signature"]["public_key_sha256"],
+        },
+    )
     return BundleResult(reference=case.reference, manifest=manifest, manifest_sha256=digest)
 
 

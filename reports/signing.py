@@ -71,7 +71,9 @@ def public_pem(key: Ed25519PrivateKey | Ed25519PublicKey | None = None) -> bytes
 def fingerprint(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     """SHA-256 of the raw public key, as printed by the verifier."""
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    raw = public.public_bytes(encoding=serialization.Encoding.Raw, format=serialization.PublicFormat.Raw)
+    raw = public.public_bytes(
+        encoding=serialization.Encoding.Raw, format=serialization.PublicFormat.Raw
+    )
     return hashlib.sha256(raw).hexdigest()
 
 

@@ -60,17 +60,32 @@ def dashboard(*, since: dt.date | None = None) -> Dashboard:
     stage_labels = dict(Stage.choices)
     counts = dict(cases.values_list("stage").annotate(n=Count("pk")).order_by())
     by_stage = [(label, counts[s]) for s, label in Stage.choices if counts.get(s)]
-    by_category = cases.values_list("category__name").annotate(n=Count("pk")).order_by("-n", "category__name")
-    by_department = cases.values_list("department__name").annotate(n=Count("pk")).order_by("-n", "department__name")
+    by_category = (
+        cases.values_list("category__name").annotate(n=Count("pk")).order_by("-n", "category__name")
+    )
+    by_department = (
+        cases.values_list("department__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "department__name")
+    )
     sev_labels = dict(Severity.choices)
-    by_severity = [(sev_labels.get(s, s), n) for s, n in
-                   cases.exclude(severity="").values_list("severity").annotate(n=Count("pk")).order_by("severity")]
+    by_severity = [
+        (sev_labels.get(s, s), n)
+        for s, n in cases.exclude(severity="")
+        .values_list("severity")
+        .annotate(n=Count("pk"))
+        .order_by("severity")
+    ]
 
     # Time per stage and deadline adherence, from the stage.entered events.
     spent: dict[str, list[float]] = defaultdict(list)
     on_time = due_total = 0
-    events = (audit.events_of_cases(cases).filter(action__in=["stage.entered", "case.closed"])
-              .order_by("chain_id", "seq").values_list("chain_id", "action", "occurred_at", "payload"))
+    events = (
+        audit.events_of_cases(cases)
+        .filter(action__in=["stage.entered", "case.closed"])
+        .order_by("chain_id", "seq")
+        .values_list("chain_id", "action", "occurred_at", "payload")
+    )
     last: dict[int, tuple[str, dt.datetime, str | None]] = {}
     for case_id, action, at, payload in events:
         if case_id in last:
@@ -83,17 +98,26 @@ def dashboard(*, since: dt.date | None = None) -> Dashboard:
             last[case_id] = (payload.get("to"), at, payload.get("due"))
         else:
             last.pop(case_id, None)
-    days_per_stage = [(stage_labels.get(s, s), round(sum(v) / len(v), 1))
-                      for s, v in sorted(spent.items(), key=lambda kv: list(stage_labels).index(kv[0])
-                                         if kv[0] in stage_labels else 99)]
+    days_per_stage = [
+        (stage_labels.get(s, s), round(sum(v) / len(v), 1))
+        for s, v in sorted(
+            spent.items(),
+            key=lambda kv: list(stage_labels).index(kv[0]) if kv[0] in stage_labels else 99,
+        )
+    ]
 
     acked = cases.filter(acknowledged_at__isnull=False)
-    ack_on_time = sum(1 for a, d in acked.values_list("acknowledged_at", "acknowledge_due_at") if a <= d)
+    ack_on_time = sum(
+        1 for a, d in acked.values_list("acknowledged_at", "acknowledge_due_at") if a <= d
+    )
 
     # Recurrence: established cases whose responsible person had an earlier established case
     # within the 12 months before.
-    established = list(ResponsiblePerson.objects.filter(finding__established=True)
-                       .values_list("employee_id", "finding__case_id", "finding__case__reported_at"))
+    established = list(
+        ResponsiblePerson.objects.filter(finding__established=True).values_list(
+            "employee_id", "finding__case_id", "finding__case__reported_at"
+        )
+    )
     history = defaultdict(list)
     for emp, case_id, at in established:
         history[emp].append((at, case_id))
@@ -105,23 +129,38 @@ def dashboard(*, since: dt.date | None = None) -> Dashboard:
             if case_id not in recent_cases:
                 continue
             counted.add(case_id)
-            if any(at - prev <= dt.timedelta(days=365) and prev_case != case_id
-                   for prev, prev_case in items[:i]):
+            if any(
+                at - prev <= dt.timedelta(days=365) and prev_case != case_id
+                for prev, prev_case in items[:i]
+            ):
                 repeat.add(case_id)
     offenders = Counter(emp for emp, _c, _a in established)
     from violations.models import Employee
 
-    names = {e.pk: (e.staff_number, e.name) for e in Employee.objects.filter(pk__in=[k for k, n in offenders.items() if n > 1])}
-    repeat_offenders = sorted(((*names[k], n) for k, n in offenders.items() if n > 1), key=lambda r: (-r[2], r[0]))
+    names = {
+        e.pk: (e.staff_number, e.name)
+        for e in Employee.objects.filter(pk__in=[k for k, n in offenders.items() if n > 1])
+    }
+    repeat_offenders = sorted(
+        ((*names[k], n) for k, n in offenders.items() if n > 1), key=lambda r: (-r[2], r[0])
+    )
 
     from remediation.models import EffectivenessReview
 
-    reviews = list(EffectivenessReview.objects.filter(case__in=cases).values_list("verdict", flat=True))
+    reviews = list(
+        EffectivenessReview.objects.filter(case__in=cases).values_list("verdict", flat=True)
+    )
     now = timezone.now()
     return Dashboard(
-        since=since, total=total, open=total - closed, closed=closed,
-        by_stage=_bars(by_stage), by_category=_bars(by_category), by_department=_bars(by_department),
-        by_severity=_bars(by_severity), days_per_stage=_bars(days_per_stage),
+        since=since,
+        total=total,
+        open=total - closed,
+        closed=closed,
+        by_stage=_bars(by_stage),
+        by_category=_bars(by_category),
+        by_department=_bars(by_department),
+        by_severity=_bars(by_severity),
+        days_per_stage=_bars(days_per_stage),
         stage_on_time_rate=_rate(on_time, due_total),
         acknowledged_on_time_rate=_rate(ack_on_time, acked.count()),
         recurrence_rate=_rate(len(repeat), len(counted)),
@@ -145,20 +184,34 @@ class BulletinEntry:
 def bulletin(*, since: dt.date) -> list[BulletinEntry]:
     """Closed, established cases for staff education: no names, no references, no customers."""
     out = []
-    cases = (Case.objects.filter(stage=Stage.CLOSED, outcome=Outcome.SANCTIONED, closed_at__date__gte=since)
-             .select_related("category").prefetch_related("findings", "sanction_proposals__items",
-                                                          "root_causes", "corrective_actions")
-             .order_by("closed_at"))
+    cases = (
+        Case.objects.filter(
+            stage=Stage.CLOSED, outcome=Outcome.SANCTIONED, closed_at__date__gte=since
+        )
+        .select_related("category")
+        .prefetch_related(
+            "findings", "sanction_proposals__items", "root_causes", "corrective_actions"
+        )
+        .order_by("closed_at")
+    )
     for case in cases:
         finding = max(case.findings.all(), key=lambda f: f.round, default=None)
         approved = [p for p in case.sanction_proposals.all() if p.status == "approved"]
-        out.append(BulletinEntry(
-            category=case.category.name,
-            severity=case.get_severity_display(),
-            nature=finding.nature if finding else "",
-            sanctions=sorted({i.get_sanction_type_display() for p in approved for i in p.items.all()}),
-            root_causes=[rc.get_category_display() for rc in case.root_causes.all()],
-            actions=[a.get_kind_display() for a in case.corrective_actions.all() if a.status == "done"],
-            closed=timezone.localdate(case.closed_at),
-        ))
+        out.append(
+            BulletinEntry(
+                category=case.category.name,
+                severity=case.get_severity_display(),
+                nature=finding.nature if finding else "",
+                sanctions=sorted(
+                    {i.get_sanction_type_display() for p in approved for i in p.items.all()}
+                ),
+                root_causes=[rc.get_category_display() for rc in case.root_causes.all()],
+                actions=[
+                    a.get_kind_display()
+                    for a in case.corrective_actions.all()
+                    if a.status == "done"
+                ],
+                closed=timezone.localdate(case.closed_at),
+            )
+        )
     return out

@@ -48,10 +48,13 @@ class CaseFilePdfView(LoginRequiredMixin, View):
         profile = _choice(request, "profile", Profile.INTERNAL, {p.value for p in Profile})
         lang = _language(request)
         recipient = (request.GET.get("recipient") or "").strip()[:200]
-        pdf = services.casefile_export(case=case, actor=request.user, profile=profile, lang=lang,
-                                       recipient=recipient)
+        pdf = services.casefile_export(
+            case=case, actor=request.user, profile=profile, lang=lang, recipient=recipient
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{case.reference}-{profile}-{lang}.pdf"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="{case.reference}-{profile}-{lang}.pdf"'
+        )
         return response
 
 
@@ -64,16 +67,29 @@ class BundleView(LoginRequiredMixin, View):
         try:
             signing.load_private_key()
         except signing.SigningKeyError:
-            return HttpResponse(_("No signing key is configured; an administrator must create one."),
-                                status=503, content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                _("No signing key is configured; an administrator must create one."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
         # Spooled to disk past 8 MB: evidence can be large and memory stays flat.
         # Not a with-block: the response streams the file and closes it when sent.
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        services.bundle_export(case=case, actor=request.user, dest=spool, profile=profile, lang=lang,
-                               recipient=recipient)
+        services.bundle_export(
+            case=case,
+            actor=request.user,
+            dest=spool,
+            profile=profile,
+            lang=lang,
+            recipient=recipient,
+        )
         spool.seek(0)
-        return FileResponse(spool, as_attachment=True, filename=f"{case.reference}-{profile}.zip",
-                            content_type="application/zip")
+        return FileResponse(
+            spool,
+            as_attachment=True,
+            filename=f"{case.reference}-{profile}.zip",
+            content_type="application/zip",
+        )
 
 
 class PublicKeyView(LoginRequiredMixin, View):
@@ -81,8 +97,11 @@ class PublicKeyView(LoginRequiredMixin, View):
         try:
             pem = signing.public_pem()
         except signing.SigningKeyError:
-            return HttpResponse(_("No signing key is configured yet."), status=404,
-                                content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                _("No signing key is configured yet."),
+                status=404,
+                content_type="text/plain; charset=utf-8",
+            )
         response = HttpResponse(pem, content_type="application/x-pem-file")
         response["Content-Disposition"] = 'attachment; filename="case-bundle-public-key.pem"'
         return response

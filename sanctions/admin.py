@@ -13,8 +13,12 @@ from .models import MatrixRule, SanctionKind, SeverityGrade
 
 class ReferenceAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
-        services.reference_save(obj=obj, actor=request.user, changed_fields=list(form.changed_data),
-                                reason=f"admin: {'change' if change else 'add'}")
+        services.reference_save(
+            obj=obj,
+            actor=request.user,
+            changed_fields=list(form.changed_data),
+            reason=f"admin: {'change' if change else 'add'}",
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -22,15 +26,30 @@ class ReferenceAdmin(SimpleHistoryAdmin):
 
 @admin.register(SanctionKind)
 class SanctionKindAdmin(ReferenceAdmin):
-    list_display = ["grade", "code", "name", "record_months", "executing_department", "approval_level",
-                    "approvers_required", "active"]
+    list_display = [
+        "grade",
+        "code",
+        "name",
+        "record_months",
+        "executing_department",
+        "approval_level",
+        "approvers_required",
+        "active",
+    ]
     list_editable = []
     ordering = ["grade"]
 
 
 @admin.register(SeverityGrade)
 class SeverityGradeAdmin(ReferenceAdmin):
-    list_display = ["rank", "code", "name", "default_lightest", "default_gravest", "default_recommended"]
+    list_display = [
+        "rank",
+        "code",
+        "name",
+        "default_lightest",
+        "default_gravest",
+        "default_recommended",
+    ]
 
 
 @admin.register(MatrixRule)

@@ -11,15 +11,26 @@ LINES_PER_PERSON = 2
 
 def sanction_line_fields(form, prefix: str, label) -> None:
     f = form.fields
-    f[prefix + "type"] = forms.ChoiceField(label=label, choices=[("", "—"), *SanctionType.choices], required=False)
+    f[prefix + "type"] = forms.ChoiceField(
+        label=label, choices=[("", "—"), *SanctionType.choices], required=False
+    )
     f[prefix + "detail"] = forms.CharField(
-        label=_("Detail: oral/written; scope (department, business_line, institution); "
-                "authorities (comma-separated); from → to; judicial authority"),
-        required=False, max_length=300)
-    f[prefix + "amount"] = forms.DecimalField(label=_("Amount"), required=False, min_value=0, decimal_places=2)
-    f[prefix + "percentage"] = forms.DecimalField(label=_("or percentage"), required=False, min_value=0,
-                                                  max_value=100, decimal_places=2)
-    f[prefix + "period"] = forms.CharField(label=_("Pay period (deductions)"), required=False, max_length=100)
+        label=_(
+            "Detail: oral/written; scope (department, business_line, institution); "
+            "authorities (comma-separated); from → to; judicial authority"
+        ),
+        required=False,
+        max_length=300,
+    )
+    f[prefix + "amount"] = forms.DecimalField(
+        label=_("Amount"), required=False, min_value=0, decimal_places=2
+    )
+    f[prefix + "percentage"] = forms.DecimalField(
+        label=_("or percentage"), required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    f[prefix + "period"] = forms.CharField(
+        label=_("Pay period (deductions)"), required=False, max_length=100
+    )
     f[prefix + "start"] = forms.DateField(label=_("From"), required=False, widget=DATE)
     f[prefix + "end"] = forms.DateField(label=_("Until"), required=False, widget=DATE)
 
@@ -34,9 +45,16 @@ def sanction_line_item(data, prefix: str, rp, justification: str = ""):
         params["percentage"] = str(data[prefix + "percentage"])
     if data.get(prefix + "period"):
         params["period"] = data[prefix + "period"]
-    return SanctionItem(responsible=rp, sanction_type=data[prefix + "type"], detail=data.get(prefix + "detail") or "",
-                        amount=data.get(prefix + "amount"), period_start=data.get(prefix + "start"),
-                        period_end=data.get(prefix + "end"), parameters=params, justification=justification)
+    return SanctionItem(
+        responsible=rp,
+        sanction_type=data[prefix + "type"],
+        detail=data.get(prefix + "detail") or "",
+        amount=data.get(prefix + "amount"),
+        period_start=data.get(prefix + "start"),
+        period_end=data.get(prefix + "end"),
+        parameters=params,
+        justification=justification,
+    )
 
 
 class ProposalForm(forms.Form):
@@ -49,17 +67,26 @@ class ProposalForm(forms.Form):
         for rp in finding.responsible.select_related("employee") if finding else []:
             name = rp.employee.name
             self.fields[f"p{rp.pk}_self_reported"] = forms.BooleanField(
-                label=_("%(name)s self-reported the violation") % {"name": name}, required=False)
+                label=_("%(name)s self-reported the violation") % {"name": name}, required=False
+            )
             self.fields[f"p{rp.pk}_cooperated"] = forms.BooleanField(
-                label=_("%(name)s cooperated with the investigation") % {"name": name}, required=False)
+                label=_("%(name)s cooperated with the investigation") % {"name": name},
+                required=False,
+            )
             self.fields[f"p{rp.pk}_loss_repaid"] = forms.BooleanField(
-                label=_("%(name)s repaid the customer's loss") % {"name": name}, required=False)
+                label=_("%(name)s repaid the customer's loss") % {"name": name}, required=False
+            )
             lines = []
             for i in range(LINES_PER_PERSON):
                 p = f"p{rp.pk}_{i}_"
-                sanction_line_fields(self, p, _("%(name)s — sanction %(n)d") % {"name": name, "n": i + 1})
+                sanction_line_fields(
+                    self, p, _("%(name)s — sanction %(n)d") % {"name": name, "n": i + 1}
+                )
                 self.fields[p + "justification"] = forms.CharField(
-                    label=_("Justification if outside the range"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+                    label=_("Justification if outside the range"),
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
                 lines.append(p)
             self.people.append((rp, lines))
 
@@ -77,10 +104,14 @@ class ProposalForm(forms.Form):
         from .services import PersonFactors
 
         d = self.cleaned_data
-        return {rp.pk: PersonFactors(self_reported=d.get(f"p{rp.pk}_self_reported", False),
-                                     cooperated=d.get(f"p{rp.pk}_cooperated", False),
-                                     loss_repaid=d.get(f"p{rp.pk}_loss_repaid", False))
-                for rp, _lines in self.people}
+        return {
+            rp.pk: PersonFactors(
+                self_reported=d.get(f"p{rp.pk}_self_reported", False),
+                cooperated=d.get(f"p{rp.pk}_cooperated", False),
+                loss_repaid=d.get(f"p{rp.pk}_loss_repaid", False),
+            )
+            for rp, _lines in self.people
+        }
 
 
 class DefenceForm(forms.Form):
@@ -90,24 +121,36 @@ class DefenceForm(forms.Form):
 
         self.records = []
         proposal = pending_proposal(case) if case else None
-        for rec in proposal.defences.filter(status=DefenceStatus.PENDING).select_related("employee") if proposal else []:
+        for rec in (
+            proposal.defences.filter(status=DefenceStatus.PENDING).select_related("employee")
+            if proposal
+            else []
+        ):
             self.fields[f"d{rec.employee_id}_outcome"] = forms.ChoiceField(
                 label=_("%(name)s (due %(due)s)") % {"name": rec.employee.name, "due": rec.due_at},
-                choices=Defence.choices, widget=forms.RadioSelect)
+                choices=Defence.choices,
+                widget=forms.RadioSelect,
+            )
             self.fields[f"d{rec.employee_id}_text"] = forms.CharField(
-                label=_("Statement of defence"), required=False, widget=forms.Textarea)
+                label=_("Statement of defence"), required=False, widget=forms.Textarea
+            )
             self.records.append(rec)
 
     def responses(self):
         d = self.cleaned_data
-        return {r.employee_id: (d[f"d{r.employee_id}_outcome"], d.get(f"d{r.employee_id}_text") or "")
-                for r in self.records}
+        return {
+            r.employee_id: (d[f"d{r.employee_id}_outcome"], d.get(f"d{r.employee_id}_text") or "")
+            for r in self.records
+        }
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Reason (required to reject or return)"), widget=forms.Textarea,
-                             required=False)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to reject or return)"), widget=forms.Textarea, required=False
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,9 +166,12 @@ class ExecutionForm(forms.Form):
             self.fields[f"i{item.pk}_date"] = forms.DateField(
                 label=_("%(name)s — %(sanction)s: effective date")
                 % {"name": item.employee.name, "sanction": item.get_sanction_type_display()},
-                widget=DATE)
+                widget=DATE,
+            )
             if item.sanction_type == SanctionType.JUDICIAL:
-                self.fields[f"i{item.pk}_reference"] = forms.CharField(label=_("Referral reference"))
+                self.fields[f"i{item.pk}_reference"] = forms.CharField(
+                    label=_("Referral reference")
+                )
             self.fields[f"i{item.pk}_note"] = forms.CharField(label=_("Note"), required=False)
 
     def executions(self):
@@ -138,7 +184,9 @@ class ExecutionForm(forms.Form):
 
 
 class AppealDecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Decision"), choices=AppealOutcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=AppealOutcome.choices, widget=forms.RadioSelect
+    )
     reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
 
     def __init__(self, *args, case=None, **kwargs):
@@ -151,11 +199,16 @@ class AppealDecisionForm(forms.Form):
             item = self.appeal.proposal.items.filter(employee=self.appeal.employee).first()
             self.responsible = item.responsible if item else None
             for i in range(LINES_PER_PERSON):
-                sanction_line_fields(self, f"n{i}_", _("Replacement sanction %(n)d (if modified)") % {"n": i + 1})
+                sanction_line_fields(
+                    self, f"n{i}_", _("Replacement sanction %(n)d (if modified)") % {"n": i + 1}
+                )
 
     def items(self):
-        return [x for i in range(LINES_PER_PERSON)
-                if (x := sanction_line_item(self.cleaned_data, f"n{i}_", self.responsible))]
+        return [
+            x
+            for i in range(LINES_PER_PERSON)
+            if (x := sanction_line_item(self.cleaned_data, f"n{i}_", self.responsible))
+        ]
 
 
 class AppealFileForm(forms.Form):
@@ -168,5 +221,7 @@ class AppealFileForm(forms.Form):
 
 
 class EndSanctionForm(forms.Form):
-    action = forms.ChoiceField(label=_("Action"), choices=[("lift", _("Lift")), ("revoke", _("Revoke"))])
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("lift", _("Lift")), ("revoke", _("Revoke"))]
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)

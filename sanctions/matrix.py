@@ -55,7 +55,10 @@ class Range:
     @property
     def allowed(self) -> list[str]:
         lo, hi = self.order.index(self.lightest), self.order.index(self.gravest)
-        return [*self.order[lo : hi + 1], *[c for c in self.also_allowed if c not in self.order[lo : hi + 1]]]
+        return [
+            *self.order[lo : hi + 1],
+            *[c for c in self.also_allowed if c not in self.order[lo : hi + 1]],
+        ]
 
     def allows(self, code: str) -> bool:
         return code in self.allowed
@@ -84,20 +87,30 @@ def compute_range(
             reasons.append(Reason(factor, n, text))
 
     if factors.prior_cases >= 2:
-        add("repeat", steps["repeat_multiple"],
+        add(
+            "repeat",
+            steps["repeat_multiple"],
             _("Repeat offence: %(n)d earlier sanctioned cases within %(m)d months.")
-            % {"n": factors.prior_cases, "m": lookback_months})
+            % {"n": factors.prior_cases, "m": lookback_months},
+        )
     elif factors.prior_cases == 1:
-        add("repeat", steps["repeat"],
-            _("Repeat offence: an earlier sanctioned case within %(m)d months.") % {"m": lookback_months})
+        add(
+            "repeat",
+            steps["repeat"],
+            _("Repeat offence: an earlier sanctioned case within %(m)d months.")
+            % {"m": lookback_months},
+        )
     loss_steps, loss_bar = 0, None
     for threshold, n in sorted(loss_thresholds):
         if factors.customer_loss >= threshold:
             loss_steps, loss_bar = n, threshold
     if loss_steps:
-        add("customer_loss", loss_steps,
+        add(
+            "customer_loss",
+            loss_steps,
             _("Customer loss of %(loss)s is at or above %(bar)s.")
-            % {"loss": factors.customer_loss, "bar": loss_bar})
+            % {"loss": factors.customer_loss, "bar": loss_bar},
+        )
     if factors.leadership:
         add("leadership", steps["leadership"], _("Leadership responsibility."))
     if factors.self_reported:
@@ -119,12 +132,26 @@ def compute_range(
     judicial = "judicial"
     if factors.legal_matter and judicial in order and order.index(judicial) > hi:
         also = (judicial,)
-        reasons.append(Reason("legal_matter", 0, _(
-            "A legal matter is involved: referral to judicial authorities is always open.")))
+        reasons.append(
+            Reason(
+                "legal_matter",
+                0,
+                _("A legal matter is involved: referral to judicial authorities is always open."),
+            )
+        )
     if not reasons:
-        reasons.append(Reason("none", 0, _("No aggravating or mitigating factor: the matrix cell applies.")))
-    return Range(lightest=order[lo], gravest=order[hi], recommended=order[rec], steps=net,
-                 reasons=tuple(reasons), order=tuple(order), also_allowed=also)
+        reasons.append(
+            Reason("none", 0, _("No aggravating or mitigating factor: the matrix cell applies."))
+        )
+    return Range(
+        lightest=order[lo],
+        gravest=order[hi],
+        recommended=order[rec],
+        steps=net,
+        reasons=tuple(reasons),
+        order=tuple(order),
+        also_allowed=also,
+    )
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -42,7 +42,9 @@ def pending_proposal(case: Case) -> SanctionProposal | None:
     return case.sanction_proposals.filter(status=ProposalStatus.PENDING).order_by("-round").first()
 
 
-def holds_level(user: User, case: Case, level: str, standing: policy.Standing | None = None) -> bool:
+def holds_level(
+    user: User, case: Case, level: str, standing: policy.Standing | None = None
+) -> bool:
     """A level is met by its own role, or by any higher one (senior management may decide
     what a department head may). The department level also requires heading a subject's
     department, unless a higher level is held."""
@@ -57,8 +59,9 @@ def holds_level(user: User, case: Case, level: str, standing: policy.Standing | 
     return False
 
 
-def require_may_approve(user: User, case: Case, proposal: SanctionProposal, *,
-                        already_approved: bool | None = None) -> None:
+def require_may_approve(
+    user: User, case: Case, proposal: SanctionProposal, *, already_approved: bool | None = None
+) -> None:
     """Segregation of duties: the proposer, investigators, the reporter, subjects and
     responsible persons never approve; the approver holds the required level.
     ``already_approved``: whether ``user`` approved ``proposal`` before, if the caller has
@@ -71,11 +74,13 @@ def require_may_approve(user: User, case: Case, proposal: SanctionProposal, *,
     if standing.responsible:
         raise NotAllowed(_("You are a responsible person in this case."))
     if already_approved is None:
-        already_approved = proposal.decisions.filter(approver=user,
-                                                     decision=Decision.APPROVE).exists()
+        already_approved = proposal.decisions.filter(
+            approver=user, decision=Decision.APPROVE
+        ).exists()
     if already_approved:
-        raise NotAllowed(_("You have already approved this proposal; a second, different "
-                           "approver must decide."))
+        raise NotAllowed(
+            _("You have already approved this proposal; a second, different approver must decide.")
+        )
     if not holds_level(user, case, proposal.required_level, standing):
         raise NotAllowed(
             _("This proposal needs approval at the level: %(level)s.")

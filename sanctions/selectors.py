@@ -41,27 +41,44 @@ def base_band(category, severity: str) -> tuple[Band, str]:
     """The matrix cell for a category and severity: the category's own rule, else its
     parent's, else the severity grade's default band."""
     grade = SeverityGrade.objects.select_related(
-        "default_lightest", "default_gravest", "default_recommended").get(code=severity)
+        "default_lightest", "default_gravest", "default_recommended"
+    ).get(code=severity)
     cat = category
     while cat is not None:
-        rule = (MatrixRule.objects.select_related("lightest", "gravest", "recommended")
-                .filter(category=cat, severity=grade).first())
+        rule = (
+            MatrixRule.objects.select_related("lightest", "gravest", "recommended")
+            .filter(category=cat, severity=grade)
+            .first()
+        )
         if rule is not None:
             return Band(rule.lightest.code, rule.gravest.code, rule.recommended.code), str(
-                _("Matrix: %(cat)s, %(sev)s.") % {"cat": cat.name, "sev": grade.name})
+                _("Matrix: %(cat)s, %(sev)s.") % {"cat": cat.name, "sev": grade.name}
+            )
         cat = cat.parent
-    return (Band(grade.default_lightest.code, grade.default_gravest.code, grade.default_recommended.code),
-            str(_("Default band for severity %(sev)s (no matrix rule for this category).") % {"sev": grade.name}))
+    return (
+        Band(
+            grade.default_lightest.code, grade.default_gravest.code, grade.default_recommended.code
+        ),
+        str(
+            _("Default band for severity %(sev)s (no matrix rule for this category).")
+            % {"sev": grade.name}
+        ),
+    )
 
 
-def prior_sanctioned_cases(employee: Employee, *, exclude_case: Case | None = None,
-                           today: dt.date | None = None) -> int:
+def prior_sanctioned_cases(
+    employee: Employee, *, exclude_case: Case | None = None, today: dt.date | None = None
+) -> int:
     """Earlier cases with a sanction on the person's record that took effect within the
     look-back window."""
     today = today or timezone.localdate()
     since = add_months(today, -conf.get("REPEAT_LOOKBACK_MONTHS"))
-    qs = ProposedSanction.objects.filter(employee=employee, status__in=ON_RECORD,
-                                         effective_date__gte=since, effective_date__lte=today)
+    qs = ProposedSanction.objects.filter(
+        employee=employee,
+        status__in=ON_RECORD,
+        effective_date__gte=since,
+        effective_date__lte=today,
+    )
     if exclude_case is not None:
         qs = qs.exclude(proposal__case=exclude_case)
     return qs.values("proposal__case").distinct().count()
@@ -79,18 +96,30 @@ class PersonRange:
         return self.responsible.employee
 
 
-def assess(finding: Finding, responsible: ResponsiblePerson, *, self_reported: bool = False,
-           cooperated: bool = False, loss_repaid: bool = False) -> PersonRange:
+def assess(
+    finding: Finding,
+    responsible: ResponsiblePerson,
+    *,
+    self_reported: bool = False,
+    cooperated: bool = False,
+    loss_repaid: bool = False,
+) -> PersonRange:
     band, note = base_band(finding.category, finding.severity)
     prior = prior_sanctioned_cases(responsible.employee, exclude_case=finding.case)
     factors = Factors(
-        prior_cases=prior, customer_loss=finding.customer_loss,
+        prior_cases=prior,
+        customer_loss=finding.customer_loss,
         leadership=responsible.responsibility == ResponsibilityType.LEADERSHIP,
-        self_reported=self_reported, cooperated=cooperated, loss_repaid=loss_repaid,
+        self_reported=self_reported,
+        cooperated=cooperated,
+        loss_repaid=loss_repaid,
         legal_matter=finding.legal_matter,
     )
     result = compute_range(
-        base=band, factors=factors, order=catalogue_order(), steps=conf.get("STEPS"),
+        base=band,
+        factors=factors,
+        order=catalogue_order(),
+        steps=conf.get("STEPS"),
         loss_thresholds=conf.get("LOSS_THRESHOLDS"),
         lookback_months=conf.get("REPEAT_LOOKBACK_MONTHS"),
     )
@@ -127,14 +156,19 @@ def precedents(case: Case, *, category, severity: str) -> Precedents:
     """Closed cases of the same category and severity in the look-back years, anonymised:
     no reference, no names, only the year and the sanctions each person received."""
     since = timezone.now() - dt.timedelta(days=365 * conf.get("PRECEDENT_YEARS"))
-    cases = (Case.objects.filter(stage=Stage.CLOSED, closed_at__gte=since, category=category,
-                                 severity=severity)
-             .exclude(pk=case.pk).order_by("-closed_at")[: conf.get("PRECEDENT_LIMIT")])
+    cases = (
+        Case.objects.filter(
+            stage=Stage.CLOSED, closed_at__gte=since, category=category, severity=severity
+        )
+        .exclude(pk=case.pk)
+        .order_by("-closed_at")[: conf.get("PRECEDENT_LIMIT")]
+    )
     kinds = {k.code: k for k in SanctionKind.objects.all()}
-    sanctions = (ProposedSanction.objects
-                 .filter(proposal__case__in=list(cases))
-                 .filter(Q(status__in=ON_RECORD) | Q(status=SanctionStatus.APPROVED))
-                 .values_list("proposal__case_id", "employee_id", "sanction_type"))
+    sanctions = (
+        ProposedSanction.objects.filter(proposal__case__in=list(cases))
+        .filter(Q(status__in=ON_RECORD) | Q(status=SanctionStatus.APPROVED))
+        .values_list("proposal__case_id", "employee_id", "sanction_type")
+    )
     gravest: dict[tuple[int, int], int] = {}
     for case_id, emp_id, code in sanctions:
         g = kinds[code].grade
@@ -143,8 +177,14 @@ def precedents(case: Case, *, category, severity: str) -> Precedents:
     items = []
     for n, c in enumerate(cases, start=1):
         grades = sorted(g for (cid, _emp), g in gravest.items() if cid == c.pk)
-        items.append(Precedent(label=str(_("Precedent %(n)d") % {"n": n}), year=c.closed_at.year,
-                               sanctions=[by_grade[g].name for g in grades], gravest_grades=grades))
+        items.append(
+            Precedent(
+                label=str(_("Precedent %(n)d") % {"n": n}),
+                year=c.closed_at.year,
+                sanctions=[by_grade[g].name for g in grades],
+                gravest_grades=grades,
+            )
+        )
     counts = Counter(g for p in items for g in p.gravest_grades)
     if not counts:
         return Precedents(items=items, usual_grade=None, usual_label="")
@@ -167,17 +207,36 @@ class DisciplinaryRecord:
 
 
 def disciplinary_record(employee: Employee) -> DisciplinaryRecord:
-    items = list(ProposedSanction.objects.filter(employee=employee)
-                 .select_related("proposal__case").order_by("-effective_date", "-pk"))
+    items = list(
+        ProposedSanction.objects.filter(employee=employee)
+        .select_related("proposal__case")
+        .order_by("-effective_date", "-pk")
+    )
     return DisciplinaryRecord(
         employee=employee,
         active=[i for i in items if i.status == SanctionStatus.EXECUTED],
-        past=[i for i in items if i.status in (SanctionStatus.EXPIRED, SanctionStatus.LIFTED,
-                                               SanctionStatus.REVOKED, SanctionStatus.SUPERSEDED)],
-        pending=[i for i in items if i.status in (SanctionStatus.PROPOSED, SanctionStatus.APPROVED)],
-        cases=list(Case.objects.filter(Q(subjects=employee) | Q(findings__responsible__employee=employee))
-                   .distinct().order_by("-reported_at")),
-        appeals=list(Appeal.objects.filter(employee=employee).select_related("case").order_by("-filed_at")),
+        past=[
+            i
+            for i in items
+            if i.status
+            in (
+                SanctionStatus.EXPIRED,
+                SanctionStatus.LIFTED,
+                SanctionStatus.REVOKED,
+                SanctionStatus.SUPERSEDED,
+            )
+        ],
+        pending=[
+            i for i in items if i.status in (SanctionStatus.PROPOSED, SanctionStatus.APPROVED)
+        ],
+        cases=list(
+            Case.objects.filter(Q(subjects=employee) | Q(findings__responsible__employee=employee))
+            .distinct()
+            .order_by("-reported_at")
+        ),
+        appeals=list(
+            Appeal.objects.filter(employee=employee).select_related("case").order_by("-filed_at")
+        ),
     )
 
 
@@ -188,5 +247,6 @@ def open_appeals(case: Case):
 
 
 def revised_to_execute(case: Case):
-    return ProposedSanction.objects.filter(proposal__case=case, appeal__isnull=False,
-                                           status=SanctionStatus.APPROVED)
+    return ProposedSanction.objects.filter(
+        proposal__case=case, appeal__isnull=False, status=SanctionStatus.APPROVED
+    )

@@ -16,16 +16,23 @@ from .models import SanctionKind
 
 def may_read_records(user) -> bool:
     """Case managers, HR and internal auditors read disciplinary records."""
-    return (policy.has(user, "manage_cases") or policy.has(user, "execute_sanction")
-            or policy.has(user, "audit_cases"))
+    return (
+        policy.has(user, "manage_cases")
+        or policy.has(user, "execute_sanction")
+        or policy.has(user, "audit_cases")
+    )
 
 
 def proposal_context(case):
     finding = case.findings.order_by("-round").first()
     ctx = {"finding": finding, "kinds": {k.code: k for k in SanctionKind.objects.all()}}
     if finding and finding.established:
-        ctx["ranges"] = [selectors.assess(finding, rp) for rp in finding.responsible.select_related("employee")]
-        ctx["precedents"] = selectors.precedents(case, category=finding.category, severity=finding.severity)
+        ctx["ranges"] = [
+            selectors.assess(finding, rp) for rp in finding.responsible.select_related("employee")
+        ]
+        ctx["precedents"] = selectors.precedents(
+            case, category=finding.category, severity=finding.severity
+        )
     return ctx
 
 
@@ -37,8 +44,9 @@ class EndSanctionView(LoginRequiredMixin, ServiceFormMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         from .models import ProposedSanction
 
-        self.sanction = get_object_or_404(ProposedSanction.objects.select_related("employee", "proposal__case"),
-                                          pk=kwargs["pk"])
+        self.sanction = get_object_or_404(
+            ProposedSanction.objects.select_related("employee", "proposal__case"), pk=kwargs["pk"]
+        )
         if not (request.user.is_authenticated and may_read_records(request.user)):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -47,8 +55,14 @@ class EndSanctionView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return {**super().get_context_data(**kwargs), "sanction": self.sanction}
 
     def perform(self, form):
-        fn = services.sanction_lift if form.cleaned_data["action"] == "lift" else services.sanction_revoke
-        return fn(sanction=self.sanction, actor=self.request.user, reason=form.cleaned_data["reason"])
+        fn = (
+            services.sanction_lift
+            if form.cleaned_data["action"] == "lift"
+            else services.sanction_revoke
+        )
+        return fn(
+            sanction=self.sanction, actor=self.request.user, reason=form.cleaned_data["reason"]
+        )
 
     def get_success_url(self):
         from django.urls import reverse
@@ -67,5 +81,8 @@ class RecordView(LoginRequiredMixin, TemplateView):
         employee = get_object_or_404(Employee, staff_number=kwargs["staff_number"])
         if policy.employee_of(self.request.user) == employee:
             raise Http404
-        return {**super().get_context_data(**kwargs), "record": selectors.disciplinary_record(employee),
-                "appeal_form": forms.AppealFileForm()}
+        return {
+            **super().get_context_data(**kwargs),
+            "record": selectors.disciplinary_record(employee),
+            "appeal_form": forms.AppealFileForm(),
+        }

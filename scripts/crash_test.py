@@ -40,8 +40,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # A lost race or a stale pick: the service refused, the walker found the task gone
 # (AssertionError) or the picked row had vanished (DoesNotExist).
-EXPECTED_REFUSALS = ("Conflict", "InvalidState", "NotAllowed", "ValidationError", "AssertionError",
-                     "DoesNotExist")
+EXPECTED_REFUSALS = (
+    "Conflict",
+    "InvalidState",
+    "NotAllowed",
+    "ValidationError",
+    "AssertionError",
+    "DoesNotExist",
+)
 
 
 def setup_django(env: dict[str, str]) -> None:
@@ -89,8 +95,10 @@ def move(walk, rng: random.Random) -> str | None:
     from violations.models import Case, Stage
 
     open_work = list(
-        Task.objects.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED],
-                            process__case__isnull=False).values_list("pk", "process__case", "flow_task_type")
+        Task.objects.filter(
+            status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED],
+            process__case__isnull=False,
+        ).values_list("pk", "process__case", "flow_task_type")
     )
     cases_open = len({c for _pk, c, _t in open_work})
     if cases_open < 5 or rng.random() < 0.04:
@@ -123,8 +131,12 @@ def _investigate(walk, rng, case, task) -> None:
 def _complete_action(walk, rng, case, task) -> None:
     from casework import services as work
 
-    work.action_complete(task=task, actor=walk.w.owner, completion_note="Training held",
-                         proof_link="https://intranet.example/training/42")
+    work.action_complete(
+        task=task,
+        actor=walk.w.owner,
+        completion_note="Training held",
+        proof_link="https://intranet.example/training/42",
+    )
 
 
 # How a worker completes each human step: (walker, random source, case, task) -> None.
@@ -133,11 +145,14 @@ STEPS = {
     "form_team": lambda walk, rng, case, task: walk.form_team(case, declare=False),
     "investigate": _investigate,
     "find_facts": lambda walk, rng, case, task: walk.find_facts(
-        case, severity=rng.choice(["general", "general", "major"])),
+        case, severity=rng.choice(["general", "general", "major"])
+    ),
     "propose": lambda walk, rng, case, task: walk.propose(case, defence=False),
     "defence": lambda walk, rng, case, task: walk.defence(case),
     "approve": lambda walk, rng, case, task: walk.decide(case),
-    "execute_sanctions": lambda walk, rng, case, task: walk.execute(case, close_appeal_window=False),
+    "execute_sanctions": lambda walk, rng, case, task: walk.execute(
+        case, close_appeal_window=False
+    ),
     "customer_feedback": lambda walk, rng, case, task: walk.feedback(case),
     "notify_regulator": lambda walk, rng, case, task: walk.notify_regulator(case),
     "plan_remediation": lambda walk, rng, case, task: walk.plan(case, actions=rng.choice([1, 2])),
@@ -166,8 +181,12 @@ def check() -> tuple[dict[str, int], list[str]]:
     numbers = {
         "cases": len(cases),
         "cases closed": sum(1 for c in cases.values() if c.stage == Stage.CLOSED),
-        "human tasks done": sum(1 for ts in tasks_by_process.values() for t in ts
-                                if t.flow_task_type == "HUMAN" and t.status == STATUS.DONE),
+        "human tasks done": sum(
+            1
+            for ts in tasks_by_process.values()
+            for t in ts
+            if t.flow_task_type == "HUMAN" and t.status == STATUS.DONE
+        ),
         "audit chains": report.chains,
         "audit events": report.events,
         "records vouched for": report.records,
@@ -180,10 +199,13 @@ def check() -> tuple[dict[str, int], list[str]]:
 def orphans() -> list[str]:
     from violations.models import Case, CaseProcess
 
-    return ([f"{ref}: case without a process"
-             for ref in Case.objects.filter(process__isnull=True).values_list("reference", flat=True)]
-            + [f"process {pk}: process without a case"
-               for pk in CaseProcess.objects.filter(case__isnull=True).values_list("pk", flat=True)])
+    return [
+        f"{ref}: case without a process"
+        for ref in Case.objects.filter(process__isnull=True).values_list("reference", flat=True)
+    ] + [
+        f"process {pk}: process without a case"
+        for pk in CaseProcess.objects.filter(case__isnull=True).values_list("pk", flat=True)
+    ]
 
 
 def cases_and_tasks() -> tuple[dict, dict[int, list]]:
@@ -206,11 +228,16 @@ def half_done_steps(cases: dict, tasks_by_process: dict[int, list]) -> list[str]
     from ledger.models import AuditEvent
     from violations.models import Stage
 
-    task_events = Counter(AuditEvent.objects.exclude(action__startswith="task.").filter(
-        payload__has_key="task").values_list("payload__task", flat=True))
+    task_events = Counter(
+        AuditEvent.objects.exclude(action__startswith="task.")
+        .filter(payload__has_key="task")
+        .values_list("payload__task", flat=True)
+    )
     # The steps a case waits at one at a time, and the stage it is in while it waits there.
-    sequential = {**{k: v for k, v in STAGE_OF.items() if v not in (Stage.POST_APPROVAL,)},
-                  "defence": Stage.SANCTION_PROPOSAL}
+    sequential = {
+        **{k: v for k, v in STAGE_OF.items() if v not in (Stage.POST_APPROVAL,)},
+        "defence": Stage.SANCTION_PROPOSAL,
+    }
     problems = []
     for process_id, case in cases.items():
         tasks = tasks_by_process.get(process_id, [])
@@ -229,9 +256,13 @@ def task_event_problems(case, tasks: list, task_events) -> list[str]:
             continue
         n = task_events.get(t.pk, 0)
         if t.status == STATUS.DONE and n != 1:
-            problems.append(f"{case.reference}: completed task {t.pk} ({t.flow_task.name}) has {n} events")
+            problems.append(
+                f"{case.reference}: completed task {t.pk} ({t.flow_task.name}) has {n} events"
+            )
         if is_open(t) and n:
-            problems.append(f"{case.reference}: open task {t.pk} ({t.flow_task.name}) already has an event")
+            problems.append(
+                f"{case.reference}: open task {t.pk} ({t.flow_task.name}) already has an event"
+            )
     return problems
 
 
@@ -243,9 +274,14 @@ def case_state_problems(case, tasks: list, sequential: dict) -> list[str]:
     from violations.models import Stage
 
     problems = []
-    open_human = Counter(t.flow_task.name for t in tasks if t.flow_task_type == "HUMAN" and is_open(t))
-    problems += [f"{case.reference}: {count} open {name} tasks"
-                 for name, count in open_human.items() if count > 1 and name != "complete_action"]
+    open_human = Counter(
+        t.flow_task.name for t in tasks if t.flow_task_type == "HUMAN" and is_open(t)
+    )
+    problems += [
+        f"{case.reference}: {count} open {name} tasks"
+        for name, count in open_human.items()
+        if count > 1 and name != "complete_action"
+    ]
     seq_open = [n for n in open_human if n in sequential]
     if len(seq_open) == 1 and len(open_human) == 1 and case.stage != sequential[seq_open[0]]:
         problems.append(f"{case.reference}: waits at {seq_open[0]} but is in stage {case.stage}")
@@ -274,7 +310,9 @@ def history_against_events() -> tuple[int, int, list[str]]:
 
     referenced: Counter = Counter()
     labels = set()
-    for records in AuditEvent.objects.exclude(chain__key=SYSTEM_CHAIN).values_list("records", flat=True):
+    for records in AuditEvent.objects.exclude(chain__key=SYSTEM_CHAIN).values_list(
+        "records", flat=True
+    ):
         for r in records:
             labels.add(r["model"])
             for hid, _digest in r["history"]:
@@ -287,8 +325,10 @@ def history_against_events() -> tuple[int, int, list[str]]:
         history_rows += len(ids)
         mine = {hid for (lbl, hid) in referenced if lbl == label}
         if ids != mine:
-            problems.append(f"{label}: {len(ids - mine)} history rows without an event, "
-                            f"{len(mine - ids)} events naming missing history rows")
+            problems.append(
+                f"{label}: {len(ids - mine)} history rows without an event, "
+                f"{len(mine - ids)} events naming missing history rows"
+            )
     twice = [k for k, n in referenced.items() if n > 1]
     if twice:
         problems.append(f"{len(twice)} history rows named by more than one event")
@@ -302,8 +342,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--kill-min", type=float, default=0.3, help="shortest pause between kills (s)")
-    parser.add_argument("--kill-max", type=float, default=2.0, help="longest pause between kills (s)")
+    parser.add_argument(
+        "--kill-min", type=float, default=0.3, help="shortest pause between kills (s)"
+    )
+    parser.add_argument(
+        "--kill-max", type=float, default=2.0, help="longest pause between kills (s)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -335,7 +379,9 @@ def main() -> int:
     def start():
         nonlocal spawned
         spawned += 1
-        p = ctx.Process(target=worker, args=(env, args.seed * 1000 + spawned, counters, log_path), daemon=True)
+        p = ctx.Process(
+            target=worker, args=(env, args.seed * 1000 + spawned, counters, log_path), daemon=True
+        )
         p.start()
         return p
 

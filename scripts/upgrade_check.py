@@ -82,7 +82,9 @@ def close_every_case() -> list[str]:
             case.refresh_from_db()
             if case.stage == Stage.CLOSED:
                 break
-            for member in TeamMember.objects.filter(case=case, active=True, declared_at__isnull=True):
+            for member in TeamMember.objects.filter(
+                case=case, active=True, declared_at__isnull=True
+            ):
                 services.team_declare(case=case, actor=member.user, has_conflict=False)
             names = driver.names(case)
             if names:
@@ -104,16 +106,25 @@ def close_every_case() -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--from", dest="rev", default=BEFORE_THE_HOUSE,
-                        help="the git revision whose code seeds the database")
+    parser.add_argument(
+        "--from",
+        dest="rev",
+        default=BEFORE_THE_HOUSE,
+        help="the git revision whose code seeds the database",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="accountability-upgrade-") as tmp:
         tmp = Path(tmp)
         url, drop = scratch_database(tmp)
         try:
-            env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "1",
-                   "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-                   "DJANGO_SETTINGS_MODULE": "config.settings", "ACCOUNTABILITY_MEDIA_ROOT": str(tmp / "media")}
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "DJANGO_DEBUG": "1",
+                "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "ACCOUNTABILITY_MEDIA_ROOT": str(tmp / "media"),
+            }
             old = tmp / "before"
             old.mkdir()
             seed_before(args.rev, old, env)
@@ -135,8 +146,10 @@ def main(argv=None) -> int:
             if stuck:
                 print("FAILED: these cases did not close:\n  " + "\n  ".join(stuck))
                 return 1
-            print(f"upgrade from {args.rev}: {open_before} open cases migrated and closed; "
-                  "the audit trail is intact")
+            print(
+                f"upgrade from {args.rev}: {open_before} open cases migrated and closed; "
+                "the audit trail is intact"
+            )
             return 0
         finally:
             from django.db import connections

@@ -110,8 +110,16 @@ def test_the_join_closes_the_case(walk):
 
 # --- pages -------------------------------------------------------------------------------------
 
-PAGE_CEILINGS = {"inbox": 14, "queue": 14, "archive": 14, "task_list": 16, "dashboard": 30,
-                 "case_list": 9, "search": 9, "case_page": 34}
+PAGE_CEILINGS = {
+    "inbox": 14,
+    "queue": 14,
+    "archive": 14,
+    "task_list": 16,
+    "dashboard": 30,
+    "case_list": 9,
+    "search": 9,
+    "case_page": 34,
+}
 
 
 def _get(client, url, *, expect=200):
@@ -134,8 +142,9 @@ def officer_client(client, world):
     return client
 
 
-def test_queue_inbox_and_archive_do_not_grow_with_rows(walk, world, officer_client,
-                                                       django_assert_max_num_queries):
+def test_queue_inbox_and_archive_do_not_grow_with_rows(
+    walk, world, officer_client, django_assert_max_num_queries
+):
     urls = {name: reverse(f"work:case:{name}") for name in ("queue", "inbox", "archive")}
 
     def grow(n):
@@ -164,8 +173,9 @@ def test_task_lists_show_case_reference_title_and_stage(walk, world, officer_cli
     assert "Preliminary verification" in body
 
 
-def test_dashboard_and_task_list_do_not_grow_with_rows(walk, world, client,
-                                                       django_assert_max_num_queries):
+def test_dashboard_and_task_list_do_not_grow_with_rows(
+    walk, world, client, django_assert_max_num_queries
+):
     client.force_login(world.manager)
     urls = {"dashboard": reverse("work:case:index"), "task_list": reverse("work:case:task_list")}
     more_cases(walk, 1)
@@ -178,11 +188,14 @@ def test_dashboard_and_task_list_do_not_grow_with_rows(walk, world, client,
         assert len(ctx.captured_queries) == small[name], name
 
 
-def test_case_list_and_search_do_not_grow_with_rows(walk, world, client,
-                                                    django_assert_max_num_queries):
+def test_case_list_and_search_do_not_grow_with_rows(
+    walk, world, client, django_assert_max_num_queries
+):
     client.force_login(world.manager)
-    urls = {"case_list": reverse("violations:case_list"),
-            "search": reverse("violations:case_list") + "?q=Unsuitable"}
+    urls = {
+        "case_list": reverse("violations:case_list"),
+        "search": reverse("violations:case_list") + "?q=Unsuitable",
+    }
     more_cases(walk, 1)
     small = {name: _page_queries(client, url) for name, url in urls.items()}
     more_cases(walk, 29)  # more than one page of 25
@@ -193,8 +206,9 @@ def test_case_list_and_search_do_not_grow_with_rows(walk, world, client,
         assert "30" in response.content.decode()  # the count is on the page
 
 
-def test_case_page_does_not_grow_with_its_records(walk, world, client,
-                                                  django_assert_max_num_queries):
+def test_case_page_does_not_grow_with_its_records(
+    walk, world, client, django_assert_max_num_queries
+):
     import datetime as dt
 
     from django.utils import timezone
@@ -207,8 +221,13 @@ def test_case_page_does_not_grow_with_its_records(walk, world, client,
 
     def interviews(n):
         for i in range(n):
-            services.interview_record(case=case, actor=world.investigator, interviewee=f"W{i}",
-                                      held_at=timezone.now() - dt.timedelta(hours=1), summary="Seen.")
+            services.interview_record(
+                case=case,
+                actor=world.investigator,
+                interviewee=f"W{i}",
+                held_at=timezone.now() - dt.timedelta(hours=1),
+                summary="Seen.",
+            )
 
     # One interview first: with none, the interviewers' prefetch has nothing to run.
     interviews(1)
@@ -255,8 +274,19 @@ def test_queue_matches_policy_for_every_role(world, walk):
     walk.plan(case)
     work.task_unassign(task=open_task(case, "complete_action"), actor=world.owner)
 
-    users = [world.officer, world.manager, world.investigator, world.depthead, other_head,
-             world.senior, world.hr, world.owner, owner2, world.reviewer, world.reporter]
+    users = [
+        world.officer,
+        world.manager,
+        world.investigator,
+        world.depthead,
+        other_head,
+        world.senior,
+        world.hr,
+        world.owner,
+        owner2,
+        world.reviewer,
+        world.reporter,
+    ]
     offered = {u.username: _sql_queue(u) for u in users}
     for user in users:
         assert offered[user.username] == _policy_queue(user), user.username

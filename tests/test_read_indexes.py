@@ -21,9 +21,14 @@ SQLITE = connection.vendor == "sqlite"
 
 def report(world, title):
     return work.case_report(
-        actor=world.reporter, source="staff_report", category=world.category, title=title,
-        description="Seen at the branch.", occurred_at=timezone.now() - dt.timedelta(days=1),
-        department=world.dept, subjects=[world.subject],
+        actor=world.reporter,
+        source="staff_report",
+        category=world.category,
+        title=title,
+        description="Seen at the branch.",
+        occurred_at=timezone.now() - dt.timedelta(days=1),
+        department=world.dept,
+        subjects=[world.subject],
     )
 
 
@@ -85,9 +90,15 @@ def test_search_follows_inserts_updates_and_deletes(world):
     """On SQLite the FTS5 table beside the case table is kept by triggers; on PostgreSQL the
     trigram indexes are the table's own. Either way the search box follows every change."""
     case = Case.objects.create(
-        reference="VC-TEST-1", source="staff_report", category=world.category,
-        title="Forged signature", description=".", occurred_at=timezone.now(),
-        department=world.dept, acknowledge_due_at=timezone.now())
+        reference="VC-TEST-1",
+        source="staff_report",
+        category=world.category,
+        title="Forged signature",
+        description=".",
+        occurred_at=timezone.now(),
+        department=world.dept,
+        acknowledge_due_at=timezone.now(),
+    )
 
     def found(term):
         return list(Case.objects.filter(selectors.case_search(term)).values_list("pk", flat=True))
@@ -96,8 +107,10 @@ def test_search_follows_inserts_updates_and_deletes(world):
         if not SQLITE:
             return found(term)
         with connection.cursor() as cur:
-            cur.execute("SELECT rowid FROM violations_case_search "
-                        "WHERE violations_case_search MATCH %s", [f'"{term}"'])
+            cur.execute(
+                "SELECT rowid FROM violations_case_search WHERE violations_case_search MATCH %s",
+                [f'"{term}"'],
+            )
             return [row[0] for row in cur.fetchall()]
 
     assert fts("forged") == found("forged") == [case.pk]
@@ -124,8 +137,11 @@ def test_the_search_indexes_exist():
     if SQLITE:
         # A migration that rebuilds the case table on SQLite drops its triggers: run
         # violations/migrations/0006's create_sqlite_search again after it.
-        assert {"violations_case_search_insert", "violations_case_search_update",
-                "violations_case_search_delete"} <= names
+        assert {
+            "violations_case_search_insert",
+            "violations_case_search_update",
+            "violations_case_search_delete",
+        } <= names
         assert "violations_case_search" in _index_names("violations_case_search")
     else:
         assert {"violations_case_ref_trgm", "violations_case_title_trgm"} <= names
@@ -133,5 +149,8 @@ def test_the_search_indexes_exist():
 
 @pytest.mark.django_db
 def test_the_open_task_indexes_exist():
-    assert {"violations_task_assigned_owner", "violations_task_new_created",
-            "violations_task_new_owner"} <= _index_names("viewflow_task")
+    assert {
+        "violations_task_assigned_owner",
+        "violations_task_new_created",
+        "violations_task_new_owner",
+    } <= _index_names("viewflow_task")

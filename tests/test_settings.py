@@ -35,7 +35,9 @@ def _settings_env(**extra):
 def test_secret_key_is_required_when_debug_is_off():
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         env=_settings_env(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="off"),
     )
     assert result.returncode != 0
@@ -43,12 +45,20 @@ def test_secret_key_is_required_when_debug_is_off():
 
 
 def test_database_url_selects_postgresql():
-    code = ("import django; django.setup(); from django.conf import settings; "
-            "print(settings.DATABASES['default']['ENGINE'])")
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'])"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-        env=_settings_env(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="on",
-                          DATABASE_URL="postgres://u@db.example:5432/acc"),
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_settings_env(
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DJANGO_DEBUG="on",
+            DATABASE_URL="postgres://u@db.example:5432/acc",
+        ),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.db.backends.postgresql"

@@ -28,8 +28,10 @@ class Walker:
     def open_names(self, case):
         return sorted(
             t.flow_task.name
-            for t in Task.objects.filter(process_id=case.process_id,
-                                         status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED])
+            for t in Task.objects.filter(
+                process_id=case.process_id,
+                status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED],
+            )
         )
 
     def refresh(self, case):
@@ -37,55 +39,99 @@ class Walker:
 
     def report(self, *, customer=False, anonymous=False, subjects=None):
         return work.case_report(
-            actor=self.w.reporter, source="customer_complaint" if customer else "staff_report",
-            category=self.w.category, title="Unsuitable product sold", description="Sold a high-risk fund to a retiree.",
-            occurred_at=timezone.now() - dt.timedelta(days=2), department=self.w.dept,
-            subjects=subjects or [self.w.subject], customer_involved=customer,
-            customer_name="Madam Wong" if customer else "", is_anonymous=anonymous,
+            actor=self.w.reporter,
+            source="customer_complaint" if customer else "staff_report",
+            category=self.w.category,
+            title="Unsuitable product sold",
+            description="Sold a high-risk fund to a retiree.",
+            occurred_at=timezone.now() - dt.timedelta(days=2),
+            department=self.w.dept,
+            subjects=subjects or [self.w.subject],
+            customer_involved=customer,
+            customer_name="Madam Wong" if customer else "",
+            is_anonymous=anonymous,
         )
 
     def verify(self, case, outcome="proceed", **kw):
-        return work.verification_complete(task=self.task(case, "verify"), actor=self.w.officer,
-                                              outcome=outcome, **kw)
+        return work.verification_complete(
+            task=self.task(case, "verify"), actor=self.w.officer, outcome=outcome, **kw
+        )
 
     def form_team(self, case, declare=True):
-        work.team_form(task=self.task(case, "form_team"), actor=self.w.manager,
-                           lead=self.w.investigator, members=[self.w.investigator2])
+        work.team_form(
+            task=self.task(case, "form_team"),
+            actor=self.w.manager,
+            lead=self.w.investigator,
+            members=[self.w.investigator2],
+        )
         if declare:
             services.team_declare(case=case, actor=self.w.investigator, has_conflict=False)
             services.team_declare(case=case, actor=self.w.investigator2, has_conflict=False)
 
     def investigate(self, case):
         case = self.refresh(case)
-        services.interview_record(case=case, actor=self.w.investigator2, interviewee="Chan Tai Man",
-                                  held_at=timezone.now() - dt.timedelta(hours=3), summary="Admitted the sale.")
-        services.evidence_add(case=case, actor=self.w.investigator,
-                              upload=SimpleUploadedFile("call.txt", b"call transcript", "text/plain"),
-                              kind="document", description="Call transcript")
-        return work.investigation_submit(task=self.task(case, "investigate"), actor=self.w.investigator,
-                                             summary="Interviewed and reviewed the call.", conclusion="Mis-sold.")
+        services.interview_record(
+            case=case,
+            actor=self.w.investigator2,
+            interviewee="Chan Tai Man",
+            held_at=timezone.now() - dt.timedelta(hours=3),
+            summary="Admitted the sale.",
+        )
+        services.evidence_add(
+            case=case,
+            actor=self.w.investigator,
+            upload=SimpleUploadedFile("call.txt", b"call transcript", "text/plain"),
+            kind="document",
+            description="Call transcript",
+        )
+        return work.investigation_submit(
+            task=self.task(case, "investigate"),
+            actor=self.w.investigator,
+            summary="Interviewed and reviewed the call.",
+            conclusion="Mis-sold.",
+        )
 
     def find_facts(self, case, established=True, severity="general", people=None):
         kw = {}
         if established:
-            kw = dict(severity=severity, facts_clear=True, evidence_conclusive=True,
-                      characterization_accurate=True, handling_appropriate=True,
-                      responsible=people or [(self.w.subject, "direct")], customer_loss=Decimal("1200"))
-        return work.facts_determine(task=self.task(case, "find_facts"), actor=self.w.investigator,
-                                        established=established, category=self.w.category,
-                                        nature="Mis-selling of a high-risk product", **kw)
+            kw = dict(
+                severity=severity,
+                facts_clear=True,
+                evidence_conclusive=True,
+                characterization_accurate=True,
+                handling_appropriate=True,
+                responsible=people or [(self.w.subject, "direct")],
+                customer_loss=Decimal("1200"),
+            )
+        return work.facts_determine(
+            task=self.task(case, "find_facts"),
+            actor=self.w.investigator,
+            established=established,
+            category=self.w.category,
+            nature="Mis-selling of a high-risk product",
+            **kw,
+        )
 
-    def propose(self, case, sanction="warning", detail="written", *, defence=True, factors=None, **kw):
+    def propose(
+        self, case, sanction="warning", detail="written", *, defence=True, factors=None, **kw
+    ):
         """Propose one sanction per responsible person; by default also record that each
         was heard (``defence=False`` leaves the case at the defence step)."""
         case = self.refresh(case)
         finding = case.findings.order_by("-round").first()
         # Only read when the sanction falls outside the person's matrix range.
         kw.setdefault("justification", "Exceptional circumstances, see the file.")
-        items = [sanc.SanctionItem(responsible=rp, sanction_type=sanction, detail=detail, **kw)
-                 for rp in finding.responsible.all()]
-        proposal = work.sanction_propose(task=self.task(case, "propose"), actor=self.w.officer, items=items,
-                                         justification="In line with precedent.", factors=factors)
+        items = [
+            sanc.SanctionItem(responsible=rp, sanction_type=sanction, detail=detail, **kw)
+            for rp in finding.responsible.all()
+        ]
+        proposal = work.sanction_propose(
+            task=self.task(case, "propose"),
+            actor=self.w.officer,
+            items=items,
+            justification="In line with precedent.",
+            factors=factors,
+        )
         if defence:
             self.defence(case)
         return proposal
@@ -93,21 +139,31 @@ class Walker:
     def defence(self, case, outcome="statement", text="I accept the findings.", actor=None):
         case = self.refresh(case)
         proposal = case.sanction_proposals.order_by("-round").first()
-        responses = {d.employee_id: (outcome, text) for d in proposal.defences.filter(status="pending")}
-        return work.defence_record(task=self.task(case, "defence"), actor=actor or self.w.officer,
-                                   responses=responses)
+        responses = {
+            d.employee_id: (outcome, text) for d in proposal.defences.filter(status="pending")
+        }
+        return work.defence_record(
+            task=self.task(case, "defence"), actor=actor or self.w.officer, responses=responses
+        )
 
     def decide(self, case, decision="approve", approver=None, reason=""):
-        return work.sanction_decide(task=self.task(case, "approve"), actor=approver or self.w.depthead,
-                                    decision=decision, reason=reason or ("" if decision == "approve" else "Needs more."))
+        return work.sanction_decide(
+            task=self.task(case, "approve"),
+            actor=approver or self.w.depthead,
+            decision=decision,
+            reason=reason or ("" if decision == "approve" else "Needs more."),
+        )
 
     def execute(self, case, *, close_appeal_window=True):
         """Record execution; by default the appeal window then runs out with no appeal
         (``close_appeal_window=False`` keeps it open)."""
         case = self.refresh(case)
         proposal = sanc.approved_proposal(case)
-        items = work.sanction_execute(task=self.task(case, "execute_sanctions"), actor=self.w.hr,
-                                      executions={i.pk: (timezone.localdate(), "done") for i in proposal.items.all()})
+        items = work.sanction_execute(
+            task=self.task(case, "execute_sanctions"),
+            actor=self.w.hr,
+            executions={i.pk: (timezone.localdate(), "done") for i in proposal.items.all()},
+        )
         if close_appeal_window:
             self.close_appeal_window(case)
         return items
@@ -120,22 +176,39 @@ class Walker:
         from casework.engine import node
 
         task = case.process.task_set.get(flow_task=node("appeal_window"), status=STATUS.SCHEDULED)
-        with time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False), task.activation() as activation:
+        with (
+            time_machine.travel(task.scheduled + dt.timedelta(seconds=1), tick=False),
+            task.activation() as activation,
+        ):
             activation.start()
             activation.execute()
 
     def plan(self, case, actions=1):
-        specs = [rem.ActionSpec(kind="training", description=f"Retrain the desk {i}", owner=self.w.owner,
-                                due_date=timezone.localdate() + dt.timedelta(days=30), causes=[0])
-                 for i in range(actions)]
-        return work.remediation_plan(task=self.task(case, "plan_remediation"), actor=self.w.officer,
-                                    causes=[rem.CauseSpec("training", "Staff did not know the suitability rules")],
-                                    actions=specs)
+        specs = [
+            rem.ActionSpec(
+                kind="training",
+                description=f"Retrain the desk {i}",
+                owner=self.w.owner,
+                due_date=timezone.localdate() + dt.timedelta(days=30),
+                causes=[0],
+            )
+            for i in range(actions)
+        ]
+        return work.remediation_plan(
+            task=self.task(case, "plan_remediation"),
+            actor=self.w.officer,
+            causes=[rem.CauseSpec("training", "Staff did not know the suitability rules")],
+            actions=specs,
+        )
 
     def complete_actions(self, case):
         while (task := open_task(case, "complete_action")) is not None:
-            work.action_complete(task=task, actor=self.w.owner, completion_note="Training held",
-                                proof_link="https://intranet.example/training/42")
+            work.action_complete(
+                task=task,
+                actor=self.w.owner,
+                completion_note="Training held",
+                proof_link="https://intranet.example/training/42",
+            )
 
     def fire_timers(self, case, days=91):
         import time_machine
@@ -145,20 +218,38 @@ class Walker:
             fire_due_timers()
 
     def review(self, case, verdict="effective"):
-        return work.effectiveness_review(task=self.task(case, "review"), actor=self.w.reviewer, verdict=verdict,
-                                        timeliness="On time", pertinence="Covers the cause",
-                                        effectiveness="No recurrence", reasons="Worked")
+        return work.effectiveness_review(
+            task=self.task(case, "review"),
+            actor=self.w.reviewer,
+            verdict=verdict,
+            timeliness="On time",
+            pertinence="Covers the cause",
+            effectiveness="No recurrence",
+            reasons="Worked",
+        )
 
     def feedback(self, case):
-        return work.customer_feedback_record(task=self.task(case, "customer_feedback"), actor=self.w.officer,
-                                            channel="phone", notified_at=timezone.now(), notice_summary="Outcome explained",
-                                            apology=True, compensation=Decimal("1200"),
-                                            compensation_paid_on=timezone.localdate(), satisfaction=4)
+        return work.customer_feedback_record(
+            task=self.task(case, "customer_feedback"),
+            actor=self.w.officer,
+            channel="phone",
+            notified_at=timezone.now(),
+            notice_summary="Outcome explained",
+            apology=True,
+            compensation=Decimal("1200"),
+            compensation_paid_on=timezone.localdate(),
+            satisfaction=4,
+        )
 
     def notify_regulator(self, case):
-        return work.regulator_notify(task=self.task(case, "notify_regulator"), actor=self.w.officer,
-                                    regulator="HKMA", notified_at=timezone.now(), reference_number="REG-1",
-                                    summary="Major mis-selling")
+        return work.regulator_notify(
+            task=self.task(case, "notify_regulator"),
+            actor=self.w.officer,
+            regulator="HKMA",
+            notified_at=timezone.now(),
+            reference_number="REG-1",
+            summary="Major mis-selling",
+        )
 
     def to_approval(self, case, **kw):
         self.verify(case)

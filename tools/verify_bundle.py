@@ -47,8 +47,11 @@ class Report:
     key_fingerprint: str
 
     def summary(self) -> str:
-        redacted = (f" ({self.redacted_events} with withheld content, checked by their links)"
-                    if self.redacted_events else "")
+        redacted = (
+            f" ({self.redacted_events} with withheld content, checked by their links)"
+            if self.redacted_events
+            else ""
+        )
         return (
             f"OK: bundle for case {self.case} ({self.profile} profile) verified.\n"
             f"  signature: valid Ed25519 signature of {MANIFEST} "
@@ -61,7 +64,9 @@ class Report:
 
 def canonical_json(data) -> bytes:
     """The serialisation the institution hashes audit events with (sorted keys, no spaces)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def load_public_key(pem: bytes) -> Ed25519PublicKey:
@@ -75,7 +80,9 @@ def load_public_key(pem: bytes) -> Ed25519PublicKey:
 
 
 def _fingerprint(key: Ed25519PublicKey) -> str:
-    raw = key.public_bytes(encoding=serialization.Encoding.Raw, format=serialization.PublicFormat.Raw)
+    raw = key.public_bytes(
+        encoding=serialization.Encoding.Raw, format=serialization.PublicFormat.Raw
+    )
     return hashlib.sha256(raw).hexdigest()
 
 
@@ -174,7 +181,9 @@ def _check_events(events_doc, manifest) -> tuple[int, int]:
         seq = event.get("seq")
         content = event.get("content") or {}
         if seq != index or content.get("seq") != seq:
-            raise BundleInvalid(f"chain break: event {index} is missing or out of order (found seq {seq})")
+            raise BundleInvalid(
+                f"chain break: event {index} is missing or out of order (found seq {seq})"
+            )
         if event.get("prev_hash") != prev or content.get("prev_hash") != prev:
             raise BundleInvalid(f"chain break: event {seq} does not link to event {seq - 1}")
         if event.get("redacted"):
@@ -185,9 +194,12 @@ def _check_events(events_doc, manifest) -> tuple[int, int]:
     chain = manifest.get("chain") or {}
     if chain.get("length") != len(events):
         raise BundleInvalid(
-            f"chain break: manifest says {chain.get('length')} events, {EVENTS} holds {len(events)}")
+            f"chain break: manifest says {chain.get('length')} events, {EVENTS} holds {len(events)}"
+        )
     if chain.get("head_hash") != prev:
-        raise BundleInvalid("chain break: the last event's hash is not the chain head in the manifest")
+        raise BundleInvalid(
+            "chain break: the last event's hash is not the chain head in the manifest"
+        )
     return len(events), redacted
 
 
@@ -205,8 +217,12 @@ def verify(bundle_path: str, public_key_pem: bytes) -> Report:
         count, redacted = _check_chain(zf, manifest, listed)
 
     return Report(
-        case=str(manifest.get("case")), profile=str(manifest.get("profile")), files=len(listed),
-        events=count, redacted_events=redacted, head_hash=manifest["chain"]["head_hash"],
+        case=str(manifest.get("case")),
+        profile=str(manifest.get("profile")),
+        files=len(listed),
+        events=count,
+        redacted_events=redacted,
+        head_hash=manifest["chain"]["head_hash"],
         key_fingerprint=_fingerprint(key),
     )
 

@@ -84,8 +84,11 @@ class EvidenceAdmin(NeedToKnowReadOnlyAdmin):
 
 def may_read_system_chain(user) -> bool:
     """Configuration changes belong to no case: internal auditors and superusers read them."""
-    return user.is_active and user.is_staff and (
-        user.is_superuser or user.has_perm("violations.audit_cases"))
+    return (
+        user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_perm("violations.audit_cases"))
+    )
 
 
 @admin.register(AuditEvent)
@@ -97,8 +100,19 @@ class AuditEventAdmin(NeedToKnowReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["action", "actor_name", "chain__key"]
     list_select_related = ["chain"]
-    fields = ["chain", "seq", "occurred_at", "actor", "actor_name", "action", "reason",
-              "payload", "records", "prev_hash", "hash"]
+    fields = [
+        "chain",
+        "seq",
+        "occurred_at",
+        "actor",
+        "actor_name",
+        "action",
+        "reason",
+        "payload",
+        "records",
+        "prev_hash",
+        "hash",
+    ]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -141,8 +155,11 @@ class ConfigurationAdmin(SimpleHistoryAdmin):
     """Base for every reference-data admin (apps that add reference data use it too)."""
 
     def save_model(self, request, obj, form, change):
-        reference_save(obj=obj, actor=request.user,
-                       changed_fields=list(form.changed_data) if form is not None else None)
+        reference_save(
+            obj=obj,
+            actor=request.user,
+            changed_fields=list(form.changed_data) if form is not None else None,
+        )
 
     def delete_model(self, request, obj):
         reference_delete(obj=obj, actor=request.user)

@@ -58,8 +58,11 @@ def events_of(case) -> QuerySet[AuditEvent]:
 
 def chain_keys(cases: QuerySet) -> QuerySet:
     """The chain keys of ``cases``, as a subquery."""
-    return cases.order_by().annotate(
-        chain_key=Concat(Value("case:"), Cast("pk", CharField()))).values("chain_key")
+    return (
+        cases.order_by()
+        .annotate(chain_key=Concat(Value("case:"), Cast("pk", CharField())))
+        .values("chain_key")
+    )
 
 
 def events_of_cases(cases: QuerySet) -> QuerySet[AuditEvent]:
@@ -109,8 +112,11 @@ def _newest_history(model, pk):
     hist_model = history_model(model)
     if hist_model is None:
         return None
-    return hist_model._default_manager.filter(**{model._meta.pk.attname: pk}).order_by(
-        "-history_id").first()
+    return (
+        hist_model._default_manager.filter(**{model._meta.pk.attname: pk})
+        .order_by("-history_id")
+        .first()
+    )
 
 
 def _history_written(obj: models.Model):
@@ -122,8 +128,14 @@ def _history_written(obj: models.Model):
     return hist
 
 
-def _note(obj_or_model: models.Model | type[models.Model], pk, *, history=None, deleted=False,
-          saved: models.Model | None = None) -> None:
+def _note(
+    obj_or_model: models.Model | type[models.Model],
+    pk,
+    *,
+    history=None,
+    deleted=False,
+    saved: models.Model | None = None,
+) -> None:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     # django-stubs types concrete_model as optional; ModelBase sets it on every model class.
     model = model._meta.concrete_model  # type: ignore[assignment]
@@ -141,8 +153,10 @@ def _unchecked_relations(obj: models.Model) -> list[str]:
     """Foreign keys whose existence ``full_clean`` need not query: set, and enforced by the
     database's own foreign-key constraint (a missing target fails the transaction)."""
     return [
-        f.name for f in obj._meta.concrete_fields
-        if f.remote_field is not None and (f.many_to_one or f.one_to_one)
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.remote_field is not None
+        and (f.many_to_one or f.one_to_one)
         and not f.remote_field.limit_choices_to
         and getattr(obj, f.attname) is not None
     ]
@@ -154,8 +168,9 @@ def _stamp_history(obj: models.Model, actor: User | None, reason: str) -> None:
     obj.__dict__.update(_history_user=actor, _change_reason=reason)
 
 
-def save(obj: models.Model, *, actor: User | None, reason: str,
-         update_fields: list[str] | None = None) -> None:
+def save(
+    obj: models.Model, *, actor: User | None, reason: str, update_fields: list[str] | None = None
+) -> None:
     """Validate and save a case record, stamping its history row with actor and reason.
 
     Every field is validated (type, length, choices, blank, the model's ``clean``) except
@@ -164,8 +179,9 @@ def save(obj: models.Model, *, actor: User | None, reason: str,
     Reference data, edited by people, is checked for uniqueness first
     (:func:`violations.services.reference_save`) so the admin shows a message.
     """
-    obj.full_clean(exclude=_unchecked_relations(obj), validate_unique=False,
-                   validate_constraints=False)
+    obj.full_clean(
+        exclude=_unchecked_relations(obj), validate_unique=False, validate_constraints=False
+    )
     _stamp_history(obj, actor, reason)
     obj.__dict__.pop(_HISTORY_ATTR, None)
     if update_fields is not None and obj.pk is not None:
@@ -211,8 +227,9 @@ def _changes(changed: dict[tuple[str, Any], _Pending]) -> list[RecordChange]:
         if not entry.deleted and entry.saved is None:
             touched.setdefault(entry.model, {})
     for model in touched:
-        pks = [e.pk for e in changed.values()
-               if e.model is model and not e.deleted and e.saved is None]
+        pks = [
+            e.pk for e in changed.values() if e.model is model and not e.deleted and e.saved is None
+        ]
         touched[model] = {o.pk: o for o in model._base_manager.filter(pk__in=pks)}
     changes = []
     for (label, pk), entry in sorted(changed.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
@@ -222,8 +239,11 @@ def _changes(changed: dict[tuple[str, Any], _Pending]) -> list[RecordChange]:
             digest = sha256({**entry.saved_state, **link_state(entry.saved)})
         elif not entry.deleted and (row := touched[entry.model].get(pk)) is not None:
             digest, fields = record_digest(row), record_digest(row, m2m=False)
-        changes.append(RecordChange(model=label, pk=pk, digest=digest, fields=fields,
-                                    history=list(entry.history)))
+        changes.append(
+            RecordChange(
+                model=label, pk=pk, digest=digest, fields=fields, history=list(entry.history)
+            )
+        )
     return changes
 
 
@@ -249,8 +269,13 @@ def record(
     changes = _changes(changed)
     changed.clear()
     return append(
-        chain=chain_key(case), action=action, actor=actor, changes=changes, reason=reason,
-        payload=payload, reference=case.reference if case is not None else None,
+        chain=chain_key(case),
+        action=action,
+        actor=actor,
+        changes=changes,
+        reason=reason,
+        payload=payload,
+        reference=case.reference if case is not None else None,
         new_chain=new_chain,
     )
 
@@ -273,6 +298,9 @@ def case_record_models() -> list[type[models.Model]]:
 def verify(*, case=None, head_seq: int | None = None, head_hash: str | None = None) -> Report:
     """Check every chain and record (or one case's), requiring every row of a case record
     to be vouched for (see :func:`ledger.verify.verify`)."""
-    return ledger_verify(chain=chain_key(case) if case is not None else None,
-                         head_seq=head_seq, head_hash=head_hash,
-                         audited_models=case_record_models())
+    return ledger_verify(
+        chain=chain_key(case) if case is not None else None,
+        head_seq=head_seq,
+        head_hash=head_hash,
+        audited_models=case_record_models(),
+    )

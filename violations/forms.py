@@ -58,7 +58,9 @@ class ReportForm(forms.Form):
     )
     customer_involved = forms.BooleanField(label=_("A customer is affected"), required=False)
     customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
-    customer_reference = forms.CharField(label=_("Customer reference"), max_length=100, required=False)
+    customer_reference = forms.CharField(
+        label=_("Customer reference"), max_length=100, required=False
+    )
     customer_contact = forms.CharField(label=_("Customer contact"), max_length=200, required=False)
     is_anonymous = forms.BooleanField(
         label=_("Keep my identity from the case team"), required=False
@@ -67,31 +69,45 @@ class ReportForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=VerificationOutcome.choices,
-                                widget=forms.RadioSelect)
-    first_evidence = forms.CharField(label=_("First evidence gathered"), widget=forms.Textarea,
-                                     required=False)
-    reason = forms.CharField(label=_("Reason (required to dismiss or mark duplicate)"),
-                             widget=forms.Textarea, required=False)
-    duplicate_of = forms.ModelChoiceField(label=_("Duplicate of"), required=False,
-                                          queryset=Case.objects.all(), to_field_name="reference")
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=VerificationOutcome.choices, widget=forms.RadioSelect
+    )
+    first_evidence = forms.CharField(
+        label=_("First evidence gathered"), widget=forms.Textarea, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to dismiss or mark duplicate)"),
+        widget=forms.Textarea,
+        required=False,
+    )
+    duplicate_of = forms.ModelChoiceField(
+        label=_("Duplicate of"),
+        required=False,
+        queryset=Case.objects.all(),
+        to_field_name="reference",
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         if case is not None:
-            self.fields["duplicate_of"].queryset = Case.objects.exclude(pk=case.pk).order_by("-reported_at")
+            self.fields["duplicate_of"].queryset = Case.objects.exclude(pk=case.pk).order_by(
+                "-reported_at"
+            )
 
 
 def investigators():
-    return User.objects.filter(
-        is_active=True, groups__permissions__codename="investigate_case"
-    ).distinct().order_by("username")
+    return (
+        User.objects.filter(is_active=True, groups__permissions__codename="investigate_case")
+        .distinct()
+        .order_by("username")
+    )
 
 
 class TeamForm(forms.Form):
     lead = forms.ModelChoiceField(label=_("Lead investigator"), queryset=User.objects.none())
-    members = forms.ModelMultipleChoiceField(label=_("Members"), queryset=User.objects.none(),
-                                             required=False)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=User.objects.none(), required=False
+    )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
 
     def __init__(self, *args, case=None, **kwargs):
@@ -112,22 +128,32 @@ class FactsForm(forms.Form):
     established = forms.TypedChoiceField(
         label=_("Is the violation established?"),
         choices=[("yes", _("Established")), ("no", _("Not established"))],
-        coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
     )
-    category = forms.ModelChoiceField(label=_("Category"), queryset=ViolationCategory.objects.filter(active=True))
-    nature = forms.CharField(label=_("Nature (characterization) or why not established"),
-                             widget=forms.Textarea)
-    severity = forms.ChoiceField(label=_("Severity"), choices=[("", "—"), *Severity.choices],
-                                 required=False)
-    customer_loss = forms.DecimalField(label=_("Customer loss"), min_value=0, initial=0,
-                                       max_digits=14, decimal_places=2)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=ViolationCategory.objects.filter(active=True)
+    )
+    nature = forms.CharField(
+        label=_("Nature (characterization) or why not established"), widget=forms.Textarea
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=[("", "—"), *Severity.choices], required=False
+    )
+    customer_loss = forms.DecimalField(
+        label=_("Customer loss"), min_value=0, initial=0, max_digits=14, decimal_places=2
+    )
     legal_matter = forms.BooleanField(label=_("A legal matter is involved"), required=False)
     facts_clear = forms.BooleanField(label=_("Facts are clear (事實清楚)"), required=False)
-    evidence_conclusive = forms.BooleanField(label=_("Evidence is conclusive (證據確鑿)"), required=False)
-    characterization_accurate = forms.BooleanField(label=_("Characterization is accurate (定性準確)"),
-                                                   required=False)
-    handling_appropriate = forms.BooleanField(label=_("Handling is appropriate (處理恰當)"),
-                                              required=False)
+    evidence_conclusive = forms.BooleanField(
+        label=_("Evidence is conclusive (證據確鑿)"), required=False
+    )
+    characterization_accurate = forms.BooleanField(
+        label=_("Characterization is accurate (定性準確)"), required=False
+    )
+    handling_appropriate = forms.BooleanField(
+        label=_("Handling is appropriate (處理恰當)"), required=False
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,13 +169,17 @@ class FactsForm(forms.Form):
             name = f"resp_{emp.pk}"
             self.fields[name] = forms.ChoiceField(
                 label=_("Responsibility of %(name)s") % {"name": emp},
-                choices=[("", _("Not responsible")), *ResponsibilityType.choices], required=False,
+                choices=[("", _("Not responsible")), *ResponsibilityType.choices],
+                required=False,
             )
             self.responsible_fields.append((name, emp))
 
     def responsible(self):
-        return [(emp, self.cleaned_data[name]) for name, emp in self.responsible_fields
-                if self.cleaned_data.get(name)]
+        return [
+            (emp, self.cleaned_data[name])
+            for name, emp in self.responsible_fields
+            if self.cleaned_data.get(name)
+        ]
 
 
 class EvidenceForm(forms.Form):
@@ -177,24 +207,33 @@ class RecordReviewForm(forms.Form):
 class DeclarationForm(forms.Form):
     has_conflict = forms.TypedChoiceField(
         label=_("Conflict of interest"),
-        choices=[("no", _("I have no conflict of interest with this case")),
-                 ("yes", _("I have a conflict of interest"))],
-        coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[
+            ("no", _("I have no conflict of interest with this case")),
+            ("yes", _("I have a conflict of interest")),
+        ],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
     )
     statement = forms.CharField(label=_("Statement"), widget=forms.Textarea, required=False)
 
 
 class AcknowledgeForm(forms.Form):
-    message = forms.CharField(label=_("Message to the reporter"), widget=forms.Textarea, required=False)
+    message = forms.CharField(
+        label=_("Message to the reporter"), widget=forms.Textarea, required=False
+    )
 
 
 class ReassignForm(forms.Form):
-    to_user = forms.ModelChoiceField(label=_("Reassign to"), queryset=User.objects.filter(is_active=True))
+    to_user = forms.ModelChoiceField(
+        label=_("Reassign to"), queryset=User.objects.filter(is_active=True)
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
 
 
 class UnmaskRequestForm(forms.Form):
-    reason = forms.CharField(label=_("Why the reporter's identity is needed"), widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Why the reporter's identity is needed"), widget=forms.Textarea
+    )
 
 
 class UnmaskDecisionForm(forms.Form):

@@ -61,23 +61,32 @@ class Standing:
 
     @cached_property
     def subject(self) -> bool:
-        return self._known and Case.subjects.through.objects.filter(
-            case_id=self.case.pk, employee__user_id=self.user_id).exists()
+        return (
+            self._known
+            and Case.subjects.through.objects.filter(
+                case_id=self.case.pk, employee__user_id=self.user_id
+            ).exists()
+        )
 
     @cached_property
     def in_vault(self) -> bool:
         """The reporter an identity-protected case keeps in the vault."""
         from .models import ReporterIdentity
 
-        return self._known and ReporterIdentity.objects.filter(
-            case_id=self.case.pk, user_id=self.user_id).exists()
+        return (
+            self._known
+            and ReporterIdentity.objects.filter(case_id=self.case.pk, user_id=self.user_id).exists()
+        )
 
     @cached_property
     def _memberships(self) -> list[Mapping[str, Any]]:
         if not self._known:
             return []
-        return list(TeamMember.objects.filter(case_id=self.case.pk, user_id=self.user_id).order_by("pk")
-                    .values("role", "active", "declared_at", "has_conflict"))
+        return list(
+            TeamMember.objects.filter(case_id=self.case.pk, user_id=self.user_id)
+            .order_by("pk")
+            .values("role", "active", "declared_at", "has_conflict")
+        )
 
     @property
     def conflict(self) -> bool:
@@ -113,13 +122,21 @@ class Standing:
         """A responsible person in a finding of the case."""
         from .models import ResponsiblePerson
 
-        return self._known and ResponsiblePerson.objects.filter(
-            finding__case_id=self.case.pk, employee__user_id=self.user_id).exists()
+        return (
+            self._known
+            and ResponsiblePerson.objects.filter(
+                finding__case_id=self.case.pk, employee__user_id=self.user_id
+            ).exists()
+        )
 
     @cached_property
     def heads_subject_department(self) -> bool:
-        return self._known and Case.subjects.through.objects.filter(
-            case_id=self.case.pk, employee__department__head__user_id=self.user_id).exists()
+        return (
+            self._known
+            and Case.subjects.through.objects.filter(
+                case_id=self.case.pk, employee__department__head__user_id=self.user_id
+            ).exists()
+        )
 
 
 def standing(user: AnyUser, case: Case) -> Standing:
@@ -164,8 +181,9 @@ def require_not_party(user: User, case: Case, standing_: Standing | None = None)
     return found
 
 
-def require_cleared_team_member(user: User, case: Case, *, lead: bool = False,
-                                standing_: Standing | None = None) -> Standing:
+def require_cleared_team_member(
+    user: User, case: Case, *, lead: bool = False, standing_: Standing | None = None
+) -> Standing:
     membership = require_not_party(user, case, standing_)
     if membership.role is None:
         raise NotAllowed(_("You are not on the investigation team of this case."))
@@ -228,7 +246,10 @@ def visible_cases(user: AnyUser, qs: QuerySet[Case] | None = None) -> QuerySet[C
         # The cleared team; the holder of an open task; anyone whose role could claim the
         # task waiting in the queue, unless they reported the case.
         team = TeamMember.objects.filter(
-            user=user, active=True, has_conflict=False, declared_at__isnull=False,
+            user=user,
+            active=True,
+            has_conflict=False,
+            declared_at__isnull=False,
         ).values("case_id")
         holds_task = Case.objects.filter(
             process__task__owner=user,
@@ -237,13 +258,17 @@ def visible_cases(user: AnyUser, qs: QuerySet[Case] | None = None) -> QuerySet[C
         parts = [team.order_by(), holds_task.order_by()]
         perms = _user_permissions(user)
         if perms:
-            could_claim = Case.objects.filter(
-                process__task__status=STATUS.NEW, process__task__owner__isnull=True,
-                process__task__flow_task_type="HUMAN",
-                process__task__owner_permission__in=perms,
-            ).exclude(reported_by=user).exclude(
-                pk__in=ReporterIdentity.objects.filter(user=user).values("case_id")
-            ).values("pk")
+            could_claim = (
+                Case.objects.filter(
+                    process__task__status=STATUS.NEW,
+                    process__task__owner__isnull=True,
+                    process__task__flow_task_type="HUMAN",
+                    process__task__owner_permission__in=perms,
+                )
+                .exclude(reported_by=user)
+                .exclude(pk__in=ReporterIdentity.objects.filter(user=user).values("case_id"))
+                .values("pk")
+            )
             parts.append(could_claim.order_by())
         visible = qs.filter(pk__in=parts[0].union(*parts[1:], all=True))
     for hidden in _never_visible(user):

@@ -77,8 +77,11 @@ def _listed(stage: str | None, q: str | None) -> QuerySet[Case]:
 
 
 def case_list(user, *, stage: str | None = None, q: str | None = None) -> QuerySet[Case]:
-    return (policy.visible_cases(user, _listed(stage, q))
-            .select_related("category", "department").order_by("-reported_at"))
+    return (
+        policy.visible_cases(user, _listed(stage, q))
+        .select_related("category", "department")
+        .order_by("-reported_at")
+    )
 
 
 def case_list_count(user, *, stage: str | None = None, q: str | None = None) -> int:
@@ -105,10 +108,12 @@ def case_search(q: str) -> Q:
     found = Q(reference__icontains=q) | Q(title__icontains=q)
     if connection.vendor == "sqlite" and len(q) >= 3:
         phrase = '"' + q.replace('"', '""') + '"'  # one FTS5 string: no query syntax
-        found &= Q(pk__in=RawSQL(
-            "SELECT rowid FROM violations_case_search WHERE violations_case_search MATCH %s",
-            [phrase],
-        ))
+        found &= Q(
+            pk__in=RawSQL(
+                "SELECT rowid FROM violations_case_search WHERE violations_case_search MATCH %s",
+                [phrase],
+            )
+        )
     return found
 
 
@@ -137,12 +142,20 @@ def timeline(case: Case, user) -> list[TimelineEntry]:
 
 def case_page(reference: str) -> Case:
     return (
-        Case.objects.select_related("category", "department", "reported_by", "process",
-                                    "verification", "verification__duplicate_of",
-                                    "verification__verified_by")
+        Case.objects.select_related(
+            "category",
+            "department",
+            "reported_by",
+            "process",
+            "verification",
+            "verification__duplicate_of",
+            "verification__verified_by",
+        )
         .prefetch_related(
             "subjects__department",
-            Prefetch("team", queryset=TeamMember.objects.select_related("user").order_by("role", "pk")),
+            Prefetch(
+                "team", queryset=TeamMember.objects.select_related("user").order_by("role", "pk")
+            ),
             "evidence__collected_by",
             "interviews__interviewer",
             "record_reviews__reviewed_by",

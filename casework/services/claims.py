@@ -35,14 +35,20 @@ def task_claim(*, task, actor: User) -> Task:
     with locked(task) as task:
         refuse_if_closed(task)
         if task.owner_id:
-            raise Conflict(_("%(user)s has already taken this task.") % {"user": task.owner.get_username()})
+            raise Conflict(
+                _("%(user)s has already taken this task.") % {"user": task.owner.get_username()}
+            )
         case = Case.objects.get(process_id=task.process_id)
         require_task_eligible(actor, case, task)
         task.flow_task.activation_class(task).assign(actor)
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
-        audit.record(action="task.claimed", actor=actor, case=case,
-                     payload={"task": task.pk, "step": task.flow_task.name})
+        audit.record(
+            action="task.claimed",
+            actor=actor,
+            case=case,
+            payload={"task": task.pk, "step": task.flow_task.name},
+        )
     return task
 
 
@@ -60,8 +66,13 @@ def task_unassign(*, task, actor: User, reason: str = "") -> Task:
         task.status = STATUS.NEW
         task.assigned = None
         task.save(update_fields=["owner", "status", "assigned"])
-        audit.record(action="task.released", actor=actor, case=case, reason=reason,
-                     payload={"task": task.pk, "step": task.flow_task.name, "from": previous})
+        audit.record(
+            action="task.released",
+            actor=actor,
+            case=case,
+            reason=reason,
+            payload={"task": task.pk, "step": task.flow_task.name, "from": previous},
+        )
     return task
 
 
@@ -81,7 +92,16 @@ def task_reassign(*, task, actor: User, to_user: User, reason: str) -> Task:
         task.status = STATUS.ASSIGNED
         task.assigned = timezone.now()
         task.save(update_fields=["owner", "status", "assigned"])
-        audit.record(action="task.reassigned", actor=actor, case=case, reason=reason,
-                     payload={"task": task.pk, "step": task.flow_task.name,
-                              "from": previous, "to": to_user.get_username()})
+        audit.record(
+            action="task.reassigned",
+            actor=actor,
+            case=case,
+            reason=reason,
+            payload={
+                "task": task.pk,
+                "step": task.flow_task.name,
+                "from": previous,
+                "to": to_user.get_username(),
+            },
+        )
     return task

@@ -54,22 +54,39 @@ def team_change(*, case: Case, actor: User, reason: str, **change) -> None:
         if new_lead is None:
             return
         for task in open_tasks(case).filter(flow_task_type="HUMAN"):
-            if task.flow_task.name in (Step.INVESTIGATE, Step.FIND_FACTS) and task.owner_id != new_lead.pk:
+            if (
+                task.flow_task.name in (Step.INVESTIGATE, Step.FIND_FACTS)
+                and task.owner_id != new_lead.pk
+            ):
                 previous = task.owner.get_username() if task.owner_id else None
                 task.owner = new_lead
                 task.status = STATUS.ASSIGNED
                 task.assigned = timezone.now()
                 task.save(update_fields=["owner", "status", "assigned"])
-                audit.record(action="task.reassigned", actor=actor, case=case, reason=reason,
-                             payload={"task": task.pk, "step": task.flow_task.name,
-                                      "from": previous, "to": new_lead.get_username()})
+                audit.record(
+                    action="task.reassigned",
+                    actor=actor,
+                    case=case,
+                    reason=reason,
+                    payload={
+                        "task": task.pk,
+                        "step": task.flow_task.name,
+                        "from": previous,
+                        "to": new_lead.get_username(),
+                    },
+                )
 
 
 def appeal_window_closes_at(case: Case) -> dt.datetime | None:
     """When the case's appeal window closes, while its timer still runs (a timer waits as
     SCHEDULED); None once it has closed."""
-    timer = (Task.objects.filter(process_id=case.process_id, flow_task=node("appeal_window"),
-                                 status=STATUS.SCHEDULED).only("scheduled").first())
+    timer = (
+        Task.objects.filter(
+            process_id=case.process_id, flow_task=node("appeal_window"), status=STATUS.SCHEDULED
+        )
+        .only("scheduled")
+        .first()
+    )
     return timer.scheduled if timer else None
 
 
@@ -78,8 +95,13 @@ def appeal_file(*, case: Case, actor: User, employee, grounds: str) -> Appeal:
     case's appeal window is open."""
     with transaction.atomic(), _flow().lock(case.process_id):
         case = Case.objects.get(pk=case.pk)
-        return sanctions.appeal_file(case=case, actor=actor, employee=employee, grounds=grounds,
-                                     window_closes_at=appeal_window_closes_at(case))
+        return sanctions.appeal_file(
+            case=case,
+            actor=actor,
+            employee=employee,
+            grounds=grounds,
+            window_closes_at=appeal_window_closes_at(case),
+        )
 
 
 def _action_task(case: Case, action: CorrectiveAction) -> Task | None:
@@ -134,7 +156,9 @@ def defence_close_overdue(*, now=None) -> int:
     now = now or timezone.now()
     flow = _flow()
     closed = 0
-    candidates = Task.objects.filter(flow_task=flow.defence, status__in=[STATUS.NEW, STATUS.ASSIGNED])
+    candidates = Task.objects.filter(
+        flow_task=flow.defence, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    )
     for task_pk, process_pk in candidates.values_list("pk", "process_id"):
         with transaction.atomic(), flow.lock(process_pk):
             task = Task.objects.get(pk=task_pk)

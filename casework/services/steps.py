@@ -28,8 +28,11 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def _completes(step: Step | tuple[Step, ...], service: Callable[..., Any],
-               prepare: Callable[..., dict] | None = None) -> Callable[..., Any]:
+def _completes(
+    step: Step | tuple[Step, ...],
+    service: Callable[..., Any],
+    prepare: Callable[..., dict] | None = None,
+) -> Callable[..., Any]:
     """The function that completes ``step`` with ``service``; ``prepare(task)`` gives what
     the service needs to know of the task beyond the case."""
     expected = step if isinstance(step, tuple) else (step,)
@@ -64,14 +67,19 @@ sanction_propose = _completes(Step.PROPOSE, sanctions.sanction_propose)
 defence_record = _completes(Step.DEFENCE, sanctions.defence_record)
 sanction_decide = _completes(Step.APPROVE, sanctions.sanction_decide)
 sanction_execute = _completes(
-    (Step.EXECUTE_SANCTIONS, Step.EXECUTE_REVISED), sanctions.sanction_execute,
-    prepare=lambda task: {"revised": task.flow_task.name == Step.EXECUTE_REVISED})
+    (Step.EXECUTE_SANCTIONS, Step.EXECUTE_REVISED),
+    sanctions.sanction_execute,
+    prepare=lambda task: {"revised": task.flow_task.name == Step.EXECUTE_REVISED},
+)
 appeal_decide = _completes(Step.DECIDE_APPEAL, sanctions.appeal_decide)
 customer_feedback_record = _completes(Step.CUSTOMER_FEEDBACK, remediation.customer_feedback_record)
 regulator_notify = _completes(Step.NOTIFY_REGULATOR, remediation.regulator_notify)
 remediation_plan = _completes(Step.PLAN_REMEDIATION, remediation.remediation_plan)
-action_complete = _completes(Step.COMPLETE_ACTION, remediation.action_complete,
-                             prepare=lambda task: {"action": action_of_task(task)})
+action_complete = _completes(
+    Step.COMPLETE_ACTION,
+    remediation.action_complete,
+    prepare=lambda task: {"action": action_of_task(task)},
+)
 effectiveness_review = _completes(Step.REVIEW, remediation.effectiveness_review)
 
 # Which function completes each step (the demo driver and the tests walk it).

@@ -39,12 +39,16 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             can_collect=(case.stage == Stage.VERIFICATION and policy.has(user, "verify_case"))
             or (case.stage == Stage.INVESTIGATION and mine is not None and mine.cleared),
             can_investigate=case.stage == Stage.INVESTIGATION and mine is not None and mine.cleared,
-            can_acknowledge=not case.acknowledged_at and policy.has(user, "verify_case")
+            can_acknowledge=not case.acknowledged_at
+            and policy.has(user, "verify_case")
             and case.stage != Stage.CLOSED,
             can_manage=policy.has(user, "manage_cases"),
             vault=selectors.vault_panel(case, user),
-            appeal_closes_at=(services.appeal_window_closes_at(case)
-                              if case.process_id and not case.is_closed else None),
+            appeal_closes_at=(
+                services.appeal_window_closes_at(case)
+                if case.process_id and not case.is_closed
+                else None
+            ),
             forms={
                 "evidence": forms.EvidenceForm(),
                 "supersede": forms.SupersedeForm(),
@@ -59,19 +63,21 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-
 class ReassignView(CaseActionView):
     form_class = forms.ReassignForm
     success_message = _("Task reassigned.")
 
     def perform(self, form):
-        task = next((t for t in open_case_tasks(self.case)
-                     if str(t.pk) == self.request.POST.get("task")), None)
+        task = next(
+            (t for t in open_case_tasks(self.case) if str(t.pk) == self.request.POST.get("task")),
+            None,
+        )
         if task is None:
             raise Http404(_("No such open task."))
         d = form.cleaned_data
-        return services.task_reassign(task=task, actor=self.request.user, to_user=d["to_user"],
-                                      reason=d["reason"])
+        return services.task_reassign(
+            task=task, actor=self.request.user, to_user=d["to_user"], reason=d["reason"]
+        )
 
 
 class AppealFileView(CaseActionView):
@@ -83,13 +89,18 @@ class AppealFileView(CaseActionView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["employees"] = Employee.objects.filter(
-            sanctions__proposal__case=self.case, sanctions__status=SanctionStatus.EXECUTED).distinct()
+            sanctions__proposal__case=self.case, sanctions__status=SanctionStatus.EXECUTED
+        ).distinct()
         return kwargs
 
     def perform(self, form):
         employee = Employee.objects.get(pk=form.cleaned_data["employee"])
-        return services.appeal_file(case=self.case, actor=self.request.user, employee=employee,
-                                    grounds=form.cleaned_data["grounds"])
+        return services.appeal_file(
+            case=self.case,
+            actor=self.request.user,
+            employee=employee,
+            grounds=form.cleaned_data["grounds"],
+        )
 
 
 class ActionCancelView(CaseActionView):
@@ -100,5 +111,6 @@ class ActionCancelView(CaseActionView):
         action = CorrectiveAction.objects.filter(case=self.case, pk=self.kwargs["pk"]).first()
         if action is None:
             raise Http404(_("No such corrective action."))
-        return services.action_cancel(action=action, actor=self.request.user,
-                                      reason=form.cleaned_data["reason"])
+        return services.action_cancel(
+            action=action, actor=self.request.user, reason=form.cleaned_data["reason"]
+        )

@@ -36,10 +36,16 @@ class StepView(ServiceFormMixin, FormView):
         # Holding the task is not enough: a lead named by the flow declares first, and the
         # page shows the case, so it follows the need-to-know rule like the case page.
         if not policy.can_view_case(request.user, self.case):
-            if self.case.team.filter(user=request.user, active=True,
-                                     declared_at__isnull=True).exists():
-                messages.info(request, _("Declare whether you have a conflict of interest "
-                                         "before working on this case."))
+            if self.case.team.filter(
+                user=request.user, active=True, declared_at__isnull=True
+            ).exists():
+                messages.info(
+                    request,
+                    _(
+                        "Declare whether you have a conflict of interest "
+                        "before working on this case."
+                    ),
+                )
                 return redirect("violations:my_declarations")
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -81,12 +87,19 @@ class ReportView(ServiceFormMixin, FormView):
         data = form.cleaned_data
         return services.case_report(
             actor=self.request.user,
-            source=data["source"], category=data["category"], title=data["title"],
-            description=data["description"], occurred_at=data["occurred_at"],
-            department=data["department"], subjects=list(data["subjects"]),
-            customer_involved=data["customer_involved"], customer_name=data["customer_name"],
-            customer_reference=data["customer_reference"], customer_contact=data["customer_contact"],
-            is_anonymous=data["is_anonymous"], attachments=data["attachments"],
+            source=data["source"],
+            category=data["category"],
+            title=data["title"],
+            description=data["description"],
+            occurred_at=data["occurred_at"],
+            department=data["department"],
+            subjects=list(data["subjects"]),
+            customer_involved=data["customer_involved"],
+            customer_name=data["customer_name"],
+            customer_reference=data["customer_reference"],
+            customer_contact=data["customer_contact"],
+            is_anonymous=data["is_anonymous"],
+            attachments=data["attachments"],
         )
 
     def get_success_url(self):
@@ -99,8 +112,12 @@ class VerifyView(StepView):
     def perform(self, form):
         d = form.cleaned_data
         return services.verification_complete(
-            task=self.task, actor=self.request.user, outcome=d["outcome"], reason=d["reason"],
-            first_evidence=d["first_evidence"], duplicate_of=d["duplicate_of"],
+            task=self.task,
+            actor=self.request.user,
+            outcome=d["outcome"],
+            reason=d["reason"],
+            first_evidence=d["first_evidence"],
+            duplicate_of=d["duplicate_of"],
         )
 
 
@@ -109,8 +126,13 @@ class FormTeamView(StepView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.team_form(task=self.task, actor=self.request.user, lead=d["lead"],
-                                  members=list(d["members"]), note=d["note"])
+        return services.team_form(
+            task=self.task,
+            actor=self.request.user,
+            lead=d["lead"],
+            members=list(d["members"]),
+            note=d["note"],
+        )
 
 
 class InvestigateView(StepView):
@@ -119,8 +141,12 @@ class InvestigateView(StepView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.investigation_submit(task=self.task, actor=self.request.user,
-                                             summary=d["summary"], conclusion=d["conclusion"])
+        return services.investigation_submit(
+            task=self.task,
+            actor=self.request.user,
+            summary=d["summary"],
+            conclusion=d["conclusion"],
+        )
 
 
 class FindFactsView(StepView):
@@ -129,10 +155,16 @@ class FindFactsView(StepView):
     def perform(self, form):
         d = form.cleaned_data
         return services.facts_determine(
-            task=self.task, actor=self.request.user, established=d["established"],
-            category=d["category"], nature=d["nature"], severity=d["severity"],
-            customer_loss=d["customer_loss"], legal_matter=d["legal_matter"],
-            responsible=form.responsible(), facts_clear=d["facts_clear"],
+            task=self.task,
+            actor=self.request.user,
+            established=d["established"],
+            category=d["category"],
+            nature=d["nature"],
+            severity=d["severity"],
+            customer_loss=d["customer_loss"],
+            legal_matter=d["legal_matter"],
+            responsible=form.responsible(),
+            facts_clear=d["facts_clear"],
             evidence_conclusive=d["evidence_conclusive"],
             characterization_accurate=d["characterization_accurate"],
             handling_appropriate=d["handling_appropriate"],
@@ -161,7 +193,9 @@ class ClaimTaskView(AssignTaskView):
             return redirect(task.flow_task.reverse("index", args=[task.process_id, task.pk]))
         messages.success(self.request, _("The task is yours."))
         task = self.request.activation.task
-        return HttpResponseRedirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+        return HttpResponseRedirect(
+            task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+        )
 
 
 class ReleaseTaskView(UnassignTaskView):
@@ -189,9 +223,13 @@ class ProposeView(StepView):
         return ctx
 
     def perform(self, form):
-        return services.sanction_propose(task=self.task, actor=self.request.user, items=form.items(),
-                                         justification=form.cleaned_data["justification"],
-                                         factors=form.factors())
+        return services.sanction_propose(
+            task=self.task,
+            actor=self.request.user,
+            items=form.items(),
+            justification=form.cleaned_data["justification"],
+            factors=form.factors(),
+        )
 
 
 class DefenceView(StepView):
@@ -205,7 +243,9 @@ class DefenceView(StepView):
         return ctx
 
     def perform(self, form):
-        return services.defence_record(task=self.task, actor=self.request.user, responses=form.responses())
+        return services.defence_record(
+            task=self.task, actor=self.request.user, responses=form.responses()
+        )
 
 
 class ApproveView(StepView):
@@ -219,7 +259,9 @@ class ApproveView(StepView):
         ctx["proposal"] = proposal
         ctx.update(proposal_context(self.case))
         if proposal:
-            ctx["flagged"] = [i for i in proposal.items.select_related("employee") if i.outside_range]
+            ctx["flagged"] = [
+                i for i in proposal.items.select_related("employee") if i.outside_range
+            ]
             ctx["assessments"] = list(proposal.assessments.select_related("employee"))
             ctx["defences"] = list(proposal.defences.select_related("employee"))
             ctx["earlier"] = list(proposal.decisions.select_related("approver"))
@@ -227,8 +269,9 @@ class ApproveView(StepView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.sanction_decide(task=self.task, actor=self.request.user,
-                                        decision=d["decision"], reason=d["reason"])
+        return services.sanction_decide(
+            task=self.task, actor=self.request.user, decision=d["decision"], reason=d["reason"]
+        )
 
 
 class ExecuteView(StepView):
@@ -241,8 +284,9 @@ class ExecuteView(StepView):
         return kwargs
 
     def perform(self, form):
-        return services.sanction_execute(task=self.task, actor=self.request.user,
-                                         executions=form.executions())
+        return services.sanction_execute(
+            task=self.task, actor=self.request.user, executions=form.executions()
+        )
 
 
 class DecideAppealView(StepView):
@@ -261,8 +305,14 @@ class DecideAppealView(StepView):
         if form.appeal is None:
             raise Http404
         d = form.cleaned_data
-        return services.appeal_decide(task=self.task, actor=self.request.user, appeal=form.appeal,
-                                      outcome=d["outcome"], reason=d["reason"], items=form.items())
+        return services.appeal_decide(
+            task=self.task,
+            actor=self.request.user,
+            appeal=form.appeal,
+            outcome=d["outcome"],
+            reason=d["reason"],
+            items=form.items(),
+        )
 
 
 # --- remediation -------------------------------------------------------------------------
@@ -276,8 +326,9 @@ class PlanView(StepView):
         causes, actions, errors = form.plan()
         if errors:
             raise ValidationError(errors)
-        return services.remediation_plan(task=self.task, actor=self.request.user, causes=causes,
-                                         actions=actions)
+        return services.remediation_plan(
+            task=self.task, actor=self.request.user, causes=causes, actions=actions
+        )
 
 
 class CompleteActionView(StepView):
@@ -292,9 +343,13 @@ class CompleteActionView(StepView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.action_complete(task=self.task, actor=self.request.user,
-                                        completion_note=d["completion_note"], proof_upload=d["proof"],
-                                        proof_link=d["proof_link"])
+        return services.action_complete(
+            task=self.task,
+            actor=self.request.user,
+            completion_note=d["completion_note"],
+            proof_upload=d["proof"],
+            proof_link=d["proof_link"],
+        )
 
 
 class CustomerFeedbackView(StepView):
@@ -308,8 +363,9 @@ class CustomerFeedbackView(StepView):
         return ctx
 
     def perform(self, form):
-        return services.customer_feedback_record(task=self.task, actor=self.request.user,
-                                                 **form.cleaned_data)
+        return services.customer_feedback_record(
+            task=self.task, actor=self.request.user, **form.cleaned_data
+        )
 
 
 class RegulatorNotificationView(StepView):
@@ -323,7 +379,9 @@ class RegulatorNotificationView(StepView):
         return ctx
 
     def perform(self, form):
-        return services.regulator_notify(task=self.task, actor=self.request.user, **form.cleaned_data)
+        return services.regulator_notify(
+            task=self.task, actor=self.request.user, **form.cleaned_data
+        )
 
 
 class ReviewView(StepView):
@@ -338,4 +396,6 @@ class ReviewView(StepView):
         return ctx
 
     def perform(self, form):
-        return services.effectiveness_review(task=self.task, actor=self.request.user, **form.cleaned_data)
+        return services.effectiveness_review(
+            task=self.task, actor=self.request.user, **form.cleaned_data
+        )

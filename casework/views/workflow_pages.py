@@ -53,8 +53,9 @@ class CaseChartView(flow_views.FlowChartView):
 
     def dispatch(self, request, *args, **kwargs):
         process_pk = kwargs.get("process_pk")
-        if process_pk is not None and not policy.visible_cases(request.user).filter(
-            process_id=process_pk
-        ).exists():
+        if (
+            process_pk is not None
+            and not policy.visible_cases(request.user).filter(process_id=process_pk).exists()
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -40,7 +40,9 @@ class ActionSpec:
     causes: list[int] = field(default_factory=list)  # indexes into the plan's causes
 
 
-def remediation_plan(*, case: Case, task, actor: User, causes: list[CauseSpec], actions: list[ActionSpec]) -> list[CorrectiveAction]:
+def remediation_plan(
+    *, case: Case, task, actor: User, causes: list[CauseSpec], actions: list[ActionSpec]
+) -> list[CorrectiveAction]:
     """Record root causes and corrective actions (a new round after an unfavourable review).
 
     Preconditions: open plan_remediation task; actor may plan and is no party; at least one
@@ -66,40 +68,68 @@ def remediation_plan(*, case: Case, task, actor: User, causes: list[CauseSpec], 
         if a.due_date < today:
             errors.append(_("A due date cannot be in the past."))
         if not policy.has(a.owner, "complete_action"):
-            errors.append(_("%(user)s cannot own corrective actions.") % {"user": a.owner.get_username()})
+            errors.append(
+                _("%(user)s cannot own corrective actions.") % {"user": a.owner.get_username()}
+            )
         else:
             try:
                 policy.require_not_party(a.owner, case)
             except NotAllowed:
-                errors.append(_("%(user)s is a party to this case.") % {"user": a.owner.get_username()})
+                errors.append(
+                    _("%(user)s is a party to this case.") % {"user": a.owner.get_username()}
+                )
     if errors:
         raise ValidationError(errors)
     rnd = current_round(case) + 1
     cause_rows = []
     for c in causes:
-        cause = RootCause(case=case, round=rnd, category=c.category, description=c.description,
-                          identified_by=actor)
+        cause = RootCause(
+            case=case,
+            round=rnd,
+            category=c.category,
+            description=c.description,
+            identified_by=actor,
+        )
         audit.save(cause, actor=actor, reason="root cause")
         cause_rows.append(cause)
     created = []
     for a in actions:
-        action = CorrectiveAction(case=case, round=rnd, kind=a.kind, description=a.description,
-                                  owner=a.owner, due_date=a.due_date)
+        action = CorrectiveAction(
+            case=case,
+            round=rnd,
+            kind=a.kind,
+            description=a.description,
+            owner=a.owner,
+            due_date=a.due_date,
+        )
         audit.save(action, actor=actor, reason="corrective action planned")
         action.root_causes.set([cause_rows[i] for i in a.causes])
         audit.touch(action)
         created.append(action)
     audit.record(
-        action="remediation.planned", actor=actor, case=case,
-        payload={"round": rnd, "causes": [c.category for c in causes],
-                 "actions": [[a.kind, a.owner.get_username(), a.due_date.isoformat()] for a in actions],
-                 "task": task.pk},
+        action="remediation.planned",
+        actor=actor,
+        case=case,
+        payload={
+            "round": rnd,
+            "causes": [c.category for c in causes],
+            "actions": [[a.kind, a.owner.get_username(), a.due_date.isoformat()] for a in actions],
+            "task": task.pk,
+        },
     )
     return created
 
 
-def action_complete(*, case: Case, task, actor: User, action: CorrectiveAction, completion_note: str,
-                    proof_upload=None, proof_link: str = "") -> CorrectiveAction:
+def action_complete(
+    *,
+    case: Case,
+    task,
+    actor: User,
+    action: CorrectiveAction,
+    completion_note: str,
+    proof_upload=None,
+    proof_link: str = "",
+) -> CorrectiveAction:
     """The owner completes their corrective action with proof (a file or a link).
 
     Preconditions: open complete_action task for this action; actor is its owner.
@@ -113,21 +143,35 @@ def action_complete(*, case: Case, task, actor: User, action: CorrectiveAction, 
     if proof_upload is None and not proof_link.strip():
         raise ValidationError({"proof": [_("Attach proof: a file or a link.")]})
     if proof_upload is not None:
-        action.proof = store_evidence(case=case, actor=actor, upload=proof_upload, kind="document",
-                                      description=_("Proof of corrective action"))
+        action.proof = store_evidence(
+            case=case,
+            actor=actor,
+            upload=proof_upload,
+            kind="document",
+            description=_("Proof of corrective action"),
+        )
     action.proof_link = proof_link
     action.completion_note = completion_note
     action.status = ActionStatus.DONE
     action.completed_at = timezone.now()
-    audit.save(action, actor=actor, reason="action completed",
-               update_fields=["proof", "proof_link", "completion_note", "status", "completed_at"])
-    audit.record(action="action.completed", actor=actor, case=case,
-                 payload={"action": action.pk, "on_time": action.done_on_time, "task": task.pk})
+    audit.save(
+        action,
+        actor=actor,
+        reason="action completed",
+        update_fields=["proof", "proof_link", "completion_note", "status", "completed_at"],
+    )
+    audit.record(
+        action="action.completed",
+        actor=actor,
+        case=case,
+        payload={"action": action.pk, "on_time": action.done_on_time, "task": task.pk},
+    )
     return action
 
 
-def action_cancel(*, case: Case, action: CorrectiveAction, actor: User, reason: str,
-                  task: Task | None) -> CorrectiveAction:
+def action_cancel(
+    *, case: Case, action: CorrectiveAction, actor: User, reason: str, task: Task | None
+) -> CorrectiveAction:
     """Formally cancel an open corrective action, with a reason.
 
     Preconditions: the caller holds the case and the action locked and cancels the action's
@@ -137,7 +181,9 @@ def action_cancel(*, case: Case, action: CorrectiveAction, actor: User, reason: 
     is never emptied: plan a new round through an unfavourable review instead).
     """
     if not may_cancel_actions(actor):
-        raise NotAllowed(_("Only the case manager or a remediation planner cancels corrective actions."))
+        raise NotAllowed(
+            _("Only the case manager or a remediation planner cancels corrective actions.")
+        )
     policy.require_not_party(actor, case)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for cancelling this action.")]})
@@ -145,19 +191,35 @@ def action_cancel(*, case: Case, action: CorrectiveAction, actor: User, reason: 
         raise InvalidState(_("Only an open corrective action can be cancelled."))
     if action.round != current_round(case):
         raise InvalidState(_("This action belongs to an earlier plan round."))
-    others = (CorrectiveAction.objects.filter(case=case, round=action.round)
-              .exclude(pk=action.pk).exclude(status=ActionStatus.CANCELLED))
+    others = (
+        CorrectiveAction.objects.filter(case=case, round=action.round)
+        .exclude(pk=action.pk)
+        .exclude(status=ActionStatus.CANCELLED)
+    )
     if not others.exists():
-        raise InvalidState(_("This is the last standing action of the plan; a plan needs at "
-                             "least one action carried out."))
+        raise InvalidState(
+            _(
+                "This is the last standing action of the plan; a plan needs at "
+                "least one action carried out."
+            )
+        )
     if task is None:
         raise InvalidState(_("This action has no open task."))
     action.status = ActionStatus.CANCELLED
     action.cancel_reason = reason
     action.cancelled_by = actor
     action.cancelled_at = timezone.now()
-    audit.save(action, actor=actor, reason="action cancelled",
-               update_fields=["status", "cancel_reason", "cancelled_by", "cancelled_at"])
-    audit.record(action="action.cancelled", actor=actor, case=case, reason=reason,
-                 payload={"action": action.pk, "task": task.pk})
+    audit.save(
+        action,
+        actor=actor,
+        reason="action cancelled",
+        update_fields=["status", "cancel_reason", "cancelled_by", "cancelled_at"],
+    )
+    audit.record(
+        action="action.cancelled",
+        actor=actor,
+        case=case,
+        reason=reason,
+        payload={"action": action.pk, "task": task.pk},
+    )
     return action

@@ -25,15 +25,26 @@ if TYPE_CHECKING:
 
 
 def customer_feedback_record(
-    *, case: Case, task, actor: User, channel: str, notified_at: dt.datetime, notice_summary: str,
-    apology: bool, compensation: Decimal = Decimal("0"), compensation_paid_on: dt.date | None = None,
-    customer_response: str = "", satisfaction: int | None = None,
+    *,
+    case: Case,
+    task,
+    actor: User,
+    channel: str,
+    notified_at: dt.datetime,
+    notice_summary: str,
+    apology: bool,
+    compensation: Decimal = Decimal("0"),
+    compensation_paid_on: dt.date | None = None,
+    customer_response: str = "",
+    satisfaction: int | None = None,
 ) -> CustomerFeedback:
     """Record the outcome notice to the customer, apology, compensation and their response.
 
     Preconditions: open customer_feedback task; actor may record feedback and is no party.
     """
-    policy.require(actor, "record_customer_feedback", _("Only compliance officers record customer feedback."))
+    policy.require(
+        actor, "record_customer_feedback", _("Only compliance officers record customer feedback.")
+    )
     policy.require_not_party(actor, case)
     errors = {}
     if satisfaction is not None and not 1 <= satisfaction <= 5:
@@ -47,43 +58,79 @@ def customer_feedback_record(
     if errors:
         raise ValidationError(errors)
     row = CustomerFeedback(
-        case=case, channel=channel, notified_at=notified_at, notice_summary=notice_summary,
-        apology=apology, compensation=compensation or Decimal("0"),
-        compensation_paid_on=compensation_paid_on, customer_response=customer_response,
-        satisfaction=satisfaction, recorded_by=actor,
+        case=case,
+        channel=channel,
+        notified_at=notified_at,
+        notice_summary=notice_summary,
+        apology=apology,
+        compensation=compensation or Decimal("0"),
+        compensation_paid_on=compensation_paid_on,
+        customer_response=customer_response,
+        satisfaction=satisfaction,
+        recorded_by=actor,
     )
     audit.save(row, actor=actor, reason="customer feedback")
     clock = complaint_clock(case)
-    audit.record(action="customer.feedback", actor=actor, case=case,
-                 payload={"apology": apology, "compensation": str(row.compensation),
-                          "satisfaction": satisfaction, "task": task.pk,
-                          "complaint_days": clock.days_elapsed if clock else None,
-                          "complaint_overdue": clock.overdue if clock else None})
+    audit.record(
+        action="customer.feedback",
+        actor=actor,
+        case=case,
+        payload={
+            "apology": apology,
+            "compensation": str(row.compensation),
+            "satisfaction": satisfaction,
+            "task": task.pk,
+            "complaint_days": clock.days_elapsed if clock else None,
+            "complaint_overdue": clock.overdue if clock else None,
+        },
+    )
     return row
 
 
-def regulator_notify(*, case: Case, task, actor: User, regulator: str, notified_at: dt.datetime, reference_number: str,
-                     summary: str) -> RegulatorNotification:
+def regulator_notify(
+    *,
+    case: Case,
+    task,
+    actor: User,
+    regulator: str,
+    notified_at: dt.datetime,
+    reference_number: str,
+    summary: str,
+) -> RegulatorNotification:
     """Record the report of a major violation to the regulator.
 
     Preconditions: open notify_regulator task; actor may notify and is no party; the case
     is of major severity.
     """
-    policy.require(actor, "notify_regulator", _("Only compliance officers record regulator notifications."))
+    policy.require(
+        actor, "notify_regulator", _("Only compliance officers record regulator notifications.")
+    )
     policy.require_not_party(actor, case)
     if case.severity != Severity.MAJOR:
         raise ValidationError(_("Only major violations are reported to the regulator."))
     if not (regulator.strip() and reference_number.strip() and summary.strip()):
         raise ValidationError(_("Regulator, reference number and summary are all required."))
-    row = RegulatorNotification(case=case, regulator=regulator, notified_at=notified_at,
-                                reference_number=reference_number, summary=summary, recorded_by=actor)
+    row = RegulatorNotification(
+        case=case,
+        regulator=regulator,
+        notified_at=notified_at,
+        reference_number=reference_number,
+        summary=summary,
+        recorded_by=actor,
+    )
     audit.save(row, actor=actor, reason="regulator notified")
-    audit.record(action="regulator.notified", actor=actor, case=case,
-                 payload={"regulator": regulator, "reference": reference_number, "task": task.pk})
+    audit.record(
+        action="regulator.notified",
+        actor=actor,
+        case=case,
+        payload={"regulator": regulator, "reference": reference_number, "task": task.pk},
+    )
     return row
 
 
-def complaint_clock_extend(*, case: Case, actor: User, reason: str, limit_days: int | None = None) -> ComplaintExtension:
+def complaint_clock_extend(
+    *, case: Case, actor: User, reason: str, limit_days: int | None = None
+) -> ComplaintExtension:
     """Extend the complaint clock of a complex case, with a reason.
 
     Preconditions: actor records customer feedback or manages cases, and is no party; the case
@@ -95,7 +142,9 @@ def complaint_clock_extend(*, case: Case, actor: User, reason: str, limit_days: 
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if not may_extend_complaint_clock(actor):
-            raise NotAllowed(_("Only compliance officers and the case manager extend the complaint clock."))
+            raise NotAllowed(
+                _("Only compliance officers and the case manager extend the complaint clock.")
+            )
         policy.require_not_party(actor, case)
         clock = complaint_clock(case)
         if clock is None or case.is_closed:
@@ -114,6 +163,11 @@ def complaint_clock_extend(*, case: Case, actor: User, reason: str, limit_days: 
             raise ValidationError(errors)
         row = ComplaintExtension(case=case, limit_days=limit, reason=reason, extended_by=actor)
         audit.save(row, actor=actor, reason="complaint clock extended")
-        audit.record(action="complaint.extended", actor=actor, case=case, reason=reason,
-                     payload={"from_days": clock.limit_days, "to_days": limit})
+        audit.record(
+            action="complaint.extended",
+            actor=actor,
+            case=case,
+            reason=reason,
+            payload={"from_days": clock.limit_days, "to_days": limit},
+        )
     return row

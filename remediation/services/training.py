@@ -23,8 +23,15 @@ if TYPE_CHECKING:
 
 
 def training_record(
-    *, actor: User, topic: str, held_on: dt.date, trainer: str, attendees: Iterable[Employee],
-    cases: Iterable[Case], root_causes: Iterable[RootCause] = (), notes: str = "",
+    *,
+    actor: User,
+    topic: str,
+    held_on: dt.date,
+    trainer: str,
+    attendees: Iterable[Employee],
+    cases: Iterable[Case],
+    root_causes: Iterable[RootCause] = (),
+    notes: str = "",
 ) -> TrainingSession:
     """Record a training session and the cases and root causes it answers.
 
@@ -37,7 +44,9 @@ def training_record(
     with transaction.atomic():
         locked = list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk"))
         if not may_record_training(actor):
-            raise NotAllowed(_("Only remediation planners, owners and the case manager record training."))
+            raise NotAllowed(
+                _("Only remediation planners, owners and the case manager record training.")
+            )
         for case in locked:
             policy.require_not_party(actor, case)
         errors = {}
@@ -52,11 +61,14 @@ def training_record(
         if not locked:
             errors["cases"] = [_("Link the training to at least one case.")]
         if any(rc.case_id not in case_ids for rc in root_causes):
-            errors["root_causes"] = [_("A root cause answered must belong to one of the linked cases.")]
+            errors["root_causes"] = [
+                _("A root cause answered must belong to one of the linked cases.")
+            ]
         if errors:
             raise ValidationError(errors)
-        session = TrainingSession(topic=topic, held_on=held_on, trainer=trainer, notes=notes,
-                                  recorded_by=actor)
+        session = TrainingSession(
+            topic=topic, held_on=held_on, trainer=trainer, notes=notes, recorded_by=actor
+        )
         audit.save(session, actor=actor, reason="training recorded")
         session.attendees.set(attendees)
         session.cases.set(locked)
@@ -65,9 +77,16 @@ def training_record(
         # The session answers several cases: each case's chain vouches for it.
         for case in locked:
             audit.record(
-                action="training.recorded", actor=actor, case=case, records=[session],
-                payload={"training": session.pk, "topic": topic, "held_on": held_on.isoformat(),
-                         "attendees": len(attendees),
-                         "root_causes": sorted(rc.pk for rc in root_causes if rc.case_id == case.pk)},
+                action="training.recorded",
+                actor=actor,
+                case=case,
+                records=[session],
+                payload={
+                    "training": session.pk,
+                    "topic": topic,
+                    "held_on": held_on.isoformat(),
+                    "attendees": len(attendees),
+                    "root_causes": sorted(rc.pk for rc in root_causes if rc.case_id == case.pk),
+                },
             )
     return session

@@ -25,12 +25,18 @@ def remediation_panel(context, case):
         "cancelled_actions": selectors.cancelled_actions(case),
         "overdue_count": sum(1 for a in open_actions if a.overdue),
         "trainings": selectors.trainings_for_case(case),
-        "can_cancel": bool(open_actions) and may_cancel_actions(user) and not standing.subject
+        "can_cancel": bool(open_actions)
+        and may_cancel_actions(user)
+        and not standing.subject
         and not policy.is_reporter(user, case, standing),
-        "can_extend": clock is not None and clock.can_extend_to is not None and not case.is_closed
+        "can_extend": clock is not None
+        and clock.can_extend_to is not None
+        and not case.is_closed
         and may_extend_complaint_clock(user),
         "can_train": may_record_training(user) and not case.is_closed,
         "cancel_form": forms.CancelActionForm(),
-        "extend_form": forms.ComplaintExtendForm(initial={"limit_days": clock.can_extend_to if clock else None}),
+        "extend_form": forms.ComplaintExtendForm(
+            initial={"limit_days": clock.can_extend_to if clock else None}
+        ),
         "training_form": forms.TrainingForm(case=case) if may_record_training(user) else None,
     }

@@ -29,7 +29,9 @@ def render_casefile_pdf(casefile: CaseFile, *, lang: str) -> bytes:
     with translation.override(lang):
         writer = Writer(lang, embedded)
         doc = CaseDoc(
-            buf, casefile=casefile, writer=writer,
+            buf,
+            casefile=casefile,
+            writer=writer,
             title=f"{L.text('case_file')} {casefile.summary.reference}",
             author=casefile.export.institution,
             subject=L.text(f"class_{casefile.export.profile}"),

@@ -57,25 +57,40 @@ class CaseDoc(BaseDocTemplate):
     contents' entries."""
 
     def __init__(self, buf, *, casefile: CaseFile, writer: Writer, **kw) -> None:
-        super().__init__(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                         topMargin=22 * mm, bottomMargin=18 * mm, **kw)
+        super().__init__(
+            buf,
+            pagesize=A4,
+            leftMargin=18 * mm,
+            rightMargin=18 * mm,
+            topMargin=22 * mm,
+            bottomMargin=18 * mm,
+            **kw,
+        )
         self.casefile = casefile
         self.writer = writer
         self.page_count = PageCount()
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-        self.addPageTemplates([
-            PageTemplate(id="cover", frames=[frame], onPage=self._decorate),
-            PageTemplate(id="body", frames=[frame], onPage=self._decorate),
-        ])
+        self.addPageTemplates(
+            [
+                PageTemplate(id="cover", frames=[frame], onPage=self._decorate),
+                PageTemplate(id="body", frames=[frame], onPage=self._decorate),
+            ]
+        )
         # The same on every page: made once, drawn on each.
         w, cf = writer, casefile
         self._head = (
-            w.raw(f"{w.mk(cf.export.institution)} · {w.mk(L.text('case_file'))} "
-                  f"<b>{w.mk(cf.summary.reference)}</b>", "header"),
+            w.raw(
+                f"{w.mk(cf.export.institution)} · {w.mk(L.text('case_file'))} "
+                f"<b>{w.mk(cf.summary.reference)}</b>",
+                "header",
+            ),
             w.raw(w.mk(L.text(f"class_{cf.export.profile}")), "header_r"),
         )
-        self._foot = w.raw(f"{w.mk(L.text('generated'))} {w.mk(when(cf.export.generated_at))} · "
-                           f"SHA-256 {cf.chain.head_hash[:16]}…", "header")
+        self._foot = w.raw(
+            f"{w.mk(L.text('generated'))} {w.mk(when(cf.export.generated_at))} · "
+            f"SHA-256 {cf.chain.head_hash[:16]}…",
+            "header",
+        )
 
     def multiBuild(self, story, **kw):
         return super().multiBuild([*story, self.page_count], **kw)
@@ -103,8 +118,9 @@ class CaseDoc(BaseDocTemplate):
         self._foot.wrap(width / 2, 20)
         self._foot.drawOn(canv, left, 8 * mm)
         w = self.writer
-        number = w.raw(w.mk(L.text("page") % {"page": self.page, "pages": self.page_count.shown}),
-                       "header_r")
+        number = w.raw(
+            w.mk(L.text("page") % {"page": self.page, "pages": self.page_count.shown}), "header_r"
+        )
         number.wrap(width / 2, 20)
         number.drawOn(canv, left + width / 2, 8 * mm)
         canv.restoreState()

@@ -30,8 +30,10 @@ ALERT = colors.HexColor("#9B1C1C")
 # Markup that is text alone: no tag, no entity, words separated by single spaces.
 _PLAIN = re.compile(r"[^\s<>&]+(?: [^\s<>&]+)*")
 
-_CJK = re.compile(r"([\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff"
-                  r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+)")
+_CJK = re.compile(
+    r"([\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff"
+    r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+)"
+)
 
 
 class Writer:
@@ -47,22 +49,62 @@ class Writer:
         body = ParagraphStyle("body", fontName=BASE, fontSize=9, leading=12.5, splitLongWords=1)
         return {
             "body": body,
-            "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=10, textColor=MUTED),
+            "small": ParagraphStyle(
+                "small", parent=body, fontSize=7.5, leading=10, textColor=MUTED
+            ),
             "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11),
-            "head": ParagraphStyle("head", parent=body, fontName=BOLD, fontSize=8.5, leading=11, textColor=NAVY),
-            "label": ParagraphStyle("label", parent=body, fontName=BOLD, fontSize=8.5, leading=11, textColor=MUTED),
+            "head": ParagraphStyle(
+                "head", parent=body, fontName=BOLD, fontSize=8.5, leading=11, textColor=NAVY
+            ),
+            "label": ParagraphStyle(
+                "label", parent=body, fontName=BOLD, fontSize=8.5, leading=11, textColor=MUTED
+            ),
             "mono": ParagraphStyle("mono", parent=body, fontName=MONO, fontSize=7.2, leading=9.5),
-            "h1": ParagraphStyle("h1", parent=body, fontName=BOLD, fontSize=15, leading=20,
-                                 textColor=NAVY, spaceBefore=4, spaceAfter=8),
-            "h2": ParagraphStyle("h2", parent=body, fontName=BOLD, fontSize=10.5, leading=14,
-                                 textColor=NAVY, spaceBefore=8, spaceAfter=4),
-            "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=28, leading=34, textColor=NAVY),
-            "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=13, leading=18, textColor=MUTED),
-            "banner": ParagraphStyle("banner", parent=body, fontName=BOLD, fontSize=10, leading=13,
-                                     textColor=colors.white),
-            "header": ParagraphStyle("header", parent=body, fontSize=7.5, leading=9, textColor=MUTED),
-            "header_r": ParagraphStyle("header_r", parent=body, fontSize=7.5, leading=9, textColor=MUTED,
-                                       alignment=TA_RIGHT),
+            "h1": ParagraphStyle(
+                "h1",
+                parent=body,
+                fontName=BOLD,
+                fontSize=15,
+                leading=20,
+                textColor=NAVY,
+                spaceBefore=4,
+                spaceAfter=8,
+            ),
+            "h2": ParagraphStyle(
+                "h2",
+                parent=body,
+                fontName=BOLD,
+                fontSize=10.5,
+                leading=14,
+                textColor=NAVY,
+                spaceBefore=8,
+                spaceAfter=4,
+            ),
+            "title": ParagraphStyle(
+                "title", parent=body, fontName=BOLD, fontSize=28, leading=34, textColor=NAVY
+            ),
+            "subtitle": ParagraphStyle(
+                "subtitle", parent=body, fontSize=13, leading=18, textColor=MUTED
+            ),
+            "banner": ParagraphStyle(
+                "banner",
+                parent=body,
+                fontName=BOLD,
+                fontSize=10,
+                leading=13,
+                textColor=colors.white,
+            ),
+            "header": ParagraphStyle(
+                "header", parent=body, fontSize=7.5, leading=9, textColor=MUTED
+            ),
+            "header_r": ParagraphStyle(
+                "header_r",
+                parent=body,
+                fontSize=7.5,
+                leading=9,
+                textColor=MUTED,
+                alignment=TA_RIGHT,
+            ),
             "toc": ParagraphStyle("toc", parent=body, fontSize=10, leading=16),
         }
 

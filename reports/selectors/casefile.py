@@ -53,8 +53,14 @@ from .redactor import build_redactor
 APPEAL_PREFIXES = ("appeal.", "defence.")
 
 
-def build_casefile(case: Case, *, profile: Profile | str, viewer, recipient: str = "",
-                   now: dt.datetime | None = None) -> CaseFile:
+def build_casefile(
+    case: Case,
+    *,
+    profile: Profile | str,
+    viewer,
+    recipient: str = "",
+    now: dt.datetime | None = None,
+) -> CaseFile:
     """Everything about one case, redacted for ``profile``. Reads only."""
     profile = Profile(profile)
     case = case_selectors.case_page(case.reference)  # read whole: every register prefetched
@@ -101,19 +107,32 @@ def _export(profile: Profile, *, viewer, recipient: str, now: dt.datetime | None
         institution=settings.ACCOUNTABILITY["INSTITUTION_NAME"],
         profile=profile.value,
         generated_at=now or timezone.now(),
-        prepared_by=("" if profile == Profile.BULLETIN
-                     else (viewer.get_username() if getattr(viewer, "pk", None) else "system")),
+        prepared_by=(
+            ""
+            if profile == Profile.BULLETIN
+            else (viewer.get_username() if getattr(viewer, "pk", None) else "system")
+        ),
         recipient=recipient,
     )
 
 
 def _summary(case: Case, red: Redactor) -> Summary:
     return Summary(
-        reference=case.reference, title=red.text(case.title), description=red.text(case.description),
-        source=case.source, category_code=case.category.code, category_name=case.category.name,
-        department=case.department.name, occurred_at=case.occurred_at, reported_at=case.reported_at,
-        acknowledge_due_at=case.acknowledge_due_at, acknowledged_at=case.acknowledged_at,
-        stage=case.stage, outcome=case.outcome, severity=case.severity, closed_at=case.closed_at,
+        reference=case.reference,
+        title=red.text(case.title),
+        description=red.text(case.description),
+        source=case.source,
+        category_code=case.category.code,
+        category_name=case.category.name,
+        department=case.department.name,
+        occurred_at=case.occurred_at,
+        reported_at=case.reported_at,
+        acknowledge_due_at=case.acknowledge_due_at,
+        acknowledged_at=case.acknowledged_at,
+        stage=case.stage,
+        outcome=case.outcome,
+        severity=case.severity,
+        closed_at=case.closed_at,
     )
 
 
@@ -121,23 +140,36 @@ def _parties(case: Case, red: Redactor, *, reporter_withheld: bool) -> Parties:
     customer = None
     if case.customer_involved:
         customer = Customer(
-            name=red.field(case.customer_name), reference=red.field(case.customer_reference),
+            name=red.field(case.customer_name),
+            reference=red.field(case.customer_reference),
             contact=red.field(case.customer_contact),
         )
     return Parties(
         anonymous=case.is_anonymous,
-        reporter=(WITHHELD if reporter_withheld
-                  else (case.reported_by.get_username() if case.reported_by_id else "")),
+        reporter=(
+            WITHHELD
+            if reporter_withheld
+            else (case.reported_by.get_username() if case.reported_by_id else "")
+        ),
         reporter_withheld=reporter_withheld,
         subjects=[
-            Subject(name=red.field(s.name), staff_number=red.field(s.staff_number),
-                    department=s.department.name, position=s.position)
+            Subject(
+                name=red.field(s.name),
+                staff_number=red.field(s.staff_number),
+                department=s.department.name,
+                position=s.position,
+            )
             for s in case.subjects.all()
         ],
         customer=customer,
         team=[
-            TeamEntry(user=red.user(m.user), role=m.role, active=m.active, declared_at=m.declared_at,
-                      has_conflict=m.has_conflict)
+            TeamEntry(
+                user=red.user(m.user),
+                role=m.role,
+                active=m.active,
+                declared_at=m.declared_at,
+                has_conflict=m.has_conflict,
+            )
             for m in case.team.all()
         ],
     )
@@ -148,13 +180,18 @@ def _verification(case: Case, red: Redactor) -> VerificationEntry | None:
         return None
     v = case.verification
     return VerificationEntry(
-        outcome=v.outcome, reason=red.text(v.reason), first_evidence=red.text(v.first_evidence),
+        outcome=v.outcome,
+        reason=red.text(v.reason),
+        first_evidence=red.text(v.first_evidence),
         duplicate_of=v.duplicate_of.reference if v.duplicate_of_id else "",
-        verified_by=red.user(v.verified_by), verified_at=v.verified_at,
+        verified_by=red.user(v.verified_by),
+        verified_at=v.verified_at,
     )
 
 
-def _chain(case: Case, events: list[AuditEvent], redactor: Redactor) -> tuple[list[ChainEvent], ChainHead]:
+def _chain(
+    case: Case, events: list[AuditEvent], redactor: Redactor
+) -> tuple[list[ChainEvent], ChainHead]:
     """Recompute every hash and link while reading, so a broken chain is never exported silently."""
     out: list[ChainEvent] = []
     problem = ""
@@ -168,14 +205,27 @@ def _chain(case: Case, events: list[AuditEvent], redactor: Redactor) -> tuple[li
                 problem = f"event {event.seq}: content does not match its hash"
         prev = event.hash
         shown, touched = redactor.event_content(content)
-        out.append(ChainEvent(
-            seq=event.seq, occurred_at=event.occurred_at, action=event.action,
-            actor=shown["actor_name"], reason=shown["reason"], hash=event.hash,
-            prev_hash=event.prev_hash, content=shown, redacted=touched,
-        ))
+        out.append(
+            ChainEvent(
+                seq=event.seq,
+                occurred_at=event.occurred_at,
+                action=event.action,
+                actor=shown["actor_name"],
+                reason=shown["reason"],
+                hash=event.hash,
+                prev_hash=event.prev_hash,
+                content=shown,
+                redacted=touched,
+            )
+        )
     key = events[0].chain.key if events else f"case:{case.pk}"
-    head = ChainHead(chain=key, length=len(events), head_hash=events[-1].hash if events else "0" * 64,
-                     intact=not problem, problem=problem)
+    head = ChainHead(
+        chain=key,
+        length=len(events),
+        head_hash=events[-1].hash if events else "0" * 64,
+        intact=not problem,
+        problem=problem,
+    )
     return out, head
 
 
@@ -189,14 +239,23 @@ def _evidence(case: Case, red: Redactor, profile: Profile) -> list[EvidenceEntry
             name = f"evidence-{n:03d}{os.path.splitext(name)[1].lower()}"
         else:
             name = red.text(name)
-        out.append(EvidenceEntry(
-            number=n, name=name, kind=e.kind, description=red.text(e.description),
-            content_type=e.content_type, size=e.size, sha256=e.sha256,
-            collected_by=red.user(e.collected_by), collected_at=e.collected_at,
-            superseded_by=number_of.get(e.superseded_by_id),
-            superseded_reason=red.text(e.superseded_reason),
-            bundle_path=_evidence_path(n, name, profile), storage_name=e.file.name,
-        ))
+        out.append(
+            EvidenceEntry(
+                number=n,
+                name=name,
+                kind=e.kind,
+                description=red.text(e.description),
+                content_type=e.content_type,
+                size=e.size,
+                sha256=e.sha256,
+                collected_by=red.user(e.collected_by),
+                collected_at=e.collected_at,
+                superseded_by=number_of.get(e.superseded_by_id),
+                superseded_reason=red.text(e.superseded_reason),
+                bundle_path=_evidence_path(n, name, profile),
+                storage_name=e.file.name,
+            )
+        )
     return out
 
 
@@ -208,24 +267,37 @@ def _evidence_path(number: int, name: str, profile: Profile) -> str:
 
 def _interviews(case: Case, red: Redactor) -> list[InterviewEntry]:
     return [
-        InterviewEntry(interviewee=red.field(i.interviewee), held_at=i.held_at,
-                       interviewer=red.user(i.interviewer), summary=red.text(i.summary))
+        InterviewEntry(
+            interviewee=red.field(i.interviewee),
+            held_at=i.held_at,
+            interviewer=red.user(i.interviewer),
+            summary=red.text(i.summary),
+        )
         for i in case.interviews.all()
     ]
 
 
 def _record_reviews(case: Case, red: Redactor) -> list[RecordReviewEntry]:
     return [
-        RecordReviewEntry(record=red.text(r.record), reviewed_by=red.user(r.reviewed_by),
-                          reviewed_at=r.reviewed_at, findings=red.text(r.findings))
+        RecordReviewEntry(
+            record=red.text(r.record),
+            reviewed_by=red.user(r.reviewed_by),
+            reviewed_at=r.reviewed_at,
+            findings=red.text(r.findings),
+        )
         for r in case.record_reviews.all()
     ]
 
 
 def _investigation_reports(case: Case, red: Redactor) -> list[ReportEntry]:
     return [
-        ReportEntry(round=r.round, summary=red.text(r.summary), conclusion=red.text(r.conclusion),
-                    submitted_by=red.user(r.submitted_by), submitted_at=r.submitted_at)
+        ReportEntry(
+            round=r.round,
+            summary=red.text(r.summary),
+            conclusion=red.text(r.conclusion),
+            submitted_by=red.user(r.submitted_by),
+            submitted_at=r.submitted_at,
+        )
         for r in case.investigation_reports.all()
     ]
 
@@ -233,17 +305,25 @@ def _investigation_reports(case: Case, red: Redactor) -> list[ReportEntry]:
 def _findings(case: Case, red: Redactor) -> list[FindingEntry]:
     return [
         FindingEntry(
-            round=f.round, established=f.established, category=f.category.name,
-            nature=red.text(f.nature), severity=f.severity, customer_loss=f.customer_loss,
-            legal_matter=f.legal_matter, facts_clear=f.facts_clear,
+            round=f.round,
+            established=f.established,
+            category=f.category.name,
+            nature=red.text(f.nature),
+            severity=f.severity,
+            customer_loss=f.customer_loss,
+            legal_matter=f.legal_matter,
+            facts_clear=f.facts_clear,
             evidence_conclusive=f.evidence_conclusive,
             characterization_accurate=f.characterization_accurate,
-            handling_appropriate=f.handling_appropriate, found_by=red.user(f.found_by),
+            handling_appropriate=f.handling_appropriate,
+            found_by=red.user(f.found_by),
             found_at=f.found_at,
             responsible=[
-                ResponsibleEntry(name=red.field(r.employee.name),
-                                 staff_number=red.field(r.employee.staff_number),
-                                 responsibility=r.responsibility)
+                ResponsibleEntry(
+                    name=red.field(r.employee.name),
+                    staff_number=red.field(r.employee.staff_number),
+                    responsibility=r.responsibility,
+                )
                 for r in f.responsible.all()
             ],
         )
@@ -254,23 +334,37 @@ def _findings(case: Case, red: Redactor) -> list[FindingEntry]:
 def _sanctions(case: Case, red: Redactor) -> list[ProposalEntry]:
     return [
         ProposalEntry(
-            round=p.round, status=p.status, required_level=p.required_level,
-            justification=red.text(p.justification), proposed_by=red.user(p.proposed_by),
+            round=p.round,
+            status=p.status,
+            required_level=p.required_level,
+            justification=red.text(p.justification),
+            proposed_by=red.user(p.proposed_by),
             proposed_at=p.proposed_at,
             items=[
                 SanctionEntry(
-                    person=red.field(i.employee.name), staff_number=red.field(i.employee.staff_number),
-                    sanction_type=i.sanction_type, detail=red.text(i.detail), amount=i.amount,
-                    period_start=i.period_start, period_end=i.period_end, status=i.status,
+                    person=red.field(i.employee.name),
+                    staff_number=red.field(i.employee.staff_number),
+                    sanction_type=i.sanction_type,
+                    detail=red.text(i.detail),
+                    amount=i.amount,
+                    period_start=i.period_start,
+                    period_end=i.period_end,
+                    status=i.status,
                     effective_date=i.effective_date,
                     executed_by=red.user(i.executed_by) if i.executed_by_id else "",
-                    executed_at=i.executed_at, execution_note=red.text(i.execution_note),
+                    executed_at=i.executed_at,
+                    execution_note=red.text(i.execution_note),
                 )
                 for i in p.items.all()
             ],
             decisions=[
-                DecisionEntry(approver=red.user(d.approver), level=d.level, decision=d.decision,
-                              reason=red.text(d.reason), decided_at=d.decided_at)
+                DecisionEntry(
+                    approver=red.user(d.approver),
+                    level=d.level,
+                    decision=d.decision,
+                    reason=red.text(d.reason),
+                    decided_at=d.decided_at,
+                )
                 for d in p.decisions.all()
             ],
         )
@@ -281,16 +375,26 @@ def _sanctions(case: Case, red: Redactor) -> list[ProposalEntry]:
 def _appeals(chain_events: list[ChainEvent]) -> list[AppealEntry]:
     """The defence and appeal are read from the trail, already redacted."""
     return [
-        AppealEntry(occurred_at=e.occurred_at, action=e.action, actor=e.actor, reason=e.reason,
-                    details=e.content["payload"])
-        for e in chain_events if e.action.startswith(APPEAL_PREFIXES)
+        AppealEntry(
+            occurred_at=e.occurred_at,
+            action=e.action,
+            actor=e.actor,
+            reason=e.reason,
+            details=e.content["payload"],
+        )
+        for e in chain_events
+        if e.action.startswith(APPEAL_PREFIXES)
     ]
 
 
 def _root_causes(case: Case, red: Redactor) -> list[RootCauseEntry]:
     return [
-        RootCauseEntry(round=c.round, category=c.category, description=red.text(c.description),
-                       identified_by=red.user(c.identified_by))
+        RootCauseEntry(
+            round=c.round,
+            category=c.category,
+            description=red.text(c.description),
+            identified_by=red.user(c.identified_by),
+        )
         for c in case.root_causes.all()
     ]
 
@@ -298,47 +402,76 @@ def _root_causes(case: Case, red: Redactor) -> list[RootCauseEntry]:
 def _actions(case: Case, red: Redactor) -> list[ActionEntry]:
     sha_of = {e.pk: e.sha256 for e in case.evidence.all()}
     return [
-        ActionEntry(round=a.round, kind=a.kind, description=red.text(a.description),
-                    owner=red.user(a.owner), due_date=a.due_date, status=a.status,
-                    completed_at=a.completed_at, completion_note=red.text(a.completion_note),
-                    proof_link=a.proof_link, proof_sha256=sha_of.get(a.proof_id, ""))
+        ActionEntry(
+            round=a.round,
+            kind=a.kind,
+            description=red.text(a.description),
+            owner=red.user(a.owner),
+            due_date=a.due_date,
+            status=a.status,
+            completed_at=a.completed_at,
+            completion_note=red.text(a.completion_note),
+            proof_link=a.proof_link,
+            proof_sha256=sha_of.get(a.proof_id, ""),
+        )
         for a in case.corrective_actions.all()
     ]
 
 
 def _reviews(case: Case, red: Redactor) -> list[ReviewEntry]:
     return [
-        ReviewEntry(round=r.round, verdict=r.verdict, timeliness=red.text(r.timeliness),
-                    pertinence=red.text(r.pertinence), effectiveness=red.text(r.effectiveness),
-                    reasons=red.text(r.reasons), reviewer=red.user(r.reviewer),
-                    reviewed_at=r.reviewed_at, evidence=red.data(r.evidence))
+        ReviewEntry(
+            round=r.round,
+            verdict=r.verdict,
+            timeliness=red.text(r.timeliness),
+            pertinence=red.text(r.pertinence),
+            effectiveness=red.text(r.effectiveness),
+            reasons=red.text(r.reasons),
+            reviewer=red.user(r.reviewer),
+            reviewed_at=r.reviewed_at,
+            evidence=red.data(r.evidence),
+        )
         for r in case.effectiveness_reviews.all()
     ]
 
 
 def _redress(case: Case, red: Redactor) -> list[RedressEntry]:
     return [
-        RedressEntry(channel=f.channel, notified_at=f.notified_at,
-                     notice_summary=red.text(f.notice_summary), apology=f.apology,
-                     compensation=f.compensation, compensation_paid_on=f.compensation_paid_on,
-                     customer_response=red.text(f.customer_response), satisfaction=f.satisfaction,
-                     recorded_by=red.user(f.recorded_by))
+        RedressEntry(
+            channel=f.channel,
+            notified_at=f.notified_at,
+            notice_summary=red.text(f.notice_summary),
+            apology=f.apology,
+            compensation=f.compensation,
+            compensation_paid_on=f.compensation_paid_on,
+            customer_response=red.text(f.customer_response),
+            satisfaction=f.satisfaction,
+            recorded_by=red.user(f.recorded_by),
+        )
         for f in case.customer_feedback.all()
     ]
 
 
 def _regulator_notices(case: Case, red: Redactor) -> list[RegulatorNoticeEntry]:
     return [
-        RegulatorNoticeEntry(regulator=n.regulator, notified_at=n.notified_at,
-                             reference_number=n.reference_number, summary=red.text(n.summary),
-                             recorded_by=red.user(n.recorded_by))
+        RegulatorNoticeEntry(
+            regulator=n.regulator,
+            notified_at=n.notified_at,
+            reference_number=n.reference_number,
+            summary=red.text(n.summary),
+            recorded_by=red.user(n.recorded_by),
+        )
         for n in case.regulator_notifications.all()
     ]
 
 
 def _outcome_notices(case: Case, red: Redactor) -> list[OutcomeNoticeEntry]:
     return [
-        OutcomeNoticeEntry(outcome=n.outcome, text=red.text(n.text), recipient=red.field(n.recipient),
-                           sent_at=n.sent_at)
+        OutcomeNoticeEntry(
+            outcome=n.outcome,
+            text=red.text(n.text),
+            recipient=red.field(n.recipient),
+            sent_at=n.sent_at,
+        )
         for n in case.outcome_notices.all()
     ]

@@ -29,7 +29,9 @@ def _letters(n: int) -> str:
     return out
 
 
-def build_redactor(case: Case, events: list[AuditEvent], *, profile: Profile, viewer) -> tuple[Redactor, bool]:
+def build_redactor(
+    case: Case, events: list[AuditEvent], *, profile: Profile, viewer
+) -> tuple[Redactor, bool]:
     """What the file for ``profile`` hides and how it names people; and whether the
     reporter is withheld."""
     replacements: dict[str, str] = {}
@@ -45,8 +47,9 @@ def build_redactor(case: Case, events: list[AuditEvent], *, profile: Profile, vi
     if profile == Profile.BULLETIN:
         _anonymise_customer_and_people(case, replacements)
         _number_staff(case, events, replacements, users, usernames)
-    return Redactor(replacements=replacements, users=users, hidden_user_ids=hidden,
-                    usernames=usernames), reporter_withheld
+    return Redactor(
+        replacements=replacements, users=users, hidden_user_ids=hidden, usernames=usernames
+    ), reporter_withheld
 
 
 def _reporter_withheld(case: Case, *, profile: Profile, viewer) -> bool:
@@ -57,8 +60,9 @@ def _reporter_withheld(case: Case, *, profile: Profile, viewer) -> bool:
     return case.is_anonymous
 
 
-def _withhold_reporter(case: Case, replacements: dict[str, str], users: dict[int, str],
-                       hidden: set[int]) -> None:
+def _withhold_reporter(
+    case: Case, replacements: dict[str, str], users: dict[int, str], hidden: set[int]
+) -> None:
     """Every way the file could name the reporter becomes "withheld"."""
     identity = _vault_identity(case)
     reporter = case.reported_by or (identity.user if identity is not None else None)
@@ -96,14 +100,21 @@ def _anonymise_customer_and_people(case: Case, replacements: dict[str, str]) -> 
             replacements[person.staff_number] = seen[person.pk]
 
 
-def _number_staff(case: Case, events: list[AuditEvent], replacements: dict[str, str],
-                  users: dict[int, str], usernames: dict[str, str]) -> None:
+def _number_staff(
+    case: Case,
+    events: list[AuditEvent],
+    replacements: dict[str, str],
+    users: dict[int, str],
+    usernames: dict[str, str],
+) -> None:
     """Every member of staff becomes "Staff n", numbered by first appearance in the trail."""
     from django.contrib.auth import get_user_model
 
     actor_ids = [e.actor_id for e in events if e.actor_id]
     staff_ids = list(dict.fromkeys(actor_ids))
-    known = {u.pk: u for u in get_user_model().objects.filter(pk__in=staff_ids + _case_user_ids(case))}
+    known = {
+        u.pk: u for u in get_user_model().objects.filter(pk__in=staff_ids + _case_user_ids(case))
+    }
     for pk in staff_ids + sorted(set(known) - set(staff_ids)):
         if pk in users or pk not in known:
             continue

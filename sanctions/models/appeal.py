@@ -30,17 +30,23 @@ class Appeal(models.Model):
         "violations.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="appeals"
     )
     proposal = models.ForeignKey(
-        SanctionProposal, verbose_name=_("proposal"), on_delete=models.PROTECT,
+        SanctionProposal,
+        verbose_name=_("proposal"),
+        on_delete=models.PROTECT,
         related_name="appeals",
     )
     employee = models.ForeignKey(
-        "violations.Employee", verbose_name=_("appellant"), on_delete=models.PROTECT,
+        "violations.Employee",
+        verbose_name=_("appellant"),
+        on_delete=models.PROTECT,
         related_name="appeals",
     )
     grounds = models.TextField(_("grounds of appeal"))
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     decide_by = models.DateTimeField(_("decision due"))
@@ -48,8 +54,12 @@ class Appeal(models.Model):
         _("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.OPEN
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reasons for the decision"), blank=True)

@@ -68,14 +68,17 @@ class SanctionKind(models.Model):
     )
     executing_department = models.CharField(_("executing department"), max_length=200)
     parameters = models.JSONField(
-        _("parameters"), default=list, blank=True,
+        _("parameters"),
+        default=list,
+        blank=True,
         help_text=_("The parameters a proposal of this kind records (documentation)."),
     )
     approval_level = models.CharField(
         _("approval level"), max_length=20, choices=ApprovalLevel.choices
     )
     approvers_required = models.PositiveSmallIntegerField(
-        _("distinct approvers required"), default=1,
+        _("distinct approvers required"),
+        default=1,
         validators=[MinValueValidator(1), MaxValueValidator(3)],
     )
     active = models.BooleanField(_("active"), default=True)
@@ -103,15 +106,21 @@ class SeverityGrade(models.Model):
     name = models.CharField(_("name"), max_length=100)
     rank = models.PositiveSmallIntegerField(_("rank"), unique=True)
     default_lightest = models.ForeignKey(
-        SanctionKind, verbose_name=_("default lightest sanction"), on_delete=models.PROTECT,
+        SanctionKind,
+        verbose_name=_("default lightest sanction"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     default_gravest = models.ForeignKey(
-        SanctionKind, verbose_name=_("default gravest sanction"), on_delete=models.PROTECT,
+        SanctionKind,
+        verbose_name=_("default gravest sanction"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     default_recommended = models.ForeignKey(
-        SanctionKind, verbose_name=_("default recommended sanction"), on_delete=models.PROTECT,
+        SanctionKind,
+        verbose_name=_("default recommended sanction"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -131,8 +140,10 @@ class MatrixRule(models.Model):
     recommended sanction. A rule on a top-level category covers its sub-categories."""
 
     category = models.ForeignKey(
-        "violations.ViolationCategory", verbose_name=_("violation category"),
-        on_delete=models.PROTECT, related_name="+",
+        "violations.ViolationCategory",
+        verbose_name=_("violation category"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     severity = models.ForeignKey(
         SeverityGrade, verbose_name=_("severity"), on_delete=models.PROTECT, related_name="rules"

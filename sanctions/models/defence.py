@@ -26,11 +26,15 @@ class DefenceRecord(models.Model):
     and had until ``due_at`` to answer."""
 
     proposal = models.ForeignKey(
-        SanctionProposal, verbose_name=_("proposal"), on_delete=models.PROTECT,
+        SanctionProposal,
+        verbose_name=_("proposal"),
+        on_delete=models.PROTECT,
         related_name="defences",
     )
     employee = models.ForeignKey(
-        "violations.Employee", verbose_name=_("employee"), on_delete=models.PROTECT,
+        "violations.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     notified_at = models.DateTimeField(_("notified at"))
@@ -42,8 +46,12 @@ class DefenceRecord(models.Model):
     statement = models.TextField(_("statement of defence"), blank=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     history = HistoricalRecords()

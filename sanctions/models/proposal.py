@@ -19,20 +19,26 @@ class ProposalStatus(models.TextChoices):
 
 class SanctionProposal(models.Model):
     case = models.ForeignKey(
-        "violations.Case", verbose_name=_("case"), on_delete=models.PROTECT,
+        "violations.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
         related_name="sanction_proposals",
     )
     round = models.PositiveSmallIntegerField(_("round"))
     justification = models.TextField(_("justification"))
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
     required_level = models.CharField(
         _("approval level"), max_length=20, choices=ApprovalLevel.choices
     )
-    approvals_required = models.PositiveSmallIntegerField(_("distinct approvers required"), default=1)
+    approvals_required = models.PositiveSmallIntegerField(
+        _("distinct approvers required"), default=1
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
     )
@@ -72,16 +78,22 @@ class ProposedSanction(models.Model):
         SanctionProposal, verbose_name=_("proposal"), on_delete=models.PROTECT, related_name="items"
     )
     responsible = models.ForeignKey(
-        "violations.ResponsiblePerson", verbose_name=_("responsible person"),
-        on_delete=models.PROTECT, related_name="sanctions",
+        "violations.ResponsiblePerson",
+        verbose_name=_("responsible person"),
+        on_delete=models.PROTECT,
+        related_name="sanctions",
     )
     employee = models.ForeignKey(
-        "violations.Employee", verbose_name=_("employee"), on_delete=models.PROTECT,
+        "violations.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
         related_name="sanctions",
     )
     sanction_type = models.CharField(_("sanction"), max_length=20, choices=SanctionType.choices)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     period_start = models.DateField(_("from"), null=True, blank=True)
     period_end = models.DateField(_("until"), null=True, blank=True)
     status = models.CharField(
@@ -89,8 +101,12 @@ class ProposedSanction(models.Model):
     )
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
     executed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("executed by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("executed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     executed_at = models.DateTimeField(_("executed at"), null=True, blank=True)
     execution_note = models.TextField(_("execution note"), blank=True)
@@ -100,13 +116,21 @@ class ProposedSanction(models.Model):
     expires_on = models.DateField(_("active on the record until"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("ended by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     end_reason = models.TextField(_("reason it ended"), blank=True)
     appeal = models.ForeignKey(
-        "sanctions.Appeal", verbose_name=_("set by appeal"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="revised_sanctions",
+        "sanctions.Appeal",
+        verbose_name=_("set by appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revised_sanctions",
     )
 
     history = HistoricalRecords()
@@ -128,11 +152,15 @@ class Decision(models.TextChoices):
 
 class ApprovalDecision(models.Model):
     proposal = models.ForeignKey(
-        SanctionProposal, verbose_name=_("proposal"), on_delete=models.PROTECT,
+        SanctionProposal,
+        verbose_name=_("proposal"),
+        on_delete=models.PROTECT,
         related_name="decisions",
     )
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approver"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approver"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     level = models.CharField(_("level"), max_length=20, choices=ApprovalLevel.choices)
@@ -156,15 +184,21 @@ class Assessment(models.Model):
     factors that moved it and why: what the proposer saw and what the approver checks."""
 
     proposal = models.ForeignKey(
-        SanctionProposal, verbose_name=_("proposal"), on_delete=models.PROTECT,
+        SanctionProposal,
+        verbose_name=_("proposal"),
+        on_delete=models.PROTECT,
         related_name="assessments",
     )
     responsible = models.ForeignKey(
-        "violations.ResponsiblePerson", verbose_name=_("responsible person"),
-        on_delete=models.PROTECT, related_name="+",
+        "violations.ResponsiblePerson",
+        verbose_name=_("responsible person"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     employee = models.ForeignKey(
-        "violations.Employee", verbose_name=_("employee"), on_delete=models.PROTECT,
+        "violations.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     self_reported = models.BooleanField(_("self-reported"), default=False)
@@ -185,7 +219,9 @@ class Assessment(models.Model):
         verbose_name = _("matrix assessment")
         verbose_name_plural = _("matrix assessments")
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "employee"], name="one_assessment_per_person")
+            models.UniqueConstraint(
+                fields=["proposal", "employee"], name="one_assessment_per_person"
+            )
         ]
 
     def __str__(self) -> str:

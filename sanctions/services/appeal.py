@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def appeal_file(*, case: Case, actor: User, employee, grounds: str,
-                window_closes_at: dt.datetime | None) -> Appeal:
+def appeal_file(
+    *, case: Case, actor: User, employee, grounds: str, window_closes_at: dt.datetime | None
+) -> Appeal:
     """Record a sanctioned person's appeal (subjects have no login: HR or compliance records
     it for them).
 
@@ -39,32 +40,63 @@ def appeal_file(*, case: Case, actor: User, employee, grounds: str,
     if not grounds.strip():
         raise ValidationError({"grounds": [_("Give the grounds of the appeal.")]})
     with transaction.atomic():
-        sanction_policy.require(actor, "file_appeal", _("Only HR and compliance staff record appeals."))
+        sanction_policy.require(
+            actor, "file_appeal", _("Only HR and compliance staff record appeals.")
+        )
         policy.require_not_party(actor, case)
         proposal = approved_proposal(case)
-        executed = (proposal.items.filter(employee=employee, status=SanctionStatus.EXECUTED)
-                    if proposal else ProposedSanction.objects.none())
+        executed = (
+            proposal.items.filter(employee=employee, status=SanctionStatus.EXECUTED)
+            if proposal
+            else ProposedSanction.objects.none()
+        )
         if not executed.exists():
-            raise InvalidState(_("%(name)s has no executed sanction in this case to appeal against.")
-                               % {"name": employee.name})
+            raise InvalidState(
+                _("%(name)s has no executed sanction in this case to appeal against.")
+                % {"name": employee.name}
+            )
         now = timezone.now()
         if window_closes_at is None or window_closes_at <= now:
             raise InvalidState(_("The appeal window for this case has closed."))
         if Appeal.objects.filter(proposal=proposal, employee=employee).exists():
-            raise InvalidState(_("%(name)s has already appealed against this decision.")
-                               % {"name": employee.name})
-        appeal = Appeal(case=case, proposal=proposal, employee=employee, grounds=grounds.strip(),
-                        filed_at=now, filed_by=actor,
-                        decide_by=max(now, window_closes_at) + dt.timedelta(days=conf.get("APPEAL_DECISION_DAYS")))
+            raise InvalidState(
+                _("%(name)s has already appealed against this decision.") % {"name": employee.name}
+            )
+        appeal = Appeal(
+            case=case,
+            proposal=proposal,
+            employee=employee,
+            grounds=grounds.strip(),
+            filed_at=now,
+            filed_by=actor,
+            decide_by=max(now, window_closes_at)
+            + dt.timedelta(days=conf.get("APPEAL_DECISION_DAYS")),
+        )
         audit.save(appeal, actor=actor, reason="appeal filed")
-        audit.record(action="appeal.filed", actor=actor, case=case, reason=grounds,
-                     payload={"appeal": appeal.pk, "employee": employee.staff_number,
-                              "decide_by": appeal.decide_by.isoformat()})
+        audit.record(
+            action="appeal.filed",
+            actor=actor,
+            case=case,
+            reason=grounds,
+            payload={
+                "appeal": appeal.pk,
+                "employee": employee.staff_number,
+                "decide_by": appeal.decide_by.isoformat(),
+            },
+        )
     return appeal
 
 
-def appeal_decide(*, case: Case, task, actor: User, appeal: Appeal, outcome: str, reason: str,
-                  items: list[SanctionItem] | None = None) -> Appeal:
+def appeal_decide(
+    *,
+    case: Case,
+    task,
+    actor: User,
+    appeal: Appeal,
+    outcome: str,
+    reason: str,
+    items: list[SanctionItem] | None = None,
+) -> Appeal:
     """Uphold, modify or revoke the sanctions the appeal is against.
 
     Preconditions: open decide_appeal task; the appeal is open and belongs to the case; the
@@ -85,7 +117,9 @@ def appeal_decide(*, case: Case, task, actor: User, appeal: Appeal, outcome: str
         errors.append(_("Choose uphold, modify or revoke."))
     if not reason.strip():
         errors.append(_("Give the reasons for the decision."))
-    current = list(appeal.proposal.items.filter(employee=appeal.employee, status=SanctionStatus.EXECUTED))
+    current = list(
+        appeal.proposal.items.filter(employee=appeal.employee, status=SanctionStatus.EXECUTED)
+    )
     params = []
     if outcome == AppealOutcome.MODIFY:
         if not items:
@@ -104,22 +138,52 @@ def appeal_decide(*, case: Case, task, actor: User, appeal: Appeal, outcome: str
         for old in current:
             old.status = ended
             old.ended_at, old.ended_by, old.end_reason = now, actor, reason.strip()
-            audit.save(old, actor=actor, reason=f"appeal {outcome}",
-                       update_fields=["status", "ended_at", "ended_by", "end_reason"])
+            audit.save(
+                old,
+                actor=actor,
+                reason=f"appeal {outcome}",
+                update_fields=["status", "ended_at", "ended_by", "end_reason"],
+            )
     for item, p in zip(items if outcome == AppealOutcome.MODIFY else [], params, strict=False):
-        audit.save(ProposedSanction(
-            proposal=appeal.proposal, responsible=item.responsible, employee=appeal.employee,
-            sanction_type=item.sanction_type, detail=item.detail, amount=item.amount,
-            period_start=item.period_start, period_end=item.period_end, parameters=p,
-            status=SanctionStatus.APPROVED, appeal=appeal,
-        ), actor=actor, reason="set on appeal")
+        audit.save(
+            ProposedSanction(
+                proposal=appeal.proposal,
+                responsible=item.responsible,
+                employee=appeal.employee,
+                sanction_type=item.sanction_type,
+                detail=item.detail,
+                amount=item.amount,
+                period_start=item.period_start,
+                period_end=item.period_end,
+                parameters=p,
+                status=SanctionStatus.APPROVED,
+                appeal=appeal,
+            ),
+            actor=actor,
+            reason="set on appeal",
+        )
     appeal.status = outcome
     appeal.decided_by, appeal.decided_at, appeal.decision_reason = actor, now, reason.strip()
-    audit.save(appeal, actor=actor, reason=f"appeal {outcome}",
-               update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    audit.record(action=f"appeal.{outcome}", actor=actor, case=case, reason=reason,
-                 payload={"appeal": appeal.pk, "employee": appeal.employee.staff_number,
-                          "ended": sorted(o.pk for o in current) if outcome != AppealOutcome.UPHOLD else [],
-                          "new": sorted(i.sanction_type for i in items) if outcome == AppealOutcome.MODIFY else [],
-                          "late": now > appeal.decide_by, "task": task.pk})
+    audit.save(
+        appeal,
+        actor=actor,
+        reason=f"appeal {outcome}",
+        update_fields=["status", "decided_by", "decided_at", "decision_reason"],
+    )
+    audit.record(
+        action=f"appeal.{outcome}",
+        actor=actor,
+        case=case,
+        reason=reason,
+        payload={
+            "appeal": appeal.pk,
+            "employee": appeal.employee.staff_number,
+            "ended": sorted(o.pk for o in current) if outcome != AppealOutcome.UPHOLD else [],
+            "new": sorted(i.sanction_type for i in items)
+            if outcome == AppealOutcome.MODIFY
+            else [],
+            "late": now > appeal.decide_by,
+            "task": task.pk,
+        },
+    )
     return appeal

@@ -29,7 +29,9 @@ def defence_record(*, case: Case, task, actor: User, responses: dict[int, tuple[
     Preconditions: open defence task; actor is a compliance officer and no party; every person
     still awaited gets an answer. Completes the step: the proposal goes to approval.
     """
-    policy.require(actor, "propose_sanction", _("Only compliance officers record statements of defence."))
+    policy.require(
+        actor, "propose_sanction", _("Only compliance officers record statements of defence.")
+    )
     policy.require_not_party(actor, case)
     proposal = pending_proposal(case)
     if proposal is None:
@@ -45,10 +47,14 @@ def defence_record(*, case: Case, task, actor: User, responses: dict[int, tuple[
         if outcome not in Defence.values:
             errors.append(_("Record the answer of %(name)s.") % {"name": name})
         elif outcome == Defence.STATEMENT and not (text or "").strip():
-            errors.append(_("%(name)s: give the text of the statement of defence.") % {"name": name})
+            errors.append(
+                _("%(name)s: give the text of the statement of defence.") % {"name": name}
+            )
         elif outcome == Defence.NONE and now <= rec.due_at:
-            errors.append(_("%(name)s still has until %(due)s to answer.") % {
-                "name": name, "due": timezone.localtime(rec.due_at).strftime("%Y-%m-%d %H:%M")})
+            errors.append(
+                _("%(name)s still has until %(due)s to answer.")
+                % {"name": name, "due": timezone.localtime(rec.due_at).strftime("%Y-%m-%d %H:%M")}
+            )
     if errors:
         raise ValidationError(errors)
     changed = []
@@ -60,12 +66,23 @@ def defence_record(*, case: Case, task, actor: User, responses: dict[int, tuple[
         rec.statement = (text or "").strip()
         rec.received_at = now if outcome != Defence.NONE else None
         rec.recorded_by = actor
-        audit.save(rec, actor=actor, reason=f"defence: {outcome}",
-                   update_fields=["status", "statement", "received_at", "recorded_by"])
+        audit.save(
+            rec,
+            actor=actor,
+            reason=f"defence: {outcome}",
+            update_fields=["status", "statement", "received_at", "recorded_by"],
+        )
         changed.append(rec)
-    audit.record(action="defence.recorded", actor=actor, case=case,
-                 payload={"round": proposal.round, "task": task.pk,
-                          "answers": sorted([r.employee.staff_number, r.status] for r in changed)})
+    audit.record(
+        action="defence.recorded",
+        actor=actor,
+        case=case,
+        payload={
+            "round": proposal.round,
+            "task": task.pk,
+            "answers": sorted([r.employee.staff_number, r.status] for r in changed),
+        },
+    )
     return changed
 
 
@@ -79,15 +96,24 @@ def defence_close(*, case: Case, task, now) -> list:
     proposal = pending_proposal(case)
     if proposal is None:
         return []
-    pending = list(proposal.defences.filter(status=DefenceStatus.PENDING).select_related("employee"))
+    pending = list(
+        proposal.defences.filter(status=DefenceStatus.PENDING).select_related("employee")
+    )
     if any(rec.due_at >= now for rec in pending):
         return []
     for rec in pending:
         rec.status = DefenceStatus.NONE
         audit.save(rec, actor=None, reason="defence: deadline passed", update_fields=["status"])
-    audit.record(action="defence.window_closed", actor=None, case=case,
-                 payload={"round": proposal.round, "task": task.pk,
-                          "no_statement": sorted(r.employee.staff_number for r in pending)})
+    audit.record(
+        action="defence.window_closed",
+        actor=None,
+        case=case,
+        payload={
+            "round": proposal.round,
+            "task": task.pk,
+            "no_statement": sorted(r.employee.staff_number for r in pending),
+        },
+    )
     return pending
 
 

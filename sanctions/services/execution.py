@@ -45,8 +45,9 @@ def to_execute(case, *, revised: bool):
     return qs.filter(appeal__isnull=not revised)
 
 
-def sanction_execute(*, case: Case, task, actor: User, executions: dict,
-                     revised: bool = False) -> list[ProposedSanction]:
+def sanction_execute(
+    *, case: Case, task, actor: User, executions: dict, revised: bool = False
+) -> list[ProposedSanction]:
     """HR records that each approved sanction took effect.
 
     ``executions`` maps a sanction id to ``(effective_date, note)`` or
@@ -67,12 +68,17 @@ def sanction_execute(*, case: Case, task, actor: User, executions: dict,
     for i in items:
         entry = executions.get(i.pk)
         if not entry or not entry[0]:
-            errors.append(_("Give the effective date for: %(name)s, %(kind)s.") % {
-                "name": i.employee.name, "kind": i.get_sanction_type_display()})
+            errors.append(
+                _("Give the effective date for: %(name)s, %(kind)s.")
+                % {"name": i.employee.name, "kind": i.get_sanction_type_display()}
+            )
         elif i.sanction_type == SanctionType.JUDICIAL and not (
-                len(entry) > 2 and str(entry[2].get("reference", "")).strip()):
-            errors.append(_("%(name)s: give the judicial authority's reference for the referral.")
-                          % {"name": i.employee.name})
+            len(entry) > 2 and str(entry[2].get("reference", "")).strip()
+        ):
+            errors.append(
+                _("%(name)s: give the judicial authority's reference for the referral.")
+                % {"name": i.employee.name}
+            )
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -80,18 +86,34 @@ def sanction_execute(*, case: Case, task, actor: User, executions: dict,
         date, note, *rest = executions[item.pk]
         item.effective_date, item.execution_note = date, note
         if rest and rest[0]:
-            extra = {k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in rest[0].items()}
+            extra = {
+                k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in rest[0].items()
+            }
             item.parameters = {**item.parameters, "executed": extra}
         item.expires_on = add_months(date, months[item.sanction_type])
         item.status = SanctionStatus.EXECUTED
         item.executed_by = actor
         item.executed_at = now
-        audit.save(item, actor=actor, reason="executed",
-                   update_fields=["effective_date", "execution_note", "parameters", "expires_on",
-                                  "status", "executed_by", "executed_at"])
-    audit.record(action="sanctions.executed", actor=actor, case=case,
-                 payload={"sanctions": [i.pk for i in items], "task": task.pk,
-                          "revised": revised})
+        audit.save(
+            item,
+            actor=actor,
+            reason="executed",
+            update_fields=[
+                "effective_date",
+                "execution_note",
+                "parameters",
+                "expires_on",
+                "status",
+                "executed_by",
+                "executed_at",
+            ],
+        )
+    audit.record(
+        action="sanctions.executed",
+        actor=actor,
+        case=case,
+        payload={"sanctions": [i.pk for i in items], "task": task.pk, "revised": revised},
+    )
     return items
 
 
@@ -99,8 +121,9 @@ def sanction_expire_due(*, today: dt.date | None = None) -> int:
     """Move every executed sanction whose record period is over to ``expired``. Daily; safe to
     re-run. Returns the number of sanctions expired."""
     today = today or timezone.localdate()
-    due = (ProposedSanction.objects.filter(status=SanctionStatus.EXECUTED, expires_on__lte=today)
-           .values_list("proposal__case_id", "pk"))
+    due = ProposedSanction.objects.filter(
+        status=SanctionStatus.EXECUTED, expires_on__lte=today
+    ).values_list("proposal__case_id", "pk")
     by_case = defaultdict(list)
     for case_id, pk in due:
         by_case[case_id].append(pk)
@@ -108,44 +131,71 @@ def sanction_expire_due(*, today: dt.date | None = None) -> int:
     for case_id, pks in by_case.items():
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=case_id)
-            items = list(ProposedSanction.objects.select_for_update()
-                         .filter(pk__in=pks, status=SanctionStatus.EXECUTED, expires_on__lte=today))
+            items = list(
+                ProposedSanction.objects.select_for_update().filter(
+                    pk__in=pks, status=SanctionStatus.EXECUTED, expires_on__lte=today
+                )
+            )
             now = timezone.now()
             for item in items:
                 item.status = SanctionStatus.EXPIRED
                 item.ended_at = now
                 item.end_reason = "record period over"
-                audit.save(item, actor=None, reason="expired",
-                           update_fields=["status", "ended_at", "end_reason"])
+                audit.save(
+                    item,
+                    actor=None,
+                    reason="expired",
+                    update_fields=["status", "ended_at", "end_reason"],
+                )
             if items:
-                audit.record(action="sanctions.expired", actor=None, case=case,
-                             payload={"sanctions": sorted(i.pk for i in items), "on": today.isoformat()})
+                audit.record(
+                    action="sanctions.expired",
+                    actor=None,
+                    case=case,
+                    payload={"sanctions": sorted(i.pk for i in items), "on": today.isoformat()},
+                )
             count += len(items)
     return count
 
 
-def _end(sanction: ProposedSanction, *, actor: User, reason: str, status: str, allowed: list[str]) -> ProposedSanction:
+def _end(
+    sanction: ProposedSanction, *, actor: User, reason: str, status: str, allowed: list[str]
+) -> ProposedSanction:
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
     with transaction.atomic():
         item = ProposedSanction.objects.select_related("proposal__case").get(pk=sanction.pk)
         case = Case.objects.select_for_update().get(pk=item.proposal.case_id)
         item = ProposedSanction.objects.select_for_update().get(pk=sanction.pk)
-        sanction_policy.require(actor, "end_sanction", _("Only HR officers and case managers lift or revoke sanctions."))
+        sanction_policy.require(
+            actor, "end_sanction", _("Only HR officers and case managers lift or revoke sanctions.")
+        )
         policy.require_not_party(actor, case)
         if policy.is_responsible_person(actor, case):
             raise NotAllowed(_("You are a responsible person in this case."))
         if item.status not in allowed:
-            raise InvalidState(_("This sanction is %(status)s and cannot be changed this way.")
-                               % {"status": item.get_status_display()})
+            raise InvalidState(
+                _("This sanction is %(status)s and cannot be changed this way.")
+                % {"status": item.get_status_display()}
+            )
         previous = item.status
         item.status = status
         item.ended_at = timezone.now()
         item.ended_by = actor
         item.end_reason = reason.strip()
-        audit.save(item, actor=actor, reason=status, update_fields=["status", "ended_at", "ended_by", "end_reason"])
-        audit.record(action=f"sanctions.{status}", actor=actor, case=case, reason=reason,
-                     payload={"item": item.pk, "from": previous, "employee": item.employee.staff_number})
+        audit.save(
+            item,
+            actor=actor,
+            reason=status,
+            update_fields=["status", "ended_at", "ended_by", "end_reason"],
+        )
+        audit.record(
+            action=f"sanctions.{status}",
+            actor=actor,
+            case=case,
+            reason=reason,
+            payload={"item": item.pk, "from": previous, "employee": item.employee.staff_number},
+        )
     return item
 
 
@@ -153,12 +203,19 @@ def sanction_lift(*, sanction: ProposedSanction, actor: User, reason: str) -> Pr
     """End an active sanction before its record period is over (it stays on the record as
     lifted). Preconditions: the sanction is executed and active; actor may end sanctions and
     is no party; a reason."""
-    return _end(sanction, actor=actor, reason=reason, status=SanctionStatus.LIFTED,
-                allowed=[SanctionStatus.EXECUTED])
+    return _end(
+        sanction,
+        actor=actor,
+        reason=reason,
+        status=SanctionStatus.LIFTED,
+        allowed=[SanctionStatus.EXECUTED],
+    )
 
 
 def sanction_revoke(*, sanction: ProposedSanction, actor: User, reason: str) -> ProposedSanction:
     """Annul a sanction: it no longer counts on the person's record (for example when a
     court or a later review overturns it). Preconditions: the sanction is on the record;
     actor may end sanctions and is no party; a reason."""
-    return _end(sanction, actor=actor, reason=reason, status=SanctionStatus.REVOKED, allowed=list(ON_RECORD))
+    return _end(
+        sanction, actor=actor, reason=reason, status=SanctionStatus.REVOKED, allowed=list(ON_RECORD)
+    )

@@ -70,7 +70,11 @@ def _criticism(item: SanctionItem, p: dict[str, Any], detail: str) -> Validated:
     scope = (p.get("scope") or detail).strip()
     problems = []
     if not scope:
-        problems.append(_("%(name)s: say how widely the criticism is circulated (department, business line or institution)."))
+        problems.append(
+            _(
+                "%(name)s: say how widely the criticism is circulated (department, business line or institution)."
+            )
+        )
     return {"scope": scope}, problems
 
 
@@ -83,7 +87,11 @@ def _suspension(item: SanctionItem, p: dict[str, Any], detail: str) -> Validated
         problems.append(_("%(name)s: name the business authorities that are suspended."))
     if not (item.period_start and item.period_end) or item.period_end < item.period_start:
         problems.append(_("%(name)s: a suspension needs a start and an end date, in order."))
-    return {"authorities": authorities, "start": item.period_start, "end": item.period_end}, problems
+    return {
+        "authorities": authorities,
+        "start": item.period_start,
+        "end": item.period_end,
+    }, problems
 
 
 def _deduction(item: SanctionItem, p: dict[str, Any], detail: str) -> Validated:

@@ -51,8 +51,9 @@ class PersonFactors:
     loss_repaid: bool = False
 
 
-def _validate_items(items: list[SanctionItem], responsible: list[ResponsiblePerson],
-                    kinds: dict[str, SanctionKind]) -> tuple[list[dict], list[StrOrPromise]]:
+def _validate_items(
+    items: list[SanctionItem], responsible: list[ResponsiblePerson], kinds: dict[str, SanctionKind]
+) -> tuple[list[dict], list[StrOrPromise]]:
     errors: list[StrOrPromise] = []
     params: list[dict] = []
     ids = {r.pk for r in responsible}
@@ -60,7 +61,9 @@ def _validate_items(items: list[SanctionItem], responsible: list[ResponsiblePers
     for item in items:
         name = item.responsible.employee.name
         if item.responsible.pk not in ids:
-            errors.append(_("%(name)s is not a responsible person in the current finding.") % {"name": name})
+            errors.append(
+                _("%(name)s is not a responsible person in the current finding.") % {"name": name}
+            )
         if item.sanction_type not in SanctionType.values or item.sanction_type not in kinds:
             errors.append(_("Unknown sanction type."))
             params.append({})
@@ -71,21 +74,39 @@ def _validate_items(items: list[SanctionItem], responsible: list[ResponsiblePers
         errors.extend(item_errors)
     for r in responsible:
         if r.pk not in covered:
-            errors.append(_("Propose at least one sanction for %(name)s.") % {"name": r.employee.name})
+            errors.append(
+                _("Propose at least one sanction for %(name)s.") % {"name": r.employee.name}
+            )
     return params, errors
 
 
 def defence_notice(case: Case, finding: Finding, employee, items: list[SanctionItem], due) -> str:
     kinds = ", ".join(str(SanctionType(i.sanction_type).label) for i in items)
-    return str(_(
-        "Case %(ref)s. Findings: %(nature)s (severity: %(severity)s). Proposed sanction(s) for "
-        "%(name)s: %(kinds)s. You may submit a statement of defence until %(due)s."
-    ) % {"ref": case.reference, "nature": finding.nature, "severity": finding.get_severity_display(),
-         "name": employee.name, "kinds": kinds, "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")})
+    return str(
+        _(
+            "Case %(ref)s. Findings: %(nature)s (severity: %(severity)s). Proposed sanction(s) for "
+            "%(name)s: %(kinds)s. You may submit a statement of defence until %(due)s."
+        )
+        % {
+            "ref": case.reference,
+            "nature": finding.nature,
+            "severity": finding.get_severity_display(),
+            "name": employee.name,
+            "kinds": kinds,
+            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
 
 
-def sanction_propose(*, case: Case, task, actor: User, items: list[SanctionItem], justification: str,
-                     factors: dict[int, PersonFactors] | None = None) -> SanctionProposal:
+def sanction_propose(
+    *,
+    case: Case,
+    task,
+    actor: User,
+    items: list[SanctionItem],
+    justification: str,
+    factors: dict[int, PersonFactors] | None = None,
+) -> SanctionProposal:
     """Propose sanctions for every responsible person of the latest finding.
 
     Preconditions: open propose task; actor may propose and is no party; every responsible
@@ -111,40 +132,58 @@ def sanction_propose(*, case: Case, task, actor: User, items: list[SanctionItem]
     if errors:
         raise ValidationError(errors)
 
-    ranges = {rp.pk: selectors.assess(finding, rp, **vars(factors.get(rp.pk, PersonFactors())))
-              for rp in responsible}
+    ranges = {
+        rp.pk: selectors.assess(finding, rp, **vars(factors.get(rp.pk, PersonFactors())))
+        for rp in responsible
+    }
     outside = []
     for item in items:
         r = ranges[item.responsible.pk].range
         if not r.allows(item.sanction_type):
             outside.append(item)
             if not item.justification.strip():
-                errors.append(_(
-                    "%(name)s: %(kind)s is outside the range (%(lo)s to %(hi)s); give a written "
-                    "justification for it.") % {
-                    "name": item.responsible.employee.name, "kind": kinds[item.sanction_type].name,
-                    "lo": kinds[r.lightest].name, "hi": kinds[r.gravest].name})
+                errors.append(
+                    _(
+                        "%(name)s: %(kind)s is outside the range (%(lo)s to %(hi)s); give a written "
+                        "justification for it."
+                    )
+                    % {
+                        "name": item.responsible.employee.name,
+                        "kind": kinds[item.sanction_type].name,
+                        "lo": kinds[r.lightest].name,
+                        "hi": kinds[r.gravest].name,
+                    }
+                )
     if errors:
         raise ValidationError(errors)
 
     gravest = max((kinds[i.sanction_type] for i in items), key=lambda k: k.grade)
     proposal = SanctionProposal(
-        case=case, round=case.sanction_proposals.count() + 1, justification=justification,
-        proposed_by=actor, required_level=gravest.approval_level,
+        case=case,
+        round=case.sanction_proposals.count() + 1,
+        justification=justification,
+        proposed_by=actor,
+        required_level=gravest.approval_level,
         approvals_required=gravest.approvers_required,
     )
     audit.save(proposal, actor=actor, reason="sanctions proposed")
     for item, p in zip(items, params, strict=True):
         audit.save(
             ProposedSanction(
-                proposal=proposal, responsible=item.responsible,
-                employee=item.responsible.employee, sanction_type=item.sanction_type,
-                detail=item.detail, amount=item.amount, period_start=item.period_start,
-                period_end=item.period_end, parameters=p,
+                proposal=proposal,
+                responsible=item.responsible,
+                employee=item.responsible.employee,
+                sanction_type=item.sanction_type,
+                detail=item.detail,
+                amount=item.amount,
+                period_start=item.period_start,
+                period_end=item.period_end,
+                parameters=p,
                 outside_range=item in outside,
                 range_justification=item.justification.strip() if item in outside else "",
             ),
-            actor=actor, reason="sanction proposed",
+            actor=actor,
+            reason="sanction proposed",
         )
     precedents = selectors.precedents(case, category=finding.category, severity=finding.severity)
     now = timezone.now()
@@ -154,36 +193,64 @@ def sanction_propose(*, case: Case, task, actor: User, items: list[SanctionItem]
         f = factors.get(rp.pk, PersonFactors())
         own = [i for i in items if i.responsible.pk == rp.pk]
         grade = max(kinds[i.sanction_type].grade for i in own)
-        audit.save(Assessment(
-            proposal=proposal, responsible=rp, employee=rp.employee,
-            self_reported=f.self_reported, cooperated=f.cooperated, loss_repaid=f.loss_repaid,
-            prior_cases=pr.prior_cases, lightest=pr.range.lightest, gravest=pr.range.gravest,
-            recommended=pr.range.recommended, also_allowed=list(pr.range.also_allowed),
-            reasons=[pr.base_note, *[r.text for r in pr.range.reasons]],
-            comparison=precedents.compare(grade),
-        ), actor=actor, reason="matrix assessment")
+        audit.save(
+            Assessment(
+                proposal=proposal,
+                responsible=rp,
+                employee=rp.employee,
+                self_reported=f.self_reported,
+                cooperated=f.cooperated,
+                loss_repaid=f.loss_repaid,
+                prior_cases=pr.prior_cases,
+                lightest=pr.range.lightest,
+                gravest=pr.range.gravest,
+                recommended=pr.range.recommended,
+                also_allowed=list(pr.range.also_allowed),
+                reasons=[pr.base_note, *[r.text for r in pr.range.reasons]],
+                comparison=precedents.compare(grade),
+            ),
+            actor=actor,
+            reason="matrix assessment",
+        )
         notice = defence_notice(case, finding, rp.employee, own, due)
-        audit.save(DefenceRecord(proposal=proposal, employee=rp.employee, notified_at=now,
-                                 notice=notice, due_at=due),
-                   actor=actor, reason="right to be heard: notified")
+        audit.save(
+            DefenceRecord(
+                proposal=proposal, employee=rp.employee, notified_at=now, notice=notice, due_at=due
+            ),
+            actor=actor,
+            reason="right to be heard: notified",
+        )
         email = getattr(rp.employee.user, "email", "") if rp.employee.user_id else ""
         if email:
             subject = str(_("Proposed disciplinary measures: %(ref)s") % {"ref": case.reference})
-            transaction.on_commit(partial(send_mail, subject, notice, None, [email],
-                                          fail_silently=True))
+            transaction.on_commit(
+                partial(send_mail, subject, notice, None, [email], fail_silently=True)
+            )
     audit.record(
-        action="sanctions.proposed", actor=actor, case=case, reason=justification,
-        payload={"round": proposal.round, "level": proposal.required_level,
-                 "approvers": proposal.approvals_required,
-                 "sanctions": sorted([i.responsible.employee.staff_number, i.sanction_type] for i in items),
-                 "outside_range": sorted([i.responsible.employee.staff_number, i.sanction_type]
-                                         for i in outside),
-                 "defence_due": due.isoformat(), "task": task.pk},
+        action="sanctions.proposed",
+        actor=actor,
+        case=case,
+        reason=justification,
+        payload={
+            "round": proposal.round,
+            "level": proposal.required_level,
+            "approvers": proposal.approvals_required,
+            "sanctions": sorted(
+                [i.responsible.employee.staff_number, i.sanction_type] for i in items
+            ),
+            "outside_range": sorted(
+                [i.responsible.employee.staff_number, i.sanction_type] for i in outside
+            ),
+            "defence_due": due.isoformat(),
+            "task": task.pk,
+        },
     )
     return proposal
 
 
-def sanction_decide(*, case: Case, task, actor: User, decision: str, reason: str = "") -> ApprovalDecision:
+def sanction_decide(
+    *, case: Case, task, actor: User, decision: str, reason: str = ""
+) -> ApprovalDecision:
     """Approve, reject (back to proposal) or return for more investigation.
 
     Preconditions: open approve task; a pending proposal whose persons have been heard (a
@@ -202,8 +269,13 @@ def sanction_decide(*, case: Case, task, actor: User, decision: str, reason: str
         raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision != Decision.APPROVE and not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for rejecting or returning.")]})
-    record = ApprovalDecision(proposal=proposal, approver=actor, level=proposal.required_level,
-                              decision=decision, reason=reason)
+    record = ApprovalDecision(
+        proposal=proposal,
+        approver=actor,
+        level=proposal.required_level,
+        decision=decision,
+        reason=reason,
+    )
     audit.save(record, actor=actor, reason=f"approval: {decision}")
     approvals = proposal.decisions.filter(decision=Decision.APPROVE).count()
     final = decision != Decision.APPROVE or approvals >= proposal.approvals_required
@@ -214,12 +286,24 @@ def sanction_decide(*, case: Case, task, actor: User, decision: str, reason: str
             Decision.RETURN: ProposalStatus.RETURNED,
         }[Decision(decision)]
         audit.save(proposal, actor=actor, reason=f"approval: {decision}", update_fields=["status"])
-        new_status = SanctionStatus.APPROVED if decision == Decision.APPROVE else SanctionStatus.REJECTED
+        new_status = (
+            SanctionStatus.APPROVED if decision == Decision.APPROVE else SanctionStatus.REJECTED
+        )
         for item in proposal.items.all():
             item.status = new_status
             audit.save(item, actor=actor, reason=f"approval: {decision}", update_fields=["status"])
-    audit.record(action=f"sanctions.{decision}", actor=actor, case=case, reason=reason,
-                 payload={"round": proposal.round, "level": proposal.required_level,
-                          "approvals": approvals, "approvers_required": proposal.approvals_required,
-                          "final": final, "task": task.pk})
+    audit.record(
+        action=f"sanctions.{decision}",
+        actor=actor,
+        case=case,
+        reason=reason,
+        payload={
+            "round": proposal.round,
+            "level": proposal.required_level,
+            "approvals": approvals,
+            "approvers_required": proposal.approvals_required,
+            "final": final,
+            "task": task.pk,
+        },
+    )
     return record

@@ -17,11 +17,19 @@ def appeal_panel(context, case, window_closes_at):
     user = context["request"].user
     window = window_closes_at
     standing = policy.standing(user, case)
-    allowed = (window is not None and user.has_perm("sanctions.file_appeal")
-               and not standing.subject and not policy.is_reporter(user, case, standing))
-    employees = (Employee.objects.filter(sanctions__proposal__case=case,
-                                         sanctions__status=SanctionStatus.EXECUTED).distinct()
-                 if allowed else Employee.objects.none())
+    allowed = (
+        window is not None
+        and user.has_perm("sanctions.file_appeal")
+        and not standing.subject
+        and not policy.is_reporter(user, case, standing)
+    )
+    employees = (
+        Employee.objects.filter(
+            sanctions__proposal__case=case, sanctions__status=SanctionStatus.EXECUTED
+        ).distinct()
+        if allowed
+        else Employee.objects.none()
+    )
     return {
         "case": case,
         "csrf_token": context.get("csrf_token"),

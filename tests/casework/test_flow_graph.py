@@ -52,7 +52,10 @@ def test_for_each_split_is_pinned_to_the_viewflow_split_it_restates():
     def digest(obj) -> str:
         return hashlib.sha256(inspect.getsource(obj).encode()).hexdigest()
 
-    assert digest(SplitActivation) == "06e877014a87ffeb5611fb41f8c7933bcda189d104c786bbd16b55d65fa1ee5e"
+    assert (
+        digest(SplitActivation)
+        == "06e877014a87ffeb5611fb41f8c7933bcda189d104c786bbd16b55d65fa1ee5e"
+    )
     assert digest(Split.Next) == "5b7f9292cab1acf4fd2ac3d07305a62da42f500149b7b5aded8bc5740fefc92c"
 
 

@@ -8,8 +8,18 @@ from django.core.management import call_command
 
 from violations.models import Case, Outcome, Stage
 
-LOGINS = ["reporter", "officer", "manager", "investigator", "depthead", "senior", "hr", "owner",
-          "reviewer", "auditor"]
+LOGINS = [
+    "reporter",
+    "officer",
+    "manager",
+    "investigator",
+    "depthead",
+    "senior",
+    "hr",
+    "owner",
+    "reviewer",
+    "auditor",
+]
 
 
 @pytest.mark.django_db(transaction=False)
@@ -22,11 +32,24 @@ def test_seed_demo_covers_every_stage_and_every_role_can_log_in():
     cases = Case.objects.all()
     assert 25 <= cases.count() <= 30
     stages = set(cases.values_list("stage", flat=True))
-    assert stages >= {Stage.VERIFICATION, Stage.TEAM, Stage.INVESTIGATION, Stage.FACT_FINDING,
-                      Stage.SANCTION_PROPOSAL, Stage.APPROVAL, Stage.POST_APPROVAL,
-                      Stage.EFFECTIVENESS_REVIEW, Stage.CLOSED}
+    assert stages >= {
+        Stage.VERIFICATION,
+        Stage.TEAM,
+        Stage.INVESTIGATION,
+        Stage.FACT_FINDING,
+        Stage.SANCTION_PROPOSAL,
+        Stage.APPROVAL,
+        Stage.POST_APPROVAL,
+        Stage.EFFECTIVENESS_REVIEW,
+        Stage.CLOSED,
+    }
     outcomes = set(cases.filter(stage=Stage.CLOSED).values_list("outcome", flat=True))
-    assert outcomes >= {Outcome.SANCTIONED, Outcome.DISMISSED, Outcome.DUPLICATE, Outcome.NOT_ESTABLISHED}
+    assert outcomes >= {
+        Outcome.SANCTIONED,
+        Outcome.DISMISSED,
+        Outcome.DUPLICATE,
+        Outcome.NOT_ESTABLISHED,
+    }
     references = sorted(cases.values_list("reference", flat=True))
     assert references[0].endswith("-000001")
     assert references[-1].endswith("-000029")

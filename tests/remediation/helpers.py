@@ -29,22 +29,38 @@ def second_owner():
 def plan(walk, case, *, causes, actions, actor=None):
     """``causes``: [(category, text)]; ``actions``: [(owner, [cause indexes], due_in_days)]."""
     specs = [
-        rem.ActionSpec(kind="training", description=f"Action {i}", owner=owner,
-                       due_date=timezone.localdate() + dt.timedelta(days=due), causes=idx)
+        rem.ActionSpec(
+            kind="training",
+            description=f"Action {i}",
+            owner=owner,
+            due_date=timezone.localdate() + dt.timedelta(days=due),
+            causes=idx,
+        )
         for i, (owner, idx, due) in enumerate(actions)
     ]
-    return work.remediation_plan(task=walk.task(case, "plan_remediation"), actor=actor or walk.w.officer,
-                                causes=[rem.CauseSpec(c, t) for c, t in causes], actions=specs)
+    return work.remediation_plan(
+        task=walk.task(case, "plan_remediation"),
+        actor=actor or walk.w.officer,
+        causes=[rem.CauseSpec(c, t) for c, t in causes],
+        actions=specs,
+    )
 
 
 def task_of(case, action):
-    return next(t for t in Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN")
-                if (t.data or {}).get("action") == action.pk)
+    return next(
+        t
+        for t in Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN")
+        if (t.data or {}).get("action") == action.pk
+    )
 
 
 def complete(action, case, actor=None):
-    return work.action_complete(task=task_of(case, action), actor=actor or action.owner,
-                               completion_note="Done", proof_link="https://intranet.example/proof")
+    return work.action_complete(
+        task=task_of(case, action),
+        actor=actor or action.owner,
+        completion_note="Done",
+        proof_link="https://intranet.example/proof",
+    )
 
 
 def events(case):
@@ -63,7 +79,8 @@ def render_panel(case, user) -> str:
     request = RequestFactory().get(case.get_absolute_url())
     request.user = user
     return Template("{% load remediation %}{% remediation_panel case %}").render(
-        Context({"request": request, "case": case}))
+        Context({"request": request, "case": case})
+    )
 
 
 def task_url(task, action="execute"):

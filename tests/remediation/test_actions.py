@@ -42,8 +42,12 @@ def test_nobody_completes_someone_elses_action_and_nothing_changes(planned, worl
     actor = owner2 if who == "owner2" else getattr(world, who)
     before = events(case)
     with pytest.raises((NotAllowed, Conflict)):
-        work.action_complete(task=task_of(case, a1), actor=actor, completion_note="Not mine",
-                            proof_link="https://intranet.example/x")
+        work.action_complete(
+            task=task_of(case, a1),
+            actor=actor,
+            completion_note="Not mine",
+            proof_link="https://intranet.example/x",
+        )
     a1.refresh_from_db()
     assert a1.status == ActionStatus.OPEN
     assert a1.completed_at is None
@@ -80,7 +84,9 @@ def test_completion_needs_a_note_and_proof(planned, world):
 def test_cancelling_the_last_open_action_lets_the_case_proceed(planned, world, walk):
     case, a1, a2, _owner2 = planned
     complete(a1, case)
-    work.action_cancel(action=a2, actor=world.manager, reason="Superseded by the bank-wide system fix")
+    work.action_cancel(
+        action=a2, actor=world.manager, reason="Superseded by the bank-wide system fix"
+    )
     a2.refresh_from_db()
     assert a2.status == ActionStatus.CANCELLED
     assert a2.cancel_reason == "Superseded by the bank-wide system fix"
@@ -105,16 +111,22 @@ def test_cancelling_first_then_completing_the_other_proceeds(planned, world, wal
 
 def _snapshot(case, *actions):
     rows = [CorrectiveAction.objects.get(pk=a.pk) for a in actions]
-    return ([(r.status, r.cancel_reason, r.cancelled_by_id) for r in rows],
-            [task_of(case, a).status for a in actions], events(case))
+    return (
+        [(r.status, r.cancel_reason, r.cancelled_by_id) for r in rows],
+        [task_of(case, a).status for a in actions],
+        events(case),
+    )
 
 
-@pytest.mark.parametrize(("actor_name", "reason", "error"), [
-    ("manager", "  ", ValidationError),         # no reason
-    ("owner", "I am busy", NotAllowed),          # owners do not cancel their own work
-    ("reviewer", "Pointless", NotAllowed),
-    ("reporter", "Pointless", NotAllowed),
-])
+@pytest.mark.parametrize(
+    ("actor_name", "reason", "error"),
+    [
+        ("manager", "  ", ValidationError),  # no reason
+        ("owner", "I am busy", NotAllowed),  # owners do not cancel their own work
+        ("reviewer", "Pointless", NotAllowed),
+        ("reporter", "Pointless", NotAllowed),
+    ],
+)
 def test_cancellation_refusals_change_nothing(planned, world, actor_name, reason, error):
     case, a1, a2, _owner2 = planned
     before = _snapshot(case, a1, a2)
@@ -143,7 +155,9 @@ def test_a_done_action_cannot_be_cancelled(planned, world):
 
 def test_overdue_actions_are_listed_for_the_case_manager(planned, world, client):
     case, a1, a2, _owner2 = planned
-    CorrectiveAction.objects.filter(pk=a2.pk).update(due_date=timezone.localdate() + dt.timedelta(days=60))
+    CorrectiveAction.objects.filter(pk=a2.pk).update(
+        due_date=timezone.localdate() + dt.timedelta(days=60)
+    )
     assert list(overdue_actions(world.manager)) == []
     with time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=False):
         assert list(overdue_actions(world.manager)) == [a1]
@@ -176,8 +190,9 @@ def test_owner_completes_through_the_task_page(planned, world, client):
     page = client.get(url)
     assert page.status_code == 200
     assert "Action 0" in page.content.decode()
-    response = client.post(url, {"completion_note": "Held the training",
-                                 "proof_link": "https://intranet.example/t/1"})
+    response = client.post(
+        url, {"completion_note": "Held the training", "proof_link": "https://intranet.example/t/1"}
+    )
     assert response.status_code == 302
     assert CorrectiveAction.objects.get(pk=a1.pk).status == ActionStatus.DONE
 

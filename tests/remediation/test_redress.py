@@ -30,7 +30,12 @@ def complaint(walk):
 def test_clock_counts_from_the_report_with_fifteen_days(complaint):
     started = timezone.localdate(complaint.reported_at)
     clock = complaint_clock(complaint, today=started + dt.timedelta(days=10))
-    assert (clock.limit_days, clock.days_elapsed, clock.days_left, clock.overdue) == (15, 10, 5, False)
+    assert (clock.limit_days, clock.days_elapsed, clock.days_left, clock.overdue) == (
+        15,
+        10,
+        5,
+        False,
+    )
     assert clock.due_on == started + dt.timedelta(days=15)
     clock = complaint_clock(complaint, today=started + dt.timedelta(days=15))
     assert (clock.days_left, clock.overdue) == (0, False)
@@ -50,23 +55,32 @@ def test_limits_are_configurable(complaint, settings):
 
 def test_complex_case_is_extended_to_thirty_days_with_a_reason(complaint, world):
     started = timezone.localdate(complaint.reported_at)
-    ext = rem.complaint_clock_extend(case=complaint, actor=world.officer,
-                                     reason="Three products and two branches involved")
+    ext = rem.complaint_clock_extend(
+        case=complaint, actor=world.officer, reason="Three products and two branches involved"
+    )
     assert ext.limit_days == 30
     clock = complaint_clock(complaint, today=started + dt.timedelta(days=16))
-    assert (clock.limit_days, clock.days_left, clock.overdue, clock.extended) == (30, 14, False, True)
+    assert (clock.limit_days, clock.days_left, clock.overdue, clock.extended) == (
+        30,
+        14,
+        False,
+        True,
+    )
     assert clock.extension_reason == "Three products and two branches involved"
     assert clock.can_extend_to is None
     assert audit.events_of(complaint).filter(action="complaint.extended").count() == 1
 
 
-@pytest.mark.parametrize(("actor_name", "kwargs", "error"), [
-    ("officer", {"reason": " "}, ValidationError),
-    ("officer", {"reason": "Complex", "limit_days": 45}, ValidationError),
-    ("officer", {"reason": "Complex", "limit_days": 10}, ValidationError),
-    ("owner", {"reason": "Complex"}, NotAllowed),
-    ("reporter", {"reason": "Complex"}, NotAllowed),
-])
+@pytest.mark.parametrize(
+    ("actor_name", "kwargs", "error"),
+    [
+        ("officer", {"reason": " "}, ValidationError),
+        ("officer", {"reason": "Complex", "limit_days": 45}, ValidationError),
+        ("officer", {"reason": "Complex", "limit_days": 10}, ValidationError),
+        ("owner", {"reason": "Complex"}, NotAllowed),
+        ("reporter", {"reason": "Complex"}, NotAllowed),
+    ],
+)
 def test_extension_refusals_change_nothing(complaint, world, actor_name, kwargs, error):
     before = events(complaint)
     with pytest.raises(error):
@@ -125,9 +139,16 @@ def _feedback_step_and_case_page_show_the_clock(walk, world, client, task_claim)
 def test_feedback_is_recorded_with_compensation_and_satisfaction(walk, world):
     case = to_plan(walk, customer=True)
     with pytest.raises(ValidationError):
-        work.customer_feedback_record(task=walk.task(case, "customer_feedback"), actor=world.officer,
-                                     channel="phone", notified_at=timezone.now(), notice_summary="x",
-                                     apology=True, compensation=Decimal("100"), satisfaction=6)
+        work.customer_feedback_record(
+            task=walk.task(case, "customer_feedback"),
+            actor=world.officer,
+            channel="phone",
+            notified_at=timezone.now(),
+            notice_summary="x",
+            apology=True,
+            compensation=Decimal("100"),
+            satisfaction=6,
+        )
     assert case.customer_feedback.count() == 0
     fb = walk.feedback(case)
     assert (fb.apology, fb.compensation, fb.satisfaction) == (True, Decimal("1200"), 4)

@@ -24,9 +24,14 @@ CAUSES = [("training", "Did not know the rule")]
 
 
 def test_review_is_scheduled_the_configured_delay_after_the_last_action(walk, world, settings):
-    settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY, "EFFECTIVENESS_REVIEW_DELAY": dt.timedelta(days=10)}
+    settings.ACCOUNTABILITY = {
+        **settings.ACCOUNTABILITY,
+        "EFFECTIVENESS_REVIEW_DELAY": dt.timedelta(days=10),
+    }
     case = to_plan(walk)
-    a1, a2 = plan(walk, case, causes=CAUSES, actions=[(world.owner, [0], 30), (world.owner, [0], 30)])
+    a1, a2 = plan(
+        walk, case, causes=CAUSES, actions=[(world.owner, [0], 30), (world.owner, [0], 30)]
+    )
     first = timezone.now() + dt.timedelta(days=1)
     last = timezone.now() + dt.timedelta(days=5)
     with time_machine.travel(first, tick=False):
@@ -68,8 +73,12 @@ def test_unfavourable_verdict_loops_to_a_new_plan_then_a_new_review_closes(walk,
     assert walk.open_names(case) == ["finished", "plan_remediation"]
 
     # round 2: new causes and actions; the old ones stay as they were
-    a, = plan(walk, case, causes=[("supervision", "Nobody checked the sales")],
-              actions=[(world.owner, [0], 20)])
+    (a,) = plan(
+        walk,
+        case,
+        causes=[("supervision", "Nobody checked the sales")],
+        actions=[(world.owner, [0], 20)],
+    )
     assert a.round == 2
     assert walk.open_names(case) == ["complete_action", "finished"]
     complete(a, case)
@@ -81,7 +90,9 @@ def test_unfavourable_verdict_loops_to_a_new_plan_then_a_new_review_closes(walk,
     assert case.is_closed
     assert walk.open_names(case) == []
     assert list(EffectivenessReview.objects.filter(case=case).values_list("round", "verdict")) == [
-        (1, verdict), (2, Verdict.EFFECTIVE)]
+        (1, verdict),
+        (2, Verdict.EFFECTIVE),
+    ]
     second = EffectivenessReview.objects.get(case=case, round=2)
     assert second.evidence["round"] == 2
     assert second.evidence["causes_total"] == 1

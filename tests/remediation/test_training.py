@@ -27,9 +27,15 @@ def test_training_is_recorded_and_linked(planned, world):
     case = planned
     cause = case.root_causes.get()
     a, b = EmployeeFactory(department=world.dept), EmployeeFactory(department=world.other_dept)
-    session = rem.training_record(actor=world.owner, topic="Suitability rules", trainer="Ms Ho",
-                                  held_on=timezone.localdate(), attendees=[a, b], cases=[case],
-                                  root_causes=[cause])
+    session = rem.training_record(
+        actor=world.owner,
+        topic="Suitability rules",
+        trainer="Ms Ho",
+        held_on=timezone.localdate(),
+        attendees=[a, b],
+        cases=[case],
+        root_causes=[cause],
+    )
     assert set(session.attendees.all()) == {a, b}
     assert list(session.cases.all()) == [case]
     assert list(cause.training_sessions.all()) == [session]
@@ -41,25 +47,39 @@ def test_training_is_recorded_and_linked(planned, world):
 
 def test_one_session_answers_several_cases(walk, world, planned):
     other = to_plan(walk)
-    session = rem.training_record(actor=world.officer, topic="Product risk", trainer="Mr Lam",
-                                  held_on=timezone.localdate() - dt.timedelta(days=1),
-                                  attendees=[world.subject2], cases=[planned, other])
+    session = rem.training_record(
+        actor=world.officer,
+        topic="Product risk",
+        trainer="Mr Lam",
+        held_on=timezone.localdate() - dt.timedelta(days=1),
+        attendees=[world.subject2],
+        cases=[planned, other],
+    )
     assert set(session.cases.all()) == {planned, other}
     assert audit.events_of(planned).filter(action="training.recorded").count() == 1
     assert audit.events_of(other).filter(action="training.recorded").count() == 1
 
 
-@pytest.mark.parametrize(("actor_name", "change", "error"), [
-    ("outsider", {}, NotAllowed),
-    ("reviewer", {}, NotAllowed),
-    ("owner", {"topic": " "}, ValidationError),
-    ("owner", {"attendees": []}, ValidationError),
-    ("owner", {"held_on": "future"}, ValidationError),
-    ("owner", {"root_causes": "foreign"}, ValidationError),
-])
+@pytest.mark.parametrize(
+    ("actor_name", "change", "error"),
+    [
+        ("outsider", {}, NotAllowed),
+        ("reviewer", {}, NotAllowed),
+        ("owner", {"topic": " "}, ValidationError),
+        ("owner", {"attendees": []}, ValidationError),
+        ("owner", {"held_on": "future"}, ValidationError),
+        ("owner", {"root_causes": "foreign"}, ValidationError),
+    ],
+)
 def test_training_refusals_change_nothing(walk, world, planned, actor_name, change, error):
-    kwargs = dict(topic="Rules", trainer="Ms Ho", held_on=timezone.localdate(),
-                  attendees=[world.subject2], cases=[planned], root_causes=[])
+    kwargs = dict(
+        topic="Rules",
+        trainer="Ms Ho",
+        held_on=timezone.localdate(),
+        attendees=[world.subject2],
+        cases=[planned],
+        root_causes=[],
+    )
     kwargs.update(change)
     if change.get("held_on") == "future":
         kwargs["held_on"] = timezone.localdate() + dt.timedelta(days=1)
@@ -82,17 +102,31 @@ def test_a_party_to_the_case_cannot_record_its_training(walk, world):
     case.reported_by = planner  # the planner reported this one
     case.save(update_fields=["reported_by"])
     with pytest.raises(NotAllowed):
-        rem.training_record(actor=planner, topic="Rules", trainer="Ms Ho", held_on=timezone.localdate(),
-                            attendees=[world.subject2], cases=[case])
+        rem.training_record(
+            actor=planner,
+            topic="Rules",
+            trainer="Ms Ho",
+            held_on=timezone.localdate(),
+            attendees=[world.subject2],
+            cases=[case],
+        )
     assert TrainingSession.objects.count() == 0
 
 
 def test_training_recorded_from_the_case_page(planned, world, client):
     client.force_login(world.manager)
     cause = planned.root_causes.get()
-    response = client.post(reverse("remediation:training_add", args=[planned.reference]), {
-        "topic": "Suitability", "held_on": timezone.localdate().isoformat(), "trainer": "Ms Ho",
-        "attendees": [world.subject2.pk], "root_causes": [cause.pk], "notes": ""})
+    response = client.post(
+        reverse("remediation:training_add", args=[planned.reference]),
+        {
+            "topic": "Suitability",
+            "held_on": timezone.localdate().isoformat(),
+            "trainer": "Ms Ho",
+            "attendees": [world.subject2.pk],
+            "root_causes": [cause.pk],
+            "notes": "",
+        },
+    )
     assert response.status_code == 302
     session = TrainingSession.objects.get()
     assert list(session.root_causes.all()) == [cause]

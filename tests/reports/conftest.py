@@ -39,8 +39,10 @@ def closed_case(walk, world):
 def signing_key(settings, tmp_path):
     from reports import signing
 
-    settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY,
-                               "SIGNING_KEY_PATH": str(tmp_path / "keys" / "signing.pem")}
+    settings.ACCOUNTABILITY = {
+        **settings.ACCOUNTABILITY,
+        "SIGNING_KEY_PATH": str(tmp_path / "keys" / "signing.pem"),
+    }
     key = signing.generate()
     public = tmp_path / "public.pem"
     public.write_bytes(signing.public_pem(key))

@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def bundle(closed_case, world, signing_key, tmp_path):
     path = tmp_path / "bundle.zip"
     with open(path, "wb") as fh:
-        result = services.bundle_export(case=closed_case, actor=world.auditor, dest=fh,
-                                        recipient="HKMA Enforcement")
+        result = services.bundle_export(
+            case=closed_case, actor=world.auditor, dest=fh, recipient="HKMA Enforcement"
+        )
     return path, result
 
 
@@ -43,7 +44,7 @@ def _rewrite(src: Path, dst: Path, *, drop=(), replace=None, add=None):
 
 def _flip_one_byte(data: bytes) -> bytes:
     i = len(data) // 2
-    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:]
+    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :]
 
 
 def test_bundle_holds_every_file_and_verifies(bundle, signing_key, closed_case, capsys):
@@ -54,10 +55,20 @@ def test_bundle_holds_every_file_and_verifies(bundle, signing_key, closed_case, 
         events = json.loads(zf.read("events.json"))
         manifest = json.loads(zf.read("manifest.json"))
 
-    assert names == ["case.json", "casefile.pdf", "events.json", "evidence/001-call.txt",
-                     "manifest.json", "manifest.sig"]
+    assert names == [
+        "case.json",
+        "casefile.pdf",
+        "events.json",
+        "evidence/001-call.txt",
+        "manifest.json",
+        "manifest.sig",
+    ]
     assert [f["path"] for f in manifest["files"]] == [
-        "case.json", "casefile.pdf", "events.json", "evidence/001-call.txt"]
+        "case.json",
+        "casefile.pdf",
+        "events.json",
+        "evidence/001-call.txt",
+    ]
     assert manifest["case"] == closed_case.reference
     assert manifest["profile"] == "regulator"
     assert manifest["recipient"] == "HKMA Enforcement"
@@ -72,7 +83,9 @@ def test_bundle_holds_every_file_and_verifies(bundle, signing_key, closed_case, 
 
     call_command("verify_bundle", str(path), "--public-key", str(signing_key))
     out = capsys.readouterr().out
-    assert out.startswith(f"OK: bundle for case {closed_case.reference} (regulator profile) verified.")
+    assert out.startswith(
+        f"OK: bundle for case {closed_case.reference} (regulator profile) verified."
+    )
 
 
 def test_export_is_an_audit_event(bundle, world, closed_case):
@@ -96,13 +109,22 @@ def _other_signature(_data: bytes) -> bytes:
 
 TAMPERING = {
     "pdf_byte": (dict(replace={"casefile.pdf": _flip_one_byte}), "hash mismatch: casefile.pdf"),
-    "case_json": (dict(replace={"case.json": lambda d: d.replace(b'"major"', b'"minor"', 1)}),
-                  "hash mismatch: case.json"),
-    "dropped_evidence": (dict(drop=("evidence/001-call.txt",)), "missing file: evidence/001-call.txt"),
-    "added_file": (dict(add={"evidence/extra.txt": b"planted"}),
-                   "extra file: evidence/extra.txt is not listed in the manifest"),
-    "swapped_signature": (dict(replace={"manifest.sig": _other_signature}),
-                          "bad signature: manifest.sig is not a valid signature of manifest.json"),
+    "case_json": (
+        dict(replace={"case.json": lambda d: d.replace(b'"major"', b'"minor"', 1)}),
+        "hash mismatch: case.json",
+    ),
+    "dropped_evidence": (
+        dict(drop=("evidence/001-call.txt",)),
+        "missing file: evidence/001-call.txt",
+    ),
+    "added_file": (
+        dict(add={"evidence/extra.txt": b"planted"}),
+        "extra file: evidence/extra.txt is not listed in the manifest",
+    ),
+    "swapped_signature": (
+        dict(replace={"manifest.sig": _other_signature}),
+        "bad signature: manifest.sig is not a valid signature of manifest.json",
+    ),
 }
 
 
@@ -127,8 +149,11 @@ def test_wrong_key_is_a_bad_signature(bundle, tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     path, _ = bundle
-    other = Ed25519PrivateKey.generate().public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    other = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
 
     with pytest.raises(verify_bundle.BundleInvalid, match=r"^bad signature: "):
         verify_bundle.verify(str(path), other)
@@ -162,15 +187,23 @@ def test_a_rewritten_event_breaks_the_chain_even_with_a_fresh_manifest(bundle, t
     public = tmp_path / "pub.pem"
     public.write_bytes(signing.public_pem(key))
 
-    with pytest.raises(verify_bundle.BundleInvalid, match=r"^chain break: event 4 does not match its hash"):
+    with pytest.raises(
+        verify_bundle.BundleInvalid, match=r"^chain break: event 4 does not match its hash"
+    ):
         verify_bundle.verify(str(bad), public.read_bytes())
 
 
 def _standalone(*args):
     """The script as a regulator runs it: plain Python, no Django, no database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE"))}
-    return subprocess.run([sys.executable, str(ROOT / "tools" / "verify_bundle.py"), *args],
-                          capture_output=True, text=True, env=env, cwd="/", timeout=60)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "verify_bundle.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd="/",
+        timeout=60,
+    )
 
 
 def test_standalone_script_agrees_with_the_command(bundle, signing_key, tmp_path):
@@ -189,8 +222,20 @@ def test_standalone_script_agrees_with_the_command(bundle, signing_key, tmp_path
 def test_verify_bundle_command_needs_no_database(bundle, signing_key):
     path, _ = bundle
     env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:9/none", "DJANGO_DEBUG": "1"}
-    run = subprocess.run([sys.executable, str(ROOT / "manage.py"), "verify_bundle", str(path),
-                          "--public-key", str(signing_key)], capture_output=True, text=True, env=env,
-                         cwd=ROOT, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "verify_bundle",
+            str(path),
+            "--public-key",
+            str(signing_key),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "verified" in run.stdout

@@ -34,8 +34,19 @@ def test_traditional_chinese_text_round_trip(casefile):
     data = render_casefile_pdf(casefile, lang="zh-hant")
     text = pdf_text(data)
 
-    for phrase in ("案卷", "證據登記冊", "審計鏈頭", "事實清楚", "證據確鑿", "定性準確", "處理恰當",
-                   "處罰及審批", "降級或調崗", "向監管部門報告", "重大"):
+    for phrase in (
+        "案卷",
+        "證據登記冊",
+        "審計鏈頭",
+        "事實清楚",
+        "證據確鑿",
+        "定性準確",
+        "處理恰當",
+        "處罰及審批",
+        "降級或調崗",
+        "向監管部門報告",
+        "重大",
+    ):
         assert phrase in text, phrase
     # Traditional, not the Simplified forms a GB encoding would produce.
     assert "证据登记册" not in text
@@ -46,8 +57,19 @@ def test_simplified_chinese_text_round_trip(casefile):
     data = render_casefile_pdf(casefile, lang="zh-hans")
     text = pdf_text(data)
 
-    for phrase in ("案卷", "证据登记册", "审计链头", "事实清楚", "证据确凿", "定性准确", "处理恰当",
-                   "处罚及审批", "降级或调岗", "向监管部门报告", "重大"):
+    for phrase in (
+        "案卷",
+        "证据登记册",
+        "审计链头",
+        "事实清楚",
+        "证据确凿",
+        "定性准确",
+        "处理恰当",
+        "处罚及审批",
+        "降级或调岗",
+        "向监管部门报告",
+        "重大",
+    ):
         assert phrase in text, phrase
     assert "證據登記冊" not in text
 
@@ -121,14 +143,29 @@ def test_casefile_reads_in_bounded_queries(closed_case, world, django_assert_max
         build_casefile(closed_case, profile=Profile.REGULATOR, viewer=world.auditor)
 
 
-@pytest.mark.parametrize("markup", [
-    # text alone: made without the parser
-    "2026-11-28 15:32", "42", "Chan Tai Man", "a1b2c3d4e5f6", "O'Brien (S0001) — direct",
-    "x;y:z/1,2.5%", "—",
-    # anything else: parsed
-    " lead", "trail ", "two  spaces", "line<br/>break", "a &amp; b", "<b>bold</b>",
-    "tab\there", "nb\xa0sp", '<font size="7" color="#5B6573">seq: 3</font>',
-])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # text alone: made without the parser
+        "2026-11-28 15:32",
+        "42",
+        "Chan Tai Man",
+        "a1b2c3d4e5f6",
+        "O'Brien (S0001) — direct",
+        "x;y:z/1,2.5%",
+        "—",
+        # anything else: parsed
+        " lead",
+        "trail ",
+        "two  spaces",
+        "line<br/>break",
+        "a &amp; b",
+        "<b>bold</b>",
+        "tab\there",
+        "nb\xa0sp",
+        '<font size="7" color="#5B6573">seq: 3</font>',
+    ],
+)
 def test_cells_get_the_fragments_the_parser_makes(markup):
     """Cells of text alone skip the markup parser; they must get exactly what it would make."""
     from reportlab.platypus import Paragraph

@@ -41,17 +41,28 @@ def _counts(case, world) -> tuple[dict[Profile, int], object]:
 
 def _investigation_records(case, world, n):
     for i in range(n):
-        services.interview_record(case=case, actor=world.investigator, interviewee=f"Witness {i}",
-                                  held_at=timezone.now() - dt.timedelta(hours=1), summary="Seen.")
-        services.record_review_add(case=case, actor=world.investigator, record=f"Ledger {i}",
-                                   findings="Nothing unusual.")
-        services.evidence_add(case=case, actor=world.investigator,
-                              upload=SimpleUploadedFile(f"note-{i}.txt", b"note %d" % i, "text/plain"),
-                              kind="document", description=f"Note {i}")
+        services.interview_record(
+            case=case,
+            actor=world.investigator,
+            interviewee=f"Witness {i}",
+            held_at=timezone.now() - dt.timedelta(hours=1),
+            summary="Seen.",
+        )
+        services.record_review_add(
+            case=case, actor=world.investigator, record=f"Ledger {i}", findings="Nothing unusual."
+        )
+        services.evidence_add(
+            case=case,
+            actor=world.investigator,
+            upload=SimpleUploadedFile(f"note-{i}.txt", b"note %d" % i, "text/plain"),
+            kind="document",
+            description=f"Note {i}",
+        )
 
 
-def test_casefile_queries_do_not_grow_with_the_investigation(walk, world,
-                                                             django_assert_max_num_queries):
+def test_casefile_queries_do_not_grow_with_the_investigation(
+    walk, world, django_assert_max_num_queries
+):
     case = walk.report()
     walk.verify(case)
     walk.form_team(case)
@@ -70,8 +81,9 @@ def test_casefile_queries_do_not_grow_with_the_investigation(walk, world,
             build_casefile(case, profile=profile, viewer=_viewer(world))
 
 
-def test_casefile_queries_do_not_grow_with_the_audit_trail(closed_case, world, signing_key,
-                                                           django_assert_max_num_queries):
+def test_casefile_queries_do_not_grow_with_the_audit_trail(
+    closed_case, world, signing_key, django_assert_max_num_queries
+):
     small, before = _counts(closed_case, world)
     for _ in range(20):  # each export is one more audit event on the case
         report_services.casefile_export(case=closed_case, actor=world.auditor)

@@ -34,15 +34,28 @@ def test_signing_key_generate_refuses_to_overwrite(settings, tmp_path, capsys):
 
 
 def test_signing_key_public_without_key(settings, tmp_path):
-    settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY, "SIGNING_KEY_PATH": str(tmp_path / "none.pem")}
+    settings.ACCOUNTABILITY = {
+        **settings.ACCOUNTABILITY,
+        "SIGNING_KEY_PATH": str(tmp_path / "none.pem"),
+    }
     with pytest.raises(CommandError, match="signing_key generate"):
         call_command("signing_key", "public")
 
 
 def test_casefile_command_writes_a_pdf_and_records_a_system_export(closed_case, tmp_path):
     out = tmp_path / "file.pdf"
-    call_command("casefile", closed_case.reference, "-o", str(out), "--lang", "zh-hant",
-                 "--profile", "regulator", "--recipient", "HKMA")
+    call_command(
+        "casefile",
+        closed_case.reference,
+        "-o",
+        str(out),
+        "--lang",
+        "zh-hant",
+        "--profile",
+        "regulator",
+        "--recipient",
+        "HKMA",
+    )
 
     assert out.read_bytes().startswith(b"%PDF")
     event = audit.events_of(closed_case).get(action="case.exported")
@@ -53,13 +66,16 @@ def test_casefile_command_writes_a_pdf_and_records_a_system_export(closed_case, 
     assert event.payload["recipient"] == "HKMA"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["VC-0000-000000"], "No case with reference"),
-    (["{ref}", "--lang", "fr"], "Unknown language"),
-    (["{ref}", "--profile", "public"], "Unknown profile"),
-    (["{ref}", "--actor", "ghost"], "No active user"),
-    (["{ref}", "--actor", "investigator2"], "Only internal auditors and case managers"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["VC-0000-000000"], "No case with reference"),
+        (["{ref}", "--lang", "fr"], "Unknown language"),
+        (["{ref}", "--profile", "public"], "Unknown profile"),
+        (["{ref}", "--actor", "ghost"], "No active user"),
+        (["{ref}", "--actor", "investigator2"], "Only internal auditors and case managers"),
+    ],
+)
 def test_casefile_command_bad_arguments(closed_case, tmp_path, args, message):
     args = [a.format(ref=closed_case.reference) for a in args]
     with pytest.raises(CommandError, match=message):
@@ -68,15 +84,25 @@ def test_casefile_command_bad_arguments(closed_case, tmp_path, args, message):
 
 
 def test_export_case_one_and_all(closed_case, world, signing_key, tmp_path, capsys):
-    call_command("export_case", closed_case.reference, "--out", str(tmp_path / "one"),
-                 "--actor", "auditor", "--recipient", "SFC")
+    call_command(
+        "export_case",
+        closed_case.reference,
+        "--out",
+        str(tmp_path / "one"),
+        "--actor",
+        "auditor",
+        "--recipient",
+        "SFC",
+    )
     one = tmp_path / "one" / f"{closed_case.reference}-regulator.zip"
     assert zipfile.ZipFile(one).read("manifest.sig")
     event = audit.events_of(closed_case).get(action="case.exported")
     assert event.actor == world.auditor
     assert event.payload["recipient"] == "SFC"
 
-    call_command("export_case", "--all", "--closed-since", "2000-01-01", "--out", str(tmp_path / "all"))
+    call_command(
+        "export_case", "--all", "--closed-since", "2000-01-01", "--out", str(tmp_path / "all")
+    )
     captured = capsys.readouterr()
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [one.name]
     assert "1/1" in captured.err
@@ -84,20 +110,26 @@ def test_export_case_one_and_all(closed_case, world, signing_key, tmp_path, caps
     assert audit.events_of(closed_case).filter(action="case.exported").count() == 2
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ([], "either a case reference or --all"),
-    (["VC-1", "--all", "--closed-since", "2020-01-01"], "either a case reference or --all"),
-    (["--all"], "--all needs --closed-since"),
-    (["--all", "--closed-since", "yesterday"], "is not a date"),
-    (["VC-1", "--closed-since", "2020-01-01"], "--closed-since goes with --all"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "either a case reference or --all"),
+        (["VC-1", "--all", "--closed-since", "2020-01-01"], "either a case reference or --all"),
+        (["--all"], "--all needs --closed-since"),
+        (["--all", "--closed-since", "yesterday"], "is not a date"),
+        (["VC-1", "--closed-since", "2020-01-01"], "--closed-since goes with --all"),
+    ],
+)
 def test_export_case_bad_arguments(db, signing_key, tmp_path, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("export_case", *args, "--out", str(tmp_path))
 
 
 def test_export_case_without_a_key(closed_case, settings, tmp_path):
-    settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY, "SIGNING_KEY_PATH": str(tmp_path / "none.pem")}
+    settings.ACCOUNTABILITY = {
+        **settings.ACCOUNTABILITY,
+        "SIGNING_KEY_PATH": str(tmp_path / "none.pem"),
+    }
     with pytest.raises(CommandError, match="No signing key"):
         call_command("export_case", closed_case.reference, "--out", str(tmp_path))
 
@@ -121,12 +153,16 @@ def test_auditor_downloads_pdf_and_bundle(client, closed_case, world, signing_ke
 
     events = audit.events_of(closed_case).filter(action="case.exported").order_by("seq")
     assert [(e.actor_id, e.payload["format"], e.payload["profile"]) for e in events] == [
-        (world.auditor.pk, "pdf", "internal"), (world.auditor.pk, "bundle", "regulator")]
+        (world.auditor.pk, "pdf", "internal"),
+        (world.auditor.pk, "bundle", "regulator"),
+    ]
 
 
 def test_manager_may_export(client, closed_case, world):
     client.force_login(world.manager)
-    assert client.get(reverse("reports:casefile_pdf", args=[closed_case.reference])).status_code == 200
+    assert (
+        client.get(reverse("reports:casefile_pdf", args=[closed_case.reference])).status_code == 200
+    )
 
 
 @pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("investigator", 403)])

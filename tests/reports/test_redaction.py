@@ -40,8 +40,11 @@ def _bundle(case, profile):
 
 def test_internal_profile_shows_what_the_viewer_may_see(named_reporter, walk, world):
     case = walk_to_close(walk, world)
-    text = pdf_text(render_casefile_pdf(
-        build_casefile(case, profile=Profile.INTERNAL, viewer=world.auditor), lang="en"))
+    text = pdf_text(
+        render_casefile_pdf(
+            build_casefile(case, profile=Profile.INTERNAL, viewer=world.auditor), lang="en"
+        )
+    )
 
     assert "tipster.mei" in text
     assert "Madam Wong" in text
@@ -51,14 +54,17 @@ def test_internal_profile_shows_what_the_viewer_may_see(named_reporter, walk, wo
 def test_anonymous_reporter_is_withheld_everywhere(named_reporter, walk, world, signing_key):
     case = walk_to_close(walk, world, anonymous=True)
     for profile in Profile:
-        pdf = render_casefile_pdf(build_casefile(case, profile=profile, viewer=world.auditor), lang="en")
+        pdf = render_casefile_pdf(
+            build_casefile(case, profile=profile, viewer=world.auditor), lang="en"
+        )
         for place in _everything(pdf, _bundle(case, profile)):
             assert "tipster.mei" not in place
             assert "Mei Tipster" not in place
 
 
-def test_regulator_profile_withholds_the_reporter_and_customer_contact(named_reporter, walk, world,
-                                                                        signing_key):
+def test_regulator_profile_withholds_the_reporter_and_customer_contact(
+    named_reporter, walk, world, signing_key
+):
     case = walk_to_close(walk, world)
     case.customer_contact = "+852 9123 4567"
     case.save(update_fields=["customer_contact"])
@@ -80,8 +86,14 @@ def test_bulletin_profile_is_fully_anonymised(named_reporter, walk, world, signi
     casefile = build_casefile(case, profile=Profile.BULLETIN, viewer=world.auditor)
     pdf = render_casefile_pdf(casefile, lang="en")
     bundle = _bundle(case, Profile.BULLETIN)
-    withheld = ["tipster.mei", "Madam Wong", "Chan Tai Man", world.subject.staff_number,
-                "investigator2", "depthead"]
+    withheld = [
+        "tipster.mei",
+        "Madam Wong",
+        "Chan Tai Man",
+        world.subject.staff_number,
+        "investigator2",
+        "depthead",
+    ]
 
     for place in _everything(pdf, bundle):
         for value in withheld:
@@ -95,8 +107,9 @@ def test_bulletin_profile_is_fully_anonymised(named_reporter, walk, world, signi
     assert casefile.evidence[0].sha256 in zip_members(bundle)["case.json"].decode()
 
 
-def test_redacted_events_still_link_and_the_bundle_verifies(named_reporter, walk, world, signing_key,
-                                                            tmp_path):
+def test_redacted_events_still_link_and_the_bundle_verifies(
+    named_reporter, walk, world, signing_key, tmp_path
+):
     from tools import verify_bundle
 
     case = walk_to_close(walk, world)

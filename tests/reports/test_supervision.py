@@ -48,8 +48,14 @@ def test_bulletin_is_anonymised(walk, world):
 
 
 def test_only_supervisors_see_the_dashboard(walk, world):
-    for user, status in [(world.manager, 200), (world.auditor, 200), (world.senior, 200),
-                         (world.officer, 403), (world.reporter, 403), (world.investigator, 403)]:
+    for user, status in [
+        (world.manager, 200),
+        (world.auditor, 200),
+        (world.senior, 200),
+        (world.officer, 403),
+        (world.reporter, 403),
+        (world.investigator, 403),
+    ]:
         client = Client()
         client.force_login(user)
         assert client.get("/supervision/").status_code == status, user.username

@@ -24,11 +24,18 @@ def to_propose(walk, *, severity="general", people=None):
 def snapshot(walk, case):
     """Everything a refused sanction action must leave as it was."""
     return {
-        "proposals": list(SanctionProposal.objects.filter(case=case).values_list("round", "status")),
+        "proposals": list(
+            SanctionProposal.objects.filter(case=case).values_list("round", "status")
+        ),
         "decisions": ApprovalDecision.objects.filter(proposal__case=case).count(),
-        "sanctions": list(ProposedSanction.objects.filter(proposal__case=case).order_by("pk")
-                          .values_list("status", flat=True)),
-        "defences": list(DefenceRecord.objects.filter(proposal__case=case).values_list("status", flat=True)),
+        "sanctions": list(
+            ProposedSanction.objects.filter(proposal__case=case)
+            .order_by("pk")
+            .values_list("status", flat=True)
+        ),
+        "defences": list(
+            DefenceRecord.objects.filter(proposal__case=case).values_list("status", flat=True)
+        ),
         "appeals": list(Appeal.objects.filter(case=case).values_list("status", flat=True)),
         "events": audit.events_of(case).count(),
         "open": walk.open_names(case),

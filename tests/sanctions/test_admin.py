@@ -20,9 +20,13 @@ def test_catalogue_edit_in_the_admin_is_recorded_with_the_changed_field(world):
     data["record_months"] = kind.record_months + 6
     data = {k: v for k, v in data.items() if not isinstance(v, list) or v}
     response = client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else ""
+    )
     kind.refresh_from_db()
-    event = AuditEvent.objects.filter(chain__key=audit.chain_key(), action="config.changed").latest("pk")
+    event = AuditEvent.objects.filter(chain__key=audit.chain_key(), action="config.changed").latest(
+        "pk"
+    )
     assert event.actor == admin
     assert event.payload["model"] == "sanctions.sanctionkind"
     assert "record_months" in event.payload["fields"]

@@ -20,20 +20,44 @@ def at_approval(walk, sanction="warning", severity="general", **kw):
     return case
 
 
-@pytest.mark.parametrize(("sanction", "kw", "level", "refused", "allowed"), [
-    ("warning", {}, "department", "outsider", "depthead"),
-    ("criticism", {"detail": "department"}, "department", "outsider", "manager"),
-    ("suspension", {"detail": "FX", "period_start": "2026-02-01", "period_end": "2026-03-01"},
-     "compliance", "depthead", "manager"),
-    ("deduction", {"amount": 500, "parameters": {"period": "2026 bonus"}}, "compliance", "depthead", "manager"),
-    ("demotion", DEMOTION, "senior", "manager", "senior"),
-])
-def test_each_level_is_held_by_its_role_or_a_higher_one(walk, world, sanction, kw, level, refused, allowed):
+@pytest.mark.parametrize(
+    ("sanction", "kw", "level", "refused", "allowed"),
+    [
+        ("warning", {}, "department", "outsider", "depthead"),
+        ("criticism", {"detail": "department"}, "department", "outsider", "manager"),
+        (
+            "suspension",
+            {"detail": "FX", "period_start": "2026-02-01", "period_end": "2026-03-01"},
+            "compliance",
+            "depthead",
+            "manager",
+        ),
+        (
+            "deduction",
+            {"amount": 500, "parameters": {"period": "2026 bonus"}},
+            "compliance",
+            "depthead",
+            "manager",
+        ),
+        ("demotion", DEMOTION, "senior", "manager", "senior"),
+    ],
+)
+def test_each_level_is_held_by_its_role_or_a_higher_one(
+    walk, world, sanction, kw, level, refused, allowed
+):
     import datetime as dt
     from decimal import Decimal
 
-    kw = {k: (dt.date.fromisoformat(v) if k.startswith("period_") else Decimal(v) if k == "amount" else v)
-          for k, v in kw.items()}
+    kw = {
+        k: (
+            dt.date.fromisoformat(v)
+            if k.startswith("period_")
+            else Decimal(v)
+            if k == "amount"
+            else v
+        )
+        for k, v in kw.items()
+    }
     case = at_approval(walk, sanction=sanction, severity="major", **kw)
     proposal = case.sanction_proposals.get()
     assert (proposal.required_level, proposal.approvals_required) == (level, 1)
@@ -55,7 +79,9 @@ def test_levels_are_configurable_in_the_catalogue(walk, world):
     assert case.sanction_proposals.get().status == "approved"
 
 
-@pytest.mark.parametrize(("sanction", "kw"), [("termination", {"detail": ""}), ("judicial", {"detail": "Police"})])
+@pytest.mark.parametrize(
+    ("sanction", "kw"), [("termination", {"detail": ""}), ("judicial", {"detail": "Police"})]
+)
 def test_gravest_sanctions_need_two_distinct_senior_approvers(walk, world, senior2, sanction, kw):
     case = at_approval(walk, sanction=sanction, severity="major", **kw)
     proposal = case.sanction_proposals.get()
@@ -74,7 +100,10 @@ def test_gravest_sanctions_need_two_distinct_senior_approvers(walk, world, senio
     walk.decide(case, approver=senior2)
     proposal.refresh_from_db()
     assert proposal.status == "approved"
-    assert list(proposal.decisions.values_list("approver__username", flat=True)) == ["senior", "senior2"]
+    assert list(proposal.decisions.values_list("approver__username", flat=True)) == [
+        "senior",
+        "senior2",
+    ]
     assert walk.open_names(case) == ["execute_sanctions", "notify_regulator", "plan_remediation"]
 
 
@@ -110,14 +139,17 @@ def _make(world, who):
     return type(user).objects.get(pk=user.pk)  # a fresh permission cache
 
 
-@pytest.mark.parametrize(("who", "message"), [
-    ("officer", "You proposed these sanctions"),
-    ("investigator", "You investigated this case"),
-    ("investigator2", "You investigated this case"),
-    ("reporter", "You reported this case"),
-    ("subject", "You are a subject of this case"),
-    ("responsible", "You are a responsible person"),
-])
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ("officer", "You proposed these sanctions"),
+        ("investigator", "You investigated this case"),
+        ("investigator2", "You investigated this case"),
+        ("reporter", "You reported this case"),
+        ("subject", "You are a subject of this case"),
+        ("responsible", "You are a responsible person"),
+    ],
+)
 def test_segregation_of_duties_refuses_and_changes_nothing(walk, world, who, message):
     case = to_propose(walk, people=[(world.subject, "direct"), (world.subject2, "managerial")])
     walk.propose(case)

@@ -33,8 +33,11 @@ def test_person_is_notified_and_no_statement_only_after_the_deadline(walk, world
     # deadline can fall on other calendar days: late on a Saturday in UTC is Sunday in Hong
     # Kong).
     notified, due = timezone.localtime(record.notified_at), timezone.localtime(record.due_at)
-    working_days = sum(1 for n in range((due.date() - notified.date()).days)
-                       if (notified + dt.timedelta(days=n + 1)).weekday() < 5)
+    working_days = sum(
+        1
+        for n in range((due.date() - notified.date()).days)
+        if (notified + dt.timedelta(days=n + 1)).weekday() < 5
+    )
     assert working_days == 5
     before = snapshot(walk, case)
     with pytest.raises(ValidationError, match="still has until"):
@@ -59,7 +62,10 @@ def test_statement_of_defence_is_recorded_for_the_approver(walk, world):
     walk.defence(case, outcome="statement", text="The customer insisted on the fund.")
     record = DefenceRecord.objects.get(proposal__case=case)
     assert (record.status, record.statement, record.recorded_by) == (
-        "statement", "The customer insisted on the fund.", world.officer)
+        "statement",
+        "The customer insisted on the fund.",
+        world.officer,
+    )
     assert walk.open_names(case) == ["approve"]
 
 
@@ -79,7 +85,9 @@ def executed(walk, world):
 
 
 def file(case, world, actor=None, grounds="The customer insisted."):
-    return work.appeal_file(case=case, actor=actor or world.hr, employee=world.subject, grounds=grounds)
+    return work.appeal_file(
+        case=case, actor=actor or world.hr, employee=world.subject, grounds=grounds
+    )
 
 
 def finish_other_work(walk, case):
@@ -95,13 +103,16 @@ def test_case_stays_open_while_an_appeal_is_open_then_upheld(walk, world, senior
     case = walk.refresh(case)
     assert case.stage != Stage.CLOSED
     assert walk.open_names(case) == ["decide_appeal", "finished"]
-    work.appeal_decide(task=walk.task(case, "decide_appeal"), actor=senior2, appeal=appeal,
-                       outcome="upheld", reason="The sale was unsuitable regardless.")
+    work.appeal_decide(
+        task=walk.task(case, "decide_appeal"),
+        actor=senior2,
+        appeal=appeal,
+        outcome="upheld",
+        reason="The sale was unsuitable regardless.",
+    )
     case = walk.refresh(case)
     assert case.stage == Stage.CLOSED
     assert ProposedSanction.objects.get(proposal__case=case).status == "executed"
-
-
 
 
 def test_appeal_modified_new_sanction_goes_through_execution(walk, world, senior2, executed):
@@ -109,14 +120,27 @@ def test_appeal_modified_new_sanction_goes_through_execution(walk, world, senior
     appeal = file(case, world)
     finish_other_work(walk, case)
     rp = case.findings.get().responsible.get()
-    work.appeal_decide(task=walk.task(case, "decide_appeal"), actor=senior2, appeal=appeal, outcome="modified",
-                       reason="An oral warning suffices.",
-                       items=[sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="oral")])
+    work.appeal_decide(
+        task=walk.task(case, "decide_appeal"),
+        actor=senior2,
+        appeal=appeal,
+        outcome="modified",
+        reason="An oral warning suffices.",
+        items=[sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="oral")],
+    )
     assert walk.open_names(case) == ["execute_revised", "finished"]
     old, new = ProposedSanction.objects.filter(proposal__case=case).order_by("pk")
-    assert (old.status, new.status, new.appeal, new.parameters) == ("superseded", "approved", appeal, {"form": "oral"})
-    work.sanction_execute(task=walk.task(case, "execute_revised"), actor=world.hr,
-                          executions={new.pk: (timezone.localdate(), "told orally")})
+    assert (old.status, new.status, new.appeal, new.parameters) == (
+        "superseded",
+        "approved",
+        appeal,
+        {"form": "oral"},
+    )
+    work.sanction_execute(
+        task=walk.task(case, "execute_revised"),
+        actor=world.hr,
+        executions={new.pk: (timezone.localdate(), "told orally")},
+    )
     new.refresh_from_db()
     assert new.status == "executed"
     assert new.expires_on is not None
@@ -127,20 +151,32 @@ def test_appeal_revoked(walk, world, senior2, executed):
     case = executed
     appeal = file(case, world)
     finish_other_work(walk, case)
-    work.appeal_decide(task=walk.task(case, "decide_appeal"), actor=senior2, appeal=appeal, outcome="revoked",
-                       reason="Not proven to the required standard.")
+    work.appeal_decide(
+        task=walk.task(case, "decide_appeal"),
+        actor=senior2,
+        appeal=appeal,
+        outcome="revoked",
+        reason="Not proven to the required standard.",
+    )
     item = ProposedSanction.objects.get(proposal__case=case)
-    assert (item.status, item.ended_by, item.end_reason) == ("revoked", senior2, "Not proven to the required standard.")
+    assert (item.status, item.ended_by, item.end_reason) == (
+        "revoked",
+        senior2,
+        "Not proven to the required standard.",
+    )
     assert Appeal.objects.get().status == "revoked"
     assert walk.refresh(case).stage == Stage.CLOSED
     assert selectors.prior_sanctioned_cases(world.subject) == 0
 
 
-@pytest.mark.parametrize(("who", "message"), [
-    ("depthead", "You decided on sanctions"),
-    ("officer", "You proposed sanctions"),
-    ("investigator", "You investigated this case"),
-])
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ("depthead", "You decided on sanctions"),
+        ("officer", "You proposed sanctions"),
+        ("investigator", "You investigated this case"),
+    ],
+)
 def test_appeal_is_decided_outside_the_chain(walk, world, executed, who, message):
     from django.contrib.auth.models import Group
 
@@ -152,8 +188,13 @@ def test_appeal_is_decided_outside_the_chain(walk, world, executed, who, message
     user = type(user).objects.get(pk=user.pk)
     before = snapshot(walk, case)
     with pytest.raises(NotAllowed, match=message):
-        work.appeal_decide(task=walk.task(case, "decide_appeal"), actor=user, appeal=appeal,
-                           outcome="revoked", reason="x")
+        work.appeal_decide(
+            task=walk.task(case, "decide_appeal"),
+            actor=user,
+            appeal=appeal,
+            outcome="revoked",
+            reason="x",
+        )
     assert snapshot(walk, case) == before
     assert open_task(case, "decide_appeal").owner_id is None
 
@@ -220,11 +261,17 @@ def test_lift_and_revoke_need_a_reason_and_the_right_role(walk, world, active):
     assert snapshot(walk, case) == before
     sanc.sanction_lift(sanction=active, actor=world.hr, reason="Exemplary conduct since.")
     active.refresh_from_db()
-    assert (active.status, active.ended_by, active.end_reason) == ("lifted", world.hr, "Exemplary conduct since.")
+    assert (active.status, active.ended_by, active.end_reason) == (
+        "lifted",
+        world.hr,
+        "Exemplary conduct since.",
+    )
     assert selectors.prior_sanctioned_cases(world.subject) == 1  # lifted still counts on the record
     with pytest.raises(InvalidState):
         sanc.sanction_lift(sanction=active, actor=world.hr, reason="again")
-    sanc.sanction_revoke(sanction=active, actor=world.manager, reason="Court overturned the finding.")
+    sanc.sanction_revoke(
+        sanction=active, actor=world.manager, reason="Court overturned the finding."
+    )
     active.refresh_from_db()
     assert active.status == "revoked"
     assert selectors.prior_sanctioned_cases(world.subject) == 0
@@ -233,14 +280,22 @@ def test_lift_and_revoke_need_a_reason_and_the_right_role(walk, world, active):
 def test_repeat_offence_window_is_configurable(walk, world, active, settings):
     later = active.effective_date + dt.timedelta(days=200)
     assert selectors.prior_sanctioned_cases(world.subject, today=later) == 1
-    settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY, "SANCTIONS": {"REPEAT_LOOKBACK_MONTHS": 6}}
+    settings.ACCOUNTABILITY = {
+        **settings.ACCOUNTABILITY,
+        "SANCTIONS": {"REPEAT_LOOKBACK_MONTHS": 6},
+    }
     assert selectors.prior_sanctioned_cases(world.subject, today=later) == 0
 
 
 def test_disciplinary_record_page(walk, world, active, client):
     url = f"/sanctions/employees/{world.subject.staff_number}/"
-    for user, status in [(world.hr, 200), (world.manager, 200), (world.auditor, 200), (world.outsider, 404),
-                         (world.officer, 404)]:
+    for user, status in [
+        (world.hr, 200),
+        (world.manager, 200),
+        (world.auditor, 200),
+        (world.outsider, 404),
+        (world.officer, 404),
+    ]:
         client.force_login(user)
         assert client.get(url).status_code == status, user
     client.force_login(world.hr)

@@ -7,37 +7,57 @@ import pytest
 from sanctions.matrix import Band, Factors, add_months, add_working_days, compute_range
 
 ORDER = ["warning", "criticism", "suspension", "deduction", "demotion", "termination", "judicial"]
-STEPS = {"repeat": 1, "repeat_multiple": 2, "leadership": 1, "self_reported": -1, "cooperation": -1,
-         "loss_repaid": -1}
+STEPS = {
+    "repeat": 1,
+    "repeat_multiple": 2,
+    "leadership": 1,
+    "self_reported": -1,
+    "cooperation": -1,
+    "loss_repaid": -1,
+}
 LOSS = [(Decimal("50000"), 1), (Decimal("500000"), 2)]
 GENERAL = Band("criticism", "deduction", "suspension")
 
 
 def rng(factors, base=GENERAL):
-    return compute_range(base=base, factors=factors, order=ORDER, steps=STEPS, loss_thresholds=LOSS,
-                         lookback_months=12)
+    return compute_range(
+        base=base,
+        factors=factors,
+        order=ORDER,
+        steps=STEPS,
+        loss_thresholds=LOSS,
+        lookback_months=12,
+    )
 
 
 def test_no_factor_keeps_the_cell():
     r = rng(Factors())
-    assert (r.lightest, r.recommended, r.gravest, r.steps) == ("criticism", "suspension", "deduction", 0)
+    assert (r.lightest, r.recommended, r.gravest, r.steps) == (
+        "criticism",
+        "suspension",
+        "deduction",
+        0,
+    )
     assert r.allowed == ["criticism", "suspension", "deduction"]
     assert [x.factor for x in r.reasons] == ["none"]
 
 
-@pytest.mark.parametrize(("factors", "steps", "factor"), [
-    (Factors(prior_cases=1), 1, "repeat"),
-    (Factors(prior_cases=2), 2, "repeat"),
-    (Factors(prior_cases=5), 2, "repeat"),
-    (Factors(customer_loss=Decimal("49999.99")), 0, "none"),
-    (Factors(customer_loss=Decimal("50000")), 1, "customer_loss"),
-    (Factors(customer_loss=Decimal("500000")), 2, "customer_loss"),
-    (Factors(leadership=True), 1, "leadership"),
-    (Factors(self_reported=True), -1, "self_reported"),
-    (Factors(cooperated=True), -1, "cooperation"),
-    (Factors(customer_loss=Decimal("100"), loss_repaid=True), -1, "loss_repaid"),
-    (Factors(loss_repaid=True), 0, "none"),  # nothing to repay: no mitigation
-])
+@pytest.mark.parametrize(
+    ("factors", "steps", "factor"),
+    [
+        (Factors(prior_cases=1), 1, "repeat"),
+        (Factors(prior_cases=2), 2, "repeat"),
+        (Factors(prior_cases=5), 2, "repeat"),
+        (Factors(customer_loss=Decimal("49999.99")), 0, "none"),
+        (Factors(customer_loss=Decimal("50000")), 1, "customer_loss"),
+        (Factors(customer_loss=Decimal("500000")), 2, "customer_loss"),
+        (Factors(leadership=True), 1, "leadership"),
+        (Factors(self_reported=True), -1, "self_reported"),
+        (Factors(cooperated=True), -1, "cooperation"),
+        (Factors(customer_loss=Decimal("100"), loss_repaid=True), -1, "loss_repaid"),
+        (Factors(loss_repaid=True), 0, "none"),  # nothing to repay: no mitigation
+    ],
+)
 def test_each_factor_moves_the_band_by_its_steps(factors, steps, factor):
     r = rng(factors)
     assert r.steps == steps
@@ -47,7 +67,9 @@ def test_each_factor_moves_the_band_by_its_steps(factors, steps, factor):
 
 
 def test_factors_add_up_and_each_is_explained():
-    r = rng(Factors(prior_cases=1, customer_loss=Decimal("600000"), leadership=True, cooperated=True))
+    r = rng(
+        Factors(prior_cases=1, customer_loss=Decimal("600000"), leadership=True, cooperated=True)
+    )
     assert r.steps == 1 + 2 + 1 - 1
     assert [x.factor for x in r.reasons] == ["repeat", "customer_loss", "leadership", "cooperation"]
     assert (r.lightest, r.recommended, r.gravest) == ("demotion", "termination", "judicial")
@@ -67,8 +89,10 @@ def test_mitigation_cancels_aggravation():
 
 
 def test_band_is_clamped_at_the_light_end():
-    r = rng(Factors(self_reported=True, cooperated=True, customer_loss=Decimal("1"), loss_repaid=True),
-            base=Band("warning", "criticism", "warning"))
+    r = rng(
+        Factors(self_reported=True, cooperated=True, customer_loss=Decimal("1"), loss_repaid=True),
+        base=Band("warning", "criticism", "warning"),
+    )
     assert r.steps == -3
     assert (r.lightest, r.recommended, r.gravest) == ("warning", "warning", "warning")
 

@@ -20,7 +20,12 @@ def test_propose_and_approve_pages(walk, world, client):
     assert "Matrix range per person" in page
     assert "Default band for severity" in page
     assert "Precedents (anonymised)" in page
-    walk.propose(case, sanction="demotion", detail="Teller → Back office", justification="Repeated mis-selling.")
+    walk.propose(
+        case,
+        sanction="demotion",
+        detail="Teller → Back office",
+        justification="Repeated mis-selling.",
+    )
     task = open_task(case, "approve")
     client.force_login(world.senior)
     assert client.post(url(task, "assign")).status_code == 302
@@ -43,7 +48,9 @@ def test_case_page_offers_the_appeal_form_while_the_window_is_open(walk, world):
     world.hr.groups.add(*world.manager.groups.all())  # HR files appeals; needs to see the case
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Record an appeal on the person" in page
-    response = client.post(f"/sanctions/cases/{case.reference}/appeal/",
-                           {"employee": world.subject.pk, "grounds": "Disproportionate"})
+    response = client.post(
+        f"/sanctions/cases/{case.reference}/appeal/",
+        {"employee": world.subject.pk, "grounds": "Disproportionate"},
+    )
     assert response.status_code == 302
     assert Appeal.objects.get().employee == world.subject

@@ -17,8 +17,13 @@ from .conftest import snapshot, to_propose
 
 
 def propose(walk, case, items, factors=None, justification="Per the matrix."):
-    return work.sanction_propose(task=walk.task(case, "propose"), actor=walk.w.officer, items=items,
-                                 justification=justification, factors=factors)
+    return work.sanction_propose(
+        task=walk.task(case, "propose"),
+        actor=walk.w.officer,
+        items=items,
+        justification=justification,
+        factors=factors,
+    )
 
 
 def rp_of(case, employee=None):
@@ -28,11 +33,23 @@ def rp_of(case, employee=None):
 
 def test_reference_data_is_seeded(db):
     assert list(SanctionKind.objects.values_list("code", "grade", "approvers_required")) == [
-        ("warning", 1, 1), ("criticism", 2, 1), ("suspension", 3, 1), ("deduction", 4, 1),
-        ("demotion", 5, 1), ("termination", 6, 2), ("judicial", 7, 2)]
-    assert list(SeverityGrade.objects.values_list("code", flat=True)) == ["minor", "general", "serious", "major"]
-    tops = ViolationCategory.objects.filter(parent__isnull=True, code__in=[
-        "SALES", "SERVICE", "PRIVACY", "OPERATIONS", "INTEGRITY"])
+        ("warning", 1, 1),
+        ("criticism", 2, 1),
+        ("suspension", 3, 1),
+        ("deduction", 4, 1),
+        ("demotion", 5, 1),
+        ("termination", 6, 2),
+        ("judicial", 7, 2),
+    ]
+    assert list(SeverityGrade.objects.values_list("code", flat=True)) == [
+        "minor",
+        "general",
+        "serious",
+        "major",
+    ]
+    tops = ViolationCategory.objects.filter(
+        parent__isnull=True, code__in=["SALES", "SERVICE", "PRIVACY", "OPERATIONS", "INTEGRITY"]
+    )
     assert tops.count() == 5
     assert all(c.children.count() >= 3 for c in tops)
     assert MatrixRule.objects.count() == 20
@@ -40,24 +57,49 @@ def test_reference_data_is_seeded(db):
 
 def test_inside_the_range_needs_no_item_justification(walk, world):
     case = to_propose(walk)
-    propose(walk, case, [sanc.SanctionItem(responsible=rp_of(case), sanction_type="criticism",
-                                           parameters={"scope": "department"})])
+    propose(
+        walk,
+        case,
+        [
+            sanc.SanctionItem(
+                responsible=rp_of(case),
+                sanction_type="criticism",
+                parameters={"scope": "department"},
+            )
+        ],
+    )
     item = ProposedSanction.objects.get(proposal__case=case)
-    assert (item.outside_range, item.range_justification, item.parameters) == (False, "", {"scope": "department"})
+    assert (item.outside_range, item.range_justification, item.parameters) == (
+        False,
+        "",
+        {"scope": "department"},
+    )
     a = Assessment.objects.get(proposal__case=case)
-    assert (a.lightest, a.recommended, a.gravest, a.prior_cases) == ("warning", "criticism", "deduction", 0)
+    assert (a.lightest, a.recommended, a.gravest, a.prior_cases) == (
+        "warning",
+        "criticism",
+        "deduction",
+        0,
+    )
     assert walk.open_names(case) == ["defence"]
 
 
 def test_outside_the_range_is_refused_without_justification_and_flagged_with_one(walk, world):
     case = to_propose(walk)
     before = snapshot(walk, case)
-    item = sanc.SanctionItem(responsible=rp_of(case), sanction_type="demotion",
-                             parameters={"from": "Relationship manager", "to": "Teller"})
+    item = sanc.SanctionItem(
+        responsible=rp_of(case),
+        sanction_type="demotion",
+        parameters={"from": "Relationship manager", "to": "Teller"},
+    )
     with pytest.raises(ValidationError, match="outside the range"):
         propose(walk, case, [item])
     assert snapshot(walk, case) == before
-    propose(walk, case, [sanc.SanctionItem(**{**vars(item), "justification": "Third warning this year."})])
+    propose(
+        walk,
+        case,
+        [sanc.SanctionItem(**{**vars(item), "justification": "Third warning this year."})],
+    )
     saved = ProposedSanction.objects.get(proposal__case=case)
     assert (saved.outside_range, saved.range_justification) == (True, "Third warning this year.")
     event = audit.events_of(case).filter(action="sanctions.proposed").get()
@@ -68,8 +110,12 @@ def test_outside_the_range_is_refused_without_justification_and_flagged_with_one
 def test_mitigating_factors_attested_by_the_proposer_move_the_range(walk, world):
     case = to_propose(walk, severity="serious")  # default band: criticism .. demotion
     rp = rp_of(case)
-    propose(walk, case, [sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="written")],
-            factors={rp.pk: sanc.PersonFactors(self_reported=True)})
+    propose(
+        walk,
+        case,
+        [sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="written")],
+        factors={rp.pk: sanc.PersonFactors(self_reported=True)},
+    )
     a = Assessment.objects.get(proposal__case=case)
     assert (a.lightest, a.gravest, a.self_reported) == ("warning", "deduction", True)
     assert ProposedSanction.objects.get(proposal__case=case).outside_range is False
@@ -86,37 +132,79 @@ def test_matrix_rule_of_the_parent_category_applies_to_a_sub_category(walk, worl
     assert "Integrity" in note
 
 
-@pytest.mark.parametrize(("kind", "kw", "message"), [
-    ("warning", {"detail": "loud"}, "oral or written"),
-    ("criticism", {}, "how widely"),
-    ("suspension", {"detail": "FX trading", "period_start": dt.date(2026, 2, 1)}, "start and an end"),
-    ("suspension", {"period_start": dt.date(2026, 2, 1), "period_end": dt.date(2026, 3, 1)}, "authorities"),
-    ("deduction", {"amount": Decimal("100"), "parameters": {"percentage": "10", "period": "2026"}}, "either an amount"),
-    ("deduction", {"amount": Decimal("100")}, "period"),
-    ("demotion", {}, "from which position"),
-    ("judicial", {}, "judicial authority"),
-])
+@pytest.mark.parametrize(
+    ("kind", "kw", "message"),
+    [
+        ("warning", {"detail": "loud"}, "oral or written"),
+        ("criticism", {}, "how widely"),
+        (
+            "suspension",
+            {"detail": "FX trading", "period_start": dt.date(2026, 2, 1)},
+            "start and an end",
+        ),
+        (
+            "suspension",
+            {"period_start": dt.date(2026, 2, 1), "period_end": dt.date(2026, 3, 1)},
+            "authorities",
+        ),
+        (
+            "deduction",
+            {"amount": Decimal("100"), "parameters": {"percentage": "10", "period": "2026"}},
+            "either an amount",
+        ),
+        ("deduction", {"amount": Decimal("100")}, "period"),
+        ("demotion", {}, "from which position"),
+        ("judicial", {}, "judicial authority"),
+    ],
+)
 def test_parameters_are_checked_per_kind(walk, world, kind, kw, message):
     case = to_propose(walk, severity="major")
     before = snapshot(walk, case)
     with pytest.raises(ValidationError, match=message):
-        propose(walk, case, [sanc.SanctionItem(responsible=rp_of(case), sanction_type=kind,
-                                               justification="x", **kw)])
+        propose(
+            walk,
+            case,
+            [
+                sanc.SanctionItem(
+                    responsible=rp_of(case), sanction_type=kind, justification="x", **kw
+                )
+            ],
+        )
     assert snapshot(walk, case) == before
 
 
 def test_several_sanctions_for_one_person_with_structured_parameters(walk, world):
     case = to_propose(walk, severity="serious")
     rp = rp_of(case)
-    propose(walk, case, [
-        sanc.SanctionItem(responsible=rp, sanction_type="suspension", detail="FX trading, Wealth products",
-                          period_start=dt.date(2026, 2, 1), period_end=dt.date(2026, 4, 30)),
-        sanc.SanctionItem(responsible=rp, sanction_type="deduction",
-                          parameters={"percentage": "20", "period": "2026 annual bonus"}),
-    ])
-    params = dict(ProposedSanction.objects.filter(proposal__case=case).values_list("sanction_type", "parameters"))
+    propose(
+        walk,
+        case,
+        [
+            sanc.SanctionItem(
+                responsible=rp,
+                sanction_type="suspension",
+                detail="FX trading, Wealth products",
+                period_start=dt.date(2026, 2, 1),
+                period_end=dt.date(2026, 4, 30),
+            ),
+            sanc.SanctionItem(
+                responsible=rp,
+                sanction_type="deduction",
+                parameters={"percentage": "20", "period": "2026 annual bonus"},
+            ),
+        ],
+    )
+    params = dict(
+        ProposedSanction.objects.filter(proposal__case=case).values_list(
+            "sanction_type", "parameters"
+        )
+    )
     assert params == {
-        "suspension": {"authorities": ["FX trading", "Wealth products"], "start": "2026-02-01", "end": "2026-04-30"},
+        "suspension": {
+            "authorities": ["FX trading", "Wealth products"],
+            "start": "2026-02-01",
+            "end": "2026-04-30",
+        },
         "deduction": {"amount": None, "percentage": "20", "period": "2026 annual bonus"},
     }
 
@@ -133,16 +221,25 @@ def close_case(walk, sanction="warning", detail="written", **kw):
     return walk.refresh(case)
 
 
-def test_precedents_are_closed_same_category_and_severity_recent_and_anonymised(walk, world, settings):
+def test_precedents_are_closed_same_category_and_severity_recent_and_anonymised(
+    walk, world, settings
+):
     first = close_case(walk, sanction="criticism", detail="department")
     second = close_case(walk, sanction="criticism", detail="department")
-    close_case(walk, sanction="suspension", detail="FX", period_start=dt.date(2026, 2, 1),
-               period_end=dt.date(2026, 3, 1))
+    close_case(
+        walk,
+        sanction="suspension",
+        detail="FX",
+        period_start=dt.date(2026, 2, 1),
+        period_end=dt.date(2026, 3, 1),
+    )
     current = to_propose(walk)
     found = selectors.precedents(current, category=world.category, severity="general")
     assert [p.label for p in found.items] == ["Precedent 1", "Precedent 2", "Precedent 3"]
     assert sorted(s for p in found.items for s in p.sanctions) == sorted(
-        [SanctionKind.objects.get(code="criticism").name] * 2 + [SanctionKind.objects.get(code="suspension").name])
+        [SanctionKind.objects.get(code="criticism").name] * 2
+        + [SanctionKind.objects.get(code="suspension").name]
+    )
     assert found.usual_label == SanctionKind.objects.get(code="criticism").name
     assert (found.compare(1), found.compare(2), found.compare(3)) == ("lighter", "same", "heavier")
     text = repr(found)
@@ -152,15 +249,28 @@ def test_precedents_are_closed_same_category_and_severity_recent_and_anonymised(
     assert selectors.precedents(current, category=world.category, severity="serious").items == []
     second.closed_at = second.closed_at - dt.timedelta(days=365 * 3 + 1)
     second.save()
-    assert len(selectors.precedents(current, category=world.category, severity="general").items) == 2
+    assert (
+        len(selectors.precedents(current, category=world.category, severity="general").items) == 2
+    )
     settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY, "SANCTIONS": {"PRECEDENT_YEARS": 5}}
-    assert len(selectors.precedents(current, category=world.category, severity="general").items) == 3
+    assert (
+        len(selectors.precedents(current, category=world.category, severity="general").items) == 3
+    )
 
 
 def test_proposal_records_comparison_with_precedents(walk, world):
     close_case(walk, sanction="criticism", detail="department")
     case = to_propose(walk)
-    propose(walk, case, [sanc.SanctionItem(responsible=rp_of(case), sanction_type="criticism", detail="branch")])
+    propose(
+        walk,
+        case,
+        [sanc.SanctionItem(responsible=rp_of(case), sanction_type="criticism", detail="branch")],
+    )
     a = Assessment.objects.get(proposal__case=case)
-    assert (a.comparison, a.prior_cases, a.lightest, a.gravest) == ("same", 1, "criticism", "demotion")
+    assert (a.comparison, a.prior_cases, a.lightest, a.gravest) == (
+        "same",
+        1,
+        "criticism",
+        "demotion",
+    )
     assert any("Repeat offence" in r for r in a.reasons)

@@ -43,8 +43,15 @@ STAGES = {
     "closed": Stage.CLOSED,  # dismissed at verification
 }
 ALL = set(STAGES)
-TEAM_STAGES = {"investigation", "facts", "proposal", "approval", "post_approval", "actions",
-               "review"}
+TEAM_STAGES = {
+    "investigation",
+    "facts",
+    "proposal",
+    "approval",
+    "post_approval",
+    "actions",
+    "review",
+}
 
 # Who sees what. Everything not listed is refused (404 on our pages, 403 on viewflow's).
 EXPECTED = {
@@ -79,9 +86,14 @@ class Matrix:
 
 def _report(walk, w):
     return work.case_report(
-        actor=w.reporter, source="staff_report", category=w.category, title="Unsuitable product",
+        actor=w.reporter,
+        source="staff_report",
+        category=w.category,
+        title="Unsuitable product",
         description="Sold a high-risk fund to a retiree.",
-        occurred_at=walk_time(), department=w.dept, subjects=[w.subject],
+        occurred_at=walk_time(),
+        department=w.dept,
+        subjects=[w.subject],
         attachments=[SimpleUploadedFile("letter.pdf", PDF, "application/pdf")],
     )
 
@@ -107,14 +119,31 @@ def build(media) -> Matrix:
         cases[name] = _report(walk, w)
     work.task_claim(task=walk.task(cases["verify_claimed"], "verify"), actor=officer2)
     walk.verify(cases["closed"], outcome="dismiss", reason="Nothing in it")
-    for name in ["team", "team_pending", "investigation", "facts", "proposal", "approval",
-                 "post_approval", "actions", "review"]:
+    for name in [
+        "team",
+        "team_pending",
+        "investigation",
+        "facts",
+        "proposal",
+        "approval",
+        "post_approval",
+        "actions",
+        "review",
+    ]:
         walk.verify(cases[name])
     walk.form_team(cases["team_pending"], declare=False)
-    services.team_declare(case=cases["team_pending"], actor=w.investigator2, has_conflict=True,
-                          statement="My cousin")
-    for name in ["investigation", "facts", "proposal", "approval", "post_approval", "actions",
-                 "review"]:
+    services.team_declare(
+        case=cases["team_pending"], actor=w.investigator2, has_conflict=True, statement="My cousin"
+    )
+    for name in [
+        "investigation",
+        "facts",
+        "proposal",
+        "approval",
+        "post_approval",
+        "actions",
+        "review",
+    ]:
         walk.form_team(cases[name])
     for name in ["facts", "proposal", "approval", "post_approval", "actions", "review"]:
         walk.investigate(cases[name])
@@ -141,9 +170,11 @@ def build(media) -> Matrix:
 def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("matrix-media")
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (django_db_blocker.unblock(),
-          override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
-          transaction.atomic()):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
         result = build(media)
         result.media = media
         yield result
@@ -178,8 +209,10 @@ def test_lists_and_pages_follow_need_to_know(matrix, role):
     # with and without a filter.
     assert selectors.case_list_count(user) == len(expected)
     for stage in {c.stage for c in matrix.cases.values()}:
-        assert selectors.case_list_count(user, stage=stage) == \
-            selectors.case_list(user, stage=stage).count(), stage
+        assert (
+            selectors.case_list_count(user, stage=stage)
+            == selectors.case_list(user, stage=stage).count()
+        ), stage
     assert selectors.case_list_count(user, q="Unsuitable") == len(expected)
     listing = client_for(user).get("/api/cases/").json()
     assert listing["count"] == len(expected)
@@ -214,7 +247,9 @@ def test_viewflow_lists_follow_need_to_know(matrix, role):
     assert processes.status_code == 200
     body = processes.content.decode()
     for name, case in matrix.cases.items():
-        link = 'href="{}"'.format(CaseFlow.instance.reverse("process_detail", args=[case.process_id]))
+        link = 'href="{}"'.format(
+            CaseFlow.instance.reverse("process_detail", args=[case.process_id])
+        )
         assert (link in body) is (name in expected), name
 
     dashboard = client.get(CaseFlow.instance.reverse("index"))
@@ -236,7 +271,9 @@ def _sample(matrix, role):
     """One case the role may see and one it may not (when there are such)."""
     seen = [n for n in STAGES if n in EXPECTED[role]]
     unseen = [n for n in STAGES if n not in EXPECTED[role]]
-    return [(matrix.cases[n], True) for n in seen[-1:]] + [(matrix.cases[n], False) for n in unseen[:1]]
+    return [(matrix.cases[n], True) for n in seen[-1:]] + [
+        (matrix.cases[n], False) for n in unseen[:1]
+    ]
 
 
 @pytest.mark.django_db
@@ -251,7 +288,11 @@ def test_viewflow_process_task_and_chart_pages_follow_need_to_know(matrix, role)
         assert process.status_code == status, (case.stage, process.status_code)
         chart = client.get(CaseFlow.instance.reverse("process_chart", args=[case.process_id]))
         assert chart.status_code == status, (case.stage, chart.status_code)
-        task = Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN").order_by("pk").first()
+        task = (
+            Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN")
+            .order_by("pk")
+            .first()
+        )
         page = client.get(task.flow_task.reverse("detail", args=[task.process_id, task.pk]))
         assert page.status_code == status, (case.stage, page.status_code)
 
@@ -274,7 +315,9 @@ def test_undeclared_lead_is_sent_to_declare_before_the_investigation_page(matrix
     lead = matrix.users["investigator"]
     task = open_task(matrix.cases["team_pending"], "investigate")
     assert task.owner_id == lead.pk  # the flow assigned it
-    response = client_for(lead).get(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    response = client_for(lead).get(
+        task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+    )
     assert response.status_code == 302
     assert response["Location"] == "/cases/declarations/"
 
@@ -313,41 +356,91 @@ def test_internal_auditor_can_perform_no_write(matrix):
     """Every write the process has, attempted by the auditor at the stage it belongs to."""
     auditor = matrix.users["auditor"]
     w = matrix.world
-    as_auditor = Walker(dataclasses.replace(w, **{
-        f.name: auditor for f in dataclasses.fields(w)
-        if f.name in {"reporter", "officer", "manager", "investigator", "investigator2", "depthead",
-                      "senior", "hr", "owner", "reviewer"}
-    }))
+    as_auditor = Walker(
+        dataclasses.replace(
+            w,
+            **{
+                f.name: auditor
+                for f in dataclasses.fields(w)
+                if f.name
+                in {
+                    "reporter",
+                    "officer",
+                    "manager",
+                    "investigator",
+                    "investigator2",
+                    "depthead",
+                    "senior",
+                    "hr",
+                    "owner",
+                    "reviewer",
+                }
+            },
+        )
+    )
     c = matrix.cases
     attempts = [
         ("report", lambda: as_auditor.report()),
         ("claim", lambda: work.task_claim(task=open_task(c["verify"], "verify"), actor=auditor)),
         ("verify", lambda: as_auditor.verify(c["verify"])),
         ("acknowledge", lambda: services.case_acknowledge(case=c["verify"], actor=auditor)),
-        ("evidence", lambda: services.evidence_add(
-            case=c["verify"], actor=auditor, kind="document", description="x",
-            upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf"))),
+        (
+            "evidence",
+            lambda: services.evidence_add(
+                case=c["verify"],
+                actor=auditor,
+                kind="document",
+                description="x",
+                upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf"),
+            ),
+        ),
         ("form team", lambda: as_auditor.form_team(c["team"])),
-        ("declare", lambda: services.team_declare(case=c["investigation"], actor=auditor,
-                                                  has_conflict=False)),
+        (
+            "declare",
+            lambda: services.team_declare(
+                case=c["investigation"], actor=auditor, has_conflict=False
+            ),
+        ),
         ("interview", lambda: as_auditor.investigate(c["investigation"])),
-        ("record review", lambda: services.record_review_add(case=c["investigation"], actor=auditor,
-                                                             record="Ledger", findings="x")),
-        ("submit", lambda: work.investigation_submit(
-            task=open_task(c["investigation"], "investigate"), actor=auditor, summary="x",
-            conclusion="y")),
+        (
+            "record review",
+            lambda: services.record_review_add(
+                case=c["investigation"], actor=auditor, record="Ledger", findings="x"
+            ),
+        ),
+        (
+            "submit",
+            lambda: work.investigation_submit(
+                task=open_task(c["investigation"], "investigate"),
+                actor=auditor,
+                summary="x",
+                conclusion="y",
+            ),
+        ),
         ("facts", lambda: as_auditor.find_facts(c["facts"])),
         ("propose", lambda: as_auditor.propose(c["proposal"])),
         ("approve", lambda: as_auditor.decide(c["approval"])),
         ("plan", lambda: as_auditor.plan(c["post_approval"])),
         ("complete action", lambda: as_auditor.complete_actions(c["actions"])),
         ("review", lambda: as_auditor.review(c["review"])),
-        ("reassign", lambda: work.task_reassign(task=open_task(c["verify"], "verify"),
-                                                    actor=auditor, to_user=w.officer, reason="x")),
-        ("release", lambda: work.task_unassign(task=open_task(c["verify_claimed"], "verify"),
-                                                   actor=auditor)),
-        ("unmask", lambda: services.reporter_unmask_request(case=c["verify"], actor=auditor,
-                                                            reason="curious")),
+        (
+            "reassign",
+            lambda: work.task_reassign(
+                task=open_task(c["verify"], "verify"), actor=auditor, to_user=w.officer, reason="x"
+            ),
+        ),
+        (
+            "release",
+            lambda: work.task_unassign(
+                task=open_task(c["verify_claimed"], "verify"), actor=auditor
+            ),
+        ),
+        (
+            "unmask",
+            lambda: services.reporter_unmask_request(
+                case=c["verify"], actor=auditor, reason="curious"
+            ),
+        ),
     ]
     for label, attempt in attempts:
         events = AuditEvent.objects.count()
@@ -356,6 +449,7 @@ def test_internal_auditor_can_perform_no_write(matrix):
         with pytest.raises(ServiceError):
             attempt()
         assert AuditEvent.objects.count() == events, label
-        assert list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id")) == tasks, label
+        assert list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id")) == tasks, (
+            label
+        )
         assert list(Case.objects.order_by("pk").values_list("stage", flat=True)) == stages, label
-

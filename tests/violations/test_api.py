@@ -18,9 +18,13 @@ def client_for(user):
 
 def report_payload(world, **over):
     data = {
-        "source": "staff_report", "category": world.category.code, "title": "Mis-sold fund",
-        "description": "Sold to a retiree", "occurred_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
-        "department": world.dept.code, "subjects": [world.subject.staff_number],
+        "source": "staff_report",
+        "category": world.category.code,
+        "title": "Mis-sold fund",
+        "description": "Sold to a retiree",
+        "occurred_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
+        "department": world.dept.code,
+        "subjects": [world.subject.staff_number],
     }
     data.update(over)
     return data
@@ -36,10 +40,14 @@ def test_report_through_the_api_starts_the_process(world):
 
 def test_bad_input_is_a_400_and_saves_nothing(world):
     future = (timezone.now() + dt.timedelta(days=2)).isoformat()
-    response = client_for(world.reporter).post("/api/cases/", report_payload(world, occurred_at=future), format="json")
+    response = client_for(world.reporter).post(
+        "/api/cases/", report_payload(world, occurred_at=future), format="json"
+    )
     assert response.status_code == 400
     assert "occurred_at" in response.json()
-    response = client_for(world.reporter).post("/api/cases/", report_payload(world, subjects=["NOPE"]), format="json")
+    response = client_for(world.reporter).post(
+        "/api/cases/", report_payload(world, subjects=["NOPE"]), format="json"
+    )
     assert response.status_code == 400
     assert Case.objects.count() == 0
 
@@ -66,7 +74,10 @@ def test_claim_and_verify_through_the_api_and_a_second_submit_is_a_409(walk, wor
     api = client_for(world.officer)
     assert api.post(f"/api/tasks/{task.pk}/claim/").json()["owner"] == "officer"
     assert [t["case"] for t in api.get("/api/tasks/").json()["results"]] == [case.reference]
-    assert api.post(f"/api/tasks/{task.pk}/verify/", {"outcome": "dismiss"}, format="json").status_code == 400
+    assert (
+        api.post(f"/api/tasks/{task.pk}/verify/", {"outcome": "dismiss"}, format="json").status_code
+        == 400
+    )
     ok = api.post(f"/api/tasks/{task.pk}/verify/", {"outcome": "proceed"}, format="json")
     assert ok.status_code == 200
     assert ok.json()["stage"] == "team"

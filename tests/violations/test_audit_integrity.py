@@ -54,12 +54,16 @@ def raw_sql():
 
 def set_column(model, pk, column, value, cur):
     table = model._meta.db_table
-    cur.execute(f"UPDATE {q(table)} SET {q(column)} = %s WHERE {q(model._meta.pk.column)} = %s", [value, pk])
+    cur.execute(
+        f"UPDATE {q(table)} SET {q(column)} = %s WHERE {q(model._meta.pk.column)} = %s", [value, pk]
+    )
     assert cur.rowcount == 1
 
 
 def delete_row(model, pk, cur):
-    cur.execute(f"DELETE FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s", [pk])
+    cur.execute(
+        f"DELETE FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s", [pk]
+    )
     assert cur.rowcount == 1
 
 
@@ -126,9 +130,14 @@ def test_every_event_carries_the_digest_of_what_it_changed(case):
     by_action = {e.action: e for e in events}
     assert [r["model"] for r in by_action["case.reported"].records] == ["violations.case"]
     assert {r["model"] for r in by_action["facts.determined"].records} == {
-        "violations.case", "violations.finding", "violations.responsibleperson"}
+        "violations.case",
+        "violations.finding",
+        "violations.responsibleperson",
+    }
     assert {r["model"] for r in by_action["sanctions.proposed"].records} >= {
-        "sanctions.sanctionproposal", "sanctions.proposedsanction"}
+        "sanctions.sanctionproposal",
+        "sanctions.proposedsanction",
+    }
     refs: dict[tuple[str, int], list[int]] = {}
     for e in events:
         for r in e.records:
@@ -137,16 +146,25 @@ def test_every_event_carries_the_digest_of_what_it_changed(case):
         written = digest.history_model(digest.model_of(label))._default_manager.filter(id=pk)
         assert sorted(hids) == sorted(written.values_list("history_id", flat=True)), label
     assert {label for label, _pk in refs} >= {
-        "violations.case", "violations.verification", "violations.teammember",
-        "violations.interview", "violations.evidence", "violations.investigationreport",
-        "violations.finding", "violations.responsibleperson", "sanctions.sanctionproposal",
-        "sanctions.proposedsanction"}
+        "violations.case",
+        "violations.verification",
+        "violations.teammember",
+        "violations.interview",
+        "violations.evidence",
+        "violations.investigationreport",
+        "violations.finding",
+        "violations.responsibleperson",
+        "sanctions.sanctionproposal",
+        "sanctions.proposedsanction",
+    }
 
 
 def test_the_trail_is_intact_per_case_and_against_its_recorded_head(case):
     head = audit.chain_head(case)
 
-    code, out, _ = run_verify("--case", case.reference, "--head", head.hash, "--head-seq", str(head.seq))
+    code, out, _ = run_verify(
+        "--case", case.reference, "--head", head.hash, "--head-seq", str(head.seq)
+    )
 
     assert code == 0
     assert out.startswith(f"intact: 1 chains, {head.seq} events, ")
@@ -172,11 +190,19 @@ def test_an_edited_payload_with_a_recomputed_own_hash_breaks_the_link(case):
     e = event(case, 3)
     e.payload = {**e.payload, "outcome": "dismiss"}
     with raw_sql() as cur:
-        set_column(AuditEvent, e.pk, "payload", AuditEvent._meta.get_field("payload").get_db_prep_save(e.payload, connection), cur)
+        set_column(
+            AuditEvent,
+            e.pk,
+            "payload",
+            AuditEvent._meta.get_field("payload").get_db_prep_save(e.payload, connection),
+            cur,
+        )
         set_column(AuditEvent, e.pk, "hash", ledger_chain.event_hash(e), cur)
 
-    assert first_problem() == (f"case:{case.pk} ({case.reference}) event #4 {event(case, 4).action}: "
-                               "does not link to event #3 (its previous-hash differs)")
+    assert first_problem() == (
+        f"case:{case.pk} ({case.reference}) event #4 {event(case, 4).action}: "
+        "does not link to event #3 (its previous-hash differs)"
+    )
 
 
 def test_an_event_deleted_in_the_middle_is_named(case):
@@ -201,7 +227,9 @@ def test_truncating_the_newest_events_is_caught_against_the_recorded_head(case, 
     with transaction.atomic():
         audit.record(action="case.exported", actor=world.auditor, case=case, payload={"to": "HKMA"})
     with transaction.atomic():
-        audit.record(action="case.exported", actor=world.auditor, case=case, payload={"to": "court"})
+        audit.record(
+            action="case.exported", actor=world.auditor, case=case, payload={"to": "court"}
+        )
     head = audit.chain_head(case)
     with raw_sql() as cur:
         delete_row(AuditEvent, event(case, head.seq).pk, cur)
@@ -212,10 +240,14 @@ def test_truncating_the_newest_events_is_caught_against_the_recorded_head(case, 
         set_column(AuditChain, chain.pk, "head_hash", previous.hash, cur)
 
     assert run_verify()[0] == 0  # a consistent, shorter chain
-    code, _, err = run_verify("--case", case.reference, "--head", head.hash, "--head-seq", str(head.seq))
+    code, _, err = run_verify(
+        "--case", case.reference, "--head", head.hash, "--head-seq", str(head.seq)
+    )
     assert code == 1
-    assert err.strip() == (f"BROKEN: chain case:{case.pk}: truncated: the recorded head is event "
-                           f"#{head.seq} but the chain ends at #{head.seq - 2}")
+    assert err.strip() == (
+        f"BROKEN: chain case:{case.pk}: truncated: the recorded head is event "
+        f"#{head.seq} but the chain ends at #{head.seq - 2}"
+    )
 
 
 def test_deleting_the_newest_event_without_fixing_the_chain_row_is_caught(case):
@@ -230,9 +262,13 @@ def test_a_rewritten_chain_does_not_match_the_recorded_head(case):
     head = audit.chain_head(case)
     with raw_sql() as cur:
         set_column(AuditEvent, event(case, head.seq).pk, "hash", "f" * 64, cur)
-        set_column(AuditChain, AuditChain.objects.get(key=head.chain).pk, "head_hash", "f" * 64, cur)
+        set_column(
+            AuditChain, AuditChain.objects.get(key=head.chain).pk, "head_hash", "f" * 64, cur
+        )
 
-    code, _, err = run_verify("--head", head.hash, "--head-seq", str(head.seq), "--case", case.reference)
+    code, _, err = run_verify(
+        "--head", head.hash, "--head-seq", str(head.seq), "--case", case.reference
+    )
 
     assert code == 1
     assert "content does not match its hash" in err
@@ -252,13 +288,21 @@ def test_a_rewritten_chain_does_not_match_the_recorded_head(case):
     ],
 )
 def test_a_record_changed_by_raw_sql_is_named(case, model, column, value):
-    row = model._base_manager.filter(**({"pk": case.pk} if model is Case else
-                                        {"case": case} if model in (Evidence, Finding) else
-                                        {"proposal__case": case})).first()
+    row = model._base_manager.filter(
+        **(
+            {"pk": case.pk}
+            if model is Case
+            else {"case": case}
+            if model in (Evidence, Finding)
+            else {"proposal__case": case}
+        )
+    ).first()
     with raw_sql() as cur:
         set_column(model, row.pk, column, value, cur)
 
-    assert first_problem().startswith(f"{digest.record_label(model)} #{row.pk}: row differs from the digest recorded by case:{case.pk}")
+    assert first_problem().startswith(
+        f"{digest.record_label(model)} #{row.pk}: row differs from the digest recorded by case:{case.pk}"
+    )
 
 
 def test_a_record_deleted_by_raw_sql_is_named(case):
@@ -270,11 +314,14 @@ def test_a_record_deleted_by_raw_sql_is_named(case):
 
 
 def test_a_record_written_past_the_services_is_named(case, world):
-    row = RecordReview.objects.create(case=case, record="Ledger", reviewed_by=world.investigator,
-                                      findings="Planted")
+    row = RecordReview.objects.create(
+        case=case, record="Ledger", reviewed_by=world.investigator, findings="Planted"
+    )
 
-    assert first_problem() == (f"violations.recordreview #{row.pk}: no audit event vouches for this "
-                               "row (written behind the application's back)")
+    assert first_problem() == (
+        f"violations.recordreview #{row.pk}: no audit event vouches for this "
+        "row (written behind the application's back)"
+    )
 
 
 def test_an_old_history_row_changed_by_raw_sql_is_named(case):
@@ -284,8 +331,10 @@ def test_an_old_history_row_changed_by_raw_sql_is_named(case):
     with raw_sql() as cur:
         set_column(Case.history.model, first.history_id, "description", "Nothing happened.", cur)
 
-    assert first_problem() == (f"violations.case #{case.pk}: history row #{first.history_id} differs "
-                               f"from the digest recorded by case:{case.pk} ({case.reference}) event #1 case.reported")
+    assert first_problem() == (
+        f"violations.case #{case.pk}: history row #{first.history_id} differs "
+        f"from the digest recorded by case:{case.pk} ({case.reference}) event #1 case.reported"
+    )
 
 
 def test_a_deleted_history_row_is_named(case):
@@ -318,8 +367,10 @@ def test_audit_rows_are_refused_by_the_database_or_caught(case):
     target = event(case, 2)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            for sql in ("UPDATE violations_auditevent SET reason = 'x' WHERE id = %s",
-                        "DELETE FROM violations_auditevent WHERE id = %s"):
+            for sql in (
+                "UPDATE violations_auditevent SET reason = 'x' WHERE id = %s",
+                "DELETE FROM violations_auditevent WHERE id = %s",
+            ):
                 with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
                     cur.execute(sql, [target.pk])
             assert AuditEvent.objects.get(pk=target.pk).reason == target.reason
@@ -327,7 +378,9 @@ def test_audit_rows_are_refused_by_the_database_or_caught(case):
         else:
             assert connection.vendor == "sqlite"
             cur.execute("UPDATE violations_auditevent SET reason = 'x' WHERE id = %s", [target.pk])
-            assert first_problem().endswith("content does not match its hash (the event was edited)")
+            assert first_problem().endswith(
+                "content does not match its hash (the event was edited)"
+            )
 
 
 # --- mutation test ---------------------------------------------------------------------------
@@ -349,8 +402,14 @@ def _flip(field, value):
         return value + dt.timedelta(days=1) if value else dt.date(2020, 1, 1)
     if internal == "DecimalField":
         return (value or Decimal(0)) + 1
-    if internal in ("IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
-                    "PositiveBigIntegerField", "BigIntegerField", "SmallIntegerField"):
+    if internal in (
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "PositiveBigIntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+    ):
         return (value or 0) + 1000  # clear of unique neighbours such as (chain, seq)
     if internal == "JSONField":
         return {"tampered": value}
@@ -363,9 +422,18 @@ def test_flipping_one_field_in_random_rows_is_always_detected(closed_case):
     """Seeded: the same 40 mutations every run, four in each of audit events, case rows,
     evidence, findings, sanction items, corrective actions and the history of four of them."""
     rng = random.Random(20260505)
-    models = [AuditEvent, Case, Evidence, Finding, ProposedSanction, CorrectiveAction,
-              Case.history.model, Evidence.history.model, Finding.history.model,
-              ProposedSanction.history.model]
+    models = [
+        AuditEvent,
+        Case,
+        Evidence,
+        Finding,
+        ProposedSanction,
+        CorrectiveAction,
+        Case.history.model,
+        Evidence.history.model,
+        Finding.history.model,
+        ProposedSanction.history.model,
+    ]
     picked = []
     for model in models:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -379,7 +447,9 @@ def test_flipping_one_field_in_random_rows_is_always_detected(closed_case):
             value = _flip(field, field.value_from_object(row))
             try:
                 with transaction.atomic():
-                    set_column(model, row.pk, field.column, field.get_db_prep_save(value, connection), cur)
+                    set_column(
+                        model, row.pk, field.column, field.get_db_prep_save(value, connection), cur
+                    )
                     if verify(case=closed_case).intact:
                         missed.append(name)
                     transaction.set_rollback(True)
@@ -411,26 +481,40 @@ def test_reference_data_edited_in_the_admin_lands_on_the_system_chain(admin_clie
     response = client.post("/admin/violations/department/add/", {"code": "CARDS", "name": "Cards"})
     assert response.status_code == 302
     dept = Department.objects.get(code="CARDS")
-    response = client.post(f"/admin/violations/department/{dept.pk}/change/",
-                           {"code": "CARDS", "name": "Cards and Payments"})
+    response = client.post(
+        f"/admin/violations/department/{dept.pk}/change/",
+        {"code": "CARDS", "name": "Cards and Payments"},
+    )
     assert response.status_code == 302
     response = client.post(f"/admin/violations/department/{dept.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
 
     events = system_events()
     assert [(e.seq, e.action, e.actor_id) for e in events] == [
-        (1, "config.created", user.pk), (2, "config.changed", user.pk), (3, "config.deleted", user.pk)]
-    assert events[1].payload == {"model": "violations.department", "pk": dept.pk,
-                                 "name": "CARDS Cards and Payments", "fields": ["name"]}
+        (1, "config.created", user.pk),
+        (2, "config.changed", user.pk),
+        (3, "config.deleted", user.pk),
+    ]
+    assert events[1].payload == {
+        "model": "violations.department",
+        "pk": dept.pk,
+        "name": "CARDS Cards and Payments",
+        "fields": ["name"],
+    }
     assert events[2].records[0]["digest"] is None
-    assert [h.history_type for h in Department.history.filter(id=dept.pk).order_by("history_id")] == ["+", "~", "-"]
+    assert [
+        h.history_type for h in Department.history.filter(id=dept.pk).order_by("history_id")
+    ] == ["+", "~", "-"]
     assert [h.history_user_id for h in Department.history.filter(id=dept.pk)] == [user.pk] * 3
     assert run_verify() == (0, "intact: 1 chains, 3 events, 1 records, 3 history rows\n", "")
 
 
 def test_reference_data_changed_behind_the_admin_is_caught(admin_client):
     client, _user = admin_client
-    client.post("/admin/violations/violationcategory/add/", {"code": "FRAUD", "name": "Fraud", "active": "on"})
+    client.post(
+        "/admin/violations/violationcategory/add/",
+        {"code": "FRAUD", "name": "Fraud", "active": "on"},
+    )
     category = digest.model_of("violations.violationcategory").objects.get(code="FRAUD")
     with raw_sql() as cur:
         set_column(type(category), category.pk, "active", False, cur)
@@ -464,8 +548,14 @@ def test_the_audit_trail_is_read_only_in_the_admin(case, world):
     assert client.get("/admin/ledger/auditevent/").status_code == 200
     assert client.get(f"/admin/ledger/auditevent/{target.pk}/change/").status_code == 200
     assert client.get("/admin/ledger/auditevent/add/").status_code == 403
-    assert client.post(f"/admin/ledger/auditevent/{target.pk}/change/", {"reason": "x"}).status_code == 403
-    assert client.post(f"/admin/ledger/auditevent/{target.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(f"/admin/ledger/auditevent/{target.pk}/change/", {"reason": "x"}).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/admin/ledger/auditevent/{target.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
     assert AuditEvent.objects.get(pk=target.pk).reason == target.reason
     assert verify().intact
 

@@ -8,7 +8,9 @@ from violations import audit
 from violations.services.escalation import overdue_escalate
 
 
-def test_overdue_acknowledgement_and_stage_are_escalated_once(walk, world, django_capture_on_commit_callbacks):
+def test_overdue_acknowledgement_and_stage_are_escalated_once(
+    walk, world, django_capture_on_commit_callbacks
+):
     world.manager.email = "manager@bank.example"
     world.manager.save()
     case = walk.report()
@@ -28,4 +30,6 @@ def test_a_new_stage_gets_its_own_escalation(walk, world):
     walk.verify(case)
     with time_machine.travel(timezone.now() + dt.timedelta(days=4), tick=False):
         assert overdue_escalate() == [(case.reference, "stage")]
-    assert audit.events_of(case).filter(action="deadline.escalated").get().payload["stage"] == "team"
+    assert (
+        audit.events_of(case).filter(action="deadline.escalated").get().payload["stage"] == "team"
+    )

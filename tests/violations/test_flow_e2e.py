@@ -98,7 +98,10 @@ def test_ineffective_remediation_loops_until_effective(walk, world):
     walk.review(case, verdict="effective")
     case = walk.refresh(case)
     assert case.stage == Stage.CLOSED
-    assert list(case.effectiveness_reviews.values_list("verdict", flat=True)) == ["ineffective", "effective"]
+    assert list(case.effectiveness_reviews.values_list("verdict", flat=True)) == [
+        "ineffective",
+        "effective",
+    ]
     assert sorted(set(case.corrective_actions.values_list("round", flat=True))) == [1, 2]
 
 
@@ -108,7 +111,11 @@ def test_ineffective_remediation_loops_until_effective(walk, world):
         (False, "general", ["execute_sanctions", "plan_remediation"]),
         (True, "general", ["customer_feedback", "execute_sanctions", "plan_remediation"]),
         (False, "major", ["execute_sanctions", "notify_regulator", "plan_remediation"]),
-        (True, "major", ["customer_feedback", "execute_sanctions", "notify_regulator", "plan_remediation"]),
+        (
+            True,
+            "major",
+            ["customer_feedback", "execute_sanctions", "notify_regulator", "plan_remediation"],
+        ),
     ],
 )
 def test_parallel_branches_follow_customer_and_severity(walk, world, customer, severity, expected):

@@ -78,9 +78,13 @@ class Pinned(Walker):
 
 def _investigation_on_file(walk, case):
     case = walk.refresh(case)
-    services.evidence_add(case=case, actor=walk.w.investigator,
-                          upload=SimpleUploadedFile("call.txt", b"call transcript", "text/plain"),
-                          kind="document", description="Call transcript")
+    services.evidence_add(
+        case=case,
+        actor=walk.w.investigator,
+        upload=SimpleUploadedFile("call.txt", b"call transcript", "text/plain"),
+        kind="document",
+        description="Call transcript",
+    )
 
 
 def _at_approval(walk, case):
@@ -98,7 +102,9 @@ def _appealed(walk, case, world):
     walk.execute(case, close_appeal_window=False)
     walk.plan(case)
     walk.complete_actions(case)
-    work.appeal_file(case=case, actor=world.hr, employee=world.subject, grounds="The customer insisted.")
+    work.appeal_file(
+        case=case, actor=world.hr, employee=world.subject, grounds="The customer insisted."
+    )
     walk.fire_timers(case)
     walk.review(case)
 
@@ -109,8 +115,14 @@ def _decide_appeal(w, case, outcome="upheld"):
     if outcome == "modified":
         rp = case.findings.get().responsible.get()
         items = [sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="oral")]
-    return work.appeal_decide(task=w.task(case, "decide_appeal"), actor=w.w.senior, appeal=appeal,
-                              outcome=outcome, reason="Decided on the file.", items=items)
+    return work.appeal_decide(
+        task=w.task(case, "decide_appeal"),
+        actor=w.w.senior,
+        appeal=appeal,
+        outcome=outcome,
+        reason="Decided on the file.",
+        items=items,
+    )
 
 
 def _revised(walk, case, world):
@@ -120,8 +132,11 @@ def _revised(walk, case, world):
 
 def _execute_revised(w, case):
     new = ProposedSanction.objects.get(proposal__case=case, status="approved")
-    return work.sanction_execute(task=w.task(case, "execute_revised"), actor=w.w.hr,
-                                 executions={new.pk: (timezone.localdate(), "told orally")})
+    return work.sanction_execute(
+        task=w.task(case, "execute_revised"),
+        actor=w.w.hr,
+        executions={new.pk: (timezone.localdate(), "told orally")},
+    )
 
 
 def _review_ready(walk, case):
@@ -145,43 +160,125 @@ class Step:
 
 STEPS = [
     Step("verify", lambda walk, c, w: None, lambda w, c: w.verify(c), "officer", {"form_team": 1}),
-    Step("form_team", lambda walk, c, w: walk.verify(c), lambda w, c: w.form_team(c, declare=False),
-         "manager", {"investigate": 1}),
-    Step("investigate",
-         lambda walk, c, w: (walk.verify(c), walk.form_team(c), _investigation_on_file(walk, c)),
-         lambda w, c: work.investigation_submit(task=w.task(c, "investigate"), actor=w.w.investigator,
-                                                    summary="Reviewed the call.", conclusion="Mis-sold."),
-         None, {"find_facts": 1}),
-    Step("find_facts", lambda walk, c, w: (walk.verify(c), walk.form_team(c), walk.investigate(c)),
-         lambda w, c: w.find_facts(c), None, {"propose": 1}),
-    Step("propose",
-         lambda walk, c, w: (walk.verify(c), walk.form_team(c), walk.investigate(c), walk.find_facts(c)),
-         lambda w, c: w.propose(c, defence=False), "officer", {"defence": 1}),
-    Step("defence",
-         lambda walk, c, w: (walk.verify(c), walk.form_team(c), walk.investigate(c), walk.find_facts(c),
-                             walk.propose(c, defence=False)),
-         lambda w, c: w.defence(c), "officer", {"approve": 1}),
-    Step("approve", lambda walk, c, w: _at_approval(walk, c), lambda w, c: w.decide(c), "depthead",
-         {"execute_sanctions": 1, "plan_remediation": 1}),
-    Step("execute_sanctions", lambda walk, c, w: _approved(walk, c),
-         lambda w, c: w.execute(c, close_appeal_window=False), "hr", {"appeal_window": 1}),
-    Step("customer_feedback", lambda walk, c, w: _approved(walk, c), lambda w, c: w.feedback(c), "officer",
-         {"finished": 1}, customer=True),
-    Step("notify_regulator", lambda walk, c, w: _approved(walk, c), lambda w, c: w.notify_regulator(c),
-         "officer", {"finished": 1}, severity="major"),
-    Step("plan_remediation", lambda walk, c, w: _approved(walk, c), lambda w, c: w.plan(c), "officer",
-         {"complete_action": 1}),
-    Step("complete_action", lambda walk, c, w: (_approved(walk, c), walk.plan(c)),
-         lambda w, c: work.action_complete(task=w.task(c, "complete_action"), actor=w.w.owner,
-                                          completion_note="Training held", proof_link="https://intranet.example/t/1"),
-         None, {"wait_review": 1}),
-    Step("review", lambda walk, c, w: _review_ready(walk, c), lambda w, c: w.review(c), "reviewer", {"end": 1}),
+    Step(
+        "form_team",
+        lambda walk, c, w: walk.verify(c),
+        lambda w, c: w.form_team(c, declare=False),
+        "manager",
+        {"investigate": 1},
+    ),
+    Step(
+        "investigate",
+        lambda walk, c, w: (walk.verify(c), walk.form_team(c), _investigation_on_file(walk, c)),
+        lambda w, c: work.investigation_submit(
+            task=w.task(c, "investigate"),
+            actor=w.w.investigator,
+            summary="Reviewed the call.",
+            conclusion="Mis-sold.",
+        ),
+        None,
+        {"find_facts": 1},
+    ),
+    Step(
+        "find_facts",
+        lambda walk, c, w: (walk.verify(c), walk.form_team(c), walk.investigate(c)),
+        lambda w, c: w.find_facts(c),
+        None,
+        {"propose": 1},
+    ),
+    Step(
+        "propose",
+        lambda walk, c, w: (
+            walk.verify(c),
+            walk.form_team(c),
+            walk.investigate(c),
+            walk.find_facts(c),
+        ),
+        lambda w, c: w.propose(c, defence=False),
+        "officer",
+        {"defence": 1},
+    ),
+    Step(
+        "defence",
+        lambda walk, c, w: (
+            walk.verify(c),
+            walk.form_team(c),
+            walk.investigate(c),
+            walk.find_facts(c),
+            walk.propose(c, defence=False),
+        ),
+        lambda w, c: w.defence(c),
+        "officer",
+        {"approve": 1},
+    ),
+    Step(
+        "approve",
+        lambda walk, c, w: _at_approval(walk, c),
+        lambda w, c: w.decide(c),
+        "depthead",
+        {"execute_sanctions": 1, "plan_remediation": 1},
+    ),
+    Step(
+        "execute_sanctions",
+        lambda walk, c, w: _approved(walk, c),
+        lambda w, c: w.execute(c, close_appeal_window=False),
+        "hr",
+        {"appeal_window": 1},
+    ),
+    Step(
+        "customer_feedback",
+        lambda walk, c, w: _approved(walk, c),
+        lambda w, c: w.feedback(c),
+        "officer",
+        {"finished": 1},
+        customer=True,
+    ),
+    Step(
+        "notify_regulator",
+        lambda walk, c, w: _approved(walk, c),
+        lambda w, c: w.notify_regulator(c),
+        "officer",
+        {"finished": 1},
+        severity="major",
+    ),
+    Step(
+        "plan_remediation",
+        lambda walk, c, w: _approved(walk, c),
+        lambda w, c: w.plan(c),
+        "officer",
+        {"complete_action": 1},
+    ),
+    Step(
+        "complete_action",
+        lambda walk, c, w: (_approved(walk, c), walk.plan(c)),
+        lambda w, c: work.action_complete(
+            task=w.task(c, "complete_action"),
+            actor=w.w.owner,
+            completion_note="Training held",
+            proof_link="https://intranet.example/t/1",
+        ),
+        None,
+        {"wait_review": 1},
+    ),
+    Step(
+        "review",
+        lambda walk, c, w: _review_ready(walk, c),
+        lambda w, c: w.review(c),
+        "reviewer",
+        {"end": 1},
+    ),
     Step("decide_appeal", _appealed, lambda w, c: _decide_appeal(w, c), "senior", {"end": 1}),
     Step("execute_revised", _revised, _execute_revised, "hr", {"end": 1}),
 ]
 
-ROLES = {"officer": "Compliance officer", "manager": "Case manager", "depthead": "Senior management",
-         "hr": "HR officer", "reviewer": "Effectiveness reviewer", "senior": "Senior management"}
+ROLES = {
+    "officer": "Compliance officer",
+    "manager": "Case manager",
+    "depthead": "Senior management",
+    "hr": "HR officer",
+    "reviewer": "Effectiveness reviewer",
+    "senior": "Senior management",
+}
 
 
 def test_every_human_step_of_the_flow_is_raced():
@@ -208,7 +305,9 @@ def test_two_people_complete_the_same_task_at_once(step, world, walk):
         worlds = [world, world]
     events_before = audit.events_of(case).count()
 
-    results = race(*[lambda w=w: step.submit(Pinned(w, task), Case.objects.get(pk=case.pk)) for w in worlds])
+    results = race(
+        *[lambda w=w: step.submit(Pinned(w, task), Case.objects.get(pk=case.pk)) for w in worlds]
+    )
 
     errors = [r for r in results if isinstance(r, BaseException)]
     assert len(errors) == 1, results
@@ -217,9 +316,12 @@ def test_two_people_complete_the_same_task_at_once(step, world, walk):
     task.refresh_from_db()
     assert task.status == STATUS.DONE
     assert Task.objects.filter(process_id=case.process_id, flow_task=node(step.name)).count() == (
-        1 if step.name != "complete_action" else case.corrective_actions.count())
+        1 if step.name != "complete_action" else case.corrective_actions.count()
+    )
     for name, count in step.successors.items():
-        assert Task.objects.filter(process_id=case.process_id, flow_task=node(name)).count() == count, name
+        assert (
+            Task.objects.filter(process_id=case.process_id, flow_task=node(name)).count() == count
+        ), name
     assert audit.events_of(case).filter(payload__task=task.pk).count() == 1
     assert audit.events_of(case).count() > events_before
     report = verify(case=case)
@@ -304,14 +406,22 @@ def test_four_writers_appending_to_one_chain_never_fork_it(world, walk):
     def append(writer):
         for i in range(15):
             with transaction.atomic():
-                audit.record(action="test.appended", actor=world.auditor, case=Case.objects.get(pk=case.pk),
-                             payload={"writer": writer, "i": i})
+                audit.record(
+                    action="test.appended",
+                    actor=world.auditor,
+                    case=Case.objects.get(pk=case.pk),
+                    payload={"writer": writer, "i": i},
+                )
         return writer
 
     results = race(*[lambda n=n: append(n) for n in range(4)])
 
     assert results == [0, 1, 2, 3]
-    seqs = list(AuditEvent.objects.filter(chain__key=f"case:{case.pk}").order_by("seq").values_list("seq", flat=True))
+    seqs = list(
+        AuditEvent.objects.filter(chain__key=f"case:{case.pk}")
+        .order_by("seq")
+        .values_list("seq", flat=True)
+    )
     assert seqs == list(range(1, start + 61))
     assert audit.chain_head(case).seq == start + 60
     report = verify(case=case)
@@ -324,5 +434,6 @@ def test_concurrent_reports_each_get_their_own_reference_and_chain(world, walk):
     assert all(isinstance(r, Case) for r in results), results
     assert len({r.reference for r in results}) == 4
     assert verify().intact
-    assert sorted(Case.objects.values_list("reference", flat=True)) == sorted(r.reference for r in results)
-
+    assert sorted(Case.objects.values_list("reference", flat=True)) == sorted(
+        r.reference for r in results
+    )

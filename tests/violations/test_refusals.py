@@ -16,7 +16,9 @@ def snapshot(case):
         "stage": case.stage,
         "outcome": case.outcome,
         "events": audit.events_of(case).count(),
-        "tasks": sorted(Task.objects.filter(process_id=case.process_id).values_list("pk", "status", "owner_id")),
+        "tasks": sorted(
+            Task.objects.filter(process_id=case.process_id).values_list("pk", "status", "owner_id")
+        ),
         "history": case.history.count(),
         "team": TeamMember.objects.filter(case=case).count(),
     }
@@ -26,7 +28,9 @@ def test_reporter_cannot_verify(walk, world):
     case = walk.report()
     before = snapshot(case)
     with pytest.raises(NotAllowed, match="Only compliance officers verify"):
-        work.verification_complete(task=walk.task(case, "verify"), actor=world.reporter, outcome="proceed")
+        work.verification_complete(
+            task=walk.task(case, "verify"), actor=world.reporter, outcome="proceed"
+        )
     assert snapshot(case) == before
     assert not Verification.objects.filter(case=case).exists()
 
@@ -36,7 +40,9 @@ def test_wrong_roles_cannot_verify(walk, world, who):
     case = walk.report()
     before = snapshot(case)
     with pytest.raises(NotAllowed):
-        work.verification_complete(task=walk.task(case, "verify"), actor=getattr(world, who), outcome="proceed")
+        work.verification_complete(
+            task=walk.task(case, "verify"), actor=getattr(world, who), outcome="proceed"
+        )
     assert snapshot(case) == before
 
 
@@ -44,7 +50,9 @@ def test_verify_dismiss_needs_a_reason(walk, world):
     case = walk.report()
     before = snapshot(case)
     with pytest.raises(ValidationError) as err:
-        work.verification_complete(task=walk.task(case, "verify"), actor=world.officer, outcome="dismiss")
+        work.verification_complete(
+            task=walk.task(case, "verify"), actor=world.officer, outcome="dismiss"
+        )
     assert "reason" in err.value.message_dict
     assert snapshot(case) == before
 
@@ -70,8 +78,12 @@ def test_subject_or_reporter_cannot_be_named_to_the_team(walk, world):
     before = snapshot(case)
     for bad in (world.investigator2, world.reporter):
         with pytest.raises(ValidationError) as err:
-            work.team_form(task=walk.task(case, "form_team"), actor=world.manager,
-                               lead=world.investigator, members=[bad])
+            work.team_form(
+                task=walk.task(case, "form_team"),
+                actor=world.manager,
+                lead=world.investigator,
+                members=[bad],
+            )
         assert bad.username in str(err.value)
     assert snapshot(case) == before
 
@@ -81,8 +93,12 @@ def test_only_case_managers_form_teams(walk, world):
     walk.verify(case)
     before = snapshot(case)
     with pytest.raises(NotAllowed, match="Only case managers"):
-        work.team_form(task=walk.task(case, "form_team"), actor=world.officer, lead=world.investigator,
-                           members=[])
+        work.team_form(
+            task=walk.task(case, "form_team"),
+            actor=world.officer,
+            lead=world.investigator,
+            members=[],
+        )
     assert snapshot(case) == before
 
 
@@ -97,16 +113,22 @@ def test_member_without_declaration_cannot_open_the_investigation(walk, world):
     services.team_declare(case=case, actor=world.investigator, has_conflict=False)
     # The lead has declared; the member has not and still cannot add anything.
     with pytest.raises(NotAllowed, match="Declare that you have no conflict"):
-        services.record_review_add(case=walk.refresh(case), actor=world.investigator2, record="x", findings="y")
+        services.record_review_add(
+            case=walk.refresh(case), actor=world.investigator2, record="x", findings="y"
+        )
 
 
 def test_conflicted_member_leaves_and_is_refused(walk, world):
     case = walk.report()
     walk.verify(case)
     walk.form_team(case, declare=False)
-    services.team_declare(case=case, actor=world.investigator2, has_conflict=True, statement="Brother-in-law")
+    services.team_declare(
+        case=case, actor=world.investigator2, has_conflict=True, statement="Brother-in-law"
+    )
     with pytest.raises(NotAllowed):
-        services.record_review_add(case=walk.refresh(case), actor=world.investigator2, record="x", findings="y")
+        services.record_review_add(
+            case=walk.refresh(case), actor=world.investigator2, record="x", findings="y"
+        )
     assert not TeamMember.objects.get(case=case, user=world.investigator2).active
 
 
@@ -177,8 +199,14 @@ def test_claim_release_reassign_are_audited(walk, world):
     work.task_claim(task=task, actor=world.officer)
     work.task_unassign(task=task, actor=world.officer)
     work.task_reassign(task=task, actor=world.manager, to_user=other, reason="Workload")
-    actions = list(audit.events_of(case).filter(action__startswith="task.").values_list("action", "actor_name"))
-    assert actions == [("task.claimed", "officer"), ("task.released", "officer"), ("task.reassigned", "manager")]
+    actions = list(
+        audit.events_of(case).filter(action__startswith="task.").values_list("action", "actor_name")
+    )
+    assert actions == [
+        ("task.claimed", "officer"),
+        ("task.released", "officer"),
+        ("task.reassigned", "manager"),
+    ]
     assert Task.objects.get(pk=task.pk).owner == other
     reassigned = audit.events_of(case).get(action="task.reassigned")
     assert reassigned.payload["from"] is None
@@ -204,7 +232,9 @@ def test_only_hr_executes_sanctions(walk, world, who):
     walk.decide(case)
     before = snapshot(case)
     with pytest.raises(NotAllowed, match="HR"):
-        work.sanction_execute(task=walk.task(case, "execute_sanctions"), actor=getattr(world, who), executions={})
+        work.sanction_execute(
+            task=walk.task(case, "execute_sanctions"), actor=getattr(world, who), executions={}
+        )
     assert snapshot(case) == before
 
 
@@ -215,11 +245,21 @@ def test_report_validation_refuses_future_and_missing_subjects(world):
 
     for kwargs, field in [
         (dict(subjects=[], occurred_at=timezone.now() - dt.timedelta(days=1)), "subjects"),
-        (dict(subjects=[world.subject], occurred_at=timezone.now() + dt.timedelta(days=1)), "occurred_at"),
+        (
+            dict(subjects=[world.subject], occurred_at=timezone.now() + dt.timedelta(days=1)),
+            "occurred_at",
+        ),
     ]:
         with pytest.raises(ValidationError) as err:
-            work.case_report(actor=world.reporter, source="staff_report", category=world.category,
-                                 title="t", description="d", department=world.dept, **kwargs)
+            work.case_report(
+                actor=world.reporter,
+                source="staff_report",
+                category=world.category,
+                title="t",
+                description="d",
+                department=world.dept,
+                **kwargs,
+            )
         assert field in err.value.message_dict
     assert Case.objects.count() == 0
     from viewflow.workflow.models import Process
@@ -233,7 +273,14 @@ def test_outsider_cannot_report(world):
     from django.utils import timezone
 
     with pytest.raises(NotAllowed):
-        work.case_report(actor=world.outsider, source="staff_report", category=world.category, title="t",
-                             description="d", department=world.dept, subjects=[world.subject],
-                             occurred_at=timezone.now() - dt.timedelta(days=1))
+        work.case_report(
+            actor=world.outsider,
+            source="staff_report",
+            category=world.category,
+            title="t",
+            description="d",
+            department=world.dept,
+            subjects=[world.subject],
+            occurred_at=timezone.now() - dt.timedelta(days=1),
+        )
     assert Case.objects.count() == 0

@@ -18,7 +18,7 @@ def test_a_step_appends_its_events_in_sequence_and_the_chain_still_verifies(walk
     before = list(audit.events_of(case).order_by("seq"))
     walk.verify(case)
     events = list(audit.events_of(case).order_by("seq"))
-    new = events[len(before):]
+    new = events[len(before) :]
     # The service's event and the stage the engine entered.
     assert [e.action for e in new] == ["verification.completed", "stage.entered"]
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
@@ -31,8 +31,9 @@ def test_a_refused_step_leaves_no_event_behind_for_the_next_one(walk, world):
     case = walk.report()
     count = audit.events_of(case).count()
     with pytest.raises(NotAllowed):
-        work.verification_complete(task=walk.task(case, "verify"), actor=world.investigator,
-                                       outcome="proceed")
+        work.verification_complete(
+            task=walk.task(case, "verify"), actor=world.investigator, outcome="proceed"
+        )
     assert audit.events_of(case).count() == count
     walk.verify(case)
     assert audit.events_of(case).count() == count + 2
@@ -67,8 +68,11 @@ def test_an_unassigned_task_is_claimed_by_whoever_completes_it(walk, world):
 def test_a_new_case_has_one_history_row_per_change_and_its_process(walk):
     case = walk.report()
     rows = list(Case.history.filter(id=case.pk).order_by("history_id"))
-    assert [r.history_change_reason for r in rows] == ["reported", "process started",
-                                                         "stage: verification"]
+    assert [r.history_change_reason for r in rows] == [
+        "reported",
+        "process started",
+        "stage: verification",
+    ]
     assert rows[-1].process_id == case.process_id is not None
     assert Case.objects.get(pk=case.pk).process_id == case.process_id
     assert verify(case=case).intact

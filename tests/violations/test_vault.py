@@ -32,9 +32,15 @@ def amy(world):
 @pytest.fixture
 def anonymous_case(world, amy):
     return work.case_report(
-        actor=amy, source="staff_report", category=world.category, title="Sold a fund",
-        description="Sold a high-risk fund.", occurred_at=timezone.now() - dt.timedelta(days=1),
-        department=world.dept, subjects=[world.subject], is_anonymous=True,
+        actor=amy,
+        source="staff_report",
+        category=world.category,
+        title="Sold a fund",
+        description="Sold a high-risk fund.",
+        occurred_at=timezone.now() - dt.timedelta(days=1),
+        department=world.dept,
+        subjects=[world.subject],
+        is_anonymous=True,
         attachments=[SimpleUploadedFile("note.txt", b"what I saw", "text/plain")],
     )
 
@@ -55,8 +61,13 @@ def test_anonymous_report_names_nobody_on_the_case(world, amy, anonymous_case):
 
 def test_whistleblower_reports_go_to_the_vault_too(world):
     case = work.case_report(
-        actor=world.reporter, source="whistleblower", category=world.category, title="Kickbacks",
-        description="x", occurred_at=timezone.now() - dt.timedelta(days=1), department=world.dept,
+        actor=world.reporter,
+        source="whistleblower",
+        category=world.category,
+        title="Kickbacks",
+        description="x",
+        occurred_at=timezone.now() - dt.timedelta(days=1),
+        department=world.dept,
         subjects=[world.subject],
     )
     assert case.reported_by_id is None
@@ -77,7 +88,9 @@ def test_policy_still_knows_the_reporter_for_segregation_of_duties(world, amy, a
         policy.require_not_party(amy, anonymous_case)
 
 
-def test_reporter_finds_the_anonymous_report_in_my_reports_and_nobody_sees_who(world, amy, anonymous_case):
+def test_reporter_finds_the_anonymous_report_in_my_reports_and_nobody_sees_who(
+    world, amy, anonymous_case
+):
     mine = client_for(amy).get("/cases/mine/").content.decode()
     assert anonymous_case.reference in mine
     page = client_for(world.manager).get(anonymous_case.get_absolute_url())
@@ -100,8 +113,9 @@ def test_unmasking_needs_a_reason_a_case_manager_and_a_second_person(world, amy,
             services.reporter_unmask_request(case=case, actor=outsider, reason="Need it")
     assert UnmaskRequest.objects.count() == 0
 
-    request = services.reporter_unmask_request(case=case, actor=world.manager,
-                                               reason="Retaliation complaint needs the reporter")
+    request = services.reporter_unmask_request(
+        case=case, actor=world.manager, reason="Retaliation complaint needs the reporter"
+    )
     with pytest.raises(InvalidState):
         services.reporter_unmask_request(case=case, actor=manager2, reason="Me too")
     with pytest.raises(NotAllowed):  # before approval
@@ -126,17 +140,25 @@ def test_unmasking_needs_a_reason_a_case_manager_and_a_second_person(world, amy,
     assert all(amy.username not in str(e.payload) for e in views)
 
     # An approval does not last for ever.
-    with (time_machine.travel(timezone.now() + dt.timedelta(days=8), tick=False),
-          pytest.raises(NotAllowed)):
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(days=8), tick=False),
+        pytest.raises(NotAllowed),
+    ):
         services.reporter_identity_view(case=case, actor=world.manager)
 
 
 def test_a_refused_request_reveals_nothing(world, amy, anonymous_case):
-    request = services.reporter_unmask_request(case=anonymous_case, actor=world.manager, reason="Why")
+    request = services.reporter_unmask_request(
+        case=anonymous_case, actor=world.manager, reason="Why"
+    )
     with pytest.raises(ValidationError):
         services.reporter_unmask_decide(unmask_request=request, actor=world.senior, approve=False)
-    services.reporter_unmask_decide(unmask_request=request, actor=world.senior, approve=False,
-                                    reason="Not needed for the investigation")
+    services.reporter_unmask_decide(
+        unmask_request=request,
+        actor=world.senior,
+        approve=False,
+        reason="Not needed for the investigation",
+    )
     with pytest.raises(NotAllowed):
         services.reporter_identity_view(case=anonymous_case, actor=world.manager)
     assert not AuditEvent.objects.filter(action="identity.viewed").exists()
@@ -151,13 +173,23 @@ def test_named_cases_have_nothing_to_unmask(walk, world):
 def test_unmasking_through_the_case_page(world, amy, anonymous_case):
     case = anonymous_case
     manager = client_for(world.manager)
-    assert manager.post(f"/cases/{case.reference}/reporter/unmask/", {"reason": "Retaliation"}).status_code == 302
+    assert (
+        manager.post(
+            f"/cases/{case.reference}/reporter/unmask/", {"reason": "Retaliation"}
+        ).status_code
+        == 302
+    )
     request = UnmaskRequest.objects.get(case=case)
     senior = client_for(world.senior)
     page = senior.get(case.get_absolute_url()).content.decode()
     assert "Retaliation" in page
-    assert senior.post(f"/cases/{case.reference}/reporter/decide/",
-                       {"request": request.pk, "decision": "approve", "reason": ""}).status_code == 302
+    assert (
+        senior.post(
+            f"/cases/{case.reference}/reporter/decide/",
+            {"request": request.pk, "decision": "approve", "reason": ""},
+        ).status_code
+        == 302
+    )
     request.refresh_from_db()
     assert request.status == "approved"
     assert manager.get(f"/cases/{case.reference}/reporter/reveal/").status_code == 405

@@ -108,9 +108,7 @@ class Case(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=30, choices=Outcome.choices, default=Outcome.OPEN
     )
-    severity = models.CharField(
-        _("severity"), max_length=10, choices=Severity.choices, blank=True
-    )
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -207,7 +205,9 @@ class Verification(models.Model):
         related_name="duplicates",
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
@@ -232,12 +232,16 @@ class TeamMember(models.Model):
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="team"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
         related_name="case_memberships",
     )
     role = models.CharField(_("role"), max_length=10, choices=TeamRole.choices)
     appointed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("appointed by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appointed by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     appointed_at = models.DateTimeField(_("appointed at"), default=timezone.now)
@@ -253,7 +257,8 @@ class TeamMember(models.Model):
         verbose_name_plural = _("team members")
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "user"], condition=models.Q(active=True),
+                fields=["case", "user"],
+                condition=models.Q(active=True),
                 name="one_active_membership_per_user",
             )
         ]

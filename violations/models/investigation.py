@@ -39,8 +39,12 @@ class Evidence(models.Model):
     # Empty only for attachments of an identity-protected report: naming the uploader would
     # unmask the reporter.
     collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("collected by"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collected by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     collected_at = models.DateTimeField(_("collected at"), default=timezone.now)
     superseded_by = models.ForeignKey(
@@ -70,12 +74,18 @@ class Interview(models.Model):
     )
     interviewee = models.CharField(_("interviewee"), max_length=200)
     interviewee_employee = models.ForeignKey(
-        "violations.Employee", verbose_name=_("interviewee (employee)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "violations.Employee",
+        verbose_name=_("interviewee (employee)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     held_at = models.DateTimeField(_("held at"))
     interviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("interviewer"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("interviewer"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     summary = models.TextField(_("summary"))
@@ -98,7 +108,9 @@ class RecordReview(models.Model):
     )
     record = models.CharField(_("record reviewed"), max_length=300)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
@@ -123,7 +135,9 @@ class InvestigationReport(models.Model):
     summary = models.TextField(_("summary of the investigation"))
     conclusion = models.TextField(_("conclusion"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
@@ -154,7 +168,9 @@ class Finding(models.Model):
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     established = models.BooleanField(_("violation established"))
     category = models.ForeignKey(
-        "violations.ViolationCategory", verbose_name=_("category"), on_delete=models.PROTECT,
+        "violations.ViolationCategory",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     nature = models.TextField(_("nature (characterization)"))
@@ -170,7 +186,9 @@ class Finding(models.Model):
     )
     handling_appropriate = models.BooleanField(_("handling is appropriate"), default=False)
     found_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("fact finder"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("fact finder"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     found_at = models.DateTimeField(_("found at"), default=timezone.now)
@@ -191,7 +209,9 @@ class ResponsiblePerson(models.Model):
         Finding, verbose_name=_("finding"), on_delete=models.PROTECT, related_name="responsible"
     )
     employee = models.ForeignKey(
-        "violations.Employee", verbose_name=_("employee"), on_delete=models.PROTECT,
+        "violations.Employee",
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
         related_name="responsibilities",
     )
     responsibility = models.CharField(

@@ -30,11 +30,22 @@ def case_enter_stage(*, case: Case, stage: str) -> None:
     case.stage = stage
     case.stage_entered_at = now
     case.stage_due_at = now + limit if limit else None
-    audit.save(case, actor=None, reason=f"stage: {stage}",
-               update_fields=["stage", "stage_entered_at", "stage_due_at"])
-    audit.record(action="stage.entered", actor=None, case=case,
-                 payload={"from": previous, "to": stage,
-                          "due": case.stage_due_at.isoformat() if case.stage_due_at else None})
+    audit.save(
+        case,
+        actor=None,
+        reason=f"stage: {stage}",
+        update_fields=["stage", "stage_entered_at", "stage_due_at"],
+    )
+    audit.record(
+        action="stage.entered",
+        actor=None,
+        case=case,
+        payload={
+            "from": previous,
+            "to": stage,
+            "due": case.stage_due_at.isoformat() if case.stage_due_at else None,
+        },
+    )
 
 
 def outcome_notice_send(*, case: Case) -> OutcomeNotice:
@@ -49,17 +60,27 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
         recipient = "reporter (confidential channel)"
     else:
         recipient = "reporter"
-    notice = OutcomeNotice(case=case, outcome=outcome, text=str(NOTICE_TEXT[Outcome(outcome)]),
-                           recipient=recipient)
+    notice = OutcomeNotice(
+        case=case, outcome=outcome, text=str(NOTICE_TEXT[Outcome(outcome)]), recipient=recipient
+    )
     audit.save(notice, actor=None, reason="outcome notice")
-    audit.record(action="outcome.notified", actor=None, case=case,
-                 payload={"outcome": outcome, "recipient": recipient})
+    audit.record(
+        action="outcome.notified",
+        actor=None,
+        case=case,
+        payload={"outcome": outcome, "recipient": recipient},
+    )
     email = (vaulted.contact if vaulted else "") or getattr(reporter, "email", "") or ""
     if email:
-        transaction.on_commit(lambda: send_mail(
-            str(_("Outcome of your report %(ref)s") % {"ref": case.reference}),
-            notice.text, None, [email], fail_silently=True,
-        ))
+        transaction.on_commit(
+            lambda: send_mail(
+                str(_("Outcome of your report %(ref)s") % {"ref": case.reference}),
+                notice.text,
+                None,
+                [email],
+                fail_silently=True,
+            )
+        )
     return notice
 
 
@@ -71,7 +92,11 @@ def case_close(*, case: Case) -> Case:
     case.stage_due_at = None
     if case.outcome == Outcome.OPEN:
         case.outcome = Outcome.SANCTIONED
-    audit.save(case, actor=None, reason="closed",
-               update_fields=["stage", "closed_at", "stage_entered_at", "stage_due_at", "outcome"])
+    audit.save(
+        case,
+        actor=None,
+        reason="closed",
+        update_fields=["stage", "closed_at", "stage_entered_at", "stage_due_at", "outcome"],
+    )
     audit.record(action="case.closed", actor=None, case=case, payload={"outcome": case.outcome})
     return case

@@ -19,7 +19,9 @@ def _managers_emails() -> list[str]:
     User = get_user_model()
     return sorted(
         User.objects.filter(is_active=True, groups__permissions__codename="manage_cases")
-        .exclude(email="").values_list("email", flat=True).distinct()
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
     )
 
 
@@ -31,24 +33,43 @@ def overdue_escalate(*, now=None) -> list[tuple[str, str]]:
     """
     now = now or timezone.now()
     done: list[tuple[str, str]] = []
-    late = Case.objects.exclude(stage=Stage.CLOSED).filter(
-        Q(stage_due_at__lt=now) | Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now)
-    ).order_by("pk")
+    late = (
+        Case.objects.exclude(stage=Stage.CLOSED)
+        .filter(
+            Q(stage_due_at__lt=now) | Q(acknowledged_at__isnull=True, acknowledge_due_at__lt=now)
+        )
+        .order_by("pk")
+    )
     for case in late:
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=case.pk)
             previous = audit.events_of(case).filter(action="deadline.escalated")
             items = []
-            if case.stage_due_at and case.stage_due_at < now and not any(
-                e.payload.get("what") == "stage" and e.payload.get("entered") == case.stage_entered_at.isoformat()
-                for e in previous
+            if (
+                case.stage_due_at
+                and case.stage_due_at < now
+                and not any(
+                    e.payload.get("what") == "stage"
+                    and e.payload.get("entered") == case.stage_entered_at.isoformat()
+                    for e in previous
+                )
             ):
-                items.append({"what": "stage", "stage": case.stage,
-                              "entered": case.stage_entered_at.isoformat(),
-                              "due": case.stage_due_at.isoformat()})
-            if (not case.acknowledged_at and case.acknowledge_due_at < now
-                    and not previous.filter(payload__what="acknowledgement").exists()):
-                items.append({"what": "acknowledgement", "due": case.acknowledge_due_at.isoformat()})
+                items.append(
+                    {
+                        "what": "stage",
+                        "stage": case.stage,
+                        "entered": case.stage_entered_at.isoformat(),
+                        "due": case.stage_due_at.isoformat(),
+                    }
+                )
+            if (
+                not case.acknowledged_at
+                and case.acknowledge_due_at < now
+                and not previous.filter(payload__what="acknowledgement").exists()
+            ):
+                items.append(
+                    {"what": "acknowledgement", "due": case.acknowledge_due_at.isoformat()}
+                )
             for item in items:
                 audit.record(action="deadline.escalated", actor=None, case=case, payload=item)
                 done.append((case.reference, item["what"]))
@@ -56,8 +77,11 @@ def overdue_escalate(*, now=None) -> list[tuple[str, str]]:
                 recipients = _managers_emails()
                 subject = _("Overdue: %(ref)s") % {"ref": case.reference}
                 body = _("Case %(ref)s is overdue (%(what)s). Open it in Accountability.") % {
-                    "ref": case.reference, "what": ", ".join(i["what"] for i in items)}
+                    "ref": case.reference,
+                    "what": ", ".join(i["what"] for i in items),
+                }
                 if recipients:
-                    transaction.on_commit(partial(send_mail, subject, body, None, recipients,
-                                                  fail_silently=True))
+                    transaction.on_commit(
+                        partial(send_mail, subject, body, None, recipients, fail_silently=True)
+                    )
     return done

@@ -64,8 +64,9 @@ def sanitise_name(name: str) -> str:
     return name[:200] or "file"
 
 
-def store_evidence(*, case: Case, actor: User | None, upload, kind: str,
-                   description: StrOrPromise) -> Evidence:
+def store_evidence(
+    *, case: Case, actor: User | None, upload, kind: str, description: StrOrPromise
+) -> Evidence:
     """Validate an upload and store it under its SHA-256. No permission check: callers do."""
     name = sanitise_name(getattr(upload, "name", "") or "file")
     ext = os.path.splitext(name)[1].lower()
@@ -77,9 +78,16 @@ def store_evidence(*, case: Case, actor: User | None, upload, kind: str,
     size = upload.size
     if size > limits["EVIDENCE_MAX_BYTES"]:
         raise ValidationError(
-            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": limits["EVIDENCE_MAX_BYTES"] // 2**20}]}
+            {
+                "file": [
+                    _("The file is larger than %(mb)d MB.")
+                    % {"mb": limits["EVIDENCE_MAX_BYTES"] // 2**20}
+                ]
+            }
         )
-    declared = (getattr(upload, "content_type", None) or mimetypes.guess_type(name)[0] or "").lower()
+    declared = (
+        getattr(upload, "content_type", None) or mimetypes.guess_type(name)[0] or ""
+    ).lower()
     if declared not in ALLOWED_CONTENT_TYPES.get(ext, set()):
         raise ValidationError(
             {"file": [_("The file's content type does not match its extension.")]}
@@ -93,7 +101,12 @@ def store_evidence(*, case: Case, actor: User | None, upload, kind: str,
         if len(data) > limits["EVIDENCE_MAX_BYTES"]:
             # The declared size is the client's word; the bytes are what count.
             raise ValidationError(
-                {"file": [_("The file is larger than %(mb)d MB.") % {"mb": limits["EVIDENCE_MAX_BYTES"] // 2**20}]}
+                {
+                    "file": [
+                        _("The file is larger than %(mb)d MB.")
+                        % {"mb": limits["EVIDENCE_MAX_BYTES"] // 2**20}
+                    ]
+                }
             )
     if not content_matches_extension(ext, data[:16]):
         raise ValidationError(
@@ -132,13 +145,19 @@ def evidence_add(*, case: Case, actor: User, upload, kind: str, description: str
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         _require_can_collect(actor, case)
-        item = store_evidence(case=case, actor=actor, upload=upload, kind=kind, description=description)
+        item = store_evidence(
+            case=case, actor=actor, upload=upload, kind=kind, description=description
+        )
         audit.record(
             action="evidence.added",
             actor=actor,
             case=case,
-            payload={"evidence": item.pk, "sha256": item.sha256, "name": item.original_name,
-                     "size": item.size},
+            payload={
+                "evidence": item.pk,
+                "sha256": item.sha256,
+                "name": item.original_name,
+                "size": item.size,
+            },
         )
     return item
 
@@ -153,20 +172,30 @@ def evidence_supersede(*, evidence: Evidence, actor: User, upload, reason: str) 
         _require_can_collect(actor, case)
         if old.superseded_by_id:
             raise InvalidState(_("This evidence was already superseded."))
-        new = store_evidence(case=case, actor=actor, upload=upload, kind=old.kind,
-                             description=old.description)
+        new = store_evidence(
+            case=case, actor=actor, upload=upload, kind=old.kind, description=old.description
+        )
         old.superseded_by = new
         old.superseded_reason = reason
-        audit.save(old, actor=actor, reason="superseded", update_fields=["superseded_by", "superseded_reason"])
+        audit.save(
+            old,
+            actor=actor,
+            reason="superseded",
+            update_fields=["superseded_by", "superseded_reason"],
+        )
         audit.record(
-            action="evidence.superseded", actor=actor, case=case, reason=reason,
+            action="evidence.superseded",
+            actor=actor,
+            case=case,
+            reason=reason,
             payload={"old": old.pk, "new": new.pk, "sha256": new.sha256},
         )
     return new
 
 
-def interview_record(*, case: Case, actor: User, interviewee: str, held_at, summary: str,
-                     interviewee_employee=None) -> Interview:
+def interview_record(
+    *, case: Case, actor: User, interviewee: str, held_at, summary: str, interviewee_employee=None
+) -> Interview:
     """Record an interview. Preconditions: investigation stage; actor is a cleared member."""
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
@@ -174,12 +203,24 @@ def interview_record(*, case: Case, actor: User, interviewee: str, held_at, summ
             raise InvalidState(_("Interviews are recorded during the investigation."))
         policy.require_cleared_team_member(actor, case)
         if held_at and held_at > timezone.now():
-            raise ValidationError({"held_at": [_("An interview cannot be recorded before it is held.")]})
-        item = Interview(case=case, interviewee=interviewee, interviewee_employee=interviewee_employee,
-                         held_at=held_at, interviewer=actor, summary=summary)
+            raise ValidationError(
+                {"held_at": [_("An interview cannot be recorded before it is held.")]}
+            )
+        item = Interview(
+            case=case,
+            interviewee=interviewee,
+            interviewee_employee=interviewee_employee,
+            held_at=held_at,
+            interviewer=actor,
+            summary=summary,
+        )
         audit.save(item, actor=actor, reason="interview recorded")
-        audit.record(action="interview.recorded", actor=actor, case=case,
-                     payload={"interview": item.pk, "interviewee": interviewee})
+        audit.record(
+            action="interview.recorded",
+            actor=actor,
+            case=case,
+            payload={"interview": item.pk, "interviewee": interviewee},
+        )
     return item
 
 
@@ -192,6 +233,10 @@ def record_review_add(*, case: Case, actor: User, record: str, findings: str) ->
         policy.require_cleared_team_member(actor, case)
         item = RecordReview(case=case, record=record, reviewed_by=actor, findings=findings)
         audit.save(item, actor=actor, reason="record reviewed")
-        audit.record(action="record_review.added", actor=actor, case=case,
-                     payload={"record_review": item.pk, "record": record})
+        audit.record(
+            action="record_review.added",
+            actor=actor,
+            case=case,
+            payload={"record_review": item.pk, "record": record},
+        )
     return item

@@ -117,12 +117,16 @@ def case_report(
         # A new case: its subject links are written in one insert (no read of links it
         # cannot have yet); the event digests them as the database holds them.
         Case.subjects.through.objects.bulk_create(
-            [Case.subjects.through(case=case, employee=e) for e in dict.fromkeys(subjects)])
+            [Case.subjects.through(case=case, employee=e) for e in dict.fromkeys(subjects)]
+        )
         if protected:
             vault_identity_store(case=case, user=actor)
         for upload in attachments or []:
             store_evidence(
-                case=case, actor=recorder, upload=upload, kind="report_attachment",
+                case=case,
+                actor=recorder,
+                upload=upload,
+                kind="report_attachment",
                 description=_("Attached to the report"),
             )
         audit.record(
@@ -165,13 +169,18 @@ def case_acknowledge(*, case: Case, actor: User, message: str = "") -> Case:
         case.acknowledged_at = timezone.now()
         case.acknowledged_by = actor
         audit.save(
-            case, actor=actor, reason="acknowledged",
+            case,
+            actor=actor,
+            reason="acknowledged",
             update_fields=["acknowledged_at", "acknowledged_by"],
         )
         audit.record(
             action="case.acknowledged",
             actor=actor,
             case=case,
-            payload={"message": message, "on_time": case.acknowledged_at <= case.acknowledge_due_at},
+            payload={
+                "message": message,
+                "on_time": case.acknowledged_at <= case.acknowledge_due_at,
+            },
         )
     return case

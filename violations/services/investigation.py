@@ -29,11 +29,14 @@ if TYPE_CHECKING:
 
 def _on_file(case: Case) -> bool:
     """Whether any interview, record review or evidence item is on file."""
-    return any(model.objects.filter(case=case).exists()
-               for model in (Interview, RecordReview, Evidence))
+    return any(
+        model.objects.filter(case=case).exists() for model in (Interview, RecordReview, Evidence)
+    )
 
 
-def investigation_submit(*, case: Case, task, actor: User, summary: str, conclusion: str) -> InvestigationReport:
+def investigation_submit(
+    *, case: Case, task, actor: User, summary: str, conclusion: str
+) -> InvestigationReport:
     """Submit the investigation report.
 
     Preconditions: open investigate task; actor is the cleared lead investigator; at least one
@@ -48,12 +51,19 @@ def investigation_submit(*, case: Case, task, actor: User, summary: str, conclus
     if not summary.strip() or not conclusion.strip():
         raise ValidationError(_("Both the summary and the conclusion are required."))
     report = InvestigationReport(
-        case=case, round=case.investigation_reports.count() + 1, summary=summary,
-        conclusion=conclusion, submitted_by=actor,
+        case=case,
+        round=case.investigation_reports.count() + 1,
+        summary=summary,
+        conclusion=conclusion,
+        submitted_by=actor,
     )
     audit.save(report, actor=actor, reason="investigation report submitted")
-    audit.record(action="investigation.submitted", actor=actor, case=case,
-                 payload={"round": report.round, "task": task.pk})
+    audit.record(
+        action="investigation.submitted",
+        actor=actor,
+        case=case,
+        payload={"round": report.round, "task": task.pk},
+    )
     return report
 
 
@@ -85,7 +95,9 @@ def facts_determine(
     responsible = responsible or []
     errors: dict[str, list] = {}
     if not nature.strip():
-        errors["nature"] = [_("Describe the nature of the violation (or why it is not established).")]
+        errors["nature"] = [
+            _("Describe the nature of the violation (or why it is not established).")
+        ]
     if customer_loss is None or customer_loss < 0:
         errors["customer_loss"] = [_("Customer loss cannot be negative.")]
     if established:
@@ -99,40 +111,64 @@ def facts_determine(
                 errors.setdefault("responsible", []).append(_("Unknown responsibility type."))
             if employee.pk in seen:
                 errors.setdefault("responsible", []).append(
-                    _("%(name)s is listed twice.") % {"name": employee.name})
+                    _("%(name)s is listed twice.") % {"name": employee.name}
+                )
             seen.add(employee.pk)
-        if not all([facts_clear, evidence_conclusive, characterization_accurate, handling_appropriate]):
-            errors["attestation"] = [_(
-                "An established violation needs all four principles attested: facts clear, "
-                "evidence conclusive, characterization accurate, handling appropriate."
-            )]
+        if not all(
+            [facts_clear, evidence_conclusive, characterization_accurate, handling_appropriate]
+        ):
+            errors["attestation"] = [
+                _(
+                    "An established violation needs all four principles attested: facts clear, "
+                    "evidence conclusive, characterization accurate, handling appropriate."
+                )
+            ]
     if errors:
         raise ValidationError(errors)
     finding = Finding(
-        case=case, round=case.findings.count() + 1, established=established,
-        category=category, nature=nature, severity=severity if established else "",
-        customer_loss=customer_loss, legal_matter=legal_matter, facts_clear=facts_clear,
+        case=case,
+        round=case.findings.count() + 1,
+        established=established,
+        category=category,
+        nature=nature,
+        severity=severity if established else "",
+        customer_loss=customer_loss,
+        legal_matter=legal_matter,
+        facts_clear=facts_clear,
         evidence_conclusive=evidence_conclusive,
         characterization_accurate=characterization_accurate,
-        handling_appropriate=handling_appropriate, found_by=actor,
+        handling_appropriate=handling_appropriate,
+        found_by=actor,
     )
     audit.save(finding, actor=actor, reason="facts determined")
     for employee, kind in responsible if established else []:
-        audit.save(ResponsiblePerson(finding=finding, employee=employee, responsibility=kind),
-                   actor=actor, reason="responsibility determined")
+        audit.save(
+            ResponsiblePerson(finding=finding, employee=employee, responsibility=kind),
+            actor=actor,
+            reason="responsibility determined",
+        )
     if established:
         case.severity = severity
         case.category = category
-        audit.save(case, actor=actor, reason="facts determined", update_fields=["severity", "category"])
+        audit.save(
+            case, actor=actor, reason="facts determined", update_fields=["severity", "category"]
+        )
     else:
         case.outcome = Outcome.NOT_ESTABLISHED
         audit.save(case, actor=actor, reason="not established", update_fields=["outcome"])
     audit.record(
-        action="facts.determined", actor=actor, case=case,
-        payload={"established": established, "severity": finding.severity,
-                 "category": category.code, "round": finding.round,
-                 "responsible": sorted([e.staff_number, k] for e, k in responsible),
-                 "customer_loss": str(customer_loss), "legal_matter": legal_matter,
-                 "task": task.pk},
+        action="facts.determined",
+        actor=actor,
+        case=case,
+        payload={
+            "established": established,
+            "severity": finding.severity,
+            "category": category.code,
+            "round": finding.round,
+            "responsible": sorted([e.staff_number, k] for e, k in responsible),
+            "customer_loss": str(customer_loss),
+            "legal_matter": legal_matter,
+            "task": task.pk,
+        },
     )
     return finding

@@ -17,13 +17,20 @@ if TYPE_CHECKING:
 
 def _require_perm(actor: User, obj: models.Model, action: str) -> None:
     opts = obj._meta
-    if not (actor and actor.is_authenticated and actor.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")):
-        raise NotAllowed(_("You may not %(action)s %(model)s records.")
-                         % {"action": action, "model": opts.verbose_name})
+    if not (
+        actor
+        and actor.is_authenticated
+        and actor.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+    ):
+        raise NotAllowed(
+            _("You may not %(action)s %(model)s records.")
+            % {"action": action, "model": opts.verbose_name}
+        )
 
 
-def reference_save(*, obj: models.Model, actor: User, changed_fields: list[str] | None = None,
-                   reason: str = "") -> models.Model:
+def reference_save(
+    *, obj: models.Model, actor: User, changed_fields: list[str] | None = None, reason: str = ""
+) -> models.Model:
     """Create or change one reference-data row and record the configuration change.
 
     Preconditions: the actor holds the model's add (new row) or change permission; the row
@@ -37,9 +44,15 @@ def reference_save(*, obj: models.Model, actor: User, changed_fields: list[str] 
         obj.full_clean()
         audit.save(obj, actor=actor, reason=reason or ("created" if created else "changed"))
         audit.record(
-            action="config.created" if created else "config.changed", actor=actor, reason=reason,
-            payload={"model": audit.record_label(obj), "pk": obj.pk, "name": str(obj),
-                     "fields": sorted(changed_fields or [])},
+            action="config.created" if created else "config.changed",
+            actor=actor,
+            reason=reason,
+            payload={
+                "model": audit.record_label(obj),
+                "pk": obj.pk,
+                "name": str(obj),
+                "fields": sorted(changed_fields or []),
+            },
         )
     return obj
 
@@ -53,5 +66,9 @@ def reference_delete(*, obj: models.Model, actor: User, reason: str = "") -> Non
     label, pk, name = audit.record_label(obj), obj.pk, str(obj)
     with transaction.atomic():
         audit.delete(obj, actor=actor, reason=reason or "deleted")
-        audit.record(action="config.deleted", actor=actor, reason=reason,
-                     payload={"model": label, "pk": pk, "name": name})
+        audit.record(
+            action="config.deleted",
+            actor=actor,
+            reason=reason,
+            payload={"model": label, "pk": pk, "name": name},
+        )

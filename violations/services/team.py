@@ -26,14 +26,18 @@ def _check_candidates(case: Case, users: list[User]) -> None:
         elif policy.is_reporter(user, case, standing):
             errors.append(_("%(user)s reported this case.") % {"user": user.get_username()})
         elif standing.conflict:
-            errors.append(_("%(user)s declared a conflict of interest.") % {"user": user.get_username()})
+            errors.append(
+                _("%(user)s declared a conflict of interest.") % {"user": user.get_username()}
+            )
         elif not policy.has(user, "investigate_case"):
             errors.append(_("%(user)s is not an investigator.") % {"user": user.get_username()})
     if errors:
         raise ValidationError({"members": errors})
 
 
-def team_form(*, case: Case, task, actor: User, lead: User, members: list[User], note: str = "") -> list[TeamMember]:
+def team_form(
+    *, case: Case, task, actor: User, lead: User, members: list[User], note: str = ""
+) -> list[TeamMember]:
     """Name the lead investigator and members.
 
     Preconditions: open form_team task; actor is a case manager and no party; nobody named is
@@ -49,9 +53,15 @@ def team_form(*, case: Case, task, actor: User, lead: User, members: list[User],
         audit.save(member, actor=actor, reason="appointed to the team")
         created.append(member)
     audit.record(
-        action="team.formed", actor=actor, case=case, reason=note,
-        payload={"lead": lead.get_username(),
-                 "members": sorted(m.get_username() for m in others), "task": task.pk},
+        action="team.formed",
+        actor=actor,
+        case=case,
+        reason=note,
+        payload={
+            "lead": lead.get_username(),
+            "members": sorted(m.get_username() for m in others),
+            "task": task.pk,
+        },
     )
     return created
 
@@ -64,7 +74,11 @@ def team_declare(*, case: Case, actor: User, has_conflict: bool, statement: str 
     """
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        member = TeamMember.objects.select_for_update().filter(case=case, user=actor, active=True).first()
+        member = (
+            TeamMember.objects.select_for_update()
+            .filter(case=case, user=actor, active=True)
+            .first()
+        )
         if member is None:
             raise NotAllowed(_("You are not on the investigation team of this case."))
         if member.declared_at:
@@ -80,15 +94,24 @@ def team_declare(*, case: Case, actor: User, has_conflict: bool, statement: str 
             fields.append("active")
         audit.save(member, actor=actor, reason="conflict declaration", update_fields=fields)
         audit.record(
-            action="team.declared", actor=actor, case=case, reason=statement,
+            action="team.declared",
+            actor=actor,
+            case=case,
+            reason=statement,
             payload={"conflict": has_conflict, "role": member.role},
         )
     return member
 
 
-def team_change(*, case: Case, actor: User, add: list[User] | None = None,
-                remove: list[User] | None = None, new_lead: User | None = None,
-                reason: str) -> None:
+def team_change(
+    *,
+    case: Case,
+    actor: User,
+    add: list[User] | None = None,
+    remove: list[User] | None = None,
+    new_lead: User | None = None,
+    reason: str,
+) -> None:
     """Change the team while the case is being investigated.
 
     Preconditions: the caller holds the case locked (the process's open tasks of the lead
@@ -102,16 +125,25 @@ def team_change(*, case: Case, actor: User, add: list[User] | None = None,
         policy.require_not_party(actor, case)
         if not TeamMember.objects.filter(case=case).exists():
             raise InvalidState(_("This case has no investigation team yet."))
-        _check_candidates(case, [u for u in [*(add or []), *([new_lead] if new_lead else [])]
-                                 if not TeamMember.objects.filter(case=case, user=u, active=True).exists()])
+        _check_candidates(
+            case,
+            [
+                u
+                for u in [*(add or []), *([new_lead] if new_lead else [])]
+                if not TeamMember.objects.filter(case=case, user=u, active=True).exists()
+            ],
+        )
         for user in remove or []:
             for m in TeamMember.objects.filter(case=case, user=user, active=True):
                 m.active = False
                 audit.save(m, actor=actor, reason=reason, update_fields=["active"])
         for user in add or []:
             if not TeamMember.objects.filter(case=case, user=user, active=True).exists():
-                audit.save(TeamMember(case=case, user=user, role=TeamRole.MEMBER, appointed_by=actor),
-                           actor=actor, reason=reason)
+                audit.save(
+                    TeamMember(case=case, user=user, role=TeamRole.MEMBER, appointed_by=actor),
+                    actor=actor,
+                    reason=reason,
+                )
         if new_lead is not None:
             for m in TeamMember.objects.filter(case=case, role=TeamRole.LEAD, active=True):
                 m.role = TeamRole.MEMBER
@@ -124,8 +156,13 @@ def team_change(*, case: Case, actor: User, add: list[User] | None = None,
                 lead.role = TeamRole.LEAD
                 audit.save(lead, actor=actor, reason=reason, update_fields=["role"])
         audit.record(
-            action="team.changed", actor=actor, case=case, reason=reason,
-            payload={"added": sorted(u.get_username() for u in add or []),
-                     "removed": sorted(u.get_username() for u in remove or []),
-                     "lead": new_lead.get_username() if new_lead else None},
+            action="team.changed",
+            actor=actor,
+            case=case,
+            reason=reason,
+            payload={
+                "added": sorted(u.get_username() for u in add or []),
+                "removed": sorted(u.get_username() for u in remove or []),
+                "lead": new_lead.get_username() if new_lead else None,
+            },
         )

@@ -83,13 +83,19 @@ def reporter_unmask_request(*, case: Case, actor: User, reason: str) -> UnmaskRe
             raise InvalidState(_("A request to unmask this reporter already awaits a decision."))
         item = UnmaskRequest(case=case, requested_by=actor, reason=reason.strip())
         audit.save(item, actor=actor, reason="unmasking requested")
-        audit.record(action="identity.unmask_requested", actor=actor, case=case,
-                     reason=item.reason, payload={"request": item.pk})
+        audit.record(
+            action="identity.unmask_requested",
+            actor=actor,
+            case=case,
+            reason=item.reason,
+            payload={"request": item.pk},
+        )
     return item
 
 
-def reporter_unmask_decide(*, unmask_request: UnmaskRequest, actor: User, approve: bool,
-                           reason: str = "") -> UnmaskRequest:
+def reporter_unmask_decide(
+    *, unmask_request: UnmaskRequest, actor: User, approve: bool, reason: str = ""
+) -> UnmaskRequest:
     """Approve or refuse a request to unmask a reporter.
 
     Preconditions: the request awaits a decision; actor is a case manager or senior
@@ -112,12 +118,17 @@ def reporter_unmask_decide(*, unmask_request: UnmaskRequest, actor: User, approv
         item.decided_at = now
         item.decision_reason = (reason or "").strip()
         item.valid_until = now + UNMASK_VALID_FOR if approve else None
-        audit.save(item, actor=actor, reason=f"unmasking {item.status}",
-                   update_fields=["status", "decided_by", "decided_at", "decision_reason",
-                                  "valid_until"])
+        audit.save(
+            item,
+            actor=actor,
+            reason=f"unmasking {item.status}",
+            update_fields=["status", "decided_by", "decided_at", "decision_reason", "valid_until"],
+        )
         audit.record(
             action="identity.unmask_approved" if approve else "identity.unmask_refused",
-            actor=actor, case=case, reason=item.decision_reason,
+            actor=actor,
+            case=case,
+            reason=item.decision_reason,
             payload={"request": item.pk, "requested_by": item.requested_by.get_username()},
         )
     return item
@@ -132,12 +143,20 @@ def reporter_identity_view(*, case: Case, actor: User) -> ReporterIdentity:
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         _require_unmask_role(actor, case)
-        grant = next((r for r in case.unmask_requests.filter(requested_by=actor,
-                                                             status=UnmaskStatus.APPROVED)
-                      if r.is_open_for(actor)), None)
+        grant = next(
+            (
+                r
+                for r in case.unmask_requests.filter(
+                    requested_by=actor, status=UnmaskStatus.APPROVED
+                )
+                if r.is_open_for(actor)
+            ),
+            None,
+        )
         if grant is None:
             raise NotAllowed(_("Seeing this reporter needs your approved unmasking request."))
         identity = ReporterIdentity.objects.select_related("user").get(case=case)
-        audit.record(action="identity.viewed", actor=actor, case=case,
-                     payload={"request": grant.pk})
+        audit.record(
+            action="identity.viewed", actor=actor, case=case, payload={"request": grant.pk}
+        )
     return identity

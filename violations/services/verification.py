@@ -16,7 +16,13 @@ if TYPE_CHECKING:
 
 
 def verification_complete(
-    *, case: Case, task, actor: User, outcome: str, reason: str = "", first_evidence: str = "",
+    *,
+    case: Case,
+    task,
+    actor: User,
+    outcome: str,
+    reason: str = "",
+    first_evidence: str = "",
     duplicate_of: Case | None = None,
 ) -> Verification:
     """Proceed, dismiss (with a reason) or mark as duplicate (linked to the earlier case).
@@ -29,7 +35,10 @@ def verification_complete(
     errors = {}
     if outcome not in VerificationOutcome.values:
         errors["outcome"] = [_("Choose an outcome.")]
-    if outcome in (VerificationOutcome.DISMISS, VerificationOutcome.DUPLICATE) and not reason.strip():
+    if (
+        outcome in (VerificationOutcome.DISMISS, VerificationOutcome.DUPLICATE)
+        and not reason.strip()
+    ):
         errors["reason"] = [_("Give the reason for this outcome.")]
     if outcome == VerificationOutcome.DUPLICATE:
         if duplicate_of is None:
@@ -39,9 +48,13 @@ def verification_complete(
     if errors:
         raise ValidationError(errors)
     verification = Verification(
-        case=case, outcome=outcome, reason=reason, first_evidence=first_evidence,
+        case=case,
+        outcome=outcome,
+        reason=reason,
+        first_evidence=first_evidence,
         duplicate_of=duplicate_of if outcome == VerificationOutcome.DUPLICATE else None,
-        verified_by=actor, verified_at=timezone.now(),
+        verified_by=actor,
+        verified_at=timezone.now(),
     )
     audit.save(verification, actor=actor, reason=f"verification: {outcome}")
     fields = []
@@ -58,8 +71,14 @@ def verification_complete(
     if fields:
         audit.save(case, actor=actor, reason=f"verification: {outcome}", update_fields=fields)
     audit.record(
-        action="verification.completed", actor=actor, case=case, reason=reason,
-        payload={"outcome": outcome, "task": task.pk,
-                 "duplicate_of": duplicate_of.reference if duplicate_of else None},
+        action="verification.completed",
+        actor=actor,
+        case=case,
+        reason=reason,
+        payload={
+            "outcome": outcome,
+            "task": task.pk,
+            "duplicate_of": duplicate_of.reference if duplicate_of else None,
+        },
     )
     return verification

@@ -32,7 +32,8 @@ class CaseListView(LoginRequiredMixin, TemplateView):
         q = (self.request.GET.get("q") or "").strip() or None
         user = self.request.user
         page = selectors.CountedPaginator(
-            selectors.case_list(user, stage=stage, q=q), 25,
+            selectors.case_list(user, stage=stage, q=q),
+            25,
             count=selectors.case_list_count(user, stage=stage, q=q),
         ).get_page(self.request.GET.get("page"))
         ctx.update(page=page, stages=Stage.choices, stage=stage, q=q or "")
@@ -56,7 +57,11 @@ class CaseActionView(LoginRequiredMixin, ServiceFormMixin, FormView):
     http_method_names = ["post"]
 
     def dispatch(self, request, *args, **kwargs):
-        self.case = visible_case_or_404(request.user, kwargs["reference"]) if request.user.is_authenticated else None
+        self.case = (
+            visible_case_or_404(request.user, kwargs["reference"])
+            if request.user.is_authenticated
+            else None
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def form_invalid(self, form):
@@ -75,8 +80,9 @@ class AcknowledgeView(CaseActionView):
     success_message = _("The report is acknowledged.")
 
     def perform(self, form):
-        return services.case_acknowledge(case=self.case, actor=self.request.user,
-                                         message=form.cleaned_data["message"])
+        return services.case_acknowledge(
+            case=self.case, actor=self.request.user, message=form.cleaned_data["message"]
+        )
 
 
 class EvidenceAddView(CaseActionView):
@@ -85,8 +91,13 @@ class EvidenceAddView(CaseActionView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.evidence_add(case=self.case, actor=self.request.user, upload=d["file"],
-                                     kind=d["kind"], description=d["description"])
+        return services.evidence_add(
+            case=self.case,
+            actor=self.request.user,
+            upload=d["file"],
+            kind=d["kind"],
+            description=d["description"],
+        )
 
 
 class EvidenceSupersedeView(CaseActionView):
@@ -99,9 +110,12 @@ class EvidenceSupersedeView(CaseActionView):
         evidence = self.case.evidence.filter(pk=self.kwargs["pk"]).first()
         if evidence is None:
             raise Http404(_("No such evidence item."))
-        return services.evidence_supersede(evidence=evidence, actor=self.request.user,
-                                           upload=form.cleaned_data["file"],
-                                           reason=form.cleaned_data["reason"])
+        return services.evidence_supersede(
+            evidence=evidence,
+            actor=self.request.user,
+            upload=form.cleaned_data["file"],
+            reason=form.cleaned_data["reason"],
+        )
 
 
 class InterviewAddView(CaseActionView):
@@ -110,9 +124,13 @@ class InterviewAddView(CaseActionView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.interview_record(case=self.case, actor=self.request.user,
-                                         interviewee=d["interviewee"], held_at=d["held_at"],
-                                         summary=d["summary"])
+        return services.interview_record(
+            case=self.case,
+            actor=self.request.user,
+            interviewee=d["interviewee"],
+            held_at=d["held_at"],
+            summary=d["summary"],
+        )
 
 
 class RecordReviewAddView(CaseActionView):
@@ -121,8 +139,9 @@ class RecordReviewAddView(CaseActionView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.record_review_add(case=self.case, actor=self.request.user,
-                                          record=d["record"], findings=d["findings"])
+        return services.record_review_add(
+            case=self.case, actor=self.request.user, record=d["record"], findings=d["findings"]
+        )
 
 
 class DeclareView(LoginRequiredMixin, ServiceFormMixin, FormView):
@@ -140,8 +159,12 @@ class DeclareView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.team_declare(case=self.case, actor=self.request.user,
-                                     has_conflict=d["has_conflict"], statement=d["statement"])
+        return services.team_declare(
+            case=self.case,
+            actor=self.request.user,
+            has_conflict=d["has_conflict"],
+            statement=d["statement"],
+        )
 
     def form_invalid(self, form):
         messages.error(self.request, _("Choose whether you have a conflict of interest."))
@@ -180,9 +203,17 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         if item is None:
             raise Http404(_("No such evidence."))
         with transaction.atomic():
-            audit.record(action="evidence.downloaded", actor=request.user, case=case,
-                         payload={"evidence": item.pk, "sha256": item.sha256})
-        response = FileResponse(item.file.open("rb"), as_attachment=True,
-                                filename=item.original_name, content_type=item.content_type)
+            audit.record(
+                action="evidence.downloaded",
+                actor=request.user,
+                case=case,
+                payload={"evidence": item.pk, "sha256": item.sha256},
+            )
+        response = FileResponse(
+            item.file.open("rb"),
+            as_attachment=True,
+            filename=item.original_name,
+            content_type=item.content_type,
+        )
         response["X-Content-Type-Options"] = "nosniff"
         return response

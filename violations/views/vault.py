@@ -22,8 +22,9 @@ class UnmaskRequestView(CaseActionView):
     success_message = _("Your request to unmask the reporter awaits a second person's approval.")
 
     def perform(self, form):
-        return services.reporter_unmask_request(case=self.case, actor=self.request.user,
-                                                reason=form.cleaned_data["reason"])
+        return services.reporter_unmask_request(
+            case=self.case, actor=self.request.user, reason=form.cleaned_data["reason"]
+        )
 
 
 class UnmaskDecideView(CaseActionView):
@@ -35,9 +36,12 @@ class UnmaskDecideView(CaseActionView):
         item = UnmaskRequest.objects.filter(case=self.case, pk=d["request"]).first()
         if item is None:
             raise Http404(_("No such request."))
-        return services.reporter_unmask_decide(unmask_request=item, actor=self.request.user,
-                                               approve=d["decision"] == "approve",
-                                               reason=d["reason"])
+        return services.reporter_unmask_decide(
+            unmask_request=item,
+            actor=self.request.user,
+            approve=d["decision"] == "approve",
+            reason=d["reason"],
+        )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -53,5 +57,6 @@ class IdentityRevealView(LoginRequiredMixin, View):
         except ServiceError as error:
             messages.error(request, error.message)
             return redirect(case.get_absolute_url())
-        return render(request, "violations/reporter_identity.html",
-                      {"case": case, "identity": identity})
+        return render(
+            request, "violations/reporter_identity.html", {"case": case, "identity": identity}
+        )

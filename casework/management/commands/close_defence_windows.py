@@ -4,8 +4,10 @@ from casework.services import defence_close_overdue
 
 
 class Command(BaseCommand):
-    help = ("Record 'no statement by the deadline' for persons whose defence window has run out "
-            "and send those proposals to approval. Run daily; safe to re-run.")
+    help = (
+        "Record 'no statement by the deadline' for persons whose defence window has run out "
+        "and send those proposals to approval. Run daily; safe to re-run."
+    )
 
     def handle(self, *args, **options):
         n = defence_close_overdue()

@@ -54,31 +54,69 @@ LOGINS = [
     ("senior2", "Senior management", "Samuel Senior 石志強", "HO", "Chief Risk Officer"),
     ("hr", "HR officer", "Hannah HR 何慧敏", "HR", "HR business partner"),
     ("owner", "Remediation owner", "Owen Owner 王國華", "OPS", "Process owner"),
-    ("reviewer", "Effectiveness reviewer", "Rita Reviewer 李麗華", "HO", "Internal control reviewer"),
+    (
+        "reviewer",
+        "Effectiveness reviewer",
+        "Rita Reviewer 李麗華",
+        "HO",
+        "Internal control reviewer",
+    ),
     ("auditor", "Internal auditor", "Alan Auditor 歐陽俊", "HO", "Internal auditor"),
 ]
 
-SURNAMES = ["Chan", "Wong", "Lee", "Cheung", "Lau", "Ng", "Ho", "Leung", "Tam", "Yip", "Kwok", "Lam"]
-GIVEN = ["Ka Yan", "Wing Sze", "Chi Keung", "Mei Ling", "Tsz Hin", "Hoi Yan", "Man Kit", "Siu Fung",
-         "Pui Shan", "Kin Wai", "Yuk Lan", "Chun Ho"]
+SURNAMES = [
+    "Chan",
+    "Wong",
+    "Lee",
+    "Cheung",
+    "Lau",
+    "Ng",
+    "Ho",
+    "Leung",
+    "Tam",
+    "Yip",
+    "Kwok",
+    "Lam",
+]
+GIVEN = [
+    "Ka Yan",
+    "Wing Sze",
+    "Chi Keung",
+    "Mei Ling",
+    "Tsz Hin",
+    "Hoi Yan",
+    "Man Kit",
+    "Siu Fung",
+    "Pui Shan",
+    "Kin Wai",
+    "Yuk Lan",
+    "Chun Ho",
+]
 
 
 class Command(BaseCommand):
     help = "Load deterministic demo data (refuses to run twice)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true",
-                            help="Load even if cases already exist (adds more cases).")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even if cases already exist (adds more cases).",
+        )
 
     def handle(self, *args, force=False, **options):
         User = get_user_model()
         if User.objects.filter(username="officer").exists() and not force:
-            self.stdout.write("Demo data is already loaded. Log in at http://127.0.0.1:8000 "
-                              f"with any demo username and the password '{PASSWORD}'.")
+            self.stdout.write(
+                "Demo data is already loaded. Log in at http://127.0.0.1:8000 "
+                f"with any demo username and the password '{PASSWORD}'."
+            )
             return
         if Case.objects.exists() and not force:
-            raise CommandError("The database already holds cases; refusing to mix demo data in "
-                               "(use --force to add them anyway).")
+            raise CommandError(
+                "The database already holds cases; refusing to mix demo data in "
+                "(use --force to add them anyway)."
+            )
         # Notices would go to the console during loading; keep them in memory instead.
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         rng = random.Random(2026)
@@ -105,16 +143,28 @@ class Command(BaseCommand):
         cats = {}
         for code, name, parent in CATEGORIES:
             cats[code], _ = ViolationCategory.objects.get_or_create(
-                code=code, defaults={"name": name, "parent": cats.get(parent)})
+                code=code, defaults={"name": name, "parent": cats.get(parent)}
+            )
         n = 0
         people = {}
         for username, group, full, dept, position in LOGINS:
             first, _, last = full.partition(" ")
-            user = add_login(username, group, password=PASSWORD, email_domain="demo-bank.example",
-                             first_name=first, last_name=last)
+            user = add_login(
+                username,
+                group,
+                password=PASSWORD,
+                email_domain="demo-bank.example",
+                first_name=first,
+                last_name=last,
+            )
             n += 1
-            people[username] = Employee.objects.create(staff_number=f"E{n:04d}", name=full,
-                                                       department=depts[dept], position=position, user=user)
+            people[username] = Employee.objects.create(
+                staff_number=f"E{n:04d}",
+                name=full,
+                department=depts[dept],
+                position=position,
+                user=user,
+            )
         admin = User.objects.create_superuser("admin", "admin@demo-bank.example", PASSWORD)
         admin.groups.add(Group.objects.get(name="Case manager"))
         depts["RB-CEN"].head = people["depthead"]
@@ -127,9 +177,12 @@ class Command(BaseCommand):
             n += 1
             dept = staff_depts[n % len(staff_depts)]
             emp = Employee.objects.create(
-                staff_number=f"E{n:04d}", name=f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
-                department=depts[dept], position=rng.choice(["Relationship manager", "Teller",
-                                                             "Customer service officer", "Team leader"]),
+                staff_number=f"E{n:04d}",
+                name=f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+                department=depts[dept],
+                position=rng.choice(
+                    ["Relationship manager", "Teller", "Customer service officer", "Team leader"]
+                ),
                 line_manager=heads.get(dept) or (people["depthead"] if dept == "RB-CEN" else None),
             )
             heads.setdefault(dept, emp)

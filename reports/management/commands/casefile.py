@@ -18,8 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("reference")
         parser.add_argument("-o", "--output", required=True, help="PDF file to write")
         parser.add_argument("--lang", default="en", help=f"one of {', '.join(LANGUAGES)}")
-        parser.add_argument("--profile", default=Profile.INTERNAL.value,
-                            help=f"one of {', '.join(p.value for p in Profile)}")
+        parser.add_argument(
+            "--profile",
+            default=Profile.INTERNAL.value,
+            help=f"one of {', '.join(p.value for p in Profile)}",
+        )
         parser.add_argument("--recipient", default="", help="who receives the file (recorded)")
         parser.add_argument("--actor", help="username to record as exporter (default: system)")
 
@@ -27,15 +30,18 @@ class Command(BaseCommand):
         if lang not in LANGUAGES:
             raise CommandError(f"Unknown language {lang!r}: use one of {', '.join(LANGUAGES)}.")
         if profile not in {p.value for p in Profile}:
-            raise CommandError(f"Unknown profile {profile!r}: use one of {', '.join(p.value for p in Profile)}.")
+            raise CommandError(
+                f"Unknown profile {profile!r}: use one of {', '.join(p.value for p in Profile)}."
+            )
         user = resolve_actor(actor)
         case = case_by_reference(reference)
         target = Path(output)
         if not target.parent.is_dir():
             raise CommandError(f"The directory {target.parent} does not exist.")
         try:
-            pdf = services.casefile_export(case=case, actor=user, profile=profile, lang=lang,
-                                           recipient=recipient)
+            pdf = services.casefile_export(
+                case=case, actor=user, profile=profile, lang=lang, recipient=recipient
+            )
         except NotAllowed as exc:
             raise CommandError(str(exc)) from None
         target.write_bytes(pdf)

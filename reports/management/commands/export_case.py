@@ -20,16 +20,25 @@ from ._common import case_by_reference, resolve_actor
 
 
 class Command(BaseCommand):
-    help = "Export signed case bundles (ZIP: PDF, case.json, events.json, evidence, signed manifest)."
+    help = (
+        "Export signed case bundles (ZIP: PDF, case.json, events.json, evidence, signed manifest)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("reference", nargs="?", help="case reference (or --all)")
-        parser.add_argument("--all", action="store_true", help="every case closed since --closed-since")
+        parser.add_argument(
+            "--all", action="store_true", help="every case closed since --closed-since"
+        )
         parser.add_argument("--closed-since", help="YYYY-MM-DD, with --all")
         parser.add_argument("--out", required=True, help="directory for the bundles")
-        parser.add_argument("--profile", default=Profile.REGULATOR.value,
-                            help=f"one of {', '.join(p.value for p in Profile)}")
-        parser.add_argument("--lang", default="en", help=f"language of the PDF: {', '.join(LANGUAGES)}")
+        parser.add_argument(
+            "--profile",
+            default=Profile.REGULATOR.value,
+            help=f"one of {', '.join(p.value for p in Profile)}",
+        )
+        parser.add_argument(
+            "--lang", default="en", help=f"language of the PDF: {', '.join(LANGUAGES)}"
+        )
         parser.add_argument("--recipient", default="", help="who receives the bundle (recorded)")
         parser.add_argument("--actor", help="username to record as exporter (default: system)")
 
@@ -48,12 +57,18 @@ class Command(BaseCommand):
         try:
             return dt.date.fromisoformat(closed_since)
         except ValueError:
-            raise CommandError(f"--closed-since {closed_since!r} is not a date (YYYY-MM-DD).") from None
+            raise CommandError(
+                f"--closed-since {closed_since!r} is not a date (YYYY-MM-DD)."
+            ) from None
 
-    def handle(self, *args, reference, all, closed_since, out, profile, lang, recipient, actor, **options):
+    def handle(
+        self, *args, reference, all, closed_since, out, profile, lang, recipient, actor, **options
+    ):
         since = self._since(reference=reference, all=all, closed_since=closed_since)
         if profile not in {p.value for p in Profile}:
-            raise CommandError(f"Unknown profile {profile!r}: use one of {', '.join(p.value for p in Profile)}.")
+            raise CommandError(
+                f"Unknown profile {profile!r}: use one of {', '.join(p.value for p in Profile)}."
+            )
         if lang not in LANGUAGES:
             raise CommandError(f"Unknown language {lang!r}: use one of {', '.join(LANGUAGES)}.")
         user = resolve_actor(actor)
@@ -71,8 +86,14 @@ class Command(BaseCommand):
             tmp = target.with_suffix(".zip.part")
             try:
                 with open(tmp, "wb") as fh:
-                    services.bundle_export(case=case, actor=user, dest=fh, profile=profile, lang=lang,
-                                           recipient=recipient)
+                    services.bundle_export(
+                        case=case,
+                        actor=user,
+                        dest=fh,
+                        profile=profile,
+                        lang=lang,
+                        recipient=recipient,
+                    )
                 os.replace(tmp, target)
             finally:
                 tmp.unlink(missing_ok=True)

@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--public-key", required=True)
 
     def handle(self, *args, bundle, public_key, **options):
-        code = verify_bundle.main([bundle, "--public-key", public_key], out=self.stdout, err=self.stderr)
+        code = verify_bundle.main(
+            [bundle, "--public-key", public_key], out=self.stdout, err=self.stderr
+        )
         if code:
             raise SystemExit(code)

@@ -14,12 +14,18 @@ class Command(BaseCommand):
     help = "Recompute the hash-chained audit trail and compare it with the live rows and their history."
 
     def add_arguments(self, parser):
-        parser.add_argument("--case", metavar="REF", help="check only this case's chain and records")
-        parser.add_argument("--head", metavar="HASH",
-                            help="a chain head recorded earlier (e.g. in a regulator bundle): "
-                                 "detects truncation of the newest events")
-        parser.add_argument("--head-seq", metavar="N", type=int,
-                            help="the sequence number of that head")
+        parser.add_argument(
+            "--case", metavar="REF", help="check only this case's chain and records"
+        )
+        parser.add_argument(
+            "--head",
+            metavar="HASH",
+            help="a chain head recorded earlier (e.g. in a regulator bundle): "
+            "detects truncation of the newest events",
+        )
+        parser.add_argument(
+            "--head-seq", metavar="N", type=int, help="the sequence number of that head"
+        )
 
     def handle(self, *args, case=None, head=None, head_seq=None, **options):
         if (head is None) != (head_seq is None):
@@ -36,5 +42,7 @@ class Command(BaseCommand):
         first = report.problems[0]
         self.stderr.write(f"BROKEN: {first}")
         if len(report.problems) > 1:
-            self.stderr.write(f"({len(report.problems)} problems in all; checked {report.summary()})")
+            self.stderr.write(
+                f"({len(report.problems)} problems in all; checked {report.summary()})"
+            )
         raise SystemExit(1)
