@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from viewflow.workflow.models import Task
 
+from remediation.selectors import ACTION_LABELS as REMEDIATION_ACTIONS
+from sanctions.selectors import ACTION_LABELS as SANCTION_ACTIONS
 from violations.models import Case
+from violations.selectors import ACTION_LABELS as CASE_ACTIONS
 
 from .engine import OPEN_STATUSES
+
+# The words for every audit action a case's timeline may show.
+ACTION_LABELS = {**CASE_ACTIONS, **SANCTION_ACTIONS, **REMEDIATION_ACTIONS}
 
 
 def open_case_tasks(case: Case) -> list[Task]:

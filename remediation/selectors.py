@@ -16,12 +16,25 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from violations import policy
 from violations.models import Case, Outcome, ResponsiblePerson, Severity
 
 from .conf import setting
 from .models import ActionStatus, CorrectiveAction, CustomerFeedback, RootCause, TrainingSession
+
+# The timeline's words for this app's audit actions.
+ACTION_LABELS = {
+    "customer.feedback": _("Customer feedback recorded"),
+    "regulator.notified": _("Regulator notified"),
+    "remediation.planned": _("Remediation planned"),
+    "action.completed": _("Corrective action completed"),
+    "action.cancelled": _("Corrective action cancelled"),
+    "complaint.extended": _("Complaint clock extended"),
+    "training.recorded": _("Training recorded"),
+    "remediation.reviewed": _("Effectiveness reviewed"),
+}
 
 _LATEST = object()  # people_of(): the case's latest finding
 

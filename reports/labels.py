@@ -12,7 +12,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from remediation.models import ActionKind, ActionStatus, RootCauseCategory, Verdict
+from remediation.selectors import ACTION_LABELS as REMEDIATION_ACTIONS
 from sanctions.models import ApprovalLevel, Decision, ProposalStatus, SanctionStatus, SanctionType
+from sanctions.selectors import ACTION_LABELS as SANCTION_ACTIONS
 from violations.models import (
     EvidenceKind,
     Outcome,
@@ -23,7 +25,7 @@ from violations.models import (
     TeamRole,
     VerificationOutcome,
 )
-from violations.selectors import ACTION_LABELS
+from violations.selectors import ACTION_LABELS as CASE_ACTIONS
 
 LANGUAGES = ("en", "zh-hant", "zh-hans")
 _ALIASES = {
@@ -359,7 +361,12 @@ _ACTIONS_ZH: dict[str, tuple[str, str]] = {
     "case.closed": ("結案", "结案"),
     "case.exported": ("匯出案卷", "导出案卷"),
 }
-_ACTION_EN = {**ACTION_LABELS, "case.exported": _("Case file exported")}
+_ACTION_EN = {
+    **CASE_ACTIONS,
+    **SANCTION_ACTIONS,
+    **REMEDIATION_ACTIONS,
+    "case.exported": _("Case file exported"),
+}
 
 
 def _pick(english, zh: tuple[str, str] | None) -> str:

@@ -24,6 +24,24 @@ from .models import (
     SeverityGrade,
 )
 
+# The timeline's words for this app's audit actions.
+ACTION_LABELS = {
+    "sanctions.proposed": _("Sanctions proposed"),
+    "sanctions.approve": _("Sanctions approved"),
+    "sanctions.reject": _("Sanctions rejected"),
+    "sanctions.return": _("Returned for more investigation"),
+    "sanctions.executed": _("Sanctions executed"),
+    "defence.recorded": _("Defence answers recorded"),
+    "defence.window_closed": _("Defence period closed without a statement"),
+    "sanctions.lifted": _("Sanction lifted"),
+    "sanctions.revoked": _("Sanction revoked"),
+    "sanctions.expired": _("Sanction expired from the record"),
+    "appeal.filed": _("Appeal filed"),
+    "appeal.upheld": _("Appeal decided: sanction upheld"),
+    "appeal.modified": _("Appeal decided: sanction modified"),
+    "appeal.revoked": _("Appeal decided: sanction revoked"),
+}
+
 
 def catalogue() -> list[SanctionKind]:
     return list(SanctionKind.objects.filter(active=True).order_by("grade"))

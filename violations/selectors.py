@@ -16,6 +16,8 @@ from . import audit, policy
 from .models import Case, Stage, TeamMember
 from .services.vault import PROTECTED_REPORTER
 
+# The timeline's words for this app's audit actions (sanctions and remediation keep their
+# own; the case page and the case file put them together).
 ACTION_LABELS = {
     "case.reported": _("Reported"),
     "case.acknowledged": _("Acknowledged to the reporter"),
@@ -34,19 +36,6 @@ ACTION_LABELS = {
     "record_review.added": _("Record review added"),
     "investigation.submitted": _("Investigation report submitted"),
     "facts.determined": _("Facts determined"),
-    "sanctions.proposed": _("Sanctions proposed"),
-    "sanctions.approve": _("Sanctions approved"),
-    "sanctions.reject": _("Sanctions rejected"),
-    "sanctions.return": _("Returned for more investigation"),
-    "sanctions.executed": _("Sanctions executed"),
-    "customer.feedback": _("Customer feedback recorded"),
-    "regulator.notified": _("Regulator notified"),
-    "remediation.planned": _("Remediation planned"),
-    "action.completed": _("Corrective action completed"),
-    "action.cancelled": _("Corrective action cancelled"),
-    "complaint.extended": _("Complaint clock extended"),
-    "training.recorded": _("Training recorded"),
-    "remediation.reviewed": _("Effectiveness reviewed"),
     "outcome.notified": _("Outcome notice sent"),
     "case.closed": _("Closed"),
     "case.exported": _("Case file exported"),
@@ -54,15 +43,6 @@ ACTION_LABELS = {
     "identity.unmask_approved": _("Unmasking the reporter approved"),
     "identity.unmask_refused": _("Unmasking the reporter refused"),
     "identity.viewed": _("Reporter's identity viewed"),
-    "defence.recorded": _("Defence answers recorded"),
-    "defence.window_closed": _("Defence period closed without a statement"),
-    "sanctions.lifted": _("Sanction lifted"),
-    "sanctions.revoked": _("Sanction revoked"),
-    "sanctions.expired": _("Sanction expired from the record"),
-    "appeal.filed": _("Appeal filed"),
-    "appeal.upheld": _("Appeal decided: sanction upheld"),
-    "appeal.modified": _("Appeal decided: sanction modified"),
-    "appeal.revoked": _("Appeal decided: sanction revoked"),
     "deadline.escalated": _("Overdue work escalated"),
 }
 
@@ -124,7 +104,9 @@ class TimelineEntry:
     actor: str
 
 
-def timeline(case: Case, user) -> list[TimelineEntry]:
+def timeline(case: Case, user, labels: dict[str, str]) -> list[TimelineEntry]:
+    """The case's audit events in order, each with its label (from ``labels``, keyed by
+    action) and its actor as the viewer may see them."""
     hide_reporter = case.is_anonymous and case.reported_by_id
     entries = []
     for event in audit.events_of(case).select_related("chain"):
@@ -133,7 +115,7 @@ def timeline(case: Case, user) -> list[TimelineEntry]:
             event.actor_id is None and actor == PROTECTED_REPORTER.username
         ):
             actor = str(_("Reporter (identity protected)"))
-        label = ACTION_LABELS.get(event.action, event.action)
+        label = labels.get(event.action, event.action)
         if event.action == "stage.entered" and event.payload.get("to") in Stage.values:
             label = _("Entered stage: %(stage)s") % {"stage": Stage(event.payload["to"]).label}
         entries.append(TimelineEntry(event=event, label=label, actor=actor))

@@ -17,7 +17,7 @@ from violations.models import Employee, Stage
 from violations.views.cases import CaseActionView, visible_case_or_404
 
 from .. import services
-from ..selectors import open_case_tasks
+from ..selectors import ACTION_LABELS, open_case_tasks
 
 
 class CaseDetailView(LoginRequiredMixin, TemplateView):
@@ -32,7 +32,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         mine = next((m for m in membership if m.user_id == user.pk and m.active), None)
         ctx.update(
             case=case,
-            timeline=selectors.timeline(case, user),
+            timeline=selectors.timeline(case, user, ACTION_LABELS),
             tasks=open_case_tasks(case),
             show_reporter=policy.can_see_reporter(user, case),
             membership=mine,
