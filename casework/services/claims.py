@@ -87,21 +87,27 @@ def task_reassign(*, task, actor: User, to_user: User, reason: str) -> Task:
         policy.require(actor, "manage_cases", _("Only case managers reassign work."))
         policy.require_not_party(actor, case)
         require_task_eligible(to_user, case, task)
-        previous = task.owner.get_username() if task.owner_id else None
-        task.owner = to_user
-        task.status = STATUS.ASSIGNED
-        task.assigned = timezone.now()
-        task.save(update_fields=["owner", "status", "assigned"])
-        audit.record(
-            action="task.reassigned",
-            actor=actor,
-            case=case,
-            reason=reason,
-            payload={
-                "task": task.pk,
-                "step": task.flow_task.name,
-                "from": previous,
-                "to": to_user.get_username(),
-            },
-        )
+        hand_over(task, case=case, to_user=to_user, actor=actor, reason=reason)
     return task
+
+
+def hand_over(task: Task, *, case: Case, to_user: User, actor: User, reason: str) -> None:
+    """Give ``task`` to ``to_user`` and record who did it and why. Preconditions: the
+    caller holds the process lock and has checked that the hand-over is allowed."""
+    previous = task.owner.get_username() if task.owner_id else None
+    task.owner = to_user
+    task.status = STATUS.ASSIGNED
+    task.assigned = timezone.now()
+    task.save(update_fields=["owner", "status", "assigned"])
+    audit.record(
+        action="task.reassigned",
+        actor=actor,
+        case=case,
+        reason=reason,
+        payload={
+            "task": task.pk,
+            "step": task.flow_task.name,
+            "from": previous,
+            "to": to_user.get_username(),
+        },
+    )

@@ -16,13 +16,13 @@ from remediation import services as remediation
 from remediation.models import CorrectiveAction
 from sanctions import services as sanctions
 from sanctions.models import Appeal
-from violations import audit
 from violations import services as violations
 from violations.exceptions import Conflict, InvalidState
 from violations.models import Case
 
 from ..engine import node, open_task, open_tasks
 from ..steps import Step
+from .claims import hand_over
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -58,23 +58,7 @@ def team_change(*, case: Case, actor: User, reason: str, **change) -> None:
                 task.flow_task.name in (Step.INVESTIGATE, Step.FIND_FACTS)
                 and task.owner_id != new_lead.pk
             ):
-                previous = task.owner.get_username() if task.owner_id else None
-                task.owner = new_lead
-                task.status = STATUS.ASSIGNED
-                task.assigned = timezone.now()
-                task.save(update_fields=["owner", "status", "assigned"])
-                audit.record(
-                    action="task.reassigned",
-                    actor=actor,
-                    case=case,
-                    reason=reason,
-                    payload={
-                        "task": task.pk,
-                        "step": task.flow_task.name,
-                        "from": previous,
-                        "to": new_lead.get_username(),
-                    },
-                )
+                hand_over(task, case=case, to_user=new_lead, actor=actor, reason=reason)
 
 
 def appeal_window_closes_at(case: Case) -> dt.datetime | None:

@@ -73,3 +73,27 @@ def test_the_plan_opens_one_task_per_corrective_action_for_its_owner(walk, world
     assert sorted(t.data["action"] for t in tasks) == actions
     assert len(actions) == 3
     assert {t.owner_id for t in tasks} == {world.owner.pk}
+
+
+def test_a_new_lead_takes_over_the_open_investigation(walk, world):
+    from casework import services as work
+    from casework.engine import open_task
+    from violations import audit
+
+    case = walk.report()
+    walk.verify(case)
+    walk.form_team(case)
+    assert open_task(case, "investigate").owner == world.investigator
+
+    work.team_change(
+        case=case, actor=world.manager, new_lead=world.investigator2, reason="Lead on leave"
+    )
+
+    assert open_task(case, "investigate").owner == world.investigator2
+    actions = list(audit.events_of(case).values_list("action", flat=True))
+    assert actions[-2:] == ["team.changed", "task.reassigned"]
+    moved = audit.events_of(case).get(action="task.reassigned")
+    assert moved.payload["from"] == "investigator"
+    assert moved.payload["to"] == "investigator2"
+    assert moved.reason == "Lead on leave"
+    assert audit.verify(case=case).intact
