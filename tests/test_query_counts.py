@@ -262,7 +262,7 @@ def test_queue_matches_policy_for_every_role(world, walk):
     owner2 = UserFactory(username="owner2", roles=["Remediation owner"])
 
     # verify tasks: a plain one, one the officer reported, one about the officer
-    walk.report()
+    plain = walk.report()
     Walker(dataclasses.replace(world, reporter=world.officer)).report()
     walk.report(subjects=[officer_emp])
     # approve tasks: a department-level one, and one reported by the department head
@@ -273,6 +273,13 @@ def test_queue_matches_policy_for_every_role(world, walk):
     walk.decide(case)
     walk.plan(case)
     work.task_unassign(task=open_task(case, "complete_action"), actor=world.owner)
+    # an appeal awaiting its decision: never by the senior manager who approved the sanction
+    senior2 = UserFactory(username="senior2", roles=["Senior management"])
+    appealed = walk.to_approval(walk.report())
+    walk.decide(appealed, approver=world.senior)
+    walk.execute(appealed, close_appeal_window=False)
+    work.appeal_file(case=appealed, actor=world.hr, employee=world.subject, grounds="Too harsh")
+    walk.fire_timers(appealed)
 
     users = [
         world.officer,
@@ -281,6 +288,7 @@ def test_queue_matches_policy_for_every_role(world, walk):
         world.depthead,
         other_head,
         world.senior,
+        senior2,
         world.hr,
         world.owner,
         owner2,
@@ -290,8 +298,15 @@ def test_queue_matches_policy_for_every_role(world, walk):
     offered = {u.username: _sql_queue(u) for u in users}
     for user in users:
         assert offered[user.username] == _policy_queue(user), user.username
-    assert len(offered["officer"]) == 1  # the plain verify task only
+    # the plain verify task, and the remediation plan of the appealed case
+    assert offered["officer"] == {
+        open_task(plain, "verify").pk,
+        open_task(appealed, "plan_remediation").pk,
+    }
     assert len(offered["depthead"]) == 1  # the approval of the case they did not report
     assert offered["otherhead"] == set()
     assert len(offered["owner"]) == 1
     assert offered["owner2"] == set()
+    appeal_task = open_task(appealed, "decide_appeal")
+    assert appeal_task.pk in offered["senior2"]
+    assert appeal_task.pk not in offered["senior"]
