@@ -113,9 +113,15 @@ def main(argv=None) -> int:
         help="the git revision whose code seeds the database",
     )
     args = parser.parse_args(argv)
+    known = subprocess.run(
+        ["git", "cat-file", "-e", f"{args.rev}^{{commit}}"], cwd=ROOT, capture_output=True
+    )
+    if known.returncode != 0:
+        parser.error(f"no commit {args.rev!r} in this clone (a full clone has it)")
     with tempfile.TemporaryDirectory(prefix="accountability-upgrade-") as tmp:
         tmp = Path(tmp)
         url, drop = scratch_database(tmp)
+        django_ready = False
         try:
             env = {
                 **os.environ,
@@ -136,6 +142,7 @@ def main(argv=None) -> int:
             import django
 
             django.setup()
+            django_ready = True
             from django.core.management import call_command
 
             from violations.models import Case, Stage
@@ -152,9 +159,10 @@ def main(argv=None) -> int:
             )
             return 0
         finally:
-            from django.db import connections
+            if django_ready:
+                from django.db import connections
 
-            connections.close_all()
+                connections.close_all()
             drop()
 
 
