@@ -7,6 +7,7 @@ app_name = "casework"
 urlpatterns = [
     path("cases/<str:reference>/", case.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<str:reference>/reassign/", case.ReassignView.as_view(), name="reassign"),
+    path("cases/<str:reference>/cancel/", case.CaseCancelView.as_view(), name="case_cancel"),
     path(
         "sanctions/cases/<str:reference>/appeal/", case.AppealFileView.as_view(), name="appeal_file"
     ),

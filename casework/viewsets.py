@@ -28,6 +28,7 @@ from viewflow.workflow.models import Task
 from violations import policy
 
 from .eligibility import eligible_queue
+from .views.case import ProcessCancelRedirectView
 from .views.workflow_pages import VisibleDashboardMixin
 
 # What a task row shows: its process, the case, and who holds it, in the row's own query.
@@ -161,12 +162,39 @@ class CaseDashboardView(VisibleDashboardMixin, DashboardView):
         return ctx
 
 
+# --- no side doors ---------------------------------------------------------------------------
+# Viewflow's own pages to undo, cancel or revive a task, to cancel a process and to take or
+# drop tasks in bulk change a case's course with no service, no reason and no audit event. The
+# case process offers none of them: a task is claimed, released and reassigned through
+# ``casework.services`` (``CaseView``'s claim pages and the case page), and a case is cancelled
+# with a reason on the case page (``casework.services.case_cancel``).
+UNAUDITED_NODE_PAGES = ("undo_view_class", "cancel_view_class", "revive_view_class")
+
+
+def _close_side_doors(flow_class) -> None:
+    for node in flow_class.instance.nodes():
+        for page in UNAUDITED_NODE_PAGES:
+            if getattr(node, page, None) is not None:
+                setattr(node, page, None)
+
+
 class CaseAppViewset(FlowAppViewset):
     inbox_view_class = CaseInboxView
     queue_view_class = CaseQueueView
     archive_view_class = CaseArchiveView
     task_list_view_class = CaseTaskListView
     dashboard_view_class = CaseDashboardView
+    # viewflow's process page links here while a process runs: it leads to the case page.
+    process_cancel_view_class = ProcessCancelRedirectView
+    tasks_assign_path = None
+    tasks_unassign_path = None
+
+    def get_process_cancel_view_kwargs(self, **kwargs):
+        return {}  # not one of viewflow's views: it takes no flow or viewset
+
+    def _get_urls(self):
+        _close_side_doors(self._flow_class)
+        return super()._get_urls()
 
     def get_context_data(self, request):
         # The menu's counters: the queue counts only what the queue page offers.

@@ -230,6 +230,10 @@ class ReassignForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
 
 
+class CaseCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why the case is cancelled"), widget=forms.Textarea)
+
+
 class UnmaskRequestForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the reporter's identity is needed"), widget=forms.Textarea

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "facts.determined": _("Facts determined"),
     "outcome.notified": _("Outcome notice sent"),
     "case.closed": _("Closed"),
+    "case.cancelled": _("Case cancelled"),
     "case.exported": _("Case file exported"),
     "identity.unmask_requested": _("Asked to unmask the reporter"),
     "identity.unmask_approved": _("Unmasking the reporter approved"),

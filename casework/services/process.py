@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -59,6 +60,24 @@ def team_change(*, case: Case, actor: User, reason: str, **change) -> None:
                 and task.owner_id != new_lead.pk
             ):
                 hand_over(task, case=case, to_user=new_lead, actor=actor, reason=reason)
+
+
+def case_cancel(*, case: Case, actor: User, reason: str) -> Case:
+    """Cancel a case (``violations.services.case_cancel``: a case manager, with a reason)
+    and with it every open task and the process, in one transaction. This, not viewflow's
+    own cancel pages, is how a case leaves its course early; a task being worked on at this
+    moment refuses it (Conflict) and nothing changes."""
+    with transaction.atomic(), _flow().lock(case.process_id):
+        case = Case.objects.select_related("process").get(pk=case.pk)
+        violations.case_cancel(case=case, actor=actor, reason=reason)
+        if case.process_id is not None:
+            try:
+                _flow().instance.cancel(case.process)
+            except FlowRuntimeError as exc:
+                raise Conflict(
+                    _("A step of this case is being worked on at this moment; try again.")
+                ) from exc
+    return case
 
 
 def appeal_window_closes_at(case: Case) -> dt.datetime | None:

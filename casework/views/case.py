@@ -1,12 +1,14 @@
 """The case page, and the actions on it that change the process (reassigning a task,
-filing an appeal while the window is open, cancelling a corrective action and its task)."""
+filing an appeal while the window is open, cancelling a corrective action and its task,
+cancelling the case)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from remediation import forms as remediation_forms
 from remediation.models import CorrectiveAction
@@ -57,6 +59,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 "declaration": forms.DeclarationForm(),
                 "acknowledge": forms.AcknowledgeForm(),
                 "reassign": forms.ReassignForm(),
+                "cancel_case": forms.CaseCancelForm(),
                 "unmask": forms.UnmaskRequestForm(),
             },
         )
@@ -114,3 +117,27 @@ class ActionCancelView(CaseActionView):
         return services.action_cancel(
             action=action, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
+
+
+class CaseCancelView(CaseActionView):
+    form_class = forms.CaseCancelForm
+    success_message = _("Case cancelled.")
+
+    def perform(self, form):
+        return services.case_cancel(
+            case=self.case, actor=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+
+class ProcessCancelRedirectView(LoginRequiredMixin, View):
+    """Stands at the address of viewflow's own process-cancel page (which cancels without a
+    reason or an audit event): it only leads to the case page, where cancelling is asked
+    for with a reason through :func:`casework.services.case_cancel`."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, *args, process_pk, **kwargs):
+        case = policy.visible_cases(request.user).filter(process_id=process_pk).first()
+        if case is None:
+            raise Http404(_("No such case."))
+        return redirect(f"{case.get_absolute_url()}#cancel-case")

@@ -34,6 +34,7 @@ class Outcome(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
     NOT_ESTABLISHED = "not_established", _("Not established")
     SANCTIONED = "sanctioned", _("Established and handled")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Severity(models.TextChoices):

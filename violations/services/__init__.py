@@ -1,6 +1,6 @@
 """Every state change of a case. Views, the API, the admin and commands call these."""
 
-from .closing import case_close, case_enter_stage, outcome_notice_send
+from .closing import case_cancel, case_close, case_enter_stage, outcome_notice_send
 from .evidence import evidence_add, evidence_supersede, interview_record, record_review_add
 from .intake import case_acknowledge, case_attach_process, case_report
 from .investigation import facts_determine, investigation_submit
@@ -11,6 +11,7 @@ from .verification import verification_complete
 __all__ = [
     "case_acknowledge",
     "case_attach_process",
+    "case_cancel",
     "case_close",
     "case_enter_stage",
     "case_report",

@@ -1,16 +1,23 @@
-"""Stage bookkeeping, outcome notices and closing. Called by the process (actor: system),
-which holds the case locked."""
+"""Stage bookkeeping, outcome notices, closing and cancelling. Called by the process, which
+holds the case locked (actor: system, except a case manager's cancellation)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import audit
+from .. import audit, policy
+from ..exceptions import InvalidState
 from ..models import Case, Outcome, OutcomeNotice, ReporterIdentity, Stage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 NOTICE_TEXT = {
     Outcome.DISMISSED: _("After preliminary verification the report was dismissed."),
@@ -99,4 +106,40 @@ def case_close(*, case: Case) -> Case:
         update_fields=["stage", "closed_at", "stage_entered_at", "stage_due_at", "outcome"],
     )
     audit.record(action="case.closed", actor=None, case=case, payload={"outcome": case.outcome})
+    return case
+
+
+def case_cancel(*, case: Case, actor: User, reason: str) -> Case:
+    """End an open case without a finding, for a reason on its timeline (a report withdrawn
+    for good cause, a case opened in error). The case manager's call, as are reassignments.
+
+    Preconditions: the caller holds the case locked and cancels the process's open tasks in
+    the same transaction (``casework.services.case_cancel``).
+    """
+    policy.require_not_party(actor, case)
+    policy.require(actor, "manage_cases", _("Only a case manager can cancel a case."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the case is cancelled.")})
+    if case.is_closed:
+        raise InvalidState(_("This case is closed already."))
+    previous = case.stage
+    case.outcome = Outcome.CANCELLED
+    case.stage = Stage.CLOSED
+    case.closed_at = timezone.now()
+    case.stage_entered_at = case.closed_at
+    case.stage_due_at = None
+    audit.save(
+        case,
+        actor=actor,
+        reason=reason,
+        update_fields=["stage", "closed_at", "stage_entered_at", "stage_due_at", "outcome"],
+    )
+    audit.record(
+        action="case.cancelled",
+        actor=actor,
+        case=case,
+        reason=reason,
+        payload={"stage": previous, "outcome": case.outcome},
+    )
     return case
