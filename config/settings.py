@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ledger",
+    "security",  # account, right and login events on the system chain
     "violations",
     "sanctions",
     "remediation",
