@@ -109,6 +109,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
+# PostgreSQL roles (docs/reliability.md, "Database roles"): the application connects as a role
+# that owns no table (DATABASE_URL); `manage.py migrate` connects as the owner
+# (DATABASE_OWNER_URL, same database) and then grants DATABASE_APP_ROLE its rights, which on
+# the ledger's tables are read and append only. Unset, one role does both.
+DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------

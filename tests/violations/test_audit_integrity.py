@@ -41,13 +41,14 @@ def _fast_passwords(settings):
 
 @contextmanager
 def raw_sql():
-    """A cursor for tampering. On PostgreSQL the audit table's append-only trigger is switched
-    off first; the test's transaction rolls that back with everything else."""
+    """A cursor for tampering. On PostgreSQL the ledger tables' append-only triggers are
+    switched off first; the test's transaction rolls that back with everything else."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             # ALTER TABLE refuses to run while deferred foreign-key checks are pending.
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cur.execute("ALTER TABLE violations_auditevent DISABLE TRIGGER auditevent_append_only")
+            cur.execute("ALTER TABLE violations_auditchain DISABLE TRIGGER auditchain_append_only")
             cur.execute("SET CONSTRAINTS ALL DEFERRED")
         yield cur
 
