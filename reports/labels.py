@@ -248,7 +248,7 @@ _CHOICES: dict[type[models.TextChoices], dict[str, tuple[str, str]]] = {
         "duplicate": ("重複案件", "重复案件"),
         "not_established": ("違規不成立", "违规不成立"),
         "sanctioned": ("違規成立並已處理", "违规成立并已处理"),
-        "cancelled": ("已撤銷", "已撤销"),
+        "cancelled": ("已取消", "已取消"),
     },
     Source: {
         "staff_report": ("員工報告", "员工报告"),
@@ -360,7 +360,7 @@ _ACTIONS_ZH: dict[str, tuple[str, str]] = {
     "remediation.reviewed": ("完成效果評估", "完成效果评估"),
     "outcome.notified": ("發出結果通知", "发出结果通知"),
     "case.closed": ("結案", "结案"),
-    "case.cancelled": ("撤銷案件", "撤销案件"),
+    "case.cancelled": ("案件已撤銷", "案件已撤销"),
     "case.exported": ("匯出案卷", "导出案卷"),
 }
 _ACTION_EN = {
