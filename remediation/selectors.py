@@ -38,8 +38,14 @@ ACTION_LABELS = {
 
 _LATEST = object()  # people_of(): the case's latest finding
 
-# Reports that turned out to be no violation are no recurrence.
-NOT_A_RECURRENCE = (Outcome.DISMISSED, Outcome.DUPLICATE, Outcome.NOT_ESTABLISHED)
+# Reports that turned out to be no violation, or were cancelled without a finding, are no
+# recurrence.
+NOT_A_RECURRENCE = (
+    Outcome.DISMISSED,
+    Outcome.DUPLICATE,
+    Outcome.NOT_ESTABLISHED,
+    Outcome.CANCELLED,
+)
 
 
 def current_round(case: Case) -> int:
