@@ -25,6 +25,9 @@ from .events import request_address, request_user, security_event_record
 
 # The account flags whose change is a change of rights.
 WATCHED_FLAGS = ("is_active", "is_staff", "is_superuser")
+# What else of an account, changed by someone else, would let them act as its holder.
+WATCHED_IDENTITY = ("username", "password")
+WATCHED = WATCHED_FLAGS + WATCHED_IDENTITY
 USERNAME_LIMIT = 150  # what is stored of a typed username: never a whole pasted password file
 
 
@@ -39,12 +42,12 @@ def _remember_flags(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance.pk is None:
         instance._security_flags = None
         return
-    if update_fields is not None and not set(update_fields) & set(WATCHED_FLAGS):
+    if update_fields is not None and not set(update_fields) & set(WATCHED):
         instance._security_flags = "unchanged"
         return
-    instance._security_flags = (
-        sender._default_manager.filter(pk=instance.pk).values(*WATCHED_FLAGS).first()
-    )
+    # Only what this save writes: a field it leaves alone may be stale in memory.
+    saved = [f for f in WATCHED if update_fields is None or f in update_fields]
+    instance._security_flags = sender._default_manager.filter(pk=instance.pk).values(*saved).first()
 
 
 def _account_saved(sender, instance, created, raw=False, **kwargs):
@@ -61,7 +64,7 @@ def _account_saved(sender, instance, created, raw=False, **kwargs):
     before = getattr(instance, "_security_flags", None)
     if not isinstance(before, dict):
         return
-    if before["is_active"] != instance.is_active:
+    if "is_active" in before and before["is_active"] != instance.is_active:
         security_event_record(
             action="user.reactivated" if instance.is_active else "user.deactivated",
             actor=actor,
@@ -70,13 +73,24 @@ def _account_saved(sender, instance, created, raw=False, **kwargs):
     changed = {
         f: {"from": before[f], "to": getattr(instance, f)}
         for f in ("is_staff", "is_superuser")
-        if before[f] != getattr(instance, f)
+        if f in before and before[f] != getattr(instance, f)
     }
     if changed:
         security_event_record(
             action="user.flags_changed",
             actor=actor,
             payload={**_user_ref(instance), "changed": changed},
+        )
+    if "username" in before and before["username"] != instance.get_username():
+        security_event_record(
+            action="user.renamed",
+            actor=actor,
+            payload={**_user_ref(instance), "from": before["username"]},
+        )
+    if "password" in before and before["password"] != instance.password:
+        # Never the hash: only that it changed, and by whom.
+        security_event_record(
+            action="user.password_changed", actor=actor, payload=_user_ref(instance)
         )
 
 

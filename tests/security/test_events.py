@@ -87,6 +87,28 @@ def test_becoming_a_superuser_is_recorded(db):
     }
 
 
+def test_a_password_set_or_an_account_renamed_by_an_admin_is_recorded(root):
+    user = User.objects.create_user("holder", password="first-secret")
+    client = Client()
+    client.force_login(root)
+    response = client.post(
+        f"/admin/auth/user/{user.pk}/password/",
+        {
+            "password1": "A-new-long-passphrase-77",
+            "password2": "A-new-long-passphrase-77",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    user.username = "holder2"
+    user.save(update_fields=["username"])
+    [password] = system_events("user.password_changed")
+    assert password.actor == root
+    assert password.payload == {"user_id": user.pk, "username": "holder"}
+    [renamed] = system_events("user.renamed")
+    assert renamed.payload == {"user_id": user.pk, "username": "holder2", "from": "holder"}
+
+
 def test_group_membership_changes_from_either_side_are_recorded(db):
     user = User.objects.create_user("member", password="pw")
     approvers = Group.objects.create(name="Approvers")
