@@ -8,6 +8,7 @@ shell, ``createsuperuser`` and a single sign-on login are all recorded the same 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +31,21 @@ def request_address(request) -> str | None:
     if request is None:
         return None
     return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """Whoever typed a name at the login page, as the actor of a failed login or a lockout:
+    listed by that name and the source address, linked to no account (the name may be
+    anyone's, or no one's)."""
+
+    name: str
+    address: str | None
+    pk: None = None
+
+    @property
+    def username(self) -> str:
+        return f"{self.name or '?'} @ {self.address or '?'}"[:150]
 
 
 def security_event_record(

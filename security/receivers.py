@@ -21,7 +21,7 @@ from django.utils import timezone
 from ledger.chain import SYSTEM_CHAIN
 from ledger.models import AuditEvent
 
-from .events import request_address, request_user, security_event_record
+from .events import LoginAttempt, request_address, request_user, security_event_record
 
 # The account flags whose change is a change of rights.
 WATCHED_FLAGS = ("is_active", "is_staff", "is_superuser")
@@ -190,9 +190,11 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     if request is not None and getattr(request, "axes_locked_out", False):
         return
     username = str((credentials or {}).get("username") or "")[:USERNAME_LIMIT]
+    address = request_address(request)
     security_event_record(
         action="login.failed",
-        payload={"username": username, "ip_address": request_address(request)},
+        actor=LoginAttempt(username, address),
+        payload={"username": username, "ip_address": address},
     )
 
 
@@ -210,6 +212,7 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     if not already:
         security_event_record(
             action="login.locked_out",
+            actor=LoginAttempt(username, ip_address),
             payload={
                 "username": username,
                 "ip_address": ip_address,

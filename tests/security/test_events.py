@@ -172,7 +172,10 @@ def test_failed_logins_and_one_lockout_name_the_account_and_source(db, axes_on):
         client.post("/accounts/login/", {"username": "bob", "password": "wrong"})
     failed = system_events("login.failed")
     assert [e.payload for e in failed] == [{"username": "bob", "ip_address": "10.9.8.7"}] * 2
+    # The list of events shows who tried from where, without linking the account.
+    assert [(e.actor_id, e.actor_name) for e in failed] == [(None, "bob @ 10.9.8.7")] * 2
     [lockout] = system_events("login.locked_out")
+    assert lockout.actor_name == "bob @ 10.9.8.7"
     assert lockout.payload == {"username": "bob", "ip_address": "10.9.8.7", "failures": 3}
     # A login with the right password is refused while the lockout lasts, and recorded
     # nowhere as a success.
