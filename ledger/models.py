@@ -64,3 +64,29 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain.key}#{self.seq} {self.action}"
+
+
+class Checkpoint(models.Model):
+    """A signed snapshot of every chain's head, in the manner of a transparency log's signed
+    tree head: the Merkle root over each chain's (key, length, head hash), signed with the
+    institution's key. The same document is written outside the database
+    (``LEDGER_CHECKPOINT_DIR``), where an administrator of the database cannot reach it.
+
+    ``document`` is the exact signed JSON text; every other column is read from it and kept
+    only to be searched.
+    """
+
+    number = models.PositiveBigIntegerField(_("number"), unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    tree_size = models.PositiveBigIntegerField(_("chains"))
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    document = models.TextField(_("signed document"))
+    signature = models.CharField(_("signature"), max_length=200)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("ledger checkpoint")
+        verbose_name_plural = _("ledger checkpoints")
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.root_hash[:12]}…"

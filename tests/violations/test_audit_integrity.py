@@ -119,7 +119,11 @@ def test_a_case_through_every_step_verifies_intact(closed_case):
 
     assert (code, err) == (0, "")
     chain = AuditChain.objects.get(key=f"case:{closed_case.pk}")
-    assert out.startswith(f"intact: 1 chains, {chain.length} events, ")
+    system = AuditChain.objects.get(key=audit.chain_key())
+    # The system chain holds the genesis of the reference data (the migration's, the world's).
+    assert [e.action for e in system_events()] == ["config.genesis", "config.genesis"]
+    assert out.startswith(f"intact: 2 chains, {chain.length + system.length} events, ")
+    assert out.endswith(f" {Evidence.objects.filter(case=closed_case).count()} files\n")
     assert chain.length == audit.events_of(closed_case).count() > 20
 
 
@@ -489,11 +493,12 @@ def test_reference_data_edited_in_the_admin_lands_on_the_system_chain(admin_clie
     response = client.post(f"/admin/violations/department/{dept.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
 
-    events = system_events()
+    genesis, *events = system_events()
+    assert (genesis.seq, genesis.action, genesis.actor_id) == (1, "config.genesis", None)
     assert [(e.seq, e.action, e.actor_id) for e in events] == [
-        (1, "config.created", user.pk),
-        (2, "config.changed", user.pk),
-        (3, "config.deleted", user.pk),
+        (2, "config.created", user.pk),
+        (3, "config.changed", user.pk),
+        (4, "config.deleted", user.pk),
     ]
     assert events[1].payload == {
         "model": "violations.department",
@@ -506,7 +511,12 @@ def test_reference_data_edited_in_the_admin_lands_on_the_system_chain(admin_clie
         h.history_type for h in Department.history.filter(id=dept.pk).order_by("history_id")
     ] == ["+", "~", "-"]
     assert [h.history_user_id for h in Department.history.filter(id=dept.pk)] == [user.pk] * 3
-    assert run_verify() == (0, "intact: 1 chains, 3 events, 1 records, 3 history rows\n", "")
+    vouched = len(genesis.records)
+    assert run_verify() == (
+        0,
+        f"intact: 1 chains, 4 events, {vouched + 1} records, 3 history rows, 0 files\n",
+        "",
+    )
 
 
 def test_reference_data_changed_behind_the_admin_is_caught(admin_client):
@@ -531,11 +541,11 @@ def test_reference_data_needs_the_model_permission(db):
         reference_save(obj=dept, actor=clerk, changed_fields=["name"])
 
     assert Department.objects.get(pk=dept.pk).name == "FX"
-    assert system_events() == []
+    assert [e.action for e in system_events()] == ["config.genesis"]
     clerk.user_permissions.add(Permission.objects.get(codename="change_department"))
     clerk = type(clerk).objects.get(pk=clerk.pk)
     reference_save(obj=dept, actor=clerk, changed_fields=["name"])
-    assert [e.action for e in system_events()] == ["config.changed"]
+    assert [e.action for e in system_events()] == ["config.genesis", "config.changed"]
 
 
 def test_the_audit_trail_is_read_only_in_the_admin(case, world):
@@ -580,4 +590,4 @@ def test_the_command_counts_every_problem_but_names_the_first(case):
     assert code == 1
     first, second = err.strip().splitlines()
     assert first.startswith(f"BROKEN: case:{case.pk} ({case.reference}) event #2 ")
-    assert second.startswith("(2 problems in all; checked 1 chains")
+    assert second.startswith("(2 problems in all; checked 2 chains")
