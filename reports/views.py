@@ -6,6 +6,7 @@ import tempfile
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -43,11 +44,15 @@ def _language(request) -> str:
         raise Http404(_("Unknown language.")) from None
 
 
-def _refused(error: Exception) -> HttpResponse:
+def _refused(request, case: Case, error: Exception) -> HttpResponse:
     """An export refused (the case does not verify, a file is gone, a race): the reason,
     and nothing exported."""
-    status = getattr(error, "status_code", 409)
-    return HttpResponse(str(error), status=status, content_type="text/plain; charset=utf-8")
+    return render(
+        request,
+        "accountability/refused.html",
+        {"title": _("Export refused"), "message": str(error), "case": case},
+        status=getattr(error, "status_code", 409),
+    )
 
 
 class CaseFilePdfView(LoginRequiredMixin, View):
@@ -61,7 +66,7 @@ class CaseFilePdfView(LoginRequiredMixin, View):
                 case=case, actor=request.user, profile=profile, lang=lang, recipient=recipient
             )
         except (ServiceError, BundleError) as error:
-            return _refused(error)
+            return _refused(request, case, error)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="{case.reference}-{profile}-{lang}.pdf"'
@@ -97,7 +102,7 @@ class BundleView(LoginRequiredMixin, View):
             )
         except (ServiceError, BundleError) as error:
             spool.close()
-            return _refused(error)
+            return _refused(request, case, error)
         spool.seek(0)
         return FileResponse(
             spool,

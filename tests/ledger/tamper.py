@@ -63,8 +63,12 @@ def erase_case(case, *, counter: bool = True):
 
     with raw_sql() as cur:
         scope = audit.case_scope(case)
-        for model, condition in scope.items():
-            pks = list(model._base_manager.filter(condition).values_list("pk", flat=True))
+        # Every row found before any is deleted: some are reached through others.
+        found = {
+            model: list(model._base_manager.filter(condition).values_list("pk", flat=True))
+            for model, condition in scope.items()
+        }
+        for model, pks in found.items():
             if not pks:
                 continue
             hist = history_model(model)

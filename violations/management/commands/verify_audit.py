@@ -6,8 +6,6 @@ are in all). Every signed checkpoint stored in the database and in ``LEDGER_CHEC
 is checked unless ``--checkpoint`` names the ones to use.
 """
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from violations.audit import verify
@@ -76,7 +74,9 @@ class Command(BaseCommand):
         if done == total or done % 20 == 0:
             width = 30
             filled = width * done // max(total, 1)
-            sys.stderr.write(f"\rfiles [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            self.stderr.write(
+                f"\rfiles [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
+            )
             if done == total:
-                sys.stderr.write("\r" + " " * (width + 30) + "\r")
-            sys.stderr.flush()
+                self.stderr.write("\n", ending="")
+            self.stderr.flush()
