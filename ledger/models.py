@@ -52,6 +52,10 @@ class AuditEvent(models.Model):
     records = models.JSONField(_("records changed"), default=list)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    # Random, kept by the institution, never exported whole: the hash covers a salted
+    # commitment to each field (see ledger.chain.event_hash). Empty on events written before
+    # commitments, whose hash covers their content directly.
+    salt = models.CharField(_("salt"), max_length=64, blank=True, default="")
 
     class Meta:
         db_table = "violations_auditevent"

@@ -219,6 +219,39 @@ def _check_chain(zf: zipfile.ZipFile, manifest, listed: dict[str, dict]) -> tupl
     return count, redacted
 
 
+# The fields an event's hash covers (ledger.chain.event_content).
+EVENT_FIELDS = {
+    "chain", "seq", "case", "occurred_at", "actor", "actor_name", "action", "reason",
+    "payload", "records", "prev_hash",
+}  # fmt: skip
+# What must be shown for an event to be placed in its chain.
+SHOWN_FIELDS = {"chain", "seq", "prev_hash"}
+
+
+def _commitment(salt: str, value) -> str:
+    return hashlib.sha256(canonical_json([salt, value])).hexdigest()
+
+
+def _committed_hash(event, seq) -> str:
+    """The hash of an event published as salted commitments: each field shown is committed
+    to again from its value and salt; each field withheld is its commitment alone."""
+    content = event.get("content") or {}
+    salts = event.get("salts") or {}
+    withheld = event.get("commitments") or {}
+    if not isinstance(salts, dict) or not isinstance(withheld, dict):
+        raise BundleInvalid(f"chain break: event {seq} has malformed commitments")
+    if set(salts) | set(withheld) != EVENT_FIELDS or set(salts) & set(withheld):
+        raise BundleInvalid(f"chain break: event {seq} does not account for each field once")
+    if not set(salts) >= SHOWN_FIELDS:
+        raise BundleInvalid(f"chain break: event {seq} withholds its place in the chain")
+    commits = dict(withheld)
+    for name, salt in salts.items():
+        if name not in content:
+            raise BundleInvalid(f"chain break: event {seq} shows no value for {name}")
+        commits[name] = _commitment(str(salt), content[name])
+    return hashlib.sha256(canonical_json({"format": 2, "commitments": commits})).hexdigest()
+
+
 def _check_events(events_doc, manifest) -> tuple[int, int]:
     events = events_doc.get("events") if isinstance(events_doc, dict) else None
     if not isinstance(events, list):
@@ -236,7 +269,12 @@ def _check_events(events_doc, manifest) -> tuple[int, int]:
             raise BundleInvalid(f"chain break: event {seq} does not link to event {seq - 1}")
         if event.get("redacted"):
             redacted += 1
-        elif hashlib.sha256(canonical_json(content)).hexdigest() != event.get("hash"):
+        if "salts" in event:
+            if _committed_hash(event, seq) != event.get("hash"):
+                raise BundleInvalid(f"chain break: event {seq} does not match its hash")
+        elif not event.get("redacted") and (
+            hashlib.sha256(canonical_json(content)).hexdigest() != event.get("hash")
+        ):
             raise BundleInvalid(f"chain break: event {seq} does not match its hash")
         prev = event.get("hash")
     chain = manifest.get("chain") or {}
@@ -249,6 +287,31 @@ def _check_events(events_doc, manifest) -> tuple[int, int]:
             "chain break: the last event's hash is not the chain head in the manifest"
         )
     return len(events), redacted
+
+
+def check_opening(bundle_path: str, opening) -> str:
+    """That an opening the institution gives (field, salt, value of one event) matches the
+    commitment a bundle published for that field. Returns what it proved."""
+    try:
+        with _open(bundle_path) as zf:
+            events = _json(zf, EVENTS).get("events") or []
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
+        raise BundleInvalid(f"damaged archive: {bundle_path} cannot be read ({exc})") from None
+    try:
+        event = events[int(opening["seq"]) - 1]
+        published = (event.get("commitments") or {})[opening["field"]]
+        computed = _commitment(str(opening["salt"]), opening["value"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise BundleInvalid("opening: the bundle publishes no commitment for that field") from None
+    if computed != published:
+        raise BundleInvalid(
+            f"opening: the value does not open the commitment of event {opening['seq']} "
+            f"field {opening['field']}"
+        )
+    return (
+        f"opening: event {opening['seq']} field {opening['field']} was "
+        f"{json.dumps(opening['value'], ensure_ascii=False)}"
+    )
 
 
 def _check_checkpoint(manifest, key: Ed25519PublicKey) -> str:
@@ -364,6 +427,11 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
     parser.add_argument("bundle", help="the bundle (.zip)")
     parser.add_argument("--public-key", required=True, help="the institution's public key (PEM)")
     parser.add_argument(
+        "--open",
+        metavar="OPENING.json",
+        help="an opening of a withheld field given by the institution: check it",
+    )
+    parser.add_argument(
         "--previous",
         metavar="OLD.zip",
         help="an earlier bundle of the same case: prove this one's chain extends it",
@@ -383,10 +451,19 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
             except BundleInvalid as exc:
                 raise BundleInvalid(f"previous bundle {args.previous}: {exc}") from None
             report = dataclasses.replace(report, extends=verify_extends(report, previous))
+        opened = ""
+        if args.open:
+            try:
+                with open(args.open, "rb") as fh:
+                    opened = check_opening(args.bundle, json.loads(fh.read().decode("utf-8")))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise BundleInvalid(f"opening: cannot read {args.open} ({exc})") from None
     except BundleInvalid as exc:
         print(f"FAILED: {exc}", file=err)
         return 1
     print(report.summary(), file=out)
+    if opened:
+        print(f"  {opened}", file=out)
     return 0
 
 

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         ("sanctions", "0004_reference_data"),
         ("violations", "0009_audit_moves_to_ledger"),
         ("remediation", "0003_actions_cancel_training_complaint_clock"),
-        ("ledger", "0002_checkpoint"),
+        ("ledger", "0003_event_salt"),
     ]
 
     operations = [migrations.RunPython(vouch_reference_data, migrations.RunPython.noop)]
