@@ -129,7 +129,7 @@ def _check_chain(
                 )
             elif event.prev_hash != prev:
                 what = f"does not link to event #{event.seq - 1} (its previous-hash differs)"
-            elif event_hash(event) != event.hash:
+            elif _hash_or_none(event) != event.hash:
                 what = "content does not match its hash (the event was edited)"
             if what:
                 report.problems.append(Problem(where, what))
@@ -167,6 +167,14 @@ def _check_chain(
                         "does not match the recorded head hash (the chain was rewritten)",
                     )
                 )
+
+
+def _hash_or_none(event: AuditEvent) -> str | None:
+    """The event's hash, or None when a tampered salt is not even hexadecimal."""
+    try:
+        return event_hash(event)
+    except ValueError:
+        return None
 
 
 def _collect(event: AuditEvent, key: str, vouched: dict, labels: set[str]) -> None:

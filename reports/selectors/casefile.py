@@ -187,6 +187,13 @@ def _verification(case: Case, red: Redactor) -> VerificationEntry | None:
     )
 
 
+def _hash(event: AuditEvent) -> str | None:
+    try:
+        return event_hash(event)
+    except ValueError:  # a salt that is not hexadecimal: tampered
+        return None
+
+
 def _chain(
     case: Case, events: list[AuditEvent], redactor: Redactor
 ) -> tuple[list[ChainEvent], ChainHead]:
@@ -199,16 +206,19 @@ def _chain(
         if not problem:
             if event.prev_hash != prev:
                 problem = f"event {event.seq}: previous-hash link broken"
-            elif event_hash(event) != event.hash:
+            elif _hash(event) != event.hash:
                 problem = f"event {event.seq}: content does not match its hash"
         prev = event.hash
         shown, touched = redactor.event_content(content)
         salts: dict[str, str] = {}
         withheld: dict[str, str] = {}
-        if event.salt:  # a field withheld is published as its salted commitment only
-            commits = commitments(event)
-            salts = {k: field_salt(event.salt, k) for k in content if k not in touched}
-            withheld = {k: commits[k] for k in touched}
+        try:  # a field withheld is published as its salted commitment only
+            if event.salt:
+                commits = commitments(event)
+                salts = {k: field_salt(event.salt, k) for k in content if k not in touched}
+                withheld = {k: commits[k] for k in touched}
+        except ValueError:  # a salt that is not hexadecimal: tampered
+            problem = problem or f"event {event.seq}: content does not match its hash"
         out.append(
             ChainEvent(
                 seq=event.seq,
