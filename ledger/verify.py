@@ -335,13 +335,15 @@ def _check_files(
     todo: list[tuple[str, Any, str, str]] = []
     for spec in files:
         label = record_label(spec.model)
-        pks = [
+        live = {
             pk for (lab, pk), item in vouched.items() if lab == label and item.latest.get("digest")
+        }
+        rows = spec.model._base_manager.values_list("pk", spec.file_field, spec.hash_field)
+        todo += [
+            (label, pk, name, expected)
+            for pk, name, expected in rows.iterator(chunk_size=2000)
+            if name and pk in live
         ]
-        rows = spec.model._base_manager.filter(pk__in=pks).values_list(
-            "pk", spec.file_field, spec.hash_field
-        )
-        todo += [(label, pk, name, expected) for pk, name, expected in rows if name]
     todo.sort(key=lambda t: (t[0], str(t[1])))
     report.files = 0
     for done, (label, pk, name, expected) in enumerate(todo, start=1):
