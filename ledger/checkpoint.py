@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -158,8 +159,12 @@ def checkpoint_create(*, key: Ed25519PrivateKey | None = None) -> SignedCheckpoi
                     document=canonical_json({"signed": signed, "chains": chains}).decode("utf-8"),
                     signature=signature,
                 )
-                document = {"signed": signed, "signature": signature, "chains": chains}
-                transaction.on_commit(lambda d=document, n=number: _write_out(d, n))
+                document: dict[str, Any] = {
+                    "signed": signed,
+                    "signature": signature,
+                    "chains": chains,
+                }
+                transaction.on_commit(functools.partial(_write_out, document, number))
             break
         except IntegrityError:  # a concurrent checkpoint took the number: take the next
             continue
