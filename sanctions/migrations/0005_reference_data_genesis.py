@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         ("sanctions", "0004_reference_data"),
         ("violations", "0009_audit_moves_to_ledger"),
         ("remediation", "0003_actions_cancel_training_complaint_clock"),
-        ("ledger", "0003_event_salt"),
+        ("ledger", "0004_append_only_lets_unchanged_rows_through"),
     ]
 
     operations = [migrations.RunPython(vouch_reference_data, migrations.RunPython.noop)]
