@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check messages
+.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check messages bench-verify
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -48,6 +48,10 @@ timers: install
 
 bench: install
 	DJANGO_DEBUG=1 $(BIN)/python benchmarks/run.py
+
+# verify_audit over a ledger of 1,000,000 events, with and without reading the files.
+bench-verify: install
+	$(BIN)/python benchmarks/verify_ledger.py
 
 # Translations: list the strings of viewflow, django-filter and django-axes, gather every
 # string into locale/ (keeping the translations there), compile. See docs/operations.md.

@@ -293,3 +293,7 @@ ACCOUNTABILITY = {
         "ACCOUNTABILITY_SIGNING_KEY", default=str(BASE_DIR / "var" / "keys" / "signing_key.pem")
     ),
 }
+
+# Where each signed ledger checkpoint is also written, outside the database (a directory on
+# another machine's share, or one synchronised to write-once storage). Empty: the database only.
+LEDGER_CHECKPOINT_DIR = env.str("LEDGER_CHECKPOINT_DIR", default="")

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from violations.models import Department, Employee, ViolationCategory
+from violations.services.reference import reference_genesis
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -103,7 +104,7 @@ def build_world(*, password: str | None) -> World:
     )
     dept.head = head
     dept.save(update_fields=["head"])
-    return World(
+    world = World(
         dept=dept,
         other_dept=other_dept,
         category=category,
@@ -122,6 +123,12 @@ def build_world(*, password: str | None) -> World:
         ),
         **users,
     )
+    # The seed's reference data is vouched for by the ledger as a migration's is.
+    reference_genesis(
+        rows=[dept, other_dept, category, head, world.subject, world.subject2],
+        reason="demo world",
+    )
+    return world
 
 
 def load_world() -> World:

@@ -9,7 +9,9 @@ all of it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -88,8 +90,58 @@ def event_content(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+COMMITMENT_FORMAT = 2
+
+
+def field_salt(salt: str, name: str) -> str:
+    """The salt of one field of an event: HMAC-SHA256 of the field's name under the event's
+    salt, so publishing it for a field shown reveals nothing of the fields withheld."""
+    return hmac.new(bytes.fromhex(salt), name.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def commitment(salt_of_field: str, value: Any) -> str:
+    """A salted commitment to one value: SHA-256 of ``canonical_json([salt, value])``. Without
+    the salt (256 random bits) no list of candidates can confirm the value."""
+    return hashlib.sha256(canonical_json([salt_of_field, value])).hexdigest()
+
+
+def commitments(event: AuditEvent) -> dict[str, str]:
+    """Each field of the event's content, committed to under its own salt."""
+    return {
+        name: commitment(field_salt(event.salt, name), value)
+        for name, value in event_content(event).items()
+    }
+
+
+def hash_of_commitments(commits: dict[str, str]) -> str:
+    return hashlib.sha256(
+        canonical_json({"format": COMMITMENT_FORMAT, "commitments": commits})
+    ).hexdigest()
+
+
 def event_hash(event: AuditEvent) -> str:
+    """What the chain links: for an event with a salt, the hash of the salted commitments
+    to its fields (a bundle can then withhold a field and publish only its commitment);
+    for an event written before commitments, the hash of its content."""
+    if event.salt:
+        return hash_of_commitments(commitments(event))
     return hashlib.sha256(canonical_json(event_content(event))).hexdigest()
+
+
+def opening(event: AuditEvent, name: str) -> dict[str, Any]:
+    """What proves the value of one field of ``event`` to someone holding only its
+    commitment (a bundle's recipient): the field's salt and its value."""
+    content = event_content(event)
+    if not event.salt or name not in content:
+        raise KeyError(name)
+    return {
+        "chain": event.chain.key,
+        "seq": event.seq,
+        "field": name,
+        "salt": field_salt(event.salt, name),
+        "value": content[name],
+        "commitment": commitment(field_salt(event.salt, name), content[name]),
+    }
 
 
 def _locked_chain(key: str, *, new: bool) -> AuditChain:
@@ -131,12 +183,16 @@ def append(
     # A stand-in without a login is named, not linked.
     user = actor if isinstance(actor, get_user_model()) and actor.pk else None
     body = dict(payload or {})
+    now = timezone.now()
+    # Whole milliseconds: what Django's JSON serialiser keeps, so an event written by a
+    # migration survives dumpdata/loaddata (and a test's serialized rollback) with its hash.
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     if reference is not None:
         body[REFERENCE_KEY] = reference
     event = AuditEvent(
         chain=head,
         seq=head.length + 1,
-        occurred_at=timezone.now(),
+        occurred_at=now,
         actor=user,
         actor_name=getattr(actor, "username", None) or "system",
         action=action,
@@ -144,6 +200,7 @@ def append(
         payload=json.loads(canonical_json(body)),
         records=[c.as_entry() for c in changes],
         prev_hash=head.head_hash,
+        salt=secrets.token_hex(32),
     )
     event.hash = event_hash(event)
     event.save()

@@ -52,6 +52,10 @@ class AuditEvent(models.Model):
     records = models.JSONField(_("records changed"), default=list)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    # Random, kept by the institution, never exported whole: the hash covers a salted
+    # commitment to each field (see ledger.chain.event_hash). Empty on events written before
+    # commitments, whose hash covers their content directly.
+    salt = models.CharField(_("salt"), max_length=64, blank=True, default="")
 
     class Meta:
         db_table = "violations_auditevent"
@@ -64,3 +68,29 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain.key}#{self.seq} {self.action}"
+
+
+class Checkpoint(models.Model):
+    """A signed snapshot of every chain's head, in the manner of a transparency log's signed
+    tree head: the Merkle root over each chain's (key, length, head hash), signed with the
+    institution's key. The same document is written outside the database
+    (``LEDGER_CHECKPOINT_DIR``), where an administrator of the database cannot reach it.
+
+    ``document`` is the exact signed JSON text; every other column is read from it and kept
+    only to be searched.
+    """
+
+    number = models.PositiveBigIntegerField(_("number"), unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    tree_size = models.PositiveBigIntegerField(_("chains"))
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    document = models.TextField(_("signed document"))
+    signature = models.CharField(_("signature"), max_length=200)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("ledger checkpoint")
+        verbose_name_plural = _("ledger checkpoints")
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.root_hash[:12]}…"

@@ -13,18 +13,28 @@ What is checked, in this order (the first problem found is the one reported firs
    audit that no event wrote.
 3. When every chain is checked: every row of a model that a subject's chain (any chain but
    the system chain) vouches for, and of each model the caller names as audited, is vouched
-   for by some event (a row inserted behind the application's back has none).
+   for by some event (a row inserted behind the application's back has none). When one
+   chain is checked, every row of the caller's ``scope`` (that subject's rows) is vouched
+   for by that chain.
+4. The content of files: a vouched row's file still has the SHA-256 its row records (the
+   row's digest covers that column, so the bytes are vouched for too).
+5. Signed checkpoints (:mod:`ledger.checkpoint`): every chain each names still holds the
+   head it recorded, and each checkpoint extends the one before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import models
+from django.db.models import Q
 
+from . import checkpoint as checkpoints_
 from .chain import REFERENCE_KEY, SYSTEM_CHAIN, event_hash
 from .digest import history_digest, history_model, model_of, record_digest, record_label
 from .models import GENESIS_HASH, AuditChain, AuditEvent
@@ -45,17 +55,37 @@ class Report:
     events: int = 0
     records: int = 0
     history_rows: int = 0
+    files: int | None = None  # None: file contents not read
+    checkpoints: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what else was established
 
     @property
     def intact(self) -> bool:
         return not self.problems
 
     def summary(self) -> str:
+        files = "" if self.files is None else f", {self.files} files"
+        checkpoints = f", {self.checkpoints} checkpoints" if self.checkpoints else ""
         return (
             f"{self.chains} chains, {self.events} events, {self.records} records, "
-            f"{self.history_rows} history rows"
+            f"{self.history_rows} history rows{files}{checkpoints}"
         )
+
+
+@dataclass(frozen=True)
+class ContentFile:
+    """A model whose rows name a file and record its SHA-256: ``file_field`` holds the
+    storage name, ``hash_field`` the hex SHA-256 of the bytes."""
+
+    model: type[models.Model]
+    file_field: str
+    hash_field: str
+
+
+Opener = Callable[[str], IO[bytes]]
+Progress = Callable[[int, int], None]  # (files done, files in all)
+_CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -99,7 +129,7 @@ def _check_chain(
                 )
             elif event.prev_hash != prev:
                 what = f"does not link to event #{event.seq - 1} (its previous-hash differs)"
-            elif event_hash(event) != event.hash:
+            elif _hash_or_none(event) != event.hash:
                 what = "content does not match its hash (the event was edited)"
             if what:
                 report.problems.append(Problem(where, what))
@@ -137,6 +167,14 @@ def _check_chain(
                         "does not match the recorded head hash (the chain was rewritten)",
                     )
                 )
+
+
+def _hash_or_none(event: AuditEvent) -> str | None:
+    """The event's hash, or None when a tampered salt is not even hexadecimal."""
+    try:
+        return event_hash(event)
+    except ValueError:
+        return None
 
 
 def _collect(event: AuditEvent, key: str, vouched: dict, labels: set[str]) -> None:
@@ -267,19 +305,123 @@ def _check_unvouched(vouched: dict, labels: set[str], report: Report) -> None:
                 break
 
 
+def _check_scope(
+    vouched: dict, scope: Mapping[type[models.Model], Q], chain: str, report: Report
+) -> None:
+    """Every row of the subject's own records is vouched for by its chain."""
+    for model, condition in scope.items():
+        label = record_label(model)
+        pks = sorted(model._base_manager.filter(condition).values_list("pk", flat=True))
+        for pk in pks:
+            if (label, pk) not in vouched:
+                report.problems.append(
+                    Problem(
+                        f"{label} #{pk}",
+                        f"no event of chain {chain} vouches for this row (written behind "
+                        "the application's back)",
+                    )
+                )
+                break
+
+
+def _check_files(
+    vouched: dict,
+    files: Sequence[ContentFile],
+    open_file: Opener,
+    report: Report,
+    progress: Progress | None,
+) -> None:
+    """Read every vouched row's file and compare its SHA-256 with the row's."""
+    todo: list[tuple[str, Any, str, str]] = []
+    for spec in files:
+        label = record_label(spec.model)
+        live = {
+            pk for (lab, pk), item in vouched.items() if lab == label and item.latest.get("digest")
+        }
+        rows = spec.model._base_manager.values_list("pk", spec.file_field, spec.hash_field)
+        todo += [
+            (label, pk, name, expected)
+            for pk, name, expected in rows.iterator(chunk_size=2000)
+            if name and pk in live
+        ]
+    todo.sort(key=lambda t: (t[0], str(t[1])))
+    report.files = 0
+    for done, (label, pk, name, expected) in enumerate(todo, start=1):
+        digest = hashlib.sha256()
+        try:
+            with open_file(name) as fh:
+                while chunk := fh.read(_CHUNK):
+                    digest.update(chunk)
+        except (FileNotFoundError, IsADirectoryError):
+            report.problems.append(Problem(f"{label} #{pk}", f"file {name} is missing"))
+        except OSError as exc:
+            report.problems.append(
+                Problem(f"{label} #{pk}", f"file {name} cannot be read ({exc.strerror or exc})")
+            )
+        else:
+            if digest.hexdigest() != expected:
+                report.problems.append(
+                    Problem(
+                        f"{label} #{pk}",
+                        f"file {name} no longer has the SHA-256 its row records "
+                        "(its bytes were changed)",
+                    )
+                )
+        report.files += 1
+        if progress is not None:
+            progress(done, len(todo))
+
+
+def _check_checkpoints(
+    signed: Sequence[checkpoints_.SignedCheckpoint],
+    untrusted: Iterable[str],
+    chain: str | None,
+    report: Report,
+) -> None:
+    for message in untrusted:
+        report.problems.append(Problem("checkpoint", message))
+    for cp in signed:
+        report.checkpoints += 1
+        for key, what in checkpoints_.check_against_ledger(cp, only=chain):
+            report.problems.append(Problem(f"chain {key}", what))
+    if chain is not None:
+        return
+    consistent = True
+    for older, newer in itertools.pairwise(signed):
+        for key, what in checkpoints_.check_consistency(older, newer):
+            consistent = False
+            report.problems.append(Problem(f"chain {key}", what))
+    if signed and consistent:
+        report.notes.append(
+            f"checkpoints #{signed[0].number} to #{signed[-1].number}: each extends the one "
+            "before (append-only) and the ledger still holds every head they recorded"
+            if len(signed) > 1
+            else f"checkpoint #{signed[0].number}: the ledger still holds every head it recorded"
+        )
+
+
 def verify(
     *,
     chain: str | None = None,
     head_seq: int | None = None,
     head_hash: str | None = None,
     audited_models: Sequence[type[models.Model]] = (),
+    scope: Mapping[type[models.Model], Q] | None = None,
+    files: Sequence[ContentFile] = (),
+    open_file: Opener | None = None,
+    progress: Progress | None = None,
+    checkpoints: Sequence[checkpoints_.SignedCheckpoint] = (),
+    untrusted_checkpoints: Iterable[str] = (),
 ) -> Report:
     """Check every chain (or the one keyed ``chain``) and the records it vouches for.
 
     ``head_seq``/``head_hash`` are a chain head recorded earlier (for example in a regulator
     bundle); they apply to ``chain``, or to the system chain when every chain is checked.
     ``audited_models``: models every row of which must be vouched for (checked when every
-    chain is).
+    chain is); ``scope``: the rows the one ``chain`` must vouch for. ``files`` with
+    ``open_file``: file contents to check against their recorded SHA-256 (``progress`` is
+    told of each). ``checkpoints``: signed checkpoints the ledger must still hold (already
+    checked for signature); ``untrusted_checkpoints``: why others were refused.
     """
     report = Report()
     if chain is not None:
@@ -307,8 +449,12 @@ def verify(
         report.problems.append(Problem(head_key, "the chain of the recorded head is missing"))
     _check_records(vouched, report)
     if chain is None:
-        labels = (
-            subject_labels | {record_label(m) for m in audited_models} if chains else subject_labels
+        _check_unvouched(
+            vouched, subject_labels | {record_label(m) for m in audited_models}, report
         )
-        _check_unvouched(vouched, labels, report)
+    elif scope:
+        _check_scope(vouched, scope, chain, report)
+    if files and open_file is not None:
+        _check_files(vouched, files, open_file, report, progress)
+    _check_checkpoints(checkpoints, untrusted_checkpoints, chain, report)
     return report

@@ -4,7 +4,8 @@ Layout (see docs/regulator-bundle.md)::
 
     casefile.pdf  case.json  events.json  evidence/NNN-name  manifest.json  manifest.sig
 
-``manifest.json`` lists the SHA-256 of every other file and the audit-chain head;
+``manifest.json`` lists the SHA-256 of every other file, the audit-chain head, and the
+ledger checkpoint (signed tree head) holding that head with its Merkle inclusion proof;
 ``manifest.sig`` is the Ed25519 signature of the exact bytes of ``manifest.json``.
 """
 
@@ -44,6 +45,7 @@ def write_bundle(
     dest: IO[bytes],
     key: Ed25519PrivateKey,
     open_evidence: Callable[[str], IO[bytes]],
+    ledger: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], bytes]:
     """Write the bundle to ``dest``; return the manifest and its exact signed bytes.
 
@@ -66,11 +68,20 @@ def write_bundle(
             if not item.bundle_path:
                 continue
             digest, size = hashlib.sha256(), 0
-            with open_evidence(item.storage_name) as src, zf.open(item.bundle_path, "w") as out:
-                while chunk := src.read(_CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
+            try:
+                with (
+                    open_evidence(item.storage_name) as src,
+                    zf.open(item.bundle_path, "w") as out,
+                ):
+                    while chunk := src.read(_CHUNK):
+                        digest.update(chunk)
+                        size += len(chunk)
+                        out.write(chunk)
+            except FileNotFoundError:
+                raise BundleError(
+                    f"Evidence item {item.number} ({item.name}) is missing from storage; the "
+                    "bundle was not produced."
+                ) from None
             if digest.hexdigest() != item.sha256:
                 raise BundleError(
                     f"Evidence item {item.number} ({item.name}) no longer matches the SHA-256 "
@@ -93,6 +104,7 @@ def write_bundle(
                 "length": casefile.chain.length,
                 "head_hash": casefile.chain.head_hash,
             },
+            **({"ledger": ledger} if ledger is not None else {}),
             "signature": {
                 "algorithm": "Ed25519",
                 "file": SIGNATURE,

@@ -124,6 +124,10 @@ class ChainEvent:
     prev_hash: str
     content: dict[str, Any]
     redacted: list[str] = field(default_factory=list)
+    # Events with salted commitments (ledger.chain.event_hash): the salt of each field shown,
+    # and the commitment alone of each field withheld; empty for older events.
+    salts: dict[str, str] = field(default_factory=dict)
+    commitments: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -390,6 +394,7 @@ def events_document(casefile: CaseFile) -> dict[str, Any]:
                 "prev_hash": e.prev_hash,
                 "redacted": list(e.redacted),
                 "content": e.content,
+                **({"salts": e.salts, "commitments": e.commitments} if e.salts else {}),
             }
             for e in casefile.events
         ],

@@ -106,5 +106,13 @@ class Redactor:
             out["actor_name"] = self.field(content.get("actor_name", ""))
         out["reason"] = self.text(content.get("reason", ""))
         out["payload"] = self.data(content.get("payload", {}))
-        touched = [k for k in ("actor", "actor_name", "reason", "payload") if out[k] != content[k]]
+        if self.active and content.get("records"):
+            # Digests of rows that hold withheld values: a row is guessable from a few
+            # candidates, so its digest is withheld with them.
+            out["records"] = WITHHELD
+        touched = [
+            k
+            for k in ("actor", "actor_name", "reason", "payload", "records")
+            if k in content and out.get(k) != content[k]
+        ]
         return out, touched

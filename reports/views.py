@@ -6,15 +6,17 @@ import tempfile
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from violations.exceptions import NotAllowed
+from violations.exceptions import NotAllowed, ServiceError
 from violations.models import Case
 from violations.policy import can_view_case
 
 from . import services, signing
+from .bundle import BundleError
 from .casefile import Profile
 from .labels import normalise_language
 
@@ -42,15 +44,29 @@ def _language(request) -> str:
         raise Http404(_("Unknown language.")) from None
 
 
+def _refused(request, case: Case, error: Exception) -> HttpResponse:
+    """An export refused (the case does not verify, a file is gone, a race): the reason,
+    and nothing exported."""
+    return render(
+        request,
+        "accountability/refused.html",
+        {"title": _("Export refused"), "message": str(error), "case": case},
+        status=getattr(error, "status_code", 409),
+    )
+
+
 class CaseFilePdfView(LoginRequiredMixin, View):
     def get(self, request, reference):
         case = _exportable_case(request.user, reference)
         profile = _choice(request, "profile", Profile.INTERNAL, {p.value for p in Profile})
         lang = _language(request)
         recipient = (request.GET.get("recipient") or "").strip()[:200]
-        pdf = services.casefile_export(
-            case=case, actor=request.user, profile=profile, lang=lang, recipient=recipient
-        )
+        try:
+            pdf = services.casefile_export(
+                case=case, actor=request.user, profile=profile, lang=lang, recipient=recipient
+            )
+        except (ServiceError, BundleError) as error:
+            return _refused(request, case, error)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="{case.reference}-{profile}-{lang}.pdf"'
@@ -75,14 +91,18 @@ class BundleView(LoginRequiredMixin, View):
         # Spooled to disk past 8 MB: evidence can be large and memory stays flat.
         # Not a with-block: the response streams the file and closes it when sent.
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        services.bundle_export(
-            case=case,
-            actor=request.user,
-            dest=spool,
-            profile=profile,
-            lang=lang,
-            recipient=recipient,
-        )
+        try:
+            services.bundle_export(
+                case=case,
+                actor=request.user,
+                dest=spool,
+                profile=profile,
+                lang=lang,
+                recipient=recipient,
+            )
+        except (ServiceError, BundleError) as error:
+            spool.close()
+            return _refused(request, case, error)
         spool.seek(0)
         return FileResponse(
             spool,

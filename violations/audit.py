@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
+from ledger import checkpoint
 from ledger.chain import SYSTEM_CHAIN, Actor, ChainHead, RecordChange, append
 from ledger.chain import chain_head as ledger_chain_head
 from ledger.digest import (
@@ -32,8 +35,9 @@ from ledger.digest import (
     record_state,
     sha256,
 )
-from ledger.models import AuditEvent
-from ledger.verify import Report
+from ledger.models import AuditChain, AuditEvent, Checkpoint
+from ledger.signing import SigningKeyError, load_private_key
+from ledger.verify import ContentFile, Problem, Progress, Report
 from ledger.verify import verify as ledger_verify
 
 if TYPE_CHECKING:
@@ -205,6 +209,17 @@ def delete(obj: models.Model, *, actor: User | None, reason: str) -> None:
     _note(model, pk, history=hist, deleted=True)
 
 
+def vouch(obj: models.Model) -> None:
+    """Note ``obj`` as it is, with every history row it has, in the current action (for
+    rows that came in without a service: a migration's or a seed's reference data)."""
+    hist_model = history_model(type(obj))
+    if hist_model is not None:
+        pk_name = type(obj)._meta.pk.attname
+        for hist in hist_model._default_manager.filter(**{pk_name: obj.pk}).order_by("history_id"):
+            _note(obj, obj.pk, history=hist)
+    _note(obj, obj.pk)
+
+
 def touch(obj: models.Model) -> None:
     """Note that ``obj`` changed in the current action without a save (an M2M change): its
     digest goes into the event."""
@@ -295,12 +310,153 @@ def case_record_models() -> list[type[models.Model]]:
     return found
 
 
-def verify(*, case=None, head_seq: int | None = None, head_hash: str | None = None) -> Report:
-    """Check every chain and record (or one case's), requiring every row of a case record
-    to be vouched for (see :func:`ledger.verify.verify`)."""
-    return ledger_verify(
+def audited_models() -> list[type[models.Model]]:
+    """Every model that keeps history: case records and reference data alike. Each row was
+    written by a service (or, for reference data loaded by a migration or the demo seed, by
+    :func:`violations.services.reference.reference_genesis`), so each must be vouched for."""
+    return [m for m in apps.get_models() if history_model(m) is not None]
+
+
+def reference_models() -> list[type[models.Model]]:
+    """Audited models whose rows belong to no case: the organisation and the catalogues."""
+    from .models import Case
+
+    scoped = case_scope(Case(pk=0))
+    return [m for m in audited_models() if m not in scoped]
+
+
+def case_scope(case) -> dict[type[models.Model], Q]:
+    """The rows that make up ``case``: the case, every audited row linked to it, and every
+    audited row linked to one of those (a proposed sanction through its proposal)."""
+    from .models import Case
+
+    def link(model) -> str | None:
+        fk = next((f for f in model._meta.concrete_fields if f.name == "case"), None)
+        return "case" if fk is not None and fk.related_model is Case else None
+
+    scope: dict[type[models.Model], Q] = {Case: Q(pk=case.pk)}
+    for model in audited_models():
+        if model is Case:
+            continue
+        if link(model):
+            scope[model] = Q(case=case)
+            continue
+        for f in model._meta.concrete_fields:
+            target = f.related_model if f.is_relation and f.many_to_one else None
+            if target is not None and target is not Case and link(target):
+                scope[model] = Q(**{f"{f.name}__case": case})
+                break
+    return scope
+
+
+CONTENT_FILES = (("violations.evidence", "file", "sha256"),)
+
+
+def _content_files() -> list[ContentFile]:
+    return [ContentFile(apps.get_model(label), f, h) for label, f, h in CONTENT_FILES]
+
+
+def _open_stored(name: str) -> IO[bytes]:
+    return default_storage.open(name, "rb")
+
+
+def _subject_problems(report: Report, case=None) -> None:
+    """What the ledger alone cannot know: every case has its chain, and no case reference
+    was issued whose case is gone (references run 1, 2, 3… per year without a gap)."""
+    from .models import Case, ReferenceCounter
+
+    keys = set(AuditChain.objects.values_list("key", flat=True))
+    cases = [case] if case is not None else list(Case.objects.only("pk", "reference"))
+    if case is None and cases and not keys:
+        report.problems.append(
+            Problem("ledger", f"the ledger is empty but {len(cases)} cases exist (it was wiped)")
+        )
+        return
+    for c in cases:
+        if chain_key(c) not in keys:
+            report.problems.append(
+                Problem(f"case {c.reference}", "has no audit chain (its events were removed)")
+            )
+    if case is not None:
+        return
+    by_year: dict[tuple[str, int], set[int]] = {}
+    for c in cases:
+        prefix, _sep, rest = c.reference.rpartition("-")
+        head, _sep, year = prefix.rpartition("-")
+        if rest.isdigit() and year.isdigit():
+            by_year.setdefault((head, int(year)), set()).add(int(rest))
+    prefix = settings.ACCOUNTABILITY["REFERENCE_PREFIX"]
+    for counter in ReferenceCounter.objects.all():
+        by_year.setdefault((prefix, counter.year), set())
+    issued = dict(ReferenceCounter.objects.values_list("year", "last"))
+    for (head, year), numbers in sorted(by_year.items()):
+        top = max(numbers | {issued.get(year, 0) if head == prefix else 0})
+        missing = sorted(set(range(1, top + 1)) - numbers)
+        if missing:
+            report.problems.append(
+                Problem(
+                    f"case {head}-{year}-{missing[0]:06d}",
+                    f"is missing: the reference was issued but no such case exists (the case "
+                    f"was erased; {len(missing)} references missing in {year})",
+                )
+            )
+    case_chain_pks = {
+        int(k.split(":", 1)[1]) for k in keys if k.startswith("case:") and k[5:].isdigit()
+    }
+    gone = sorted(case_chain_pks - {c.pk for c in cases})
+    for pk in gone:
+        report.problems.append(
+            Problem(f"chain case:{pk}", "belongs to a case that no longer exists (it was erased)")
+        )
+
+
+def _checkpoints(paths: list[str] | None):
+    """The signed checkpoints to hold the ledger against, and why others were refused."""
+    try:
+        public = load_private_key().public_key()
+    except SigningKeyError as exc:
+        if paths or Checkpoint.objects.exists():
+            return [], [f"checkpoints cannot be checked: {exc}"]
+        return [], []
+    if paths is None:
+        return checkpoint.stored(public)
+    found, refused = [], []
+    for path in paths:
+        try:
+            found.append(checkpoint.load_file(path, public))
+        except checkpoint.CheckpointInvalid as exc:
+            refused.append(str(exc))
+    return sorted(found, key=lambda cp: cp.number), refused
+
+
+def verify(
+    *,
+    case=None,
+    head_seq: int | None = None,
+    head_hash: str | None = None,
+    files: bool = True,
+    progress: Progress | None = None,
+    checkpoint_files: list[str] | None = None,
+) -> Report:
+    """Check every chain and record (or one case's: its chain, every row of the case, its
+    files, and the checkpoints' heads of its chain), every audited row being vouched for,
+    every case having its chain, and the ledger holding every signed checkpoint (those
+    stored, or ``checkpoint_files``). See :func:`ledger.verify.verify`."""
+    signed, refused = _checkpoints(checkpoint_files)
+    report = ledger_verify(
         chain=chain_key(case) if case is not None else None,
         head_seq=head_seq,
         head_hash=head_hash,
-        audited_models=case_record_models(),
+        audited_models=audited_models(),
+        scope=case_scope(case) if case is not None else None,
+        files=_content_files() if files else (),
+        open_file=_open_stored,
+        progress=progress,
+        checkpoints=signed,
+        untrusted_checkpoints=refused,
     )
+    # What is missing altogether (a wiped ledger, an erased case) is named first.
+    found = Report()
+    _subject_problems(found, case)
+    report.problems[:0] = found.problems
+    return report

@@ -4,14 +4,12 @@ each redacted for the recipient's profile."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 
 from django.conf import settings
 from django.utils import timezone
 
-from ledger.chain import event_content
-from ledger.digest import canonical_json
+from ledger.chain import commitments, event_content, event_hash, field_salt
 from ledger.models import AuditEvent
 from violations import audit
 from violations import selectors as case_selectors
@@ -189,6 +187,13 @@ def _verification(case: Case, red: Redactor) -> VerificationEntry | None:
     )
 
 
+def _hash(event: AuditEvent) -> str | None:
+    try:
+        return event_hash(event)
+    except ValueError:  # a salt that is not hexadecimal: tampered
+        return None
+
+
 def _chain(
     case: Case, events: list[AuditEvent], redactor: Redactor
 ) -> tuple[list[ChainEvent], ChainHead]:
@@ -201,10 +206,19 @@ def _chain(
         if not problem:
             if event.prev_hash != prev:
                 problem = f"event {event.seq}: previous-hash link broken"
-            elif hashlib.sha256(canonical_json(content)).hexdigest() != event.hash:
+            elif _hash(event) != event.hash:
                 problem = f"event {event.seq}: content does not match its hash"
         prev = event.hash
         shown, touched = redactor.event_content(content)
+        salts: dict[str, str] = {}
+        withheld: dict[str, str] = {}
+        try:  # a field withheld is published as its salted commitment only
+            if event.salt:
+                commits = commitments(event)
+                salts = {k: field_salt(event.salt, k) for k in content if k not in touched}
+                withheld = {k: commits[k] for k in touched}
+        except ValueError:  # a salt that is not hexadecimal: tampered
+            problem = problem or f"event {event.seq}: content does not match its hash"
         out.append(
             ChainEvent(
                 seq=event.seq,
@@ -216,6 +230,8 @@ def _chain(
                 prev_hash=event.prev_hash,
                 content=shown,
                 redacted=touched,
+                salts=salts,
+                commitments=withheld,
             )
         )
     key = events[0].chain.key if events else f"case:{case.pk}"

@@ -120,10 +120,12 @@ def test_a_case_through_every_step_verifies_intact(closed_case):
 
     assert (code, err) == (0, "")
     chain = AuditChain.objects.get(key=f"case:{closed_case.pk}")
-    # Besides the case's chain, the system chain holds the accounts the fixtures made.
+    # Besides the case's chain, the system chain holds the reference data's genesis and the
+    # accounts the fixtures made.
     assert out.startswith(
         f"intact: {AuditChain.objects.count()} chains, {AuditEvent.objects.count()} events, "
     )
+    assert out.endswith(f" {Evidence.objects.filter(case=closed_case).count()} files\n")
     assert chain.length == audit.events_of(closed_case).count() > 20
 
 
@@ -502,7 +504,8 @@ def test_reference_data_edited_in_the_admin_lands_on_the_system_chain(admin_clie
     response = client.post(f"/admin/violations/department/{dept.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
 
-    events = system_events()
+    genesis, *events = system_events()
+    assert (genesis.action, genesis.actor_id) == ("config.genesis", None)
     assert [(e.action, e.actor_id) for e in events] == [
         ("config.created", user.pk),
         ("config.changed", user.pk),
@@ -520,18 +523,21 @@ def test_reference_data_edited_in_the_admin_lands_on_the_system_chain(admin_clie
         h.history_type for h in Department.history.filter(id=dept.pk).order_by("history_id")
     ] == ["+", "~", "-"]
     assert [h.history_user_id for h in Department.history.filter(id=dept.pk)] == [user.pk] * 3
-    # Before them only security events: the admin's account being made, its password set and
-    # its login (security.receivers).
-    earlier = AuditEvent.objects.filter(chain__key=audit.chain_key(), seq__lt=events[0].seq)
+    # Between the genesis and them only security events: the admin's account being made, its
+    # password set and its login (security.receivers).
+    earlier = AuditEvent.objects.filter(
+        chain__key=audit.chain_key(), seq__gt=genesis.seq, seq__lt=events[0].seq
+    )
     assert sorted(earlier.values_list("action", flat=True)) == [
         "login.succeeded",
         "user.created",
         "user.password_changed",
     ]
     total = events[-1].seq
+    vouched = len(genesis.records)
     assert run_verify() == (
         0,
-        f"intact: 1 chains, {total} events, 1 records, 3 history rows\n",
+        f"intact: 1 chains, {total} events, {vouched + 1} records, 3 history rows, 0 files\n",
         "",
     )
 
@@ -558,11 +564,11 @@ def test_reference_data_needs_the_model_permission(db):
         reference_save(obj=dept, actor=clerk, changed_fields=["name"])
 
     assert Department.objects.get(pk=dept.pk).name == "FX"
-    assert system_events() == []
+    assert [e.action for e in system_events()] == ["config.genesis"]
     clerk.user_permissions.add(Permission.objects.get(codename="change_department"))
     clerk = type(clerk).objects.get(pk=clerk.pk)
     reference_save(obj=dept, actor=clerk, changed_fields=["name"])
-    assert [e.action for e in system_events()] == ["config.changed"]
+    assert [e.action for e in system_events()] == ["config.genesis", "config.changed"]
 
 
 def test_the_audit_trail_is_read_only_in_the_admin(case, world):

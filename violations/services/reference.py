@@ -72,3 +72,49 @@ def reference_delete(*, obj: models.Model, actor: User, reason: str = "") -> Non
             reason=reason,
             payload={"model": label, "pk": pk, "name": name},
         )
+
+
+def reference_genesis(*, rows: list[models.Model], reason: str, actor: User | None = None) -> None:
+    """Vouch for reference data that came into the database without a person editing it (a
+    migration, the demo seed): one ``config.genesis`` event on the system chain with the
+    digest of each row and of each history row it has, so a later change behind the
+    application's back is caught like any other.
+
+    Preconditions: the rows are saved; ``actor`` is None (the system) or a user who holds
+    the add permission of each row's model.
+    """
+    if actor is not None:
+        for obj in rows:
+            _require_perm(actor, obj, "add")
+    if not rows:
+        return
+    with transaction.atomic():
+        for obj in rows:
+            audit.vouch(obj)
+        audit.record(
+            action="config.genesis",
+            actor=actor,
+            reason=reason,
+            payload={
+                "models": sorted({audit.record_label(obj) for obj in rows}),
+                "rows": len(rows),
+            },
+        )
+
+
+def reference_unvouched() -> list[models.Model]:
+    """Rows of audited models that belong to no case (reference data) which no event
+    vouches for: what a database held before the ledger vouched for reference data, or
+    what a migration loaded."""
+    from ledger.models import AuditEvent
+
+    vouched: set[tuple[str, object]] = set()
+    for records in AuditEvent.objects.values_list("records", flat=True).iterator(chunk_size=2000):
+        vouched.update((r["model"], r["pk"]) for r in records or [] if isinstance(r, dict))
+    rows: list[models.Model] = []
+    for model in audit.reference_models():
+        label = audit.record_label(model)
+        rows += [
+            obj for obj in model._base_manager.order_by("pk") if (label, obj.pk) not in vouched
+        ]
+    return rows

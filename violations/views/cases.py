@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -202,6 +202,23 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         item = Evidence.objects.filter(case=case, pk=pk).first()
         if item is None:
             raise Http404(_("No such evidence."))
+        try:
+            handle = item.file.open("rb")
+        except (FileNotFoundError, ValueError):  # ValueError: the row names no file
+            return render(
+                request,
+                "accountability/refused.html",
+                {
+                    "title": _("Evidence file missing"),
+                    "message": _(
+                        "The file of evidence item %(name)s is missing from storage. "
+                        "Tell the administrator: manage.py verify_audit names it."
+                    )
+                    % {"name": item.original_name},
+                    "case": case,
+                },
+                status=404,
+            )
         with transaction.atomic():
             audit.record(
                 action="evidence.downloaded",
@@ -210,7 +227,7 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
                 payload={"evidence": item.pk, "sha256": item.sha256},
             )
         response = FileResponse(
-            item.file.open("rb"),
+            handle,
             as_attachment=True,
             filename=item.original_name,
             content_type=item.content_type,

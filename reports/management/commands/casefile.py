@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from reports import services
 from reports.casefile import Profile
 from reports.labels import LANGUAGES
+from violations.exceptions import ServiceError
 
 from ._common import NotAllowed, case_by_reference, resolve_actor
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             pdf = services.casefile_export(
                 case=case, actor=user, profile=profile, lang=lang, recipient=recipient
             )
-        except NotAllowed as exc:
+        except (NotAllowed, ServiceError) as exc:
             raise CommandError(str(exc)) from None
         target.write_bytes(pdf)
         self.stdout.write(f"{case.reference}: {target} ({len(pdf):,} bytes, {profile}, {lang})")

@@ -13,7 +13,7 @@ from reports.bundle import BundleError
 from reports.casefile import Profile
 from reports.labels import LANGUAGES
 from reports.selectors import closed_cases
-from violations.exceptions import NotAllowed
+from violations.exceptions import NotAllowed, ServiceError
 from violations.models import Case
 
 from ._common import case_by_reference, resolve_actor
@@ -103,7 +103,7 @@ class Command(BaseCommand):
             case = case_by_reference(reference)
             try:
                 target = export(case)
-            except (NotAllowed, BundleError) as exc:
+            except (NotAllowed, ServiceError, BundleError) as exc:
                 raise CommandError(str(exc)) from None
             self.stdout.write(f"{case.reference}: {target}")
             return
@@ -116,7 +116,7 @@ class Command(BaseCommand):
             try:
                 target = export(case)
                 status = target.name
-            except (NotAllowed, BundleError) as exc:
+            except (NotAllowed, ServiceError, BundleError) as exc:
                 failures.append(f"{case.reference}: {exc}")
                 status = f"FAILED: {exc}"
             self._progress(done, total, f"{case.reference} {status}")

@@ -1,4 +1,4 @@
-"""manage.py verify_bundle BUNDLE.zip --public-key KEY.pem — needs no database."""
+"""manage.py verify_bundle BUNDLE.zip --public-key KEY.pem [--previous OLD.zip] — needs no database."""
 
 from django.core.management.base import BaseCommand
 
@@ -14,10 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("bundle")
         parser.add_argument("--public-key", required=True)
+        parser.add_argument("--previous", metavar="OLD.zip")
 
-    def handle(self, *args, bundle, public_key, **options):
-        code = verify_bundle.main(
-            [bundle, "--public-key", public_key], out=self.stdout, err=self.stderr
-        )
+    def handle(self, *args, bundle, public_key, previous=None, **options):
+        argv = [bundle, "--public-key", public_key]
+        if previous:
+            argv += ["--previous", previous]
+        code = verify_bundle.main(argv, out=self.stdout, err=self.stderr)
         if code:
             raise SystemExit(code)
