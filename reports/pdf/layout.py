@@ -12,18 +12,23 @@ per section whatever its page, and a footer's number sits at the right margin.
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
+import reportlab
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import XMP
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate
 
 from .. import labels as L
 from ..casefile import CaseFile
 from .fonts import SANS
 from .markup import MUTED, RULE, Para, Writer, when
 
+PRODUCER = f"Accountability (ReportLab {reportlab.Version})"
 FOOTER_SIZE = 7.5
 CONTENTS_SIZE = 10
 CONTENTS_LEADING = 16
@@ -37,6 +42,28 @@ class SectionHeading(Para):
         super().__init__(markup, style)
         self.outline_text = text
         self.outline_key = key
+
+
+class KeepWithFirstLines(KeepTogether):
+    """What ``keepWithNext`` makes of headings and the flowable after them: the headings go
+    where the first lines of that flowable fit below them, else all move to the next page.
+
+    reportlab's own ``KeepTogether`` moves the group to the next page whenever the whole of
+    it does not fit, which would start every long table on a new page; a heading only needs
+    its first lines (a table's first rows, a paragraph's first lines, whatever the flowable
+    can split off)."""
+
+    def split(self, aW, aH):
+        *heads, body = self._content
+        frame = getattr(self, "_frame", None)
+        if not heads or (frame is not None and getattr(frame, "_atTop", False)):
+            return list(self._content)
+        room = aH - body.getSpaceBefore()
+        for f in heads:
+            room -= f.getSpaceBefore() + f.wrap(aW, aH)[1] + f.getSpaceAfter()
+        if room > 0 and (body.wrap(aW, room)[1] <= room or body.split(aW, room)):
+            return list(self._content)
+        return [self.FrameBreak(), *self._content]
 
 
 class Contents(Flowable):
@@ -130,6 +157,7 @@ class CaseDoc(BaseDocTemplate):
             topMargin=22 * mm,
             bottomMargin=18 * mm,
             initialFontName=SANS,
+            keepTogetherClass=KeepWithFirstLines,
             **kw,
         )
         self.casefile = casefile
@@ -162,7 +190,47 @@ class CaseDoc(BaseDocTemplate):
         return super().build(flowables, **kw)
 
     def beforeDocument(self) -> None:
-        self.canv.page_label = L.text("page")
+        canv = self.canv
+        canv.page_label = L.text("page")
+        canv.setProducer(PRODUCER)
+        canv.setCatalogEntry("Metadata", XMP(creator=lambda doc: self._xmp()))
+
+    def _xmp(self) -> str:
+        """The XMP metadata packet: title, case reference, language, institution, producer.
+
+        ASCII only (other characters as XML character references): reportlab writes the
+        stream's text as Latin-1."""
+        cf = self.casefile
+        lang = {"en": "en", "zh-hant": "zh-Hant", "zh-hans": "zh-Hans"}[self.lang]
+
+        def x(value) -> str:
+            return escape(str(value)).encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+        created = cf.export.generated_at.isoformat(timespec="seconds")
+        return f"""<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:case="https://accountability.example/ns/case-file/1.0/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{x(self.title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{x(cf.export.institution)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{x(self.subject)}</rdf:li></rdf:Alt></dc:description>
+   <dc:identifier>{x(cf.summary.reference)}</dc:identifier>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Producer>{x(PRODUCER)}</pdf:Producer>
+   <xmp:CreatorTool>Accountability</xmp:CreatorTool>
+   <xmp:CreateDate>{created}</xmp:CreateDate>
+   <case:Reference>{x(cf.summary.reference)}</case:Reference>
+   <case:Profile>{x(cf.export.profile)}</case:Profile>
+   <case:ChainHead>{x(cf.chain.head_hash)}</case:ChainHead>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="r"?>"""
 
     def afterFlowable(self, flowable) -> None:
         if isinstance(flowable, SectionHeading):

@@ -22,7 +22,7 @@ from reportlab.platypus import Paragraph
 
 from .. import labels as L
 from ..casefile import WITHHELD
-from .fonts import BOLD, MONO, SANS
+from .fonts import BOLD, MONO, SANS, register_fonts
 
 NAVY = colors.HexColor("#1F3A5F")
 RULE = colors.HexColor("#C8D1DC")
@@ -49,6 +49,7 @@ class Writer:
     """Markup helpers bound to one language's fonts."""
 
     def __init__(self, lang: str) -> None:
+        register_fonts()
         self.lang = lang
         self.styles = self._styles()
         # The same styles, breaking lines the CJK way, for paragraphs that hold CJK text.

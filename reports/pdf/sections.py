@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from remediation.models import ActionKind, ActionStatus, RootCauseCategory, Verdict
 from sanctions.models import ApprovalLevel, Decision, ProposalStatus, SanctionStatus, SanctionType
@@ -145,13 +145,11 @@ class Builder:
 
     def heading(self, key: str) -> None:
         title = section_title(key, self.lang)
-        self.story.append(CondPageBreak(40 * mm))
         self.story.append(
             SectionHeading(title, self.w.mk(title), self.w.styles["h1"], f"sec-{key}")
         )
 
     def sub(self, text: str) -> None:
-        self.story.append(CondPageBreak(30 * mm))
         self.story.append(self.w.raw(self.w.mk(text), "h2"))
 
     def none(self, key: str = "none") -> None:
