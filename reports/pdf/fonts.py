@@ -13,6 +13,7 @@ bold face: bold markup keeps the regular face (headings stand out by size and co
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -26,11 +27,12 @@ MONO = "CaseFileMono"
 
 _lock = threading.Lock()
 _registered = False
+_missing: re.Pattern[str] | None = None
 
 
 def register_fonts() -> None:
     """Register the faces with reportlab, once per process (parsing the file takes ~0.1 s)."""
-    global _registered
+    global _registered, _missing
     if _registered:
         return
     with _lock:
@@ -41,4 +43,26 @@ def register_fonts() -> None:
             pdfmetrics.registerFontFamily(
                 name, normal=name, bold=name, italic=name, boldItalic=name
             )
+        _missing = _characters_outside(pdfmetrics.getFont(SANS))
         _registered = True
+
+
+def missing_glyphs() -> re.Pattern[str]:
+    """A pattern matching every character the font has no glyph for (emoji, Hebrew, Arabic,
+    Devanagari, …). reportlab would draw such a character as the font's blank glyph and put
+    a NUL in the text layer; the case file prints U+FFFD (�) instead, which is in the font
+    and reads back as what it is. The stored text (and ``case.json``) keep the character."""
+    register_fonts()
+    assert _missing is not None
+    return _missing
+
+
+def _characters_outside(font: TTFont) -> re.Pattern[str]:
+    ranges: list[tuple[int, int]] = []
+    for code in sorted(c for c in font.face.charToGlyph if c >= 0x20):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    covered = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+    return re.compile(f"[^\\n{covered}]")

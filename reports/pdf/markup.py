@@ -22,7 +22,7 @@ from reportlab.platypus import Paragraph
 
 from .. import labels as L
 from ..casefile import WITHHELD
-from .fonts import BOLD, MONO, SANS, register_fonts
+from .fonts import BOLD, MONO, SANS, missing_glyphs, register_fonts
 
 NAVY = colors.HexColor("#1F3A5F")
 RULE = colors.HexColor("#C8D1DC")
@@ -51,6 +51,7 @@ class Writer:
     def __init__(self, lang: str) -> None:
         register_fonts()
         self.lang = lang
+        self._missing = missing_glyphs()
         self.styles = self._styles()
         # The same styles, breaking lines the CJK way, for paragraphs that hold CJK text.
         self.cjk_styles = {
@@ -125,13 +126,15 @@ class Writer:
         }
 
     def mk(self, value) -> str:
-        """Escape text for Paragraph markup; a line break stays a line break."""
+        """Escape text for Paragraph markup; a line break stays a line break; a character
+        the font cannot draw becomes U+FFFD (see ``fonts.missing_glyphs``)."""
         if value is None or value == "":
             return "—"
         s = str(value)
         if s == WITHHELD:
             s = f"[{L.text('withheld')}]"
         s = _CONTROL.sub(" ", s.replace("\r\n", "\n").replace("\r", "\n"))
+        s = self._missing.sub("\ufffd", s)
         return escape(s).replace("\n", "<br/>")
 
     def p(self, value, style: str = "cell") -> Paragraph:
@@ -179,6 +182,10 @@ class Para(Paragraph):
     def split(self, availWidth, availHeight):
         broken = self.__dict__.get("blPara")
         width = self._wrapped_at
+        if broken is not None and width is not None and width < availWidth:
+            # A table splits a cell's paragraph at the column's width, padding included,
+            # after wrapping it without: the lines broken for the narrower width stand.
+            availWidth = width
         parts = super().split(availWidth, availHeight)
         if len(parts) != 2 or broken is None or width != availWidth:
             return parts
@@ -186,6 +193,11 @@ class Para(Paragraph):
         lines = broken.lines[len(first.blPara.lines) :]
         if not lines or getattr(self.style, "autoLeading", "") not in ("", "off"):
             return parts
+        if hasattr(lines[0], "sFW"):
+            # Lines of processed fragments point into the paragraph's fragments by index;
+            # the second part's fragments start at its first line's.
+            base = lines[0].sFW
+            lines = [line.clone(sFW=line.sFW - base) for line in lines]
         rest_lines = broken.clone()
         rest_lines.lines = lines
         rest.blPara = rest_lines

@@ -82,3 +82,17 @@ def test_pdftotext_reads_every_script_back(files, lang, tmp_path):
 
     for phrase in (SIMPLIFIED, TRADITIONAL, LATIN, HONG_KONG):
         assert squeeze(phrase) in text, phrase
+
+
+def test_characters_the_font_lacks_print_as_a_replacement_character(casefile):
+    """Emoji, Hebrew and Arabic are not in the font: reportlab would draw its blank glyph
+    and put NULs in the text layer. They print as U+FFFD, and the text around them reads."""
+    text = "Bank 🏦 שלום مرحبا done 客户"
+
+    read = body_text(render_casefile_pdf(with_description(casefile, text), lang="en"))
+
+    assert (
+        squeeze("Bank \ufffd \ufffd\ufffd\ufffd\ufffd \ufffd\ufffd\ufffd\ufffd\ufffd done 客户")
+        in read
+    )
+    assert "\x00" not in read
