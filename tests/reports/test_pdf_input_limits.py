@@ -9,7 +9,7 @@ import pytest
 from django import forms
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 import remediation.forms
@@ -21,6 +21,14 @@ from violations import limits
 from violations.models import Case
 
 MILLION = "x" * 1_000_000
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in Chinese leaves its language active in the thread (LocaleMiddleware does
+    not undo it); later tests in the same process expect the default."""
+    yield
+    translation.deactivate()
 
 
 def api_for(user):
