@@ -14,7 +14,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
-from violations import policy, selectors
+from violations import limits, policy, selectors
 from violations.exceptions import ServiceError
 from violations.models import Case, Department, Employee, Source, ViolationCategory
 
@@ -102,16 +102,24 @@ class CaseReportSerializer(serializers.Serializer):
         slug_field="code", queryset=ViolationCategory.objects.filter(active=True)
     )
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
+    description = serializers.CharField(
+        max_length=limits.LONG_TEXT,
+    )
     occurred_at = serializers.DateTimeField()
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
     subjects = serializers.SlugRelatedField(
         slug_field="staff_number", many=True, queryset=Employee.objects.all()
     )
     customer_involved = serializers.BooleanField(default=False)
-    customer_name = serializers.CharField(required=False, allow_blank=True, default="")
-    customer_reference = serializers.CharField(required=False, allow_blank=True, default="")
-    customer_contact = serializers.CharField(required=False, allow_blank=True, default="")
+    customer_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    customer_reference = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    customer_contact = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
     is_anonymous = serializers.BooleanField(default=False)
 
 
@@ -237,8 +245,12 @@ class TaskViewSet(viewsets.GenericViewSet):
 
 class VerificationSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["proceed", "dismiss", "duplicate"])
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    first_evidence = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=limits.TEXT, required=False, allow_blank=True, default=""
+    )
+    first_evidence = serializers.CharField(
+        max_length=limits.LONG_TEXT, required=False, allow_blank=True, default=""
+    )
     duplicate_of = serializers.SlugRelatedField(
         slug_field="reference",
         queryset=Case.objects.all(),

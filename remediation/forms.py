@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from violations import limits
 from violations.forms import DATETIME
 from violations.models import Employee
 
@@ -31,7 +32,10 @@ class PlanForm(forms.Form):
                 required=False,
             )
             self.fields[f"cause{i}_description"] = forms.CharField(
-                label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+                max_length=limits.LONG_TEXT,
+                label=_("Description"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
         choices = [(str(i), _("Root cause %(n)d") % {"n": i}) for i in range(1, CAUSES + 1)]
         for i in range(1, ACTIONS + 1):
@@ -41,7 +45,7 @@ class PlanForm(forms.Form):
                 required=False,
             )
             self.fields[f"action{i}_description"] = forms.CharField(
-                label=_("Description"), required=False
+                max_length=limits.LONG_TEXT, label=_("Description"), required=False
             )
             self.fields[f"action{i}_owner"] = forms.ModelChoiceField(
                 label=_("Owner"), queryset=owners(), required=False
@@ -87,7 +91,9 @@ class PlanForm(forms.Form):
 
 
 class CompleteActionForm(forms.Form):
-    completion_note = forms.CharField(label=_("What was done"), widget=forms.Textarea)
+    completion_note = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("What was done"), widget=forms.Textarea
+    )
     proof = forms.FileField(label=_("Proof (file)"), required=False)
     proof_link = forms.URLField(label=_("Proof (link)"), required=False, assume_scheme="https")
 
@@ -98,7 +104,9 @@ class CompleteActionForm(forms.Form):
 class CustomerFeedbackForm(forms.Form):
     channel = forms.CharField(label=_("Channel"), max_length=100)
     notified_at = forms.DateTimeField(label=_("Outcome notified at"), widget=DATETIME)
-    notice_summary = forms.CharField(label=_("Content of the notice"), widget=forms.Textarea)
+    notice_summary = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Content of the notice"), widget=forms.Textarea
+    )
     apology = forms.BooleanField(label=_("Apology made"), required=False)
     compensation = forms.DecimalField(
         label=_("Compensation"), min_value=0, initial=0, decimal_places=2
@@ -107,7 +115,10 @@ class CustomerFeedbackForm(forms.Form):
         label=_("Compensation paid on"), required=False, widget=DATE
     )
     customer_response = forms.CharField(
-        label=_("Customer's response"), widget=forms.Textarea, required=False
+        max_length=limits.LONG_TEXT,
+        label=_("Customer's response"),
+        widget=forms.Textarea,
+        required=False,
     )
     satisfaction = forms.IntegerField(
         label=_("Satisfaction (1–5)"), min_value=1, max_value=5, required=False
@@ -121,7 +132,9 @@ class RegulatorForm(forms.Form):
     regulator = forms.CharField(label=_("Regulator"), max_length=200)
     notified_at = forms.DateTimeField(label=_("Notified at"), widget=DATETIME)
     reference_number = forms.CharField(label=_("Reference number"), max_length=100)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea)
+    summary = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Summary"), widget=forms.Textarea
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,18 +142,26 @@ class RegulatorForm(forms.Form):
 
 class ReviewForm(forms.Form):
     timeliness = forms.CharField(
-        label=_("Timeliness: were measures taken promptly?"), widget=forms.Textarea
+        max_length=limits.LONG_TEXT,
+        label=_("Timeliness: were measures taken promptly?"),
+        widget=forms.Textarea,
     )
     pertinence = forms.CharField(
-        label=_("Pertinence: do they address the root causes?"), widget=forms.Textarea
+        max_length=limits.LONG_TEXT,
+        label=_("Pertinence: do they address the root causes?"),
+        widget=forms.Textarea,
     )
     effectiveness = forms.CharField(
-        label=_("Effectiveness: recurrence and satisfaction"), widget=forms.Textarea
+        max_length=limits.LONG_TEXT,
+        label=_("Effectiveness: recurrence and satisfaction"),
+        widget=forms.Textarea,
     )
     verdict = forms.ChoiceField(
         label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect
     )
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
+    reasons = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Reasons"), widget=forms.Textarea
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,7 +169,9 @@ class ReviewForm(forms.Form):
 
 class CancelActionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
+        max_length=limits.TEXT,
+        label=_("Reason for cancelling"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -157,7 +180,9 @@ class ComplaintExtendForm(forms.Form):
         label=_("New limit (days from the report)"), min_value=1, required=False
     )
     reason = forms.CharField(
-        label=_("Why the complaint is complex"), widget=forms.Textarea(attrs={"rows": 2})
+        max_length=limits.TEXT,
+        label=_("Why the complaint is complex"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -175,7 +200,10 @@ class TrainingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=limits.TEXT,
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
     def __init__(self, *args, case=None, **kwargs):

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from violations import limits
+
 from .models import AppealOutcome, Decision, Defence, DefenceStatus, SanctionType
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -58,7 +60,9 @@ def sanction_line_item(data, prefix: str, rp, justification: str = ""):
 
 
 class ProposalForm(forms.Form):
-    justification = forms.CharField(label=_("Justification"), widget=forms.Textarea)
+    justification = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Justification"), widget=forms.Textarea
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +87,7 @@ class ProposalForm(forms.Form):
                     self, p, _("%(name)s — sanction %(n)d") % {"name": name, "n": i + 1}
                 )
                 self.fields[p + "justification"] = forms.CharField(
+                    max_length=limits.LONG_TEXT,
                     label=_("Justification if outside the range"),
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 2}),
@@ -132,7 +137,10 @@ class DefenceForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             self.fields[f"d{rec.employee_id}_text"] = forms.CharField(
-                label=_("Statement of defence"), required=False, widget=forms.Textarea
+                max_length=limits.LONG_TEXT,
+                label=_("Statement of defence"),
+                required=False,
+                widget=forms.Textarea,
             )
             self.records.append(rec)
 
@@ -149,7 +157,10 @@ class DecisionForm(forms.Form):
         label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
     )
     reason = forms.CharField(
-        label=_("Reason (required to reject or return)"), widget=forms.Textarea, required=False
+        max_length=limits.TEXT,
+        label=_("Reason (required to reject or return)"),
+        widget=forms.Textarea,
+        required=False,
     )
 
     def __init__(self, *args, case=None, **kwargs):
@@ -170,9 +181,11 @@ class ExecutionForm(forms.Form):
             )
             if item.sanction_type == SanctionType.JUDICIAL:
                 self.fields[f"i{item.pk}_reference"] = forms.CharField(
-                    label=_("Referral reference")
+                    max_length=limits.REFERENCE, label=_("Referral reference")
                 )
-            self.fields[f"i{item.pk}_note"] = forms.CharField(label=_("Note"), required=False)
+            self.fields[f"i{item.pk}_note"] = forms.CharField(
+                max_length=limits.TEXT, label=_("Note"), required=False
+            )
 
     def executions(self):
         d = self.cleaned_data
@@ -187,7 +200,7 @@ class AppealDecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=AppealOutcome.choices, widget=forms.RadioSelect
     )
-    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
+    reason = forms.CharField(max_length=limits.TEXT, label=_("Reasons"), widget=forms.Textarea)
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,7 +226,9 @@ class AppealDecisionForm(forms.Form):
 
 class AppealFileForm(forms.Form):
     employee = forms.ChoiceField(label=_("Appellant"))
-    grounds = forms.CharField(label=_("Grounds of appeal"), widget=forms.Textarea)
+    grounds = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Grounds of appeal"), widget=forms.Textarea
+    )
 
     def __init__(self, *args, employees=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,4 +239,4 @@ class EndSanctionForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), choices=[("lift", _("Lift")), ("revoke", _("Revoke"))]
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+    reason = forms.CharField(max_length=limits.TEXT, label=_("Reason"), widget=forms.Textarea)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
 from .models import (
     Case,
     Department,
@@ -47,7 +48,9 @@ class ReportForm(forms.Form):
         label=_("Violation category"), queryset=ViolationCategory.objects.filter(active=True)
     )
     title = forms.CharField(label=_("Short title"), max_length=200)
-    description = forms.CharField(label=_("What happened"), widget=forms.Textarea)
+    description = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("What happened"), widget=forms.Textarea
+    )
     occurred_at = forms.DateTimeField(label=_("When it happened"), widget=DATETIME)
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
     subjects = SubjectsField(
@@ -73,9 +76,13 @@ class VerifyForm(forms.Form):
         label=_("Outcome"), choices=VerificationOutcome.choices, widget=forms.RadioSelect
     )
     first_evidence = forms.CharField(
-        label=_("First evidence gathered"), widget=forms.Textarea, required=False
+        max_length=limits.LONG_TEXT,
+        label=_("First evidence gathered"),
+        widget=forms.Textarea,
+        required=False,
     )
     reason = forms.CharField(
+        max_length=limits.TEXT,
         label=_("Reason (required to dismiss or mark duplicate)"),
         widget=forms.Textarea,
         required=False,
@@ -108,7 +115,9 @@ class TeamForm(forms.Form):
     members = forms.ModelMultipleChoiceField(
         label=_("Members"), queryset=User.objects.none(), required=False
     )
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
+    note = forms.CharField(
+        max_length=limits.TEXT, label=_("Note"), widget=forms.Textarea, required=False
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,8 +126,12 @@ class TeamForm(forms.Form):
 
 
 class InvestigationReportForm(forms.Form):
-    summary = forms.CharField(label=_("Summary of the investigation"), widget=forms.Textarea)
-    conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea)
+    summary = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Summary of the investigation"), widget=forms.Textarea
+    )
+    conclusion = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Conclusion"), widget=forms.Textarea
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +148,9 @@ class FactsForm(forms.Form):
         label=_("Category"), queryset=ViolationCategory.objects.filter(active=True)
     )
     nature = forms.CharField(
-        label=_("Nature (characterization) or why not established"), widget=forms.Textarea
+        max_length=limits.LONG_TEXT,
+        label=_("Nature (characterization) or why not established"),
+        widget=forms.Textarea,
     )
     severity = forms.ChoiceField(
         label=_("Severity"), choices=[("", "—"), *Severity.choices], required=False
@@ -190,18 +205,24 @@ class EvidenceForm(forms.Form):
 
 class SupersedeForm(forms.Form):
     file = forms.FileField(label=_("Corrected file"))
-    reason = forms.CharField(label=_("Why it is superseded"), widget=forms.Textarea)
+    reason = forms.CharField(
+        max_length=limits.TEXT, label=_("Why it is superseded"), widget=forms.Textarea
+    )
 
 
 class InterviewForm(forms.Form):
     interviewee = forms.CharField(label=_("Interviewee"), max_length=200)
     held_at = forms.DateTimeField(label=_("Held at"), widget=DATETIME)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea)
+    summary = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Summary"), widget=forms.Textarea
+    )
 
 
 class RecordReviewForm(forms.Form):
     record = forms.CharField(label=_("Record reviewed"), max_length=300)
-    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea)
+    findings = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Findings"), widget=forms.Textarea
+    )
 
 
 class DeclarationForm(forms.Form):
@@ -214,12 +235,17 @@ class DeclarationForm(forms.Form):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
-    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea, required=False)
+    statement = forms.CharField(
+        max_length=limits.LONG_TEXT, label=_("Statement"), widget=forms.Textarea, required=False
+    )
 
 
 class AcknowledgeForm(forms.Form):
     message = forms.CharField(
-        label=_("Message to the reporter"), widget=forms.Textarea, required=False
+        max_length=limits.TEXT,
+        label=_("Message to the reporter"),
+        widget=forms.Textarea,
+        required=False,
     )
 
 
@@ -227,7 +253,7 @@ class ReassignForm(forms.Form):
     to_user = forms.ModelChoiceField(
         label=_("Reassign to"), queryset=User.objects.filter(is_active=True)
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+    reason = forms.CharField(max_length=limits.TEXT, label=_("Reason"), widget=forms.Textarea)
 
 
 class CaseCancelForm(forms.Form):
@@ -236,7 +262,9 @@ class CaseCancelForm(forms.Form):
 
 class UnmaskRequestForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why the reporter's identity is needed"), widget=forms.Textarea
+        max_length=limits.TEXT,
+        label=_("Why the reporter's identity is needed"),
+        widget=forms.Textarea,
     )
 
 
@@ -245,4 +273,6 @@ class UnmaskDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))]
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
+    reason = forms.CharField(
+        max_length=limits.TEXT, label=_("Reason"), widget=forms.Textarea, required=False
+    )

@@ -24,10 +24,10 @@ __all__ = ["SECTIONS", "SECTION_TITLES", "render_casefile_pdf", "section_title"]
 def render_casefile_pdf(casefile: CaseFile, *, lang: str) -> bytes:
     """Render the case file in ``lang`` (en, zh-hant, zh-hans). Touches no database."""
     lang = L.normalise_language(lang)
-    embedded = register_fonts()
+    register_fonts()
     buf = io.BytesIO()
     with translation.override(lang):
-        writer = Writer(lang, embedded)
+        writer = Writer(lang)
         doc = CaseDoc(
             buf,
             casefile=casefile,
@@ -39,5 +39,5 @@ def render_casefile_pdf(casefile: CaseFile, *, lang: str) -> bytes:
             lang=lang,
         )
         story = Builder(casefile, lang, writer).build()
-        doc.multiBuild(story)
+        doc.build(story)
     return buf.getvalue()

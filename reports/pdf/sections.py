@@ -7,8 +7,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table, TableStyle
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from remediation.models import ActionKind, ActionStatus, RootCauseCategory, Verdict
 from sanctions.models import ApprovalLevel, Decision, ProposalStatus, SanctionStatus, SanctionType
@@ -25,7 +24,8 @@ from violations.models import (
 
 from .. import labels as L
 from ..casefile import CaseFile
-from .layout import SectionHeading
+from .fonts import SANS
+from .layout import Contents, SectionHeading
 from .markup import ALERT, NAVY, RULE, SHADE, Writer, when
 
 # Section titles per language: the PDF's headings, bookmarks and table of contents.
@@ -121,6 +121,11 @@ def section_title(key: str, lang: str) -> str:
     return SECTION_TITLES[lang][key]
 
 
+# A row taller than what is left of the page splits inside the row (its paragraphs split
+# between lines) when at least this much of it fits: free text of any length flows on.
+SPLIT_IN_ROW = 3 * 11
+
+
 def _money(value) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
@@ -140,13 +145,11 @@ class Builder:
 
     def heading(self, key: str) -> None:
         title = section_title(key, self.lang)
-        self.story.append(CondPageBreak(40 * mm))
         self.story.append(
             SectionHeading(title, self.w.mk(title), self.w.styles["h1"], f"sec-{key}")
         )
 
     def sub(self, text: str) -> None:
-        self.story.append(CondPageBreak(30 * mm))
         self.story.append(self.w.raw(self.w.mk(text), "h2"))
 
     def none(self, key: str = "none") -> None:
@@ -158,11 +161,12 @@ class Builder:
             [self.w.p(L.text(k), "label"), v if isinstance(v, Paragraph) else self.w.p(v)]
             for k, v in rows
         ]
-        table = Table(data, colWidths=[label_width, None], hAlign="LEFT")
+        table = Table(data, colWidths=[label_width, None], hAlign="LEFT", splitInRow=SPLIT_IN_ROW)
         table.setStyle(
             TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONTNAME", (0, 0), (-1, -1), SANS),
                     ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                     ("TOPPADDING", (0, 0), (-1, -1), 3),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -175,11 +179,12 @@ class Builder:
     def grid(self, header: list[str], rows: list[list], widths: list[float]) -> None:
         data = [[self.w.p(L.text(h), "head") for h in header]]
         data += [[c if isinstance(c, Paragraph) else self.w.p(c) for c in row] for row in rows]
-        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=SPLIT_IN_ROW)
         table.setStyle(
             TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONTNAME", (0, 0), (-1, -1), SANS),
                     ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, NAVY),
                     ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
@@ -217,6 +222,7 @@ class Builder:
                         (-1, -1),
                         ALERT if cf.export.profile != "bulletin" else NAVY,
                     ),
+                    ("FONTNAME", (0, 0), (-1, -1), SANS),
                     ("TOPPADDING", (0, 0), (-1, -1), 6),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
                     ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -241,9 +247,9 @@ class Builder:
         )
         self.story.append(Spacer(1, 4 * mm))
         self.story.append(w.raw(w.mk(section_title("contents", self.lang)), "h2"))
-        # Filled by the document from the section headings (see CaseDoc.afterFlowable).
-        contents = TableOfContents(levelStyles=[w.styles["toc"]], dotsMinLevel=0)
-        self.story += [contents, PageBreak()]
+        # Its lines are the section headings (see build); their pages are drawn by the canvas.
+        self.contents = Contents()
+        self.story += [self.contents, PageBreak()]
 
     def summary(self) -> None:
         s = self.cf.summary
@@ -649,6 +655,9 @@ class Builder:
         self.cover()
         for key in SECTIONS:
             getattr(self, key)()
+        self.contents.entries = [
+            (f.outline_text, f.outline_key) for f in self.story if isinstance(f, SectionHeading)
+        ]
         return self.story
 
 

@@ -172,7 +172,7 @@ def test_cells_get_the_fragments_the_parser_makes(markup):
 
     from reports.pdf.markup import Writer
 
-    writer = Writer("en", None)
+    writer = Writer("en")
     for name, style in writer.styles.items():
         cell = writer.raw(markup, name)
         parsed = Paragraph(markup, style)
