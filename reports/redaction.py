@@ -42,6 +42,7 @@ class Redactor:
         users: dict[int, str] | None = None,
         hidden_user_ids: Iterable[int] = (),
         usernames: dict[str, str] | None = None,
+        names: dict[int, str] | None = None,
     ) -> None:
         self.replacements = {
             k: v for k, v in (replacements or {}).items() if k and len(k.strip()) >= 2
@@ -56,6 +57,8 @@ class Redactor:
         # Usernames are replaced only where a value is exactly a username (payload fields),
         # never inside prose: short usernames such as "hr" are ordinary words.
         self.usernames = dict(usernames or {})
+        # How a user is named where nothing is withheld: "Name, Position" (never the login).
+        self.names = dict(names or {})
 
     @property
     def active(self) -> bool:
@@ -81,6 +84,8 @@ class Redactor:
             return ""
         if user.pk in self.users:
             return self.users[user.pk]
+        if user.pk in self.names:
+            return self.text(self.names[user.pk])
         return self.field(user.get_username())
 
     def data(self, value: Any, key: str = "") -> Any:
