@@ -165,7 +165,7 @@ _TEXT: dict[str, Any] = {
     "none": _("None recorded."),
     "yes": _("Yes"),
     "no": _("No"),
-    "withheld": _("Withheld"),
+    "withheld": _("withheld"),  # printed "[withheld]", as free text has it
     "system": _("System"),
     "page": _("Page %(page)s of %(pages)s"),
     "generated": _("Generated"),

@@ -628,11 +628,11 @@ class _Facts:
                     if isinstance(value, list)
                     else self.employee(value)
                 )
-            elif key == "answers":
+            elif key == "answers" and action.startswith("defence."):
                 out[key] = [[self.employee(who), status] for who, status in value]
             elif key == "actions" and action == "remediation.planned":
                 out[key] = [[kind, self.person(owner), due] for kind, owner, due in value]
-            elif key in ("evidence", "old", "new"):
+            elif key in ("evidence", "old", "new") and isinstance(value, int):
                 out[key] = self.evidence_number.get(value, value)
             else:
                 out[key] = self.red.data(value, key)

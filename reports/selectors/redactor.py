@@ -47,7 +47,7 @@ def build_redactor(
     if profile == Profile.REGULATOR and case.customer_contact:
         replacements[case.customer_contact] = WITHHELD
     if profile == Profile.BULLETIN:
-        _anonymise_customer_and_people(case, replacements)
+        _anonymise_customer_and_people(case, replacements, known)
         _number_staff(case, events, replacements, users, usernames, known)
     return Redactor(
         replacements=replacements,
@@ -55,6 +55,7 @@ def build_redactor(
         hidden_user_ids=hidden,
         usernames=usernames,
         names={pk: people.describe(u) for pk, u in known.items()},
+        private_actions=("appeal.", "defence.") if profile == Profile.BULLETIN else (),
     ), reporter_withheld
 
 
@@ -85,25 +86,56 @@ def _withhold_reporter(
             replacements[value] = WITHHELD
 
 
-def _anonymise_customer_and_people(case: Case, replacements: dict[str, str]) -> None:
-    """A bulletin names the customer "Customer" and each person "Person A", "Person B"…"""
+def _anonymise_customer_and_people(case: Case, replacements: dict[str, str], known: dict) -> None:
+    """A bulletin names the customer "Customer" and each person "Person A", "Person B"…:
+    every party (subjects, responsible persons, people heard, appellants, attendees of the
+    training) in every spelling the system holds of them."""
     if case.customer_name:
         replacements[case.customer_name] = "Customer"
     for value in (case.customer_reference, case.customer_contact):
         if value:
             replacements[value] = WITHHELD
+    login_of = {u.employee.pk: u for u in known.values() if policy.employee_of(u) is not None}
+    seen: dict[str, str] = {}
+
+    def name(key: str, spellings: list[str]) -> None:
+        if key not in seen:
+            seen[key] = f"Person {_letters(len(seen))}"
+        for value in spellings:
+            if value and value not in replacements:
+                replacements[value] = seen[key]
+
+    for person in _parties(case):
+        user = login_of.get(person.pk)
+        extra = [user.get_full_name(), user.email] if user is not None else []
+        name(_plain(person.name), [person.name, person.staff_number, *extra])
+    for interview in case.interviews.all():
+        if not interview.interviewee_employee_id:  # a witness known by name only
+            name(_plain(interview.interviewee), [interview.interviewee])
+    for session in case.training_sessions.all():
+        if session.trainer:
+            replacements.setdefault(session.trainer, WITHHELD)
+
+
+def _parties(case: Case) -> list:
     people = list(case.subjects.all())
     for finding in case.findings.all():
         people += [r.employee for r in finding.responsible.all()]
     for interview in case.interviews.all():
         if interview.interviewee_employee_id:
             people.append(interview.interviewee_employee)
-    seen: dict[int, str] = {}
-    for person in people:
-        if person.pk not in seen:
-            seen[person.pk] = f"Person {_letters(len(seen))}"
-            replacements[person.name] = seen[person.pk]
-            replacements[person.staff_number] = seen[person.pk]
+    for proposal in case.sanction_proposals.all():
+        people += [i.employee for i in proposal.items.all()]
+        people += [d.employee for d in proposal.defences.all()]
+    people += [a.employee for a in case.appeals.all()]
+    for session in case.training_sessions.all():
+        people += list(session.attendees.all())
+    return people
+
+
+def _plain(name: str) -> str:
+    """One key per person however their name is spaced or cased."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def _number_staff(
