@@ -194,3 +194,9 @@ def test_every_action_has_a_sentence_in_three_languages(action):
         assert not re.search(r"[a-z]{3,}", told[lang]), told[lang]
     # Simplified is Simplified through and through (nothing Traditional left to convert).
     assert opencc.OpenCC("t2s").convert(told["zh-hans"]) == told["zh-hans"]
+
+
+def test_every_labelled_action_has_a_sentence():
+    """An audit action given a label (the case page's, in the apps' ACTION_LABELS) must be
+    told in the case file's timeline too, not fall back to its label."""
+    assert set(timeline.SENTENCES) == set(L._ACTION_EN)
