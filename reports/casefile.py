@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-SCHEMA_ID = "https://accountability.example/schemas/case-v1.json"
-SCHEMA_VERSION = "1.0"
+SCHEMA_ID = "https://accountability.example/schemas/case-v2.json"
+SCHEMA_VERSION = "2.0"  # docs/case-schema.md says what changed
 
 # Field metadata: values that stay inside the application and never go into case.json.
 INTERNAL = {"export": False}
@@ -38,7 +38,7 @@ class ExportInfo:
     institution: str
     profile: str
     generated_at: dt.datetime
-    prepared_by: str  # username of the viewer, or "system" for CLI exports
+    prepared_by: str  # the viewer by name and position, or "system" for CLI exports
     recipient: str
     schema_version: str = SCHEMA_VERSION
 
@@ -89,7 +89,7 @@ class TeamEntry:
 @dataclass(frozen=True)
 class Parties:
     anonymous: bool
-    reporter: str  # username, or WITHHELD
+    reporter: str  # name and position, or WITHHELD
     reporter_withheld: bool
     subjects: list[Subject]
     customer: Customer | None
@@ -118,16 +118,20 @@ class ChainEvent:
     seq: int
     occurred_at: dt.datetime
     action: str
-    actor: str  # as shown to this recipient
+    actor: str  # as shown to this recipient: name and position, a pseudonym or WITHHELD
     reason: str
     hash: str
     prev_hash: str
     content: dict[str, Any]
     redacted: list[str] = field(default_factory=list)
+    # The payload as the timeline tells it: people by name (or pseudonym), evidence by its
+    # number in the register. Not exported: events.json carries ``content``.
+    facts: dict[str, Any] = field(default_factory=dict, metadata=INTERNAL)
     # Events with salted commitments (ledger.chain.event_hash): the salt of each field shown,
-    # and the commitment alone of each field withheld; empty for older events.
-    salts: dict[str, str] = field(default_factory=dict)
-    commitments: dict[str, str] = field(default_factory=dict)
+    # and the commitment alone of each field withheld; empty for older events. Exported in
+    # events.json, beside ``content``.
+    salts: dict[str, str] = field(default_factory=dict, metadata=INTERNAL)
+    commitments: dict[str, str] = field(default_factory=dict, metadata=INTERNAL)
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,9 @@ class SanctionEntry:
     executed_by: str
     executed_at: dt.datetime | None
     execution_note: str
+    ended_at: dt.datetime | None  # expired, lifted, revoked or replaced on appeal
+    ended_by: str
+    end_reason: str
 
 
 @dataclass(frozen=True)
@@ -235,14 +242,61 @@ class ProposalEntry:
 
 
 @dataclass(frozen=True)
-class AppealEntry:
-    """A defence or appeal step, read from the audit trail (no dedicated records yet)."""
+class DefenceEntry:
+    """The right to be heard: the notice a person was sent, by when they could answer,
+    and their answer."""
 
-    occurred_at: dt.datetime
-    action: str
-    actor: str
+    round: int  # of the sanction proposal the notice was about
+    person: str
+    staff_number: str
+    notified_at: dt.datetime
+    notice: str
+    due_at: dt.datetime
+    status: str  # pending, statement, waived, none
+    statement: str
+    received_at: dt.datetime | None
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class AppealEntry:
+    """A sanctioned person's appeal: the grounds, and the decision with its reasons."""
+
+    round: int  # of the sanction proposal appealed against
+    appellant: str
+    staff_number: str
+    grounds: str
+    filed_at: dt.datetime
+    filed_by: str
+    decide_by: dt.datetime
+    status: str  # open, upheld, modified, revoked
+    decided_by: str
+    decided_at: dt.datetime | None
+    decision_reason: str
+
+
+@dataclass(frozen=True)
+class TrainingEntry:
+    """A training session held because of this case (it may answer other cases too)."""
+
+    topic: str
+    held_on: dt.date
+    trainer: str
+    notes: str
+    attendees: list[str]
+    root_causes: list[str]  # categories of this case's root causes it answers
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ExtensionEntry:
+    """The complaint clock of a complex case, extended with a reason."""
+
+    limit_days: int
     reason: str
-    details: dict[str, Any]
+    extended_by: str
+    extended_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -265,6 +319,9 @@ class ActionEntry:
     completion_note: str
     proof_link: str
     proof_sha256: str
+    cancel_reason: str
+    cancelled_by: str
+    cancelled_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -332,11 +389,14 @@ class CaseFile:
     investigation_reports: list[ReportEntry]
     findings: list[FindingEntry]
     sanctions: list[ProposalEntry]
+    defences: list[DefenceEntry]
     appeals: list[AppealEntry]
     root_causes: list[RootCauseEntry]
     actions: list[ActionEntry]
+    training: list[TrainingEntry]
     reviews: list[ReviewEntry]
     redress: list[RedressEntry]
+    complaint_extensions: list[ExtensionEntry]
     regulator_notices: list[RegulatorNoticeEntry]
     outcome_notices: list[OutcomeNoticeEntry]
     chain: ChainHead

@@ -25,8 +25,9 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 
 from .. import labels as L
 from ..casefile import CaseFile
+from ..labels import when
 from .fonts import SANS
-from .markup import MUTED, RULE, Para, Writer, when
+from .markup import MUTED, RULE, Para, Writer
 
 PRODUCER = f"Accountability (ReportLab {reportlab.Version})"
 FOOTER_SIZE = 7.5

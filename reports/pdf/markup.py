@@ -13,7 +13,6 @@ import copy
 import re
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -206,12 +205,3 @@ class Para(Paragraph):
         rest._wrapped_at = availWidth
         rest._wrapWidths = self._wrapWidths
         return parts
-
-
-def when(value) -> str:
-    """A date, or a date and time in the local zone, as the file prints it."""
-    if value is None:
-        return "—"
-    if hasattr(value, "hour"):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()

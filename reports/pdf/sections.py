@@ -24,9 +24,11 @@ from violations.models import (
 
 from .. import labels as L
 from ..casefile import CaseFile
+from ..labels import when
 from .fonts import SANS
 from .layout import Contents, SectionHeading
-from .markup import ALERT, NAVY, RULE, SHADE, Writer, when
+from .markup import ALERT, NAVY, RULE, SHADE, Writer
+from .records import RecordSections
 
 # Section titles per language: the PDF's headings, bookmarks and table of contents.
 SECTIONS = [
@@ -134,7 +136,7 @@ def _hash(value: str) -> str:
     return f"{value[:32]}<br/>{value[32:]}" if value and len(value) > 32 else (value or "—")
 
 
-class Builder:
+class Builder(RecordSections):
     def __init__(self, cf: CaseFile, lang: str, writer: Writer) -> None:
         self.cf = cf
         self.lang = lang
@@ -335,39 +337,6 @@ class Builder:
         else:
             self.none()
 
-    def timeline(self) -> None:
-        self.heading("timeline")
-        rows = []
-        for e in self.cf.events:
-            details = "; ".join(
-                f"{k}: {_short(v)}"
-                for k, v in e.content["payload"].items()
-                if k != "case_reference"
-            )
-            what = f"<b>{self.w.mk(L.action(e.action))}</b>"
-            if e.reason:
-                what += f"<br/>{self.w.mk(e.reason)}"
-            if details:
-                what += f'<br/><font size="7" color="#5B6573">{self.w.mk(details)}</font>'
-            actor = L.text("system") if e.actor == "system" else e.actor
-            rows.append(
-                [
-                    str(e.seq),
-                    when(e.occurred_at),
-                    self.w.p(actor),
-                    self.w.raw(what),
-                    self.w.raw(e.hash[:12], "mono"),
-                ]
-            )
-        if rows:
-            self.grid(
-                ["seq", "when", "actor", "event", "hash_col"],
-                rows,
-                [12 * mm, 27 * mm, 28 * mm, None, 30 * mm],
-            )
-        else:
-            self.none()
-
     def evidence(self) -> None:
         self.heading("evidence")
         rows = []
@@ -512,24 +481,6 @@ class Builder:
                     [35 * mm, 45 * mm, None, 30 * mm],
                 )
 
-    def appeals(self) -> None:
-        self.heading("appeals")
-        if not self.cf.appeals:
-            self.none("appeal_none")
-            return
-        self.grid(
-            ["when", "actor", "event"],
-            [
-                [
-                    when(a.occurred_at),
-                    a.actor,
-                    L.action(a.action) + (f"\n{a.reason}" if a.reason else ""),
-                ]
-                for a in self.cf.appeals
-            ],
-            [30 * mm, 35 * mm, None],
-        )
-
     def remediation(self) -> None:
         self.heading("remediation")
         self.sub(L.text("root_causes"))
@@ -655,12 +606,8 @@ class Builder:
         self.cover()
         for key in SECTIONS:
             getattr(self, key)()
+            self.more(key)
         self.contents.entries = [
             (f.outline_text, f.outline_key) for f in self.story if isinstance(f, SectionHeading)
         ]
         return self.story
-
-
-def _short(value) -> str:
-    text = value if isinstance(value, str) else str(value)
-    return text if len(text) <= 80 else text[:77] + "…"

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from ledger.chain import commitments, event_content, event_hash, field_salt
@@ -24,8 +25,10 @@ from ..casefile import (
     ChainHead,
     Customer,
     DecisionEntry,
+    DefenceEntry,
     EvidenceEntry,
     ExportInfo,
+    ExtensionEntry,
     FindingEntry,
     InterviewEntry,
     OutcomeNoticeEntry,
@@ -43,12 +46,25 @@ from ..casefile import (
     Subject,
     Summary,
     TeamEntry,
+    TrainingEntry,
     VerificationEntry,
 )
 from ..redaction import Redactor
-from .redactor import build_redactor
+from . import people
+from .redactor import build_redactor, case_user_ids
 
-APPEAL_PREFIXES = ("appeal.", "defence.")
+# Records of later stages that the case page does not read, named by relation so that
+# this module imports none of their apps' models.
+LATER_RECORDS = (
+    "sanction_proposals__defences__employee",
+    "sanction_proposals__items__ended_by",
+    "appeals__employee",
+    "appeals__proposal",
+    "training_sessions__attendees",
+    "training_sessions__root_causes",
+    "complaint_extensions",
+    "interviews__interviewee_employee",
+)
 
 
 def build_casefile(
@@ -62,11 +78,20 @@ def build_casefile(
     """Everything about one case, redacted for ``profile``. Reads only."""
     profile = Profile(profile)
     case = case_selectors.case_page(case.reference)  # read whole: every register prefetched
+    prefetch_related_objects([case], *LATER_RECORDS)
     events = list(audit.events_of(case).select_related("chain"))
-    red, reporter_withheld = build_redactor(case, events, profile=profile, viewer=viewer)
-    chain_events, head = _chain(case, events, red)
+    viewer_id = getattr(viewer, "pk", None)
+    known = people.staff(
+        [*case_user_ids(case), *(e.actor_id for e in events), viewer_id],
+        set().union(*(people.logins_in(e.action, e.payload) for e in events)),
+    )
+    red, reporter_withheld = build_redactor(
+        case, events, profile=profile, viewer=viewer, known=known
+    )
+    facts = _Facts(case, red, known)
+    chain_events, head = _chain(case, events, red, facts)
     return CaseFile(
-        export=_export(profile, viewer=viewer, recipient=recipient, now=now),
+        export=_export(profile, viewer=known.get(viewer_id), recipient=recipient, now=now),
         summary=_summary(case, red),
         parties=_parties(case, red, reporter_withheld=reporter_withheld),
         verification=_verification(case, red),
@@ -77,13 +102,16 @@ def build_casefile(
         investigation_reports=_investigation_reports(case, red),
         findings=_findings(case, red),
         sanctions=_sanctions(case, red),
-        appeals=_appeals(chain_events),
+        defences=_defences(case, red, profile),
+        appeals=_appeals(case, red, profile),
         root_causes=_root_causes(case, red),
         actions=_actions(case, red),
+        training=_training(case, red),
         reviews=_reviews(case, red),
         redress=_redress(case, red),
+        complaint_extensions=_extensions(case, red),
         regulator_notices=_regulator_notices(case, red),
-        outcome_notices=_outcome_notices(case, red),
+        outcome_notices=_outcome_notices(case, facts),
         chain=head,
     )
 
@@ -108,7 +136,7 @@ def _export(profile: Profile, *, viewer, recipient: str, now: dt.datetime | None
         prepared_by=(
             ""
             if profile == Profile.BULLETIN
-            else (viewer.get_username() if getattr(viewer, "pk", None) else "system")
+            else (people.describe(viewer) if viewer is not None else "system")
         ),
         recipient=recipient,
     )
@@ -147,7 +175,7 @@ def _parties(case: Case, red: Redactor, *, reporter_withheld: bool) -> Parties:
         reporter=(
             WITHHELD
             if reporter_withheld
-            else (case.reported_by.get_username() if case.reported_by_id else "")
+            else (red.user(case.reported_by) if case.reported_by_id else "")
         ),
         reporter_withheld=reporter_withheld,
         subjects=[
@@ -195,7 +223,7 @@ def _hash(event: AuditEvent) -> str | None:
 
 
 def _chain(
-    case: Case, events: list[AuditEvent], redactor: Redactor
+    case: Case, events: list[AuditEvent], redactor: Redactor, facts: _Facts
 ) -> tuple[list[ChainEvent], ChainHead]:
     """Recompute every hash and link while reading, so a broken chain is never exported silently."""
     out: list[ChainEvent] = []
@@ -224,7 +252,7 @@ def _chain(
                 seq=event.seq,
                 occurred_at=event.occurred_at,
                 action=event.action,
-                actor=shown["actor_name"],
+                actor=_actor(redactor, event, shown, facts.by_id),
                 reason=shown["reason"],
                 hash=event.hash,
                 prev_hash=event.prev_hash,
@@ -232,6 +260,7 @@ def _chain(
                 redacted=touched,
                 salts=salts,
                 commitments=withheld,
+                facts=facts.of(event.action, content.get("payload", {})),
             )
         )
     key = events[0].chain.key if events else f"case:{case.pk}"
@@ -370,6 +399,9 @@ def _sanctions(case: Case, red: Redactor) -> list[ProposalEntry]:
                     executed_by=red.user(i.executed_by) if i.executed_by_id else "",
                     executed_at=i.executed_at,
                     execution_note=red.text(i.execution_note),
+                    ended_at=i.ended_at,
+                    ended_by=red.user(i.ended_by) if i.ended_by_id else "",
+                    end_reason=red.text(i.end_reason),
                 )
                 for i in p.items.all()
             ],
@@ -388,18 +420,78 @@ def _sanctions(case: Case, red: Redactor) -> list[ProposalEntry]:
     ]
 
 
-def _appeals(chain_events: list[ChainEvent]) -> list[AppealEntry]:
-    """The defence and appeal are read from the trail, already redacted."""
+def _private(red: Redactor, profile: Profile, value: str) -> str:
+    """A person's own words to the institution (a statement, grounds of appeal, a notice
+    addressed to them): the bulletin says such words exist, never what they were."""
+    if profile == Profile.BULLETIN and value:
+        return WITHHELD
+    return red.text(value)
+
+
+def _defences(case: Case, red: Redactor, profile: Profile) -> list[DefenceEntry]:
+    return [
+        DefenceEntry(
+            round=p.round,
+            person=red.field(d.employee.name),
+            staff_number=red.field(d.employee.staff_number),
+            notified_at=d.notified_at,
+            notice=_private(red, profile, d.notice),
+            due_at=d.due_at,
+            status=d.status,
+            statement=_private(red, profile, d.statement),
+            received_at=d.received_at,
+            recorded_by=red.user(d.recorded_by) if d.recorded_by_id else "",
+        )
+        for p in case.sanction_proposals.all()
+        for d in p.defences.all()
+    ]
+
+
+def _appeals(case: Case, red: Redactor, profile: Profile) -> list[AppealEntry]:
     return [
         AppealEntry(
-            occurred_at=e.occurred_at,
-            action=e.action,
-            actor=e.actor,
-            reason=e.reason,
-            details=e.content["payload"],
+            round=a.proposal.round,
+            appellant=red.field(a.employee.name),
+            staff_number=red.field(a.employee.staff_number),
+            grounds=_private(red, profile, a.grounds),
+            filed_at=a.filed_at,
+            filed_by=red.user(a.filed_by),
+            decide_by=a.decide_by,
+            status=a.status,
+            decided_by=red.user(a.decided_by) if a.decided_by_id else "",
+            decided_at=a.decided_at,
+            decision_reason=_private(red, profile, a.decision_reason),
         )
-        for e in chain_events
-        if e.action.startswith(APPEAL_PREFIXES)
+        for a in case.appeals.all()
+    ]
+
+
+def _training(case: Case, red: Redactor) -> list[TrainingEntry]:
+    own_causes = {c.pk for c in case.root_causes.all()}
+    return [
+        TrainingEntry(
+            topic=red.text(t.topic),
+            held_on=t.held_on,
+            trainer=red.field(t.trainer),
+            notes=red.text(t.notes),
+            attendees=[red.field(e.name) for e in t.attendees.all()],
+            root_causes=sorted({c.category for c in t.root_causes.all() if c.pk in own_causes}),
+            recorded_by=red.user(t.recorded_by),
+            recorded_at=t.recorded_at,
+        )
+        for t in sorted(case.training_sessions.all(), key=lambda t: (t.held_on, t.pk))
+    ]
+
+
+def _extensions(case: Case, red: Redactor) -> list[ExtensionEntry]:
+    return [
+        ExtensionEntry(
+            limit_days=x.limit_days,
+            reason=red.text(x.reason),
+            extended_by=red.user(x.extended_by),
+            extended_at=x.extended_at,
+        )
+        for x in case.complaint_extensions.all()
     ]
 
 
@@ -429,6 +521,9 @@ def _actions(case: Case, red: Redactor) -> list[ActionEntry]:
             completion_note=red.text(a.completion_note),
             proof_link=a.proof_link,
             proof_sha256=sha_of.get(a.proof_id, ""),
+            cancel_reason=red.text(a.cancel_reason),
+            cancelled_by=red.user(a.cancelled_by) if a.cancelled_by_id else "",
+            cancelled_at=a.cancelled_at,
         )
         for a in case.corrective_actions.all()
     ]
@@ -481,13 +576,80 @@ def _regulator_notices(case: Case, red: Redactor) -> list[RegulatorNoticeEntry]:
     ]
 
 
-def _outcome_notices(case: Case, red: Redactor) -> list[OutcomeNoticeEntry]:
+def _outcome_notices(case: Case, facts: _Facts) -> list[OutcomeNoticeEntry]:
     return [
         OutcomeNoticeEntry(
             outcome=n.outcome,
-            text=red.text(n.text),
-            recipient=red.field(n.recipient),
+            text=facts.red.text(n.text),
+            recipient=facts.person(n.recipient),  # a login is shown as the person
             sent_at=n.sent_at,
         )
         for n in case.outcome_notices.all()
     ]
+
+
+# --- the timeline's facts ---------------------------------------------------------------------
+
+
+def _actor(red: Redactor, event: AuditEvent, shown: dict, known: dict) -> str:
+    """Who acted, as this recipient sees them: by name and position where the file may."""
+    user = known.get(event.actor_id)
+    if user is None or shown["actor_name"] != event.actor_name:
+        return shown["actor_name"]  # "system", a pseudonym or "[withheld]"
+    return red.user(user)
+
+
+class _Facts:
+    """An audit payload as the timeline tells it: logins become people by name and
+    position, staff numbers become names, evidence ids become register numbers, and
+    everything else is redacted like the payload itself."""
+
+    _STAFF_NUMBER_KEYS = frozenset({"subjects", "employee", "no_statement"})
+
+    def __init__(self, case: Case, red: Redactor, known: dict) -> None:
+        self.red = red
+        self.by_id = known
+        self.by_login = {u.get_username(): u for u in known.values()}
+        employees = list(case.subjects.all())
+        for f in case.findings.all():
+            employees += [r.employee for r in f.responsible.all()]
+        for p in case.sanction_proposals.all():
+            employees += [i.employee for i in p.items.all()]
+            employees += [d.employee for d in p.defences.all()]
+        employees += [a.employee for a in case.appeals.all()]
+        self.by_staff_number = {e.staff_number: e for e in employees}
+        self.evidence_number = {e.pk: n for n, e in enumerate(case.evidence.all(), start=1)}
+
+    def person(self, login):
+        user = self.by_login.get(login) if isinstance(login, str) else None
+        return self.red.user(user) if user is not None else self.red.data(login)
+
+    def employee(self, staff_number):
+        employee = self.by_staff_number.get(staff_number) if isinstance(staff_number, str) else None
+        return self.red.field(employee.name) if employee else self.red.data(staff_number)
+
+    def of(self, action: str, payload: dict) -> dict:
+        logins = people.login_keys(action)
+        out = {}
+        for key, value in payload.items():
+            if key in logins:
+                out[key] = (
+                    [self.person(v) for v in value]
+                    if isinstance(value, list)
+                    else self.person(value)
+                )
+            elif key in self._STAFF_NUMBER_KEYS:
+                out[key] = (
+                    [self.employee(v) for v in value]
+                    if isinstance(value, list)
+                    else self.employee(value)
+                )
+            elif key == "answers" and action.startswith("defence."):
+                out[key] = [[self.employee(who), status] for who, status in value]
+            elif key == "actions" and action == "remediation.planned":
+                out[key] = [[kind, self.person(owner), due] for kind, owner, due in value]
+            elif key in ("evidence", "old", "new") and isinstance(value, int):
+                out[key] = self.evidence_number.get(value, value)
+            else:
+                out[key] = self.red.data(value, key)
+        return out

@@ -74,7 +74,7 @@ def test_bundle_holds_every_file_and_verifies(bundle, signing_key, closed_case, 
     assert manifest["recipient"] == "HKMA Enforcement"
     assert manifest["chain"]["head_hash"] == events["events"][-1]["hash"]
     assert manifest["chain"]["length"] == len(events["events"])
-    schema = json.loads((ROOT / "docs" / "case-schema-v1.json").read_text())
+    schema = json.loads((ROOT / "docs" / "case-schema-v2.json").read_text())
     jsonschema.validate(case_doc, schema)
 
     report = verify_bundle.verify(str(path), signing_key.read_bytes())

@@ -93,9 +93,9 @@ def test_every_section_present_for_a_full_case(casefile, closed_case):
     assert casefile.chain.head_hash in text
     assert casefile.chain.intact is True
     assert casefile.chain.length == len(casefile.events) == audit.events_of(closed_case).count()
-    # Every audit event has its row: actions are labelled, sequence numbers run 1..n.
-    assert "Facts determined" in text
-    assert "Closed" in text
+    # Every audit event has its row, told in a sentence; sequence numbers run 1..n.
+    assert "Determined the facts (round 1): the violation is established, Major." in text
+    assert "The case was closed" in text
     assert "Senior management" in text  # approval level of a demotion
     assert "HKMA" in text
     assert "REG-1" in text

@@ -19,9 +19,11 @@ from reports.casefile import Profile
 from reports.selectors import build_casefile
 from violations import services
 
-# A closed case reads in 41 / 38 / 39 queries (SQLite and PostgreSQL alike), a case under
-# investigation in fewer; raising a ceiling needs a reason in the commit.
-CEILINGS = {Profile.INTERNAL: 43, Profile.REGULATOR: 40, Profile.BULLETIN: 41}
+# A closed case reads in 48 / 46 / 46 queries (SQLite and PostgreSQL alike), a case under
+# investigation in fewer; raising a ceiling needs a reason in the commit. (Schema 2.0 reads
+# the defences, appeals, training, extensions and ended sanctions, and every user the file
+# names with their employee record and roles, once.)
+CEILINGS = {Profile.INTERNAL: 50, Profile.REGULATOR: 48, Profile.BULLETIN: 48}
 
 
 def _viewer(world):

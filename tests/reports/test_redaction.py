@@ -47,7 +47,9 @@ def test_internal_profile_shows_what_the_viewer_may_see(named_reporter, walk, wo
         )
     )
 
-    assert "tipster.mei" in text
+    # People by name and role, never by login.
+    assert "Mei Tipster, Reporter" in text
+    assert "tipster.mei" not in text
     assert "Madam Wong" in text
     assert "Chan Tai Man" in text
 
