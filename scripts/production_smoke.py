@@ -128,7 +128,21 @@ def walk(nodes: list[str], reference: str) -> None:
             statics[response.url] = response.status
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            # As root, and on a machine with no outside network: Chromium's own background
+            # connections would only fail.
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             context = browser.new_context(accept_downloads=True)
             context.on("response", record)
