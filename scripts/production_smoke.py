@@ -17,6 +17,7 @@ anew), SMOKE_REDIS_URL (redis://127.0.0.1:6379/5, flushed), SMOKE_TIMEOUT (300 s
 Exits non-zero on the first failure; everything it started is stopped on the way out.
 """
 
+import contextlib
 import os
 import secrets
 import signal
@@ -30,13 +31,16 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from serve import gunicorn_command, prepare, production_env  # noqa: E402
 
 from tests.production import s3  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 BUCKET = "smoke-evidence"
-EVIDENCE = b"%PDF-1.7\n% production smoke evidence " + secrets.token_hex(8).encode() + b"\n"
+RUN = secrets.token_hex(4)
+EVIDENCE = b"%PDF-1.7\n% production smoke evidence " + RUN.encode() + b"\n"
+FILE_NAME = f"signed-form-{RUN}.pdf"
 ATTACKER = "203.0.113.7"
 DESK = "198.51.100.20"
 
@@ -100,7 +104,8 @@ def log_in(page, base: str, username: str, password: str) -> str:
     page.locator('input[name="username"]').fill(username, timeout=10_000)
     page.locator('input[name="password"]').fill(password)
     page.locator('button[type="submit"]').click()
-    page.wait_for_load_state("networkidle")
+    with contextlib.suppress(PlaywrightTimeout):  # the caller reports where it stayed
+        page.wait_for_url(f"{base}/cases/", timeout=30_000)
     return page.url
 
 
@@ -166,18 +171,18 @@ def walk(nodes: list[str], reference: str) -> None:
             upload.locator('select[name="kind"]').select_option("document")
             upload.locator('input[name="description"]').fill("Smoke test: signed form")
             upload.locator('input[name="file"]').set_input_files(
-                {"name": "signed-form.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE}
+                {"name": FILE_NAME, "mimeType": "application/pdf", "buffer": EVIDENCE}
             )
             with page.expect_navigation() as nav:
                 upload.locator("button").click()
             check(nav.value is not None and nav.value.status == 200, "evidence stored")
-            check(page.get_by_text("signed-form.pdf").count() > 0, "the case lists the file")
+            check(page.get_by_role("link", name=FILE_NAME).count() == 1, "the case lists the file")
 
             print("node 2: the same case, download the evidence", flush=True)
             opened = page.goto(f"{node2}/cases/{reference}/")
             check(opened is not None and opened.status == 200, "case opens on node 2")
             with page.expect_download() as download_info:
-                page.get_by_role("link", name="signed-form.pdf").click()
+                page.get_by_role("link", name=FILE_NAME).click()
             download = download_info.value
             data = Path(download.path()).read_bytes()
             check(data == EVIDENCE, "node 2 returns the bytes stored through node 1")
@@ -191,6 +196,7 @@ def walk(nodes: list[str], reference: str) -> None:
             print("lockout counted on node 1 holds on node 2", flush=True)
             guesser = browser.new_context(extra_http_headers={"X-Forwarded-For": ATTACKER})
             page = guesser.new_page()
+            pages.append(page)
             statuses = [post_login(page, node1, "auditor", "wrong") for _ in range(3)]
             check(statuses == [200, 200, 429], f"node 1 locks the guesser out ({statuses})")
             status = post_login(page, node2, "auditor", "demo")
@@ -198,14 +204,16 @@ def walk(nodes: list[str], reference: str) -> None:
             guesser.close()
             person = browser.new_context(extra_http_headers={"X-Forwarded-For": DESK})
             page = person.new_page()
+            pages.append(page)
             landed = log_in(page, node2, "auditor", "demo")
             check(landed == f"{node2}/cases/", "the auditor signs in on node 2 from their own desk")
             person.close()
         except SmokeFailure:
-            if pages:  # what the browser saw, for whoever reads the CI log
+            open_pages = [pg for pg in pages if not pg.is_closed()]
+            if open_pages:  # what the browser saw, for whoever reads the CI log
                 html = ROOT / "var" / "smoke" / "failure.html"
-                html.write_text(pages[-1].content())
-                print(f"  page at failure: {pages[-1].url} (saved to {html})", flush=True)
+                html.write_text(open_pages[-1].content())
+                print(f"  page at failure: {open_pages[-1].url} (saved to {html})", flush=True)
             raise
         finally:
             browser.close()
