@@ -33,8 +33,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 from production_smoke import fresh_database, wait_for_port  # noqa: E402
 from serve import gunicorn_command, prepare, production_env  # noqa: E402
 
-# Who the 20 people are: officers and managers work the inbox and queue, auditors read.
-PEOPLE = ["officer", "manager", "auditor", "investigator", "depthead"]
+# Who the 20 people are: officers, managers and investigators work their inboxes, auditors
+# read; five of each.
+PEOPLE = ["officer", "manager", "auditor", "investigator"]
 PASSWORD = "pw"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/cases/(VC-\d{4}-\d{6})/"')
