@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check messages static smoke
+.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check messages static smoke load
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -34,6 +34,10 @@ serve: install
 smoke: install
 	@test -x /usr/bin/chromium || { echo "make smoke needs Debian's chromium: apt-get install -y chromium"; exit 1; }
 	$(BIN)/python scripts/production_smoke.py
+
+# 20 people on two production nodes over 10,000 bulk-seeded cases (docs/performance.md).
+load: install
+	$(BIN)/python benchmarks/load.py
 # --- end production ---
 
 install: $(VENV)/.installed static

@@ -9,7 +9,7 @@ fresh PostgreSQL database (LOAD_DATABASE_URL, …/prod_load, dropped and made an
 case. Prints p50 / p95 / max per page and the errors, as a Markdown table, and writes the
 numbers to benchmarks/results/<time>-load.json.
 
-    python benchmarks/load.py      (docs/performance.md has the last run)
+    make load      (or python benchmarks/load.py; docs/performance.md has the last run)
 """
 
 import json
