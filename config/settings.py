@@ -204,7 +204,7 @@ else:
 STORAGES = {
     "default": _files,
     # With DEBUG off, whitenoise serves what collectstatic built: hashed names (a changed
-    # file gets a new name, so browsers may cache for a year), gzip and brotli copies.
+    # file gets a new name, so browsers may cache for a year) and gzip copies.
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
