@@ -31,7 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    # production (issue 18): django.contrib.staticfiles, ignoring viewflow's node_modules copy
+    "config.apps.StaticFiles",
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
@@ -52,7 +53,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # --- production (issue 18): proxy, static files, no-store ---
+    # First: forwarded headers are believed only from DJANGO_TRUSTED_PROXIES (config/middleware.py).
+    "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files with hashed names and long cache lifetimes, before anything else runs.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every response below this point is marked Cache-Control: no-store.
+    "config.middleware.NoStoreMiddleware",
+    # --- end production ---
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,13 +153,22 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one username from one
-# address, that pair is locked out for AXES_COOLOFF_TIME. A successful login resets the count.
+# --- production (issue 18): login throttling (django-axes) ---
+# Counted per account *and* address, and per address alone: AXES_FAILURE_LIMIT failures for
+# one username from one address slow that guesser down for AXES_COOLOFF_TIME, and the same
+# number from one address across any usernames (password spraying) holds the address back.
+# A named person is never locked out by someone else's guesses from another address, and a
+# lockout always ends: failures during it do not extend it. The address is the client's
+# behind a trusted proxy (config.middleware.TrustedProxyMiddleware sets REMOTE_ADDR). With
+# REDIS_URL the counters live in Redis, shared by every node; otherwise in the database.
 AXES_ENABLED = env.bool("DJANGO_AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# --- end production ---
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -166,11 +184,55 @@ USE_TZ = True
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# Evidence is never served from a public URL: MEDIA_ROOT has no URL route; files go out only
-# through permission-checked views.
+# --- production (issue 18): static files, uploaded files, cache ---
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Evidence is never served from a public URL. MEDIA_URL names one application route
+# (config/media.py) that serves avatars to signed-in users and nothing else; evidence goes
+# out only through the case's evidence view. Files live on this machine's disk
+# (ACCOUNTABILITY_MEDIA_ROOT) or, with ACCOUNTABILITY_S3_BUCKET, in an S3-compatible bucket
+# that every node shares (config/storage.py).
 MEDIA_ROOT = Path(env.str("ACCOUNTABILITY_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
-MEDIA_URL = None
+MEDIA_URL = "/media/"
+S3_BUCKET = env.str("ACCOUNTABILITY_S3_BUCKET", default="")
+if S3_BUCKET:
+    _files = {
+        "BACKEND": "config.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("ACCOUNTABILITY_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ACCOUNTABILITY_S3_REGION", default="") or None,
+            "access_key": env.str("ACCOUNTABILITY_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ACCOUNTABILITY_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("ACCOUNTABILITY_S3_PREFIX", default=""),
+            "addressing_style": env.str("ACCOUNTABILITY_S3_ADDRESSING", default="path"),
+        },
+    }
+else:
+    _files = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _files,
+    # With DEBUG off, whitenoise serves what collectstatic built: hashed names (a changed
+    # file gets a new name, so browsers may cache for a year) and gzip copies.
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Redis (REDIS_URL) is the cache every node shares: login throttling counts there.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", default="accountability"),
+        }
+    }
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+# --- end production ---
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -235,10 +297,20 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# --- production (issue 18): behind a TLS proxy ---
+# Addresses (or networks) of the proxies in front of the application. Only their
+# X-Forwarded-For and X-Forwarded-Proto are believed (config/middleware.py); gunicorn's
+# forwarded_allow_ips reads the same variable (deploy/gunicorn.conf.py).
+ACCOUNTABILITY_TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+if ACCOUNTABILITY_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# --- end production ---
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only to try the production configuration over plain HTTP on this machine
+    # (`make serve`, the smoke test); never behind a real proxy.
+    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -8,6 +8,7 @@ from viewflow.urls import Application, Site
 from casework.flows import CaseFlow
 from casework.views import workflow_pages
 from casework.viewsets import CaseAppViewset
+from config import media
 
 site = Site(
     title=_("Accountability"),
@@ -41,5 +42,8 @@ urlpatterns = [
     path("supervision/", include("reports.supervision_urls")),
     path("remediation/", include("remediation.urls")),
     path("sanctions/", include("sanctions.urls")),
+    # --- production (issue 18): the only route under MEDIA_URL (avatars; see config/media.py)
+    path("media/<path:name>", media.media, name="media"),
+    # --- end production ---
     path("", site.urls),
 ]
