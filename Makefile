@@ -26,11 +26,12 @@ seed: migrate
 		DJANGO_DEBUG=1 $(BIN)/python manage.py signing_key generate >/dev/null
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 
-# The demo opens effectiveness reviews two minutes after the last corrective action; a
-# background loop plays the role of the cron job that runs the timer dispatcher.
+# The demo opens effectiveness reviews two minutes after the last corrective action and
+# closes the appeal window three minutes after execution; a background loop plays the role
+# of the cron job that runs the timer dispatcher.
 demo: seed
 	@echo "Serving on http://127.0.0.1:8000 — log in as officer / demo (see README for every role)"
-	@export DJANGO_DEBUG=1 ACCOUNTABILITY_REVIEW_DELAY_MINUTES=2; \
+	@export DJANGO_DEBUG=1 ACCOUNTABILITY_REVIEW_DELAY_MINUTES=2 ACCOUNTABILITY_APPEAL_WINDOW_MINUTES=3; \
 	( while sleep 30; do $(BIN)/python manage.py workflow_timers >/dev/null 2>&1 || true; done ) & timers=$$!; \
 	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

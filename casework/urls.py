@@ -7,6 +7,8 @@ app_name = "casework"
 urlpatterns = [
     path("cases/<str:reference>/", case.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<str:reference>/reassign/", case.ReassignView.as_view(), name="reassign"),
+    path("cases/<str:reference>/team/", case.TeamChangeView.as_view(), name="team_change"),
+    path("cases/<str:reference>/declare/", case.DeclareView.as_view(), name="declare"),
     path(
         "sanctions/cases/<str:reference>/appeal/", case.AppealFileView.as_view(), name="appeal_file"
     ),

@@ -266,6 +266,14 @@ ACCOUNTABILITY = {
         if env.str("ACCOUNTABILITY_REVIEW_DELAY_MINUTES", default="")
         else timedelta(days=env.int("ACCOUNTABILITY_REVIEW_DELAY_DAYS", default=90))
     ),
+    # The flow's other waits (sanctions/conf.py has every sanction-stage number): the demo
+    # sets ACCOUNTABILITY_APPEAL_WINDOW_MINUTES so the case closes while a person watches.
+    "SANCTIONS": {
+        "DEFENCE_WORKING_DAYS": env.int("ACCOUNTABILITY_DEFENCE_WORKING_DAYS", default=5),
+        "APPEAL_WINDOW_DAYS": env.int("ACCOUNTABILITY_APPEAL_WINDOW_DAYS", default=10),
+        "APPEAL_WINDOW_MINUTES": env.int("ACCOUNTABILITY_APPEAL_WINDOW_MINUTES", default=0) or None,
+        "APPEAL_DECISION_DAYS": env.int("ACCOUNTABILITY_APPEAL_DECISION_DAYS", default=60),
+    },
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
     "EVIDENCE_EXTENSIONS": [
         ".pdf",

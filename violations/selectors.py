@@ -136,7 +136,8 @@ def case_page(reference: str) -> Case:
         .prefetch_related(
             "subjects__department",
             Prefetch(
-                "team", queryset=TeamMember.objects.select_related("user").order_by("role", "pk")
+                "team",
+                queryset=TeamMember.objects.select_related("user__employee").order_by("role", "pk"),
             ),
             "evidence__collected_by",
             "interviews__interviewer",

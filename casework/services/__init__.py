@@ -9,7 +9,9 @@ from .process import (
     appeal_window_closes_at,
     case_report,
     defence_close_overdue,
+    lead_replace,
     team_change,
+    team_declare,
 )
 from .steps import (
     COMPLETES,
@@ -45,6 +47,7 @@ __all__ = [
     "effectiveness_review",
     "facts_determine",
     "investigation_submit",
+    "lead_replace",
     "regulator_notify",
     "remediation_plan",
     "sanction_decide",
@@ -55,6 +58,7 @@ __all__ = [
     "task_reassign",
     "task_unassign",
     "team_change",
+    "team_declare",
     "team_form",
     "verification_complete",
 ]

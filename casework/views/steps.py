@@ -22,6 +22,7 @@ from violations.exceptions import ServiceError
 from violations.models import Case
 from violations.views.base import ServiceFormMixin
 
+from .. import forms as work_forms
 from .. import services
 from ..steps import Step
 
@@ -168,6 +169,30 @@ class FindFactsView(StepView):
             evidence_conclusive=d["evidence_conclusive"],
             characterization_accurate=d["characterization_accurate"],
             handling_appropriate=d["handling_appropriate"],
+        )
+
+
+class ReplaceLeadView(StepView):
+    """The case manager names a new lead after the lead declared a conflict of interest."""
+
+    form_class = work_forms.ReplaceLeadForm
+    template_name = "casework/step_replace_lead.html"
+    success_message = _("New lead named; the lead's open tasks are theirs once they declare.")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["conflicted"] = (
+            self.case.team.filter(has_conflict=True, role="lead")
+            .select_related("user__employee")
+            .order_by("-declared_at")
+            .first()
+        )
+        return ctx
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.lead_replace(
+            task=self.task, actor=self.request.user, new_lead=d["new_lead"], reason=d["reason"]
         )
 
 
