@@ -12,6 +12,7 @@ from viewflow.workflow.status import STATUS
 from remediation.selectors import ACTION_LABELS as REMEDIATION_ACTIONS
 from sanctions.models import DefenceRecord, DefenceStatus
 from sanctions.selectors import ACTION_LABELS as SANCTION_ACTIONS
+from violations import audit
 from violations.models import Case
 from violations.selectors import ACTION_LABELS as CASE_ACTIONS
 
@@ -81,3 +82,40 @@ def case_managers() -> list[User]:
         .distinct()
         .order_by("username")
     )
+
+
+@dataclass(frozen=True)
+class Deed:
+    """One thing a person did while holding a task, as the audit trail has it."""
+
+    when: dt.datetime
+    label: str
+    reason: str
+
+
+def deeds(task: Task, user) -> list[Deed]:
+    """What ``user`` did while holding the finished ``task``: their audit events on its case
+    from the task's creation to its end, labelled, with no case record read."""
+    case = Case.objects.filter(process_id=task.process_id).only("pk").first()
+    if case is None or task.finished is None:
+        return []
+    events = audit.events_of(case).filter(
+        actor=user, occurred_at__gte=task.created, occurred_at__lte=task.finished
+    )
+    return [
+        Deed(when=e.occurred_at, label=str(ACTION_LABELS.get(e.action, e.action)), reason=e.reason)
+        for e in events.only("occurred_at", "action", "reason")
+    ]
+
+
+@dataclass(frozen=True)
+class NextStep:
+    title: str
+    holder: User | None
+
+
+def next_steps(case: Case) -> list[NextStep]:
+    """Where the case went: its open human tasks and who holds them."""
+    return [
+        NextStep(title=str(t.flow_task.task_title), holder=t.owner) for t in open_case_tasks(case)
+    ]

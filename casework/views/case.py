@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
+from viewflow.workflow.models import Task
 
 from remediation import forms as remediation_forms
 from remediation.models import CorrectiveAction
@@ -23,7 +24,7 @@ from violations.views.cases import CaseActionView, visible_case_or_404
 
 from .. import forms as work_forms
 from .. import services
-from ..selectors import ACTION_LABELS, case_managers, open_case_tasks, waiting
+from ..selectors import ACTION_LABELS, case_managers, deeds, open_case_tasks, waiting
 
 
 class CaseDetailView(LoginRequiredMixin, TemplateView):
@@ -208,3 +209,30 @@ class DeclareView(LoginRequiredMixin, ServiceFormMixin, FormView):
             _("You are no longer on this case; the case manager names someone else."),
         )
         return reverse("violations:my_declarations")
+
+
+class DoneTaskView(LoginRequiredMixin, TemplateView):
+    """A task the user finished ("Done by me"): what they did, and the case only while they
+    may still see it."""
+
+    template_name = "casework/done_task.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        task = (
+            Task.objects.filter(pk=kwargs["pk"], owner=user, finished__isnull=False)
+            .select_related("process")
+            .first()
+        )
+        case = Case.objects.filter(process_id=task.process_id).first() if task else None
+        if case is None:
+            raise Http404(_("No such task of yours."))
+        ctx.update(
+            task=task,
+            step_title=task.flow_task.task_title,
+            reference=case.reference,
+            visible=policy.can_view_case(user, case),
+            deeds=deeds(task, user),
+        )
+        return ctx

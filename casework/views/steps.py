@@ -24,6 +24,8 @@ from violations.views.base import ServiceFormMixin
 
 from .. import forms as work_forms
 from .. import services
+from ..forms import person_label
+from ..selectors import next_steps
 from ..steps import Step
 
 
@@ -76,7 +78,31 @@ class StepView(ServiceFormMixin, FormView):
     def get_success_url(self):
         if policy.can_view_case(self.request.user, self.case):
             return self.case.get_absolute_url()
-        return "/"
+        messages.info(self.request, moved_on(self.case))
+        return reverse("work:case:inbox")
+
+
+def moved_on(case: Case) -> str:
+    """The sentence for someone whose step moved the case out of their sight: where it
+    went and to whom, and nothing else of the case."""
+    steps = next_steps(case)
+    if not steps:
+        return str(
+            _("%(reference)s moved on; nobody has a step on it now.")
+            % {"reference": case.reference}
+        )
+    parts = [
+        _("%(step)s (%(holder)s)")
+        % {
+            "step": s.title,
+            "holder": person_label(s.holder) if s.holder else _("in the queue"),
+        }
+        for s in steps
+    ]
+    return str(
+        _("%(reference)s moved on to: %(steps)s. You no longer see this case.")
+        % {"reference": case.reference, "steps": "; ".join(str(p) for p in parts)}
+    )
 
 
 class ReportView(ServiceFormMixin, FormView):
@@ -203,11 +229,23 @@ class ClaimTaskView(AssignTaskView):
     the reporter or a conflicted user must not even see which case it is.
     """
 
+    template_name = "casework/claim.html"
+
     def dispatch(self, request, *args, **kwargs):
-        case = Case.objects.filter(process_id=request.activation.task.process_id).first()
-        if case is None or not policy.can_view_case(request.user, case):
+        self.case = (
+            Case.objects.select_related("category", "department")
+            .filter(process_id=request.activation.task.process_id)
+            .first()
+        )
+        if self.case is None or not policy.can_view_case(request.user, self.case):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        task = self.request.activation.task
+        ctx.update(case=self.case, task=task, step_title=task.flow_task.task_title)
+        return ctx
 
     def form_valid(self, *args, **kwargs):
         try:
