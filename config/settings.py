@@ -155,6 +155,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Hong_Kong")
 USE_I18N = True
 USE_TZ = True
+# One date format per language, the same everywhere a date is shown (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"

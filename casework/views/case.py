@@ -25,6 +25,7 @@ from violations.views.cases import CaseActionView, visible_case_or_404
 from .. import forms as work_forms
 from .. import services
 from ..selectors import ACTION_LABELS, case_managers, deeds, open_case_tasks, waiting
+from .steps import people_by_name
 
 
 class CaseDetailView(LoginRequiredMixin, TemplateView):
@@ -70,7 +71,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 "record_review": forms.RecordReviewForm(),
                 "declaration": forms.DeclarationForm(),
                 "acknowledge": forms.AcknowledgeForm(),
-                "reassign": forms.ReassignForm(),
+                "reassign": people_by_name(forms.ReassignForm()),
                 "unmask": forms.UnmaskRequestForm(),
             },
         )

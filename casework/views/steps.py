@@ -4,6 +4,7 @@ reports the outcome."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -70,6 +71,11 @@ class StepView(ServiceFormMixin, FormView):
         kwargs["case"] = self.case
         return kwargs
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        people_by_name(form)
+        return form
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(case=self.case, task=self.task, step_title=self.task.flow_task.task_title)
@@ -80,6 +86,17 @@ class StepView(ServiceFormMixin, FormView):
             return self.case.get_absolute_url()
         messages.info(self.request, moved_on(self.case))
         return reverse("work:case:inbox")
+
+
+def people_by_name(form):
+    """Every drop-down of logins in ``form`` lists people by name and position (the domain
+    forms list logins; the staff record that names a person is one join away)."""
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and queryset.model is get_user_model():
+            field.queryset = queryset.select_related("employee")
+            field.label_from_instance = person_label
+    return form
 
 
 def moved_on(case: Case) -> str:
