@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check messages
+.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check messages browser-walk
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -40,6 +40,12 @@ test: install
 	@mkdir -p var
 	DJANGO_DEBUG=1 $(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+# One case from report to close in Debian's Chromium (/usr/bin/chromium; Playwright never
+# downloads a browser), in English and Traditional Chinese; page loads in var/browser-walk.json.
+browser-walk: install
+	@mkdir -p var
+	ACCOUNTABILITY_BROWSER_WALK=1 DJANGO_DEBUG=1 $(BIN)/python -m pytest tests/browser
 
 check-migrations: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
