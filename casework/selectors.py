@@ -32,7 +32,7 @@ def open_case_tasks(case: Case) -> list[Task]:
         Task.objects.filter(
             process_id=case.process_id, status__in=OPEN_STATUSES, flow_task_type="HUMAN"
         )
-        .select_related("owner")
+        .select_related("owner__employee")
         .order_by("pk")
     )
 

@@ -46,3 +46,28 @@ def test_one_date_format_in_every_language():
             shown.add(date_format(moment, "DATETIME_FORMAT"))
     assert len(shown) == 1
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", shown.pop())
+
+
+def test_the_case_page_names_people_and_shows_no_plan_round_on_a_first_plan(client, walk, world):
+    from violations.models import Employee
+
+    Employee.objects.create(
+        staff_number="W0100",
+        name="Wong Ka Yan",
+        department=world.dept,
+        position="Compliance officer",
+        user=world.officer,
+    )
+    case = walk.to_approval(walk.report())
+    walk.decide(case)
+    walk.execute(case)
+    walk.plan(case)
+    client.force_login(world.manager)
+
+    page = client.get(case.get_absolute_url()).content.decode()
+
+    assert "Wong Ka Yan · Compliance officer" in page  # verified by, proposed by
+    assert ">officer<" not in page
+    assert "<li>[1]" not in page  # root causes
+    assert "<td>[1]" not in page  # corrective actions
+    assert "Staff did not know the suitability rules" in page
