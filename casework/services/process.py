@@ -88,7 +88,7 @@ def lead_replace(*, task, actor: User, new_lead: User, reason: str) -> None:
     a reason is given.
     """
     with human_task(task, actor=actor, expected=Step.REPLACE_LEAD) as held:
-        _change_team(held.case, actor=actor, reason=reason, new_lead=new_lead)
+        _change_team(held.case, actor=actor, reason=reason, new_lead=new_lead, task=held.task)
 
 
 def team_declare(*, case: Case, actor: User, has_conflict: bool, statement: str = "") -> TeamMember:
