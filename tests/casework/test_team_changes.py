@@ -211,3 +211,15 @@ def test_a_declaration_through_the_page_lands_on_the_case(client, walk, world):
 
     assert response.status_code == 302
     assert response["Location"] == case.get_absolute_url()
+
+
+def test_a_lead_who_declared_a_conflict_cannot_release_the_task(walk, world):
+    case = _team_with_lead_conflict(walk, world)
+    task = open_task(case, "investigate")
+
+    with pytest.raises(NotAllowed):
+        work.task_unassign(task=task, actor=world.investigator)
+
+    task.refresh_from_db()
+    assert task.owner == world.investigator
+    assert task.status == STATUS.ASSIGNED
