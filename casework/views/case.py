@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -27,6 +28,22 @@ from .. import services
 from ..selectors import ACTION_LABELS, case_managers, deeds, open_case_tasks, waiting
 from .steps import people_by_name
 
+# The people the case page names, each with the staff record that gives name and position.
+PEOPLE_ON_THE_PAGE = [
+    f"{relation}__employee"
+    for relation in (
+        "evidence__collected_by",
+        "interviews__interviewer",
+        "record_reviews__reviewed_by",
+        "investigation_reports__submitted_by",
+        "findings__found_by",
+        "sanction_proposals__decisions__approver",
+        "sanction_proposals__proposed_by",
+        "corrective_actions__owner",
+        "effectiveness_reviews__reviewer",
+    )
+]
+
 
 class CaseDetailView(LoginRequiredMixin, TemplateView):
     template_name = "casework/case_detail.html"
@@ -36,6 +53,8 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         visible_case_or_404(user, kwargs["reference"])
         case = selectors.case_page(kwargs["reference"])
+        # The page names each person by their staff record (the case file does not).
+        prefetch_related_objects([case], *PEOPLE_ON_THE_PAGE)
         membership = case.team.all()
         mine = next((m for m in membership if m.user_id == user.pk and m.active), None)
         tasks = open_case_tasks(case)
