@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check messages bench-verify static smoke load
+.PHONY: demo test install migrate seed serve bench lint format clean check-migrations timers upgrade-check messages bench-verify static smoke load browser-walk
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -51,11 +51,12 @@ seed: migrate
 		DJANGO_DEBUG=1 $(BIN)/python manage.py signing_key generate >/dev/null
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 
-# The demo opens effectiveness reviews two minutes after the last corrective action; a
-# background loop plays the role of the cron job that runs the timer dispatcher.
+# The demo opens effectiveness reviews two minutes after the last corrective action and
+# closes the appeal window three minutes after execution; a background loop plays the role
+# of the cron job that runs the timer dispatcher.
 demo: seed
 	@echo "Serving on http://127.0.0.1:8000 — log in as officer / demo (see README for every role)"
-	@export DJANGO_DEBUG=1 ACCOUNTABILITY_REVIEW_DELAY_MINUTES=2; \
+	@export DJANGO_DEBUG=1 ACCOUNTABILITY_REVIEW_DELAY_MINUTES=2 ACCOUNTABILITY_APPEAL_WINDOW_MINUTES=3; \
 	( while sleep 30; do $(BIN)/python manage.py workflow_timers >/dev/null 2>&1 || true; done ) & timers=$$!; \
 	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -64,6 +65,12 @@ test: install
 	@mkdir -p var
 	DJANGO_DEBUG=1 $(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+# One case from report to close in Debian's Chromium (/usr/bin/chromium; Playwright never
+# downloads a browser), in English and Traditional Chinese; page loads in var/browser-walk.json.
+browser-walk: install
+	@mkdir -p var
+	ACCOUNTABILITY_BROWSER_WALK=1 DJANGO_DEBUG=1 $(BIN)/python -m pytest tests/browser
 
 check-migrations: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

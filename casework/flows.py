@@ -268,6 +268,16 @@ class CaseFlow(flow.Flow):
         .Then(this.finished)
         .Else(this.plan_remediation)
     )
+    # Opened by ``casework.services.team_declare`` when the lead declares a conflict of
+    # interest: a branch beside the lead's frozen task, ending on its own (viewflow's End
+    # finishes the process only when no other task is open).
+    replace_lead = (
+        CaseView(pages.ReplaceLeadView.as_view())
+        .Annotation(title=_("Replace the lead investigator"))
+        .Permission("violations.form_team")
+        .Next(this.lead_replaced)
+    )
+    lead_replaced = flow.End().Annotation(title=_("Lead replaced"))
     finished = flow.Join().Annotation(title=_("All work done")).Next(this.close)
     close = flow.Function(this.close_case).Annotation(title=_("Close and archive")).Next(this.end)
     notify_outcome = (

@@ -29,6 +29,7 @@ class Step(StrEnum):
     PLAN_REMEDIATION = "plan_remediation"
     COMPLETE_ACTION = "complete_action"
     REVIEW = "review"
+    REPLACE_LEAD = "replace_lead"
 
 
 # The stage a case enters when the step's task is created (steps not named here leave the

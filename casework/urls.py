@@ -8,6 +8,9 @@ urlpatterns = [
     path("cases/<str:reference>/", case.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<str:reference>/reassign/", case.ReassignView.as_view(), name="reassign"),
     path("cases/<str:reference>/cancel/", case.CaseCancelView.as_view(), name="case_cancel"),
+    path("cases/<str:reference>/team/", case.TeamChangeView.as_view(), name="team_change"),
+    path("cases/<str:reference>/declare/", case.DeclareView.as_view(), name="declare"),
+    path("tasks/<int:pk>/done/", case.DoneTaskView.as_view(), name="done_task"),
     path(
         "sanctions/cases/<str:reference>/appeal/", case.AppealFileView.as_view(), name="appeal_file"
     ),

@@ -10,6 +10,9 @@ would be refused).
 
 from __future__ import annotations
 
+from functools import cached_property
+
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
@@ -128,12 +131,36 @@ class CaseQueueView(CaseColumnsMixin, FlowQueueListView):
 
 
 class CaseArchiveView(CaseColumnsMixin, FlowArchiveListView):
+    """ "Done by me": each row opens what the user did; the case's title shows only while
+    the user may still see the case."""
+
     columns = ("task_id", "case_reference", "case_title", "task_title", "created", "finished")
     filterset_class = _ArchiveFilter
 
     @viewprop
     def queryset(self):
         return super().queryset.select_related(*ROW_RELATED)
+
+    @cached_property
+    def _visible_processes(self) -> set[int]:
+        return set(
+            policy.visible_cases(self.request.user)
+            .filter(process__isnull=False)
+            .values_list("process_id", flat=True)
+        )
+
+    def case_title(self, task):
+        if task.process_id not in self._visible_processes:
+            return "—"
+        return super().case_title(task)
+
+    case_title.short_description = _("Title")
+
+    def task_id(self, task):
+        url = reverse("casework:done_task", args=[task.pk])
+        return format_html('<a href="{}">#{}/{}</a>', url, task.process_id, task.pk)
+
+    task_id.short_description = _("#")
 
 
 class CaseTaskListView(CaseColumnsMixin, DashboardTaskListView):

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Input no field can mean (NUL characters, year-1 dates) answers 400, never 500.
+    "config.guard.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "viewflow.middleware.SiteMiddleware",
@@ -181,6 +183,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Hong_Kong")
 USE_I18N = True
 USE_TZ = True
+# One date format per language, the same everywhere a date is shown (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -346,6 +350,14 @@ ACCOUNTABILITY = {
         if env.str("ACCOUNTABILITY_REVIEW_DELAY_MINUTES", default="")
         else timedelta(days=env.int("ACCOUNTABILITY_REVIEW_DELAY_DAYS", default=90))
     ),
+    # The flow's other waits (sanctions/conf.py has every sanction-stage number): the demo
+    # sets ACCOUNTABILITY_APPEAL_WINDOW_MINUTES so the case closes while a person watches.
+    "SANCTIONS": {
+        "DEFENCE_WORKING_DAYS": env.int("ACCOUNTABILITY_DEFENCE_WORKING_DAYS", default=5),
+        "APPEAL_WINDOW_DAYS": env.int("ACCOUNTABILITY_APPEAL_WINDOW_DAYS", default=10),
+        "APPEAL_WINDOW_MINUTES": env.int("ACCOUNTABILITY_APPEAL_WINDOW_MINUTES", default=0) or None,
+        "APPEAL_DECISION_DAYS": env.int("ACCOUNTABILITY_APPEAL_DECISION_DAYS", default=60),
+    },
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
     "EVIDENCE_EXTENSIONS": [
         ".pdf",

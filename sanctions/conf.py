@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "DEFENCE_WORKING_DAYS": 5,
     # Appeal: days after the decision is notified (execution) to appeal, days to decide it.
     "APPEAL_WINDOW_DAYS": 10,
+    # A window counted in minutes instead (the demo's short wait); unset in production.
+    "APPEAL_WINDOW_MINUTES": None,
     "APPEAL_DECISION_DAYS": 60,
 }
 
@@ -45,4 +47,5 @@ def get(name: str) -> Any:
 def appeal_window():
     from datetime import timedelta
 
-    return timedelta(days=get("APPEAL_WINDOW_DAYS"))
+    minutes = get("APPEAL_WINDOW_MINUTES")
+    return timedelta(minutes=minutes) if minutes else timedelta(days=get("APPEAL_WINDOW_DAYS"))

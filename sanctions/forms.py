@@ -1,6 +1,8 @@
 """Forms check shape only; the rules (ranges, deadlines, who may) are in the services."""
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from violations import limits
@@ -132,7 +134,11 @@ class DefenceForm(forms.Form):
             else []
         ):
             self.fields[f"d{rec.employee_id}_outcome"] = forms.ChoiceField(
-                label=_("%(name)s (due %(due)s)") % {"name": rec.employee.name, "due": rec.due_at},
+                label=_("%(name)s (due %(due)s)")
+                % {
+                    "name": rec.employee.name,
+                    "due": date_format(timezone.localtime(rec.due_at), "DATETIME_FORMAT"),
+                },
                 choices=Defence.choices,
                 widget=forms.RadioSelect,
             )

@@ -129,15 +129,18 @@ def case_page(reference: str) -> Case:
             "category",
             "department",
             "reported_by",
+            "reported_by__employee",
             "process",
             "verification",
             "verification__duplicate_of",
             "verification__verified_by",
+            "verification__verified_by__employee",
         )
         .prefetch_related(
             "subjects__department",
             Prefetch(
-                "team", queryset=TeamMember.objects.select_related("user").order_by("role", "pk")
+                "team",
+                queryset=TeamMember.objects.select_related("user__employee").order_by("role", "pk"),
             ),
             "evidence__collected_by",
             "interviews__interviewer",

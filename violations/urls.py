@@ -9,7 +9,6 @@ urlpatterns = [
     path("mine/", views.MyReportsView.as_view(), name="my_reports"),
     path("declarations/", views.DeclarationsView.as_view(), name="my_declarations"),
     path("<str:reference>/acknowledge/", views.AcknowledgeView.as_view(), name="acknowledge"),
-    path("<str:reference>/declare/", views.DeclareView.as_view(), name="declare"),
     path("<str:reference>/evidence/", views.EvidenceAddView.as_view(), name="evidence_add"),
     path(
         "<str:reference>/evidence/<int:pk>/",

@@ -10,7 +10,9 @@ from .process import (
     case_cancel,
     case_report,
     defence_close_overdue,
+    lead_replace,
     team_change,
+    team_declare,
 )
 from .steps import (
     COMPLETES,
@@ -47,6 +49,7 @@ __all__ = [
     "effectiveness_review",
     "facts_determine",
     "investigation_submit",
+    "lead_replace",
     "regulator_notify",
     "remediation_plan",
     "sanction_decide",
@@ -57,6 +60,7 @@ __all__ = [
     "task_reassign",
     "task_unassign",
     "team_change",
+    "team_declare",
     "team_form",
     "verification_complete",
 ]

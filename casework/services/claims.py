@@ -53,7 +53,9 @@ def task_claim(*, task, actor: User) -> Task:
 
 
 def task_unassign(*, task, actor: User, reason: str = "") -> Task:
-    """Put a task back in the queue. Preconditions: actor holds it or manages cases."""
+    """Put a task back in the queue. Preconditions: actor holds it or manages cases, and is
+    no party to the case (a lead who declared a conflict does nothing on it: the case
+    manager's "replace the lead" step moves the task)."""
     with locked(task) as task:
         refuse_if_closed(task)
         case = Case.objects.get(process_id=task.process_id)
@@ -61,6 +63,7 @@ def task_unassign(*, task, actor: User, reason: str = "") -> Task:
             raise Conflict(_("Nobody holds this task."))
         if task.owner_id != actor.pk and not policy.has(actor, "manage_cases"):
             raise NotAllowed(_("Only the holder or a case manager can release this task."))
+        policy.require_not_party(actor, case)
         previous = task.owner.get_username()
         task.owner = None
         task.status = STATUS.NEW

@@ -19,9 +19,10 @@ from sanctions import services as sanctions
 from sanctions.models import Appeal
 from violations import services as violations
 from violations.exceptions import Conflict, InvalidState
-from violations.models import Case
+from violations.models import Case, TeamMember, TeamRole
 
-from ..engine import node, open_task, open_tasks
+from ..engine import OPEN_STATUSES as OPEN
+from ..engine import human_task, node, open_task, open_tasks
 from ..steps import Step
 from .claims import hand_over
 
@@ -45,21 +46,93 @@ def case_report(**report) -> Case:
     return case
 
 
+# The steps the lead investigator holds; they follow a new lead.
+LEAD_STEPS = (Step.INVESTIGATE, Step.FIND_FACTS)
+
+
+def _change_team(case: Case, *, actor: User, reason: str, **change) -> None:
+    """``violations.services.team_change``, then the lead's open tasks follow a new lead.
+    Preconditions: the caller holds the process lock."""
+    violations.team_change(case=case, actor=actor, reason=reason, **change)
+    new_lead = change.get("new_lead")
+    if new_lead is None:
+        return
+    for task in open_tasks(case).filter(flow_task_type="HUMAN").select_related("owner"):
+        if task.flow_task.name in LEAD_STEPS and task.owner_id != new_lead.pk:
+            hand_over(task, case=case, to_user=new_lead, actor=actor, reason=reason)
+
+
 def team_change(*, case: Case, actor: User, reason: str, **change) -> None:
     """Change the investigation team (``violations.services.team_change``); the lead's
-    open investigation and fact-finding tasks follow a new lead."""
+    open investigation and fact-finding tasks follow a new lead, and a waiting "replace the
+    lead" task is done by naming one."""
     with transaction.atomic(), _flow().lock(case.process_id):
         case = Case.objects.get(pk=case.pk)
-        violations.team_change(case=case, actor=actor, reason=reason, **change)
-        new_lead = change.get("new_lead")
-        if new_lead is None:
+        _change_team(case, actor=actor, reason=reason, **change)
+        if change.get("new_lead") is None:
             return
-        for task in open_tasks(case).filter(flow_task_type="HUMAN"):
-            if (
-                task.flow_task.name in (Step.INVESTIGATE, Step.FIND_FACTS)
-                and task.owner_id != new_lead.pk
-            ):
-                hand_over(task, case=case, to_user=new_lead, actor=actor, reason=reason)
+        for task in open_tasks(case, Step.REPLACE_LEAD):
+            activation = task.flow_task.activation_class(task)
+            if task.status == STATUS.NEW:
+                activation.assign(actor)
+            if task.status == STATUS.ASSIGNED:
+                activation.start(None)
+            activation.execute()
+
+
+def lead_replace(*, task, actor: User, new_lead: User, reason: str) -> None:
+    """Complete the "replace the lead investigator" step: name a new lead (who declares
+    before seeing anything), who takes over the lead's open tasks.
+
+    Preconditions: an open replace_lead task; actor is a case manager and no party (checked
+    by ``violations.services.team_change``); ``new_lead`` is an investigator and no party;
+    a reason is given.
+    """
+    with human_task(task, actor=actor, expected=Step.REPLACE_LEAD) as held:
+        _change_team(held.case, actor=actor, reason=reason, new_lead=new_lead, task=held.task)
+
+
+def team_declare(*, case: Case, actor: User, has_conflict: bool, statement: str = "") -> TeamMember:
+    """A team member's conflict-of-interest declaration
+    (``violations.services.team_declare``). When the lead declares a conflict, the case
+    manager gets a "replace the lead investigator" task: the lead's own tasks wait for the
+    new lead."""
+    if case.process_id is None:
+        return violations.team_declare(
+            case=case, actor=actor, has_conflict=has_conflict, statement=statement
+        )
+    with transaction.atomic(), _flow().lock(case.process_id):
+        case = Case.objects.get(pk=case.pk)
+        member = violations.team_declare(
+            case=case, actor=actor, has_conflict=has_conflict, statement=statement
+        )
+        if member.has_conflict and member.role == TeamRole.LEAD:
+            _open_replace_lead(case)
+    return member
+
+
+def _open_replace_lead(case: Case) -> None:
+    """Open the flow's replace_lead task beside the lead's waiting task, unless one is open.
+
+    viewflow starts a node's task from a previous task's activation (its boundary events
+    arm their tasks the same way, ``Activation.create`` then ``activate``); the branch ends
+    at its own End node.
+    """
+    if open_tasks(case, Step.REPLACE_LEAD).exists():
+        return
+    process_tasks = Task.objects.filter(process_id=case.process_id).order_by("-pk")
+    anchor = (
+        next(
+            (t for t in process_tasks.filter(status__in=OPEN) if t.flow_task.name in LEAD_STEPS),
+            None,
+        )
+        or process_tasks.first()
+    )
+    flow = _flow()
+    activation = flow.replace_lead.activation_class.create(
+        flow.replace_lead, anchor.flow_task.activation_class(anchor), anchor.token
+    )
+    activation.activate()
 
 
 def case_cancel(*, case: Case, actor: User, reason: str) -> Case:

@@ -23,6 +23,7 @@ from violations.exceptions import InvalidState
 
 from ..engine import human_task
 from ..steps import Step
+from .process import lead_replace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -99,4 +100,5 @@ COMPLETES: dict[Step, Callable[..., Any]] = {
     Step.PLAN_REMEDIATION: remediation_plan,
     Step.COMPLETE_ACTION: action_complete,
     Step.REVIEW: effectiveness_review,
+    Step.REPLACE_LEAD: lead_replace,
 }

@@ -4,22 +4,46 @@ cancelling the case)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView, View
+from django.views.generic import FormView, TemplateView, View
+from viewflow.workflow.models import Task
 
 from remediation import forms as remediation_forms
 from remediation.models import CorrectiveAction
 from sanctions import forms as sanction_forms
 from sanctions.models import SanctionStatus
 from violations import forms, policy, selectors
-from violations.models import Employee, Stage
+from violations.models import Case, Employee, Stage
+from violations.views.base import ServiceFormMixin
 from violations.views.cases import CaseActionView, visible_case_or_404
 
+from .. import forms as work_forms
 from .. import services
-from ..selectors import ACTION_LABELS, open_case_tasks
+from ..selectors import ACTION_LABELS, case_managers, deeds, open_case_tasks, waiting
+from .steps import people_by_name
+
+# The people the case page names, each with the staff record that gives name and position.
+PEOPLE_ON_THE_PAGE = [
+    f"{relation}__employee"
+    for relation in (
+        "evidence__collected_by",
+        "interviews__interviewer",
+        "record_reviews__reviewed_by",
+        "investigation_reports__submitted_by",
+        "findings__found_by",
+        "sanction_proposals__decisions__approver",
+        "sanction_proposals__proposed_by",
+        "corrective_actions__owner",
+        "effectiveness_reviews__reviewer",
+    )
+]
 
 
 class CaseDetailView(LoginRequiredMixin, TemplateView):
@@ -30,12 +54,18 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         visible_case_or_404(user, kwargs["reference"])
         case = selectors.case_page(kwargs["reference"])
+        # The page names each person by their staff record (the case file does not).
+        prefetch_related_objects([case], *PEOPLE_ON_THE_PAGE)
         membership = case.team.all()
         mine = next((m for m in membership if m.user_id == user.pk and m.active), None)
+        tasks = open_case_tasks(case)
+        waits = waiting(case, tasks)
         ctx.update(
             case=case,
             timeline=selectors.timeline(case, user, ACTION_LABELS),
-            tasks=open_case_tasks(case),
+            tasks=tasks,
+            waits=waits,
+            ask=case_managers() if not case.is_closed and (waits or not tasks) else [],
             show_reporter=policy.can_see_reporter(user, case),
             membership=mine,
             can_collect=(case.stage == Stage.VERIFICATION and policy.has(user, "verify_case"))
@@ -45,6 +75,9 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             and policy.has(user, "verify_case")
             and case.stage != Stage.CLOSED,
             can_manage=policy.has(user, "manage_cases"),
+            can_change_team=policy.has(user, "form_team")
+            and not case.is_closed
+            and any(m.active for m in membership),
             vault=selectors.vault_panel(case, user),
             appeal_closes_at=(
                 services.appeal_window_closes_at(case)
@@ -58,7 +91,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 "record_review": forms.RecordReviewForm(),
                 "declaration": forms.DeclarationForm(),
                 "acknowledge": forms.AcknowledgeForm(),
-                "reassign": forms.ReassignForm(),
+                "reassign": people_by_name(forms.ReassignForm()),
                 "cancel_case": forms.CaseCancelForm(),
                 "unmask": forms.UnmaskRequestForm(),
             },
@@ -141,3 +174,111 @@ class ProcessCancelRedirectView(LoginRequiredMixin, View):
         if case is None:
             raise Http404(_("No such case."))
         return redirect(f"{case.get_absolute_url()}#cancel-case")
+
+
+class TeamChangeView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """The case manager replaces the lead or a member, with a reason; newcomers declare
+    before they see anything (the service and the visibility rule see to it)."""
+
+    form_class = work_forms.TeamChangeForm
+    template_name = "casework/team_change.html"
+    success_message = _("The team is changed; newcomers are asked to declare first.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.case = visible_case_or_404(request.user, kwargs["reference"])
+        if not policy.has(request.user, "form_team"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["case"] = self.case
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["case"] = self.case
+        ctx["team"] = self.case.team.select_related("user__employee").order_by("pk")
+        return ctx
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.team_change(
+            case=self.case,
+            actor=self.request.user,
+            reason=d["reason"],
+            remove=list(d["remove"]),
+            add=list(d["add"]),
+            new_lead=d["new_lead"],
+        )
+
+    def get_success_url(self):
+        return self.case.get_absolute_url()
+
+
+class DeclareView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """A team member's conflict-of-interest declaration. Members declare before they may
+    see the case, so the only check here is membership."""
+
+    http_method_names = ["post"]
+    form_class = forms.DeclarationForm
+    success_message = _("Your declaration is recorded.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.case = Case.objects.filter(reference=kwargs["reference"]).first()
+        if self.case is None or not self.case.team.filter(user=request.user, active=True).exists():
+            raise Http404(_("No such case."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.team_declare(
+            case=self.case,
+            actor=self.request.user,
+            has_conflict=d["has_conflict"],
+            statement=d["statement"],
+        )
+
+    def form_invalid(self, form):
+        messages.error(self.request, _("Choose whether you have a conflict of interest."))
+        return redirect("violations:my_declarations")
+
+    def get_success_url(self):
+        if policy.can_view_case(self.request.user, self.case):
+            return self.case.get_absolute_url()
+        messages.info(
+            self.request,
+            _("You are no longer on this case; the case manager names someone else."),
+        )
+        return reverse("violations:my_declarations")
+
+
+class DoneTaskView(LoginRequiredMixin, TemplateView):
+    """A task the user finished ("Done by me"): what they did, and the case only while they
+    may still see it."""
+
+    template_name = "casework/done_task.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        task = (
+            Task.objects.filter(pk=kwargs["pk"], owner=user, finished__isnull=False)
+            .select_related("process")
+            .first()
+        )
+        case = Case.objects.filter(process_id=task.process_id).first() if task else None
+        if case is None:
+            raise Http404(_("No such task of yours."))
+        ctx.update(
+            task=task,
+            step_title=task.flow_task.task_title,
+            reference=case.reference,
+            visible=policy.can_view_case(user, case),
+            deeds=deeds(task, user),
+        )
+        return ctx

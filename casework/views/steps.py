@@ -4,6 +4,7 @@ reports the outcome."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -22,7 +23,10 @@ from violations.exceptions import ServiceError
 from violations.models import Case
 from violations.views.base import ServiceFormMixin
 
+from .. import forms as work_forms
 from .. import services
+from ..forms import person_label
+from ..selectors import next_steps
 from ..steps import Step
 
 
@@ -67,6 +71,11 @@ class StepView(ServiceFormMixin, FormView):
         kwargs["case"] = self.case
         return kwargs
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        people_by_name(form)
+        return form
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(case=self.case, task=self.task, step_title=self.task.flow_task.task_title)
@@ -75,7 +84,42 @@ class StepView(ServiceFormMixin, FormView):
     def get_success_url(self):
         if policy.can_view_case(self.request.user, self.case):
             return self.case.get_absolute_url()
-        return "/"
+        messages.info(self.request, moved_on(self.case))
+        return reverse("work:case:inbox")
+
+
+def people_by_name(form):
+    """Every drop-down of logins in ``form`` lists people by name and position (the domain
+    forms list logins; the staff record that names a person is one join away)."""
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and queryset.model is get_user_model():
+            field.queryset = queryset.select_related("employee")
+            field.label_from_instance = person_label
+    return form
+
+
+def moved_on(case: Case) -> str:
+    """The sentence for someone whose step moved the case out of their sight: where it
+    went and to whom, and nothing else of the case."""
+    steps = next_steps(case)
+    if not steps:
+        return str(
+            _("%(reference)s moved on; nobody has a step on it now.")
+            % {"reference": case.reference}
+        )
+    parts = [
+        _("%(step)s (%(holder)s)")
+        % {
+            "step": s.title,
+            "holder": person_label(s.holder) if s.holder else _("in the queue"),
+        }
+        for s in steps
+    ]
+    return str(
+        _("%(reference)s moved on to: %(steps)s. You no longer see this case.")
+        % {"reference": case.reference, "steps": "; ".join(str(p) for p in parts)}
+    )
 
 
 class ReportView(ServiceFormMixin, FormView):
@@ -171,6 +215,30 @@ class FindFactsView(StepView):
         )
 
 
+class ReplaceLeadView(StepView):
+    """The case manager names a new lead after the lead declared a conflict of interest."""
+
+    form_class = work_forms.ReplaceLeadForm
+    template_name = "casework/step_replace_lead.html"
+    success_message = _("New lead named; the lead's open tasks are theirs once they declare.")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["conflicted"] = (
+            self.case.team.filter(has_conflict=True, role="lead")
+            .select_related("user__employee")
+            .order_by("-declared_at")
+            .first()
+        )
+        return ctx
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.lead_replace(
+            task=self.task, actor=self.request.user, new_lead=d["new_lead"], reason=d["reason"]
+        )
+
+
 class ClaimTaskView(AssignTaskView):
     """Viewflow's assign, through the audited claim service with segregation of duties.
 
@@ -178,11 +246,23 @@ class ClaimTaskView(AssignTaskView):
     the reporter or a conflicted user must not even see which case it is.
     """
 
+    template_name = "casework/claim.html"
+
     def dispatch(self, request, *args, **kwargs):
-        case = Case.objects.filter(process_id=request.activation.task.process_id).first()
-        if case is None or not policy.can_view_case(request.user, case):
+        self.case = (
+            Case.objects.select_related("category", "department")
+            .filter(process_id=request.activation.task.process_id)
+            .first()
+        )
+        if self.case is None or not policy.can_view_case(request.user, self.case):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        task = self.request.activation.task
+        ctx.update(case=self.case, task=task, step_title=task.flow_task.task_title)
+        return ctx
 
     def form_valid(self, *args, **kwargs):
         try:

@@ -168,6 +168,22 @@ STEPS = [
         {"investigate": 1},
     ),
     Step(
+        "replace_lead",
+        lambda walk, c, w: (
+            walk.verify(c),
+            walk.form_team(c, declare=False),
+            work.team_declare(case=c, actor=w.investigator, has_conflict=True, statement="Kin"),
+        ),
+        lambda w, c: work.lead_replace(
+            task=w.task(c, "replace_lead"),
+            actor=w.w.manager,
+            new_lead=w.w.investigator2,
+            reason="The lead declared a conflict.",
+        ),
+        "manager",
+        {"investigate": 1},
+    ),
+    Step(
         "investigate",
         lambda walk, c, w: (walk.verify(c), walk.form_team(c), _investigation_on_file(walk, c)),
         lambda w, c: work.investigation_submit(

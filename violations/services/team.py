@@ -111,12 +111,14 @@ def team_change(
     remove: list[User] | None = None,
     new_lead: User | None = None,
     reason: str,
+    task=None,
 ) -> None:
     """Change the team while the case is being investigated.
 
     Preconditions: the caller holds the case locked (the process's open tasks of the lead
     follow the new lead, see ``casework.services.team_change``); actor is a case manager
-    and no party; a reason is given.
+    and no party; a reason is given. ``task``: the process step this change completes, if
+    any (the "replace the lead investigator" step), named in the audit event.
     """
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for the change.")]})
@@ -164,5 +166,6 @@ def team_change(
                 "added": sorted(u.get_username() for u in add or []),
                 "removed": sorted(u.get_username() for u in remove or []),
                 "lead": new_lead.get_username() if new_lead else None,
+                **({"task": task.pk} if task is not None else {}),
             },
         )

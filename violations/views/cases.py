@@ -144,38 +144,6 @@ class RecordReviewAddView(CaseActionView):
         )
 
 
-class DeclareView(LoginRequiredMixin, ServiceFormMixin, FormView):
-    """Team members declare before they may see the case, so no visibility check here."""
-
-    http_method_names = ["post"]
-    form_class = forms.DeclarationForm
-    success_message = _("Your declaration is recorded.")
-
-    def dispatch(self, request, *args, **kwargs):
-        self.case = Case.objects.filter(reference=kwargs["reference"]).first()
-        if self.case is None or not self.case.team.filter(user=request.user, active=True).exists():
-            raise Http404(_("No such case."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def perform(self, form):
-        d = form.cleaned_data
-        return services.team_declare(
-            case=self.case,
-            actor=self.request.user,
-            has_conflict=d["has_conflict"],
-            statement=d["statement"],
-        )
-
-    def form_invalid(self, form):
-        messages.error(self.request, _("Choose whether you have a conflict of interest."))
-        return redirect("violations:my_declarations")
-
-    def get_success_url(self):
-        if policy.can_view_case(self.request.user, self.case):
-            return self.case.get_absolute_url()
-        return "/"
-
-
 class DeclarationsView(LoginRequiredMixin, TemplateView):
     """Cases the user was named to and must declare on before seeing any detail."""
 
