@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import dateformat, translation
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from remediation.selectors import ACTION_LABELS as REMEDIATION_ACTIONS
@@ -237,7 +236,9 @@ def when(value) -> str:
     if value is None:
         return "—"
     zh = (translation.get_language() or "en").startswith("zh")
-    date_format = get_format("DATE_FORMAT") if zh else "j M Y"
+    # The file's own formats, written out: the pages' short numeric format (config/formats)
+    # is for screens; a regulator's file reads as a letter would.
+    date_format = "Y年n月j日" if zh else "j M Y"
     if isinstance(value, dt.datetime):
         local = value.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
         return dateformat.format(local, f"{date_format} H:i")

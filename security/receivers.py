@@ -52,6 +52,7 @@ def _remember_flags(sender, instance, raw=False, update_fields=None, **kwargs):
 
 def _account_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
+        instance._security_loaded_raw = True  # its many-to-many rows follow: see below
         return
     actor = request_user()
     if created:
@@ -99,7 +100,9 @@ def _account_deleted(sender, instance, **kwargs):
 
 
 def _group_saved(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+    if raw:
+        instance._security_loaded_raw = True  # its many-to-many rows follow: see below
+    elif created:
         security_event_record(
             action="group.created",
             actor=request_user(),
@@ -131,6 +134,10 @@ def _rights_changed(action_name):
     """A receiver for one many-to-many relation; ``instance`` may be either side of it."""
 
     def receiver(sender, instance, action, reverse, model, pk_set, **kwargs):
+        # Loading data (loaddata, the test runner's reload) saves a row raw, then sets its
+        # many-to-many rows on the same instance: a restore, not a change of rights.
+        if getattr(instance, "_security_loaded_raw", False):
+            return
         if action == "pre_clear":
             # post_clear is told nothing of what was removed: read it before.
             related = getattr(instance, _m2m_accessor(sender, instance))

@@ -257,7 +257,9 @@ class ReassignForm(forms.Form):
 
 
 class CaseCancelForm(forms.Form):
-    reason = forms.CharField(label=_("Why the case is cancelled"), widget=forms.Textarea)
+    reason = forms.CharField(
+        max_length=limits.TEXT, label=_("Why the case is cancelled"), widget=forms.Textarea
+    )
 
 
 class UnmaskRequestForm(forms.Form):

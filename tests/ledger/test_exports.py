@@ -181,7 +181,7 @@ def test_export_of_a_tampered_case_is_refused_everywhere(
         with open(default_storage.path(evidence.file.name), "wb") as fh:
             fh.write(b"forged")
         expected = f"violations.evidence #{evidence.pk}: file"
-    before = AuditEvent.objects.count()
+    before = audit.events_of(case).count()
 
     with pytest.raises(services.ExportRefused, match=expected):
         export(case, tmp_path / "b.zip")
@@ -199,6 +199,8 @@ def test_export_of_a_tampered_case_is_refused_everywhere(
         assert response.status_code == 409, url
         assert "was not exported" in response.content.decode()
         assert expected in response.content.decode()
-    assert AuditEvent.objects.count() == before
+    # Nothing on the case's chain (the auditor's login is a security event, elsewhere).
+    assert audit.events_of(case).count() == before
+    assert not AuditEvent.objects.filter(action="case.exported").exists()
     assert not Checkpoint.objects.exists()
     assert not list((tmp_path / "out").glob("*.zip"))
