@@ -24,6 +24,7 @@ def raw_sql():
         if connection.vendor == "postgresql":
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cur.execute("ALTER TABLE violations_auditevent DISABLE TRIGGER auditevent_append_only")
+            cur.execute("ALTER TABLE violations_auditchain DISABLE TRIGGER auditchain_append_only")
             cur.execute("SET CONSTRAINTS ALL DEFERRED")
         yield cur
 
