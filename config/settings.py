@@ -26,6 +26,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin (its translated-field admin) and before the apps whose translation.py
+    # registers reference data: its ready() adds the translated fields (see violations/translation.py).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -185,6 +188,16 @@ USE_I18N = True
 USE_TZ = True
 # One date format per language, the same everywhere a date is shown (config/formats/).
 FORMAT_MODULE_PATH = ["config.formats"]
+# Reference data (departments, violation categories, sanction kinds, severity grades) has a
+# name in each language (django-modeltranslation: name_en, name_zh_hant, name_zh_hans); a
+# name is shown in the reader's language, else in the other Chinese script, else in English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "zh-hant", "zh-hans")
+MODELTRANSLATION_FALLBACK_LANGUAGES = {
+    "default": ("en",),
+    "zh-hant": ("zh-hans", "en"),
+    "zh-hans": ("zh-hant", "en"),
+}
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"

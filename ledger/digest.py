@@ -49,11 +49,29 @@ def as_json(value: Any) -> Any:
     return _jsonable(value)
 
 
+@functools.cache
+def translated_originals(model: type[models.Model]) -> frozenset[str]:
+    """Fields of ``model`` that django-modeltranslation stands in for (``name`` when it keeps
+    ``name_en``, ``name_zh_hant``…): reading one gives the reader's language, and its own
+    column holds whatever language was active at the last save ("undetermined", its docs
+    say). The ledger vouches for each language's column instead, so a digest never depends
+    on who computes it."""
+    from modeltranslation.translator import translator
+
+    if model not in translator.get_registered_models(abstract=False):
+        return frozenset()
+    return frozenset(translator.get_options_for_model(model).all_fields)
+
+
 def record_state(obj: models.Model, *, m2m: bool = True) -> dict[str, Any]:
     """The fields of a row that the ledger vouches for (many-to-many links included unless
-    ``m2m`` is false: history rows do not keep them)."""
+    ``m2m`` is false: history rows do not keep them; a translated field by its languages'
+    columns, see :func:`translated_originals`)."""
     state: dict[str, Any] = {}
+    skipped = translated_originals(type(obj)._meta.concrete_model)
     for f in obj._meta.concrete_fields:
+        if f.name in skipped:
+            continue
         value = f.value_from_object(obj)
         if isinstance(f, models.DecimalField) and value is not None:
             value = decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-f.decimal_places))

@@ -173,7 +173,12 @@ def _stamp_history(obj: models.Model, actor: User | None, reason: str) -> None:
 
 
 def save(
-    obj: models.Model, *, actor: User | None, reason: str, update_fields: list[str] | None = None
+    obj: models.Model,
+    *,
+    actor: User | None,
+    reason: str,
+    update_fields: list[str] | None = None,
+    validate: bool = True,
 ) -> None:
     """Validate and save a case record, stamping its history row with actor and reason.
 
@@ -182,10 +187,12 @@ def save(
     database's foreign-key and unique constraints refuse those, rolling back the action.
     Reference data, edited by people, is checked for uniqueness first
     (:func:`violations.services.reference_save`) so the admin shows a message.
+    ``validate=False`` only for a migration re-saving rows as they are.
     """
-    obj.full_clean(
-        exclude=_unchecked_relations(obj), validate_unique=False, validate_constraints=False
-    )
+    if validate:
+        obj.full_clean(
+            exclude=_unchecked_relations(obj), validate_unique=False, validate_constraints=False
+        )
     _stamp_history(obj, actor, reason)
     obj.__dict__.pop(_HISTORY_ATTR, None)
     if update_fields is not None and obj.pk is not None:

@@ -3,19 +3,14 @@ carries the digest of every row of the organisation and the catalogues (departme
 violation categories, sanction kinds and their approval levels, severity grades, the matrix)
 that no event vouched for yet, so a change made behind the admin's back is caught.
 
-It runs the application's own service on the current models (not the migration's historical
-ones) because the digest must be the one verification recomputes; it therefore comes after
-every schema migration of those models, and a later schema change to one of them must
-re-vouch its rows the same way.
+Superseded by ``0007_reference_names_filled_and_vouched``: the genesis runs the
+application's own service on the current models, whose digest is the one verification
+recomputes, so it must come after every schema migration of those models; names in three
+languages (``0006``) changed them. A database that ran this migration before keeps its
+event; a new one gets its genesis from ``0007``.
 """
 
 from django.db import migrations
-
-
-def vouch_reference_data(apps, schema_editor):
-    from violations.services.reference import reference_genesis, reference_unvouched
-
-    reference_genesis(rows=reference_unvouched(), reason="reference data loaded by migrations")
 
 
 class Migration(migrations.Migration):
@@ -26,4 +21,4 @@ class Migration(migrations.Migration):
         ("ledger", "0004_append_only_lets_unchanged_rows_through"),
     ]
 
-    operations = [migrations.RunPython(vouch_reference_data, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

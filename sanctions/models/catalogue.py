@@ -1,5 +1,9 @@
 """The sanction catalogue and the grading matrix: reference data the institution edits in the
-admin, and the fixed scales (sanction types, approval levels) that the data is keyed on."""
+admin, and the fixed scales (sanction types, approval levels) that the data is keyed on.
+
+Sanction kinds and severity grades have a name in each language, and their history is
+registered after the translated fields exist (``sanctions/translation.py``).
+"""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -83,8 +87,6 @@ class SanctionKind(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["grade"]
         verbose_name = _("sanction kind")
@@ -123,8 +125,6 @@ class SeverityGrade(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["rank"]

@@ -1,4 +1,9 @@
-"""The organisation: departments (a tree) and employees."""
+"""The organisation: departments (a tree) and employees; the violation categories.
+
+Departments and categories have a name in each language: ``violations/translation.py``
+registers ``name`` with django-modeltranslation, and their history with simple_history
+there too, after the translated fields exist, so history keeps every language.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -25,8 +30,6 @@ class Department(models.Model):
         on_delete=models.SET_NULL,
         related_name="headed_departments",
     )
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -86,12 +89,27 @@ class ViolationCategory(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["code"]
         verbose_name = _("violation category")
         verbose_name_plural = _("violation categories")
+        # One name per parent, in each language: modeltranslation copies each constraint to
+        # name_en, name_zh_hant and name_zh_hans. Top-level categories (no parent) apart,
+        # since NULL parents never collide in a unique index.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=models.Q(parent__isnull=False),
+                name="category_name_unique_in_parent",
+                violation_error_message=_("This parent already has a category of that name."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(parent__isnull=True),
+                name="category_name_unique_top_level",
+                violation_error_message=_("A top-level category of that name already exists."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -102,10 +102,41 @@ def reference_genesis(*, rows: list[models.Model], reason: str, actor: User | No
         )
 
 
-def reference_unvouched() -> list[models.Model]:
+def reference_migrated(*, rows: list[models.Model], reason: str) -> None:
+    """Vouch anew for reference rows a migration changed (new columns, names filled in): each
+    row is saved with a history row giving ``reason``, and one ``config.migrated`` event on
+    the system chain carries the digest of the row and of every history row it has, as the
+    columns now read.
+
+    Preconditions: the caller checked that each row was intact under the digests the ledger
+    recorded before the change (a row changed behind the application's back must stay
+    unvouched, not be vouched for by a migration); the rows may lack what a person editing
+    them must give (a name in every language), so they are not validated.
+    """
+    if not rows:
+        return
+    with transaction.atomic():
+        for obj in rows:
+            audit.save(obj, actor=None, reason=reason, validate=False)
+            audit.vouch(obj)
+        audit.record(
+            action="config.migrated",
+            actor=None,
+            reason=reason,
+            payload={
+                "models": sorted({audit.record_label(obj) for obj in rows}),
+                "rows": len(rows),
+            },
+        )
+
+
+def reference_unvouched(
+    among: list[type[models.Model]] | None = None,
+) -> list[models.Model]:
     """Rows of audited models that belong to no case (reference data) which no event
     vouches for: what a database held before the ledger vouched for reference data, or
-    what a migration loaded."""
+    what a migration loaded. ``among``: only these models (a migration names those whose
+    tables it knows to be current)."""
     from ledger.models import AuditEvent
 
     vouched: set[tuple[str, object]] = set()
@@ -113,6 +144,8 @@ def reference_unvouched() -> list[models.Model]:
         vouched.update((r["model"], r["pk"]) for r in records or [] if isinstance(r, dict))
     rows: list[models.Model] = []
     for model in audit.reference_models():
+        if among is not None and model not in among:
+            continue
         label = audit.record_label(model)
         rows += [
             obj for obj in model._base_manager.order_by("pk") if (label, obj.pk) not in vouched
