@@ -13,28 +13,28 @@ from violations.models import Case, Department, Employee, ViolationCategory
 from .driver import Driver
 
 TITLES = {
-    "SALES-MIS": (
+    "SALES.UNSUITABLE": (
         "High-risk fund sold to a retired customer",
         "客戶投訴：向退休客戶銷售高風險基金。",
     ),
-    "SALES-PRESS": (
+    "SALES.PRESSURE": (
         "Customer pressed to buy insurance with a loan",
         "Customer says the loan was tied to buying insurance.",
     ),
-    "SERV-RUDE": ("Discourteous treatment at the counter", "客户投诉柜台职员态度恶劣。"),
-    "SERV-DELAY": (
+    "SERVICE.CONDUCT": ("Discourteous treatment at the counter", "客户投诉柜台职员态度恶劣。"),
+    "SERVICE.REFUSAL": (
         "Complaint left unanswered for three weeks",
         "The complaint was logged but nobody replied.",
     ),
-    "INFO-LEAK": (
+    "PRIVACY.DISCLOSURE": (
         "Customer statement e-mailed to the wrong person",
         "A statement was sent to another customer's address.",
     ),
-    "OPS-KYC": (
+    "OPERATIONS.KYC": (
         "Account opened without address proof",
         "KYC documents missing from the account opening file.",
     ),
-    "FRAUD-FORGE": (
+    "INTEGRITY.FORGERY": (
         "Signature on a withdrawal slip appears forged",
         "Audit sampling found a mismatching signature.",
     ),
@@ -45,19 +45,27 @@ FULL = ["verify", "form_team", "investigate", "find_facts", "propose", "approve"
 # (days ago, department, category, source, customer?, anonymous?, plan)
 SCENARIOS = [
     # awaiting preliminary verification
-    (0, "RB-CEN", "SERV-RUDE", "customer_complaint", True, False, []),
-    (2, "RB-KLN", "SERV-DELAY", "customer_complaint", True, False, ["ack"]),
-    (1, "WM", "SALES-PRESS", "whistleblower", False, True, []),
+    (0, "RB-CEN", "SERVICE.CONDUCT", "customer_complaint", True, False, []),
+    (2, "RB-KLN", "SERVICE.REFUSAL", "customer_complaint", True, False, ["ack"]),
+    (1, "WM", "SALES.PRESSURE", "whistleblower", False, True, []),
     # team and investigation
-    (6, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, ["verify"]),
-    (9, "CARD", "INFO-LEAK", "staff_report", False, False, ["verify", "form_team:nodeclare"]),
-    (12, "RB-CEN", "OPS-KYC", "audit_finding", False, False, ["verify", "form_team"]),
-    (20, "WM", "SALES-MIS", "regulator_referral", True, False, ["verify", "form_team"]),
+    (6, "RB-CEN", "SALES.UNSUITABLE", "customer_complaint", True, False, ["verify"]),
+    (
+        9,
+        "CARD",
+        "PRIVACY.DISCLOSURE",
+        "staff_report",
+        False,
+        False,
+        ["verify", "form_team:nodeclare"],
+    ),
+    (12, "RB-CEN", "OPERATIONS.KYC", "audit_finding", False, False, ["verify", "form_team"]),
+    (20, "WM", "SALES.UNSUITABLE", "regulator_referral", True, False, ["verify", "form_team"]),
     # fact finding, proposal, approval
     (
         25,
         "RB-CEN",
-        "SALES-MIS",
+        "SALES.UNSUITABLE",
         "customer_complaint",
         True,
         False,
@@ -66,7 +74,7 @@ SCENARIOS = [
     (
         30,
         "OPS",
-        "OPS-KYC",
+        "OPERATIONS.KYC",
         "audit_finding",
         False,
         False,
@@ -75,7 +83,7 @@ SCENARIOS = [
     (
         35,
         "RB-CEN",
-        "SERV-RUDE",
+        "SERVICE.CONDUCT",
         "customer_complaint",
         True,
         False,
@@ -84,7 +92,7 @@ SCENARIOS = [
     (
         40,
         "RB-KLN",
-        "FRAUD-FORGE",
+        "INTEGRITY.FORGERY",
         "audit_finding",
         False,
         False,
@@ -93,18 +101,18 @@ SCENARIOS = [
     (
         45,
         "WM",
-        "SALES-MIS",
+        "SALES.UNSUITABLE",
         "whistleblower",
         False,
         True,
         ["verify", "form_team", "investigate", "find_facts:major:with_manager", "propose:demotion"],
     ),
     # after approval: execution, feedback, regulator, remediation
-    (60, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, FULL),
+    (60, "RB-CEN", "SALES.UNSUITABLE", "customer_complaint", True, False, FULL),
     (
         75,
         "RB-CEN",
-        "SERV-DELAY",
+        "SERVICE.REFUSAL",
         "customer_complaint",
         True,
         False,
@@ -113,7 +121,7 @@ SCENARIOS = [
     (
         90,
         "CARD",
-        "INFO-LEAK",
+        "PRIVACY.DISCLOSURE",
         "staff_report",
         False,
         False,
@@ -122,7 +130,7 @@ SCENARIOS = [
     (
         110,
         "RB-KLN",
-        "OPS-KYC",
+        "OPERATIONS.KYC",
         "audit_finding",
         False,
         False,
@@ -131,7 +139,7 @@ SCENARIOS = [
     (
         150,
         "RB-CEN",
-        "SALES-MIS",
+        "SALES.UNSUITABLE",
         "customer_complaint",
         True,
         False,
@@ -149,7 +157,7 @@ SCENARIOS = [
     (
         80,
         "RB-CEN",
-        "SALES-PRESS",
+        "SALES.PRESSURE",
         "staff_report",
         False,
         False,
@@ -159,7 +167,7 @@ SCENARIOS = [
     (
         50,
         "RB-CEN",
-        "SALES-PRESS",
+        "SALES.PRESSURE",
         "customer_complaint",
         True,
         False,
@@ -176,7 +184,7 @@ SCENARIOS = [
     (
         55,
         "RB-CEN",
-        "SERV-RUDE",
+        "SERVICE.CONDUCT",
         "staff_report",
         False,
         False,
@@ -186,7 +194,7 @@ SCENARIOS = [
     (
         200,
         "RB-CEN",
-        "SALES-MIS",
+        "SALES.UNSUITABLE",
         "customer_complaint",
         True,
         False,
@@ -203,7 +211,7 @@ SCENARIOS = [
     (
         240,
         "WM",
-        "SALES-MIS",
+        "SALES.UNSUITABLE",
         "regulator_referral",
         True,
         False,
@@ -226,7 +234,7 @@ SCENARIOS = [
     (
         260,
         "OPS",
-        "OPS-KYC",
+        "OPERATIONS.KYC",
         "audit_finding",
         False,
         False,
@@ -235,7 +243,7 @@ SCENARIOS = [
     (
         280,
         "CARD",
-        "SERV-DELAY",
+        "SERVICE.REFUSAL",
         "customer_complaint",
         True,
         False,
@@ -255,13 +263,13 @@ SCENARIOS = [
         ],
     ),
     # dismissed, duplicate, not established
-    (15, "RB-KLN", "SERV-RUDE", "customer_complaint", True, False, ["verify:dismiss"]),
-    (100, "WM", "SALES-PRESS", "staff_report", False, False, ["verify:dismiss"]),
-    (18, "RB-CEN", "SALES-MIS", "customer_complaint", True, False, ["verify:duplicate"]),
+    (15, "RB-KLN", "SERVICE.CONDUCT", "customer_complaint", True, False, ["verify:dismiss"]),
+    (100, "WM", "SALES.PRESSURE", "staff_report", False, False, ["verify:dismiss"]),
+    (18, "RB-CEN", "SALES.UNSUITABLE", "customer_complaint", True, False, ["verify:duplicate"]),
     (
         70,
         "CARD",
-        "INFO-LEAK",
+        "PRIVACY.DISCLOSURE",
         "staff_report",
         False,
         False,
@@ -270,7 +278,7 @@ SCENARIOS = [
     (
         130,
         "RB-KLN",
-        "FRAUD-FORGE",
+        "INTEGRITY.FORGERY",
         "audit_finding",
         False,
         False,

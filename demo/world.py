@@ -91,9 +91,16 @@ def add_login(
 def build_world(*, password: str | None) -> World:
     """Create the world in a database that has none (it refuses to make a second one: the
     usernames and codes are unique). Passwords are hashed with the configured hasher."""
-    dept = Department.objects.create(code=DEPT, name="Retail Banking")
-    other_dept = Department.objects.create(code=OTHER_DEPT, name="Operations")
-    category = ViolationCategory.objects.create(code=CATEGORY, name="Mis-selling")
+    # Names in every language given by column, whatever language is active.
+    dept = Department.objects.create(
+        code=DEPT, name_en="Retail Banking", name_zh_hant="零售銀行部", name_zh_hans="零售银行部"
+    )
+    other_dept = Department.objects.create(
+        code=OTHER_DEPT, name_en="Operations", name_zh_hant="營運部", name_zh_hans="运营部"
+    )
+    category = ViolationCategory.objects.create(
+        code=CATEGORY, name_en="Mis-selling", name_zh_hant="不當銷售", name_zh_hans="不当销售"
+    )
     users = {name: add_login(name, role, password=password) for name, role in ROLES.items()}
     head = Employee.objects.create(
         staff_number=HEAD,

@@ -5,6 +5,7 @@ nothing is deleted: rows are deactivated or changed, so old cases keep their mea
 """
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -25,7 +26,7 @@ class ReferenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SanctionKind)
-class SanctionKindAdmin(ReferenceAdmin):
+class SanctionKindAdmin(TranslationAdmin, ReferenceAdmin):
     list_display = [
         "grade",
         "code",
@@ -41,7 +42,7 @@ class SanctionKindAdmin(ReferenceAdmin):
 
 
 @admin.register(SeverityGrade)
-class SeverityGradeAdmin(ReferenceAdmin):
+class SeverityGradeAdmin(TranslationAdmin, ReferenceAdmin):
     list_display = [
         "rank",
         "code",

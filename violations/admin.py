@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from ledger.chain import SYSTEM_CHAIN
@@ -169,10 +170,15 @@ class ConfigurationAdmin(SimpleHistoryAdmin):
             reference_delete(obj=obj, actor=request.user)
 
 
+# The name in each language (modeltranslation's admin: one field per language, each required);
+# list and search show and find any of them.
+NAME_IN_EVERY_LANGUAGE = ["name_en", "name_zh_hant", "name_zh_hans"]
+
+
 @admin.register(Department)
-class DepartmentAdmin(ConfigurationAdmin):
+class DepartmentAdmin(TranslationAdmin, ConfigurationAdmin):
     list_display = ["code", "name", "parent", "head"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", *NAME_IN_EVERY_LANGUAGE]
     list_select_related = ["parent", "head"]
     raw_id_fields = ["parent", "head"]
 
@@ -187,8 +193,8 @@ class EmployeeAdmin(ConfigurationAdmin):
 
 
 @admin.register(ViolationCategory)
-class ViolationCategoryAdmin(ConfigurationAdmin):
+class ViolationCategoryAdmin(TranslationAdmin, ConfigurationAdmin):
     list_display = ["code", "name", "parent", "active"]
     list_filter = ["active"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", *NAME_IN_EVERY_LANGUAGE]
     raw_id_fields = ["parent"]

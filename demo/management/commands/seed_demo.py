@@ -10,37 +10,27 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.world import add_login
-from violations.models import Case, Department, Employee, ViolationCategory
+from violations.models import Case, Department, Employee
+from violations.services.reference import reference_genesis
 
 PASSWORD = "demo"
 
+# code, English, Traditional Chinese, Simplified Chinese, parent
 DEPARTMENTS = [
-    ("HO", "Head Office", None),
-    ("RB", "Retail Banking", "HO"),
-    ("RB-CEN", "Central Branch", "RB"),
-    ("RB-KLN", "Kowloon Branch", "RB"),
-    ("WM", "Wealth Management", "HO"),
-    ("CARD", "Card Services", "HO"),
-    ("OPS", "Operations", "HO"),
-    ("CMP", "Compliance", "HO"),
-    ("HR", "Human Resources", "HO"),
-    ("IT", "Information Technology", "HO"),
+    ("HO", "Head Office", "總行", "总行", None),
+    ("RB", "Retail Banking", "零售銀行部", "零售银行部", "HO"),
+    ("RB-CEN", "Central Branch", "中環分行", "中环分行", "RB"),
+    ("RB-KLN", "Kowloon Branch", "九龍分行", "九龙分行", "RB"),
+    ("WM", "Wealth Management", "財富管理部", "财富管理部", "HO"),
+    ("CARD", "Card Services", "信用卡服務部", "信用卡服务部", "HO"),
+    ("OPS", "Operations", "營運部", "运营部", "HO"),
+    ("CMP", "Compliance", "合規部", "合规部", "HO"),
+    ("HR", "Human Resources", "人力資源部", "人力资源部", "HO"),
+    ("IT", "Information Technology", "資訊科技部", "信息技术部", "HO"),
 ]
 
-CATEGORIES = [
-    ("SALES", "Sales misconduct", None),
-    ("SALES-MIS", "Mis-selling of investment products", "SALES"),
-    ("SALES-PRESS", "High-pressure sales", "SALES"),
-    ("SERV", "Customer service conduct", None),
-    ("SERV-RUDE", "Discourteous service", "SERV"),
-    ("SERV-DELAY", "Unreasonable delay", "SERV"),
-    ("INFO", "Information and privacy", None),
-    ("INFO-LEAK", "Disclosure of customer data", "INFO"),
-    ("OPS", "Operational and procedural", None),
-    ("OPS-KYC", "KYC procedure not followed", "OPS"),
-    ("FRAUD", "Integrity and fraud", None),
-    ("FRAUD-FORGE", "Forged signature", "FRAUD"),
-]
+# The violation categories are the catalogue's own (sanctions/migrations/0004_reference_data),
+# named in every language by sanctions/migrations/0007: the demo adds none of its own.
 
 # username, role group, full name, department, position
 LOGINS = [
@@ -121,7 +111,9 @@ class Command(BaseCommand):
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         rng = random.Random(2026)
         with transaction.atomic():
-            self.organisation(rng)
+            made = self.organisation(rng)
+            # The ledger vouches for the demo's organisation as for a migration's data.
+            reference_genesis(rows=made, reason="demo seed")
         from demo.scenarios import build_cases
 
         # Loaded cases are dated in the past; a short review delay keeps every event there.
@@ -135,16 +127,26 @@ class Command(BaseCommand):
         names = ", ".join(u for u, *_ in LOGINS)
         self.stdout.write(f"Demo logins (password '{PASSWORD}'): {names}, admin (superuser)")
 
-    def organisation(self, rng):
+    def organisation(self, rng) -> list:
+        """Departments, logins and staff, each made once: a second run (``--force``) finds
+        them by code and username and adds nothing. Returns the rows it made."""
         User = get_user_model()
         depts = {}
-        for code, name, parent in DEPARTMENTS:
-            depts[code] = Department.objects.create(code=code, name=name, parent=depts.get(parent))
-        cats = {}
-        for code, name, parent in CATEGORIES:
-            cats[code], _ = ViolationCategory.objects.get_or_create(
-                code=code, defaults={"name": name, "parent": cats.get(parent)}
+        made: list = []
+        for code, en, zh_hant, zh_hans, parent in DEPARTMENTS:
+            depts[code], created = Department.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name_en": en,
+                    "name_zh_hant": zh_hant,
+                    "name_zh_hans": zh_hans,
+                    "parent": depts.get(parent),
+                },
             )
+            if created:
+                made.append(depts[code])
+        if User.objects.filter(username="officer").exists():
+            return made
         n = 0
         people = {}
         for username, group, full, dept, position in LOGINS:
@@ -165,6 +167,7 @@ class Command(BaseCommand):
                 position=position,
                 user=user,
             )
+        made += people.values()
         admin = User.objects.create_superuser("admin", "admin@demo-bank.example", PASSWORD)
         admin.groups.add(Group.objects.get(name="Case manager"))
         depts["RB-CEN"].head = people["depthead"]
@@ -186,3 +189,5 @@ class Command(BaseCommand):
                 line_manager=heads.get(dept) or (people["depthead"] if dept == "RB-CEN" else None),
             )
             heads.setdefault(dept, emp)
+            made.append(emp)
+        return made
