@@ -3,7 +3,9 @@
 A selector (:func:`reports.selectors.build_casefile`) fills it from the database, already
 redacted for its recipient profile; the PDF builder and the bundle writer only read it.
 Fields hold codes (``"major"``, ``"direct"``), never translated labels, so one tree renders
-in every language and serialises to a language-neutral JSON document.
+in every language and serialises to a language-neutral JSON document. Names of reference
+data (categories, departments) come in every language the institution keeps them in
+(:data:`Names`), beside the English one, and the PDF prints its own language's.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from decimal import Decimal
 from typing import Any
 
 SCHEMA_ID = "https://accountability.example/schemas/case-v2.json"
-SCHEMA_VERSION = "2.0"  # docs/case-schema.md says what changed
+SCHEMA_VERSION = "2.1"  # docs/case-schema.md says what changed
 
 # Field metadata: values that stay inside the application and never go into case.json.
 INTERNAL = {"export": False}
+
+# A reference-data name by language code ("en", "zh-hant", "zh-hans"), each filled (a name
+# not yet translated reads as the language it falls back to).
+Names = dict[str, str]
 
 
 class Profile(enum.StrEnum):
@@ -50,8 +56,10 @@ class Summary:
     description: str
     source: str
     category_code: str
-    category_name: str
-    department: str
+    category_name: str  # in English
+    category_names: Names
+    department: str  # in English
+    department_names: Names
     occurred_at: dt.datetime
     reported_at: dt.datetime
     acknowledge_due_at: dt.datetime
@@ -66,7 +74,8 @@ class Summary:
 class Subject:
     name: str
     staff_number: str
-    department: str
+    department: str  # in English
+    department_names: Names
     position: str
 
 
@@ -187,7 +196,8 @@ class ResponsibleEntry:
 class FindingEntry:
     round: int
     established: bool
-    category: str
+    category: str  # in English
+    category_names: Names
     nature: str
     severity: str
     customer_loss: Decimal

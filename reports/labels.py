@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -247,3 +248,10 @@ def when(value) -> str:
 
 def yes_no(value: bool) -> str:
     return text("yes") if value else text("no")
+
+
+def named(names: Mapping[str, str], english: str) -> str:
+    """A reference-data name (category, department) in the active language, as the case
+    file carries it in every language; the English one for a file made before names were
+    translated."""
+    return names.get(normalise_language(translation.get_language() or "en")) or english

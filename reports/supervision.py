@@ -13,7 +13,15 @@ from django.db.models import Count
 from django.utils import timezone
 
 from violations import audit
-from violations.models import Case, Outcome, ResponsiblePerson, Severity, Stage
+from violations.models import (
+    Case,
+    Department,
+    Outcome,
+    ResponsiblePerson,
+    Severity,
+    Stage,
+    ViolationCategory,
+)
 
 
 @dataclass
@@ -52,6 +60,15 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
+def _named_counts(cases, relation: str, model) -> list[tuple[str, int]]:
+    """Cases per category (or department), largest first, each named in the reader's
+    language: the name is read from the row (modeltranslation), not grouped on in SQL,
+    whose plain column holds no particular language."""
+    counts = dict(cases.values_list(relation).annotate(n=Count("pk")).order_by())
+    names = {obj.pk: obj.name for obj in model.objects.filter(pk__in=list(counts))}
+    return sorted(((names[pk], n) for pk, n in counts.items()), key=lambda kv: (-kv[1], kv[0]))
+
+
 def dashboard(*, since: dt.date | None = None) -> Dashboard:
     since = since or (timezone.localdate() - dt.timedelta(days=365))
     cases = Case.objects.filter(reported_at__date__gte=since)
@@ -60,14 +77,8 @@ def dashboard(*, since: dt.date | None = None) -> Dashboard:
     stage_labels = dict(Stage.choices)
     counts = dict(cases.values_list("stage").annotate(n=Count("pk")).order_by())
     by_stage = [(label, counts[s]) for s, label in Stage.choices if counts.get(s)]
-    by_category = (
-        cases.values_list("category__name").annotate(n=Count("pk")).order_by("-n", "category__name")
-    )
-    by_department = (
-        cases.values_list("department__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "department__name")
-    )
+    by_category = _named_counts(cases, "category", ViolationCategory)
+    by_department = _named_counts(cases, "department", Department)
     sev_labels = dict(Severity.choices)
     by_severity = [
         (sev_labels.get(s, s), n)

@@ -37,6 +37,53 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class CategoryChoiceIterator(forms.models.ModelChoiceIterator):
+    """Categories grouped under their parent (an optgroup per top-level category with
+    sub-categories), in the catalogue's order, each named in the reader's language. The
+    parent itself comes first in its group, for a report whose sub-category is not known."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        categories = list(self.queryset.select_related("parent").order_by("code"))
+        children: dict[int, list[ViolationCategory]] = {}
+        for c in categories:
+            if c.parent_id is not None:
+                children.setdefault(c.parent_id, []).append(c)
+        chosen = {c.pk for c in categories}
+        groups: list[ViolationCategory] = [c for c in categories if c.parent_id is None]
+        # A sub-category whose parent is no longer offered still sits under its name.
+        groups += sorted(
+            {c.parent for c in categories if c.parent_id and c.parent_id not in chosen},
+            key=lambda p: p.code,
+        )
+        for parent in sorted(groups, key=lambda p: p.code):
+            kids = children.get(parent.pk, [])
+            if not kids:
+                yield self.choice(parent)
+                continue
+            options = [self.choice(c) for c in kids]
+            if parent.pk in chosen:
+                options.insert(
+                    0,
+                    (
+                        self.choice(parent)[0],
+                        _("%(category)s, not further specified") % {"category": parent.name},
+                    ),
+                )
+            yield (parent.name, options)
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A violation category, chosen from the active ones grouped by parent."""
+
+    iterator = CategoryChoiceIterator
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", ViolationCategory.objects.filter(active=True))
+        super().__init__(**kwargs)
+
+
 class SubjectsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} · {obj.staff_number} · {obj.department.name}"
@@ -44,9 +91,7 @@ class SubjectsField(forms.ModelMultipleChoiceField):
 
 class ReportForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
-    category = forms.ModelChoiceField(
-        label=_("Violation category"), queryset=ViolationCategory.objects.filter(active=True)
-    )
+    category = CategoryChoiceField(label=_("Violation category"))
     title = forms.CharField(label=_("Short title"), max_length=200)
     description = forms.CharField(
         max_length=limits.LONG_TEXT, label=_("What happened"), widget=forms.Textarea
@@ -55,7 +100,7 @@ class ReportForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
     subjects = SubjectsField(
         label=_("Subject employee(s)"),
-        queryset=Employee.objects.select_related("department").order_by("department__name", "name"),
+        queryset=Employee.objects.select_related("department").order_by("department__code", "name"),
         widget=forms.SelectMultiple(attrs={"size": 10}),
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one person."),
     )
@@ -144,9 +189,7 @@ class FactsForm(forms.Form):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=ViolationCategory.objects.filter(active=True)
-    )
+    category = CategoryChoiceField(label=_("Category"))
     nature = forms.CharField(
         max_length=limits.LONG_TEXT,
         label=_("Nature (characterization) or why not established"),

@@ -261,8 +261,8 @@ class Builder(RecordSections):
                 ("title", s.title),
                 ("description", s.description),
                 ("source", L.choice(Source, s.source)),
-                ("category", f"{s.category_name} ({s.category_code})"),
-                ("department", s.department),
+                ("category", f"{L.named(s.category_names, s.category_name)} ({s.category_code})"),
+                ("department", L.named(s.department_names, s.department)),
                 ("occurred_at", when(s.occurred_at)),
                 ("reported_at", when(s.reported_at)),
                 ("ack_due", when(s.acknowledge_due_at)),
@@ -307,7 +307,10 @@ class Builder(RecordSections):
         self.sub(L.text("subjects"))
         self.grid(
             ["name", "staff_number", "department", "position"],
-            [[s.name, s.staff_number, s.department, s.position] for s in p.subjects],
+            [
+                [s.name, s.staff_number, L.named(s.department_names, s.department), s.position]
+                for s in p.subjects
+            ],
             [55 * mm, 30 * mm, 50 * mm, None],
         )
         self.sub(L.text("customer"))
@@ -395,7 +398,7 @@ class Builder(RecordSections):
             self.sub(f"{section_title('findings', self.lang)} {f.round}")
             rows = [
                 ("established", L.yes_no(f.established)),
-                ("category", f.category),
+                ("category", L.named(f.category_names, f.category)),
                 ("nature", f.nature),
                 ("severity", L.choice(Severity, f.severity)),
                 ("customer_loss", _money(f.customer_loss)),

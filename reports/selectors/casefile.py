@@ -8,7 +8,7 @@ import os
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ledger.chain import commitments, event_content, event_hash, field_salt
 from ledger.models import AuditEvent
@@ -31,6 +31,7 @@ from ..casefile import (
     ExtensionEntry,
     FindingEntry,
     InterviewEntry,
+    Names,
     OutcomeNoticeEntry,
     Parties,
     Profile,
@@ -65,6 +66,16 @@ LATER_RECORDS = (
     "complaint_extensions",
     "interviews__interviewee_employee",
 )
+
+
+def names(row) -> Names:
+    """The name of a department or category in every language (modeltranslation gives the
+    active language's, or the one it falls back to)."""
+    found = {}
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            found[code] = row.name
+    return found
 
 
 def build_casefile(
@@ -143,14 +154,17 @@ def _export(profile: Profile, *, viewer, recipient: str, now: dt.datetime | None
 
 
 def _summary(case: Case, red: Redactor) -> Summary:
+    category, department = names(case.category), names(case.department)
     return Summary(
         reference=case.reference,
         title=red.text(case.title),
         description=red.text(case.description),
         source=case.source,
         category_code=case.category.code,
-        category_name=case.category.name,
-        department=case.department.name,
+        category_name=category["en"],
+        category_names=category,
+        department=department["en"],
+        department_names=department,
         occurred_at=case.occurred_at,
         reported_at=case.reported_at,
         acknowledge_due_at=case.acknowledge_due_at,
@@ -182,7 +196,8 @@ def _parties(case: Case, red: Redactor, *, reporter_withheld: bool) -> Parties:
             Subject(
                 name=red.field(s.name),
                 staff_number=red.field(s.staff_number),
-                department=s.department.name,
+                department=names(s.department)["en"],
+                department_names=names(s.department),
                 position=s.position,
             )
             for s in case.subjects.all()
@@ -352,7 +367,8 @@ def _findings(case: Case, red: Redactor) -> list[FindingEntry]:
         FindingEntry(
             round=f.round,
             established=f.established,
-            category=f.category.name,
+            category=names(f.category)["en"],
+            category_names=names(f.category),
             nature=red.text(f.nature),
             severity=f.severity,
             customer_loss=f.customer_loss,

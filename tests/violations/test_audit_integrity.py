@@ -493,12 +493,13 @@ def system_events():
 def test_reference_data_edited_in_the_admin_lands_on_the_system_chain(admin_client):
     client, user = admin_client
 
-    response = client.post("/admin/violations/department/add/", {"code": "CARDS", "name": "Cards"})
+    names = {"name_en": "Cards", "name_zh_hant": "信用卡部", "name_zh_hans": "信用卡部"}
+    response = client.post("/admin/violations/department/add/", {"code": "CARDS", **names})
     assert response.status_code == 302
     dept = Department.objects.get(code="CARDS")
     response = client.post(
         f"/admin/violations/department/{dept.pk}/change/",
-        {"code": "CARDS", "name": "Cards and Payments"},
+        {"code": "CARDS", **names, "name_en": "Cards and Payments"},
     )
     assert response.status_code == 302
     response = client.post(f"/admin/violations/department/{dept.pk}/delete/", {"post": "yes"})
@@ -516,7 +517,7 @@ def test_reference_data_edited_in_the_admin_lands_on_the_system_chain(admin_clie
         "model": "violations.department",
         "pk": dept.pk,
         "name": "CARDS Cards and Payments",
-        "fields": ["name"],
+        "fields": ["name_en"],
     }
     assert events[2].records[0]["digest"] is None
     assert [
@@ -535,9 +536,12 @@ def test_reference_data_edited_in_the_admin_lands_on_the_system_chain(admin_clie
     ]
     total = events[-1].seq
     vouched = len(genesis.records)
+    # The migration that named the shipped reference data wrote a history row for each.
+    shipped_history = sum(len(r["history"]) for r in genesis.records)
     assert run_verify() == (
         0,
-        f"intact: 1 chains, {total} events, {vouched + 1} records, 3 history rows, 0 files\n",
+        f"intact: 1 chains, {total} events, {vouched + 1} records, "
+        f"{shipped_history + 3} history rows, 0 files\n",
         "",
     )
 
@@ -546,7 +550,13 @@ def test_reference_data_changed_behind_the_admin_is_caught(admin_client):
     client, _user = admin_client
     client.post(
         "/admin/violations/violationcategory/add/",
-        {"code": "FRAUD", "name": "Fraud", "active": "on"},
+        {
+            "code": "FRAUD",
+            "name_en": "Fraud",
+            "name_zh_hant": "欺詐",
+            "name_zh_hans": "欺诈",
+            "active": "on",
+        },
     )
     category = digest.model_of("violations.violationcategory").objects.get(code="FRAUD")
     with raw_sql() as cur:
@@ -557,7 +567,7 @@ def test_reference_data_changed_behind_the_admin_is_caught(admin_client):
 
 def test_reference_data_needs_the_model_permission(db):
     clerk = UserFactory(username="clerk", is_staff=True)
-    dept = DepartmentFactory(code="FX", name="FX")
+    dept = DepartmentFactory(code="FX", name="FX", name_zh_hant="外匯", name_zh_hans="外汇")
     dept.name = "Renamed"
 
     with pytest.raises(NotAllowed):
