@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from violations.models import Case, Outcome, Stage
+from violations import audit
+from violations.models import Case, Department, Outcome, Stage, ViolationCategory
 
 LOGINS = [
     "reporter",
@@ -53,6 +54,12 @@ def test_seed_demo_covers_every_stage_and_every_role_can_log_in():
     references = sorted(cases.values_list("reference", flat=True))
     assert references[0].endswith("-000001")
     assert references[-1].endswith("-000029")
+
+    # The demo's organisation is vouched for by the ledger, like everything else.
+    assert audit.verify().problems == []
+    # The catalogue's categories, none added beside them.
+    assert ViolationCategory.objects.count() == 21
+    assert Department.objects.count() == 10
 
     again = StringIO()
     call_command("seed_demo", stdout=again)
