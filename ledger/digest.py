@@ -100,9 +100,14 @@ def record_digest(obj: models.Model, *, m2m: bool = True) -> str:
 def history_digest(hist) -> str:
     """Digest of one simple_history row: the record's fields as they were (no M2M), plus
     who, when, why and what kind of change."""
+    state = record_state(hist.instance, m2m=False)
+    # A history row keeps the plain column of a translated field as it was saved (the
+    # language then active): unlike the live row's, it is what the history shows.
+    for name in translated_originals(type(hist.instance)._meta.concrete_model):
+        state[name] = _jsonable(getattr(hist, name))
     return sha256(
         {
-            "state": record_state(hist.instance, m2m=False),
+            "state": state,
             "history_date": hist.history_date,
             "history_user": hist.history_user_id,
             "history_change_reason": hist.history_change_reason,
