@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 SCHEMA_ID = "https://accountability.example/schemas/case-v2.json"
-SCHEMA_VERSION = "2.0"  # docs/case-schema.md says what changed
+SCHEMA_VERSION = "2.1"  # docs/case-schema.md says what changed
 
 # Field metadata: values that stay inside the application and never go into case.json.
 INTERNAL = {"export": False}
@@ -206,10 +206,12 @@ class SanctionEntry:
     person: str
     staff_number: str
     sanction_type: str
-    detail: str
+    detail: str  # a remark, or the free text an older proposal could not be read from
     amount: Decimal | None
+    currency: str  # ISO 4217, with an amount
     period_start: dt.date | None
     period_end: dt.date | None
+    parameters: dict[str, Any]  # the kind's own values (docs/case-schema.md)
     status: str
     effective_date: dt.date | None
     executed_by: str

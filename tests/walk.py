@@ -15,6 +15,17 @@ from sanctions import services as sanc
 from violations import services
 from violations.models import Case
 
+# What a proposal of each kind typically says (the kinds with a period or an amount take
+# those as keyword arguments of ``Walk.propose``).
+TYPICAL_PARAMETERS = {
+    "warning": {"form": "written"},
+    "criticism": {"scope": "department"},
+    "suspension": {"authorities": ["FX trading"]},
+    "deduction": {"currency": "HKD", "pay_period": "2026 annual bonus"},
+    "demotion": {"change": "demotion", "from": "Relationship manager", "to": "Teller"},
+    "judicial": {"authority": "Police"},
+}
+
 
 class Walker:
     def __init__(self, world):
@@ -112,17 +123,16 @@ class Walker:
             **kw,
         )
 
-    def propose(
-        self, case, sanction="warning", detail="written", *, defence=True, factors=None, **kw
-    ):
+    def propose(self, case, sanction="warning", *, defence=True, factors=None, **kw):
         """Propose one sanction per responsible person; by default also record that each
         was heard (``defence=False`` leaves the case at the defence step)."""
         case = self.refresh(case)
         finding = case.findings.order_by("-round").first()
         # Only read when the sanction falls outside the person's matrix range.
         kw.setdefault("justification", "Exceptional circumstances, see the file.")
+        kw.setdefault("parameters", TYPICAL_PARAMETERS.get(sanction, {}))
         items = [
-            sanc.SanctionItem(responsible=rp, sanction_type=sanction, detail=detail, **kw)
+            sanc.SanctionItem(responsible=rp, sanction_type=sanction, **kw)
             for rp in finding.responsible.all()
         ]
         proposal = work.sanction_propose(

@@ -124,7 +124,7 @@ def test_every_role_completes_its_step_through_the_views(world, walk):
         "propose",
         {
             f"p{rp.pk}_0_type": "warning",
-            f"p{rp.pk}_0_detail": "written",
+            f"p{rp.pk}_0_form": "written",
             "justification": "Precedent",
         },
     )
