@@ -82,7 +82,7 @@ class Driver:
             actor=self.user("investigator2"),
             interviewee=subject.name,
             interviewee_employee=subject,
-            held_at=timezone.now() - dt.timedelta(hours=4),
+            held_at=timezone.now(),
             summary="The employee confirmed the sale and said the risk questionnaire was completed later.",
         )
         services.record_review_add(

@@ -48,19 +48,20 @@ class Walker:
     def refresh(self, case):
         return Case.objects.get(pk=case.pk)
 
-    def report(self, *, customer=False, anonymous=False, subjects=None):
+    def report(self, *, customer=False, anonymous=False, subjects=None, **kw):
+        kw.setdefault("occurred_at", timezone.now() - dt.timedelta(days=2))
         return work.case_report(
             actor=self.w.reporter,
             source="customer_complaint" if customer else "staff_report",
             category=self.w.category,
             title="Unsuitable product sold",
             description="Sold a high-risk fund to a retiree.",
-            occurred_at=timezone.now() - dt.timedelta(days=2),
             department=self.w.dept,
             subjects=subjects or [self.w.subject],
             customer_involved=customer,
             customer_name="Madam Wong" if customer else "",
             is_anonymous=anonymous,
+            **kw,
         )
 
     def verify(self, case, outcome="proceed", **kw):
@@ -85,7 +86,7 @@ class Walker:
             case=case,
             actor=self.w.investigator2,
             interviewee="Chan Tai Man",
-            held_at=timezone.now() - dt.timedelta(hours=3),
+            held_at=timezone.now(),
             summary="Admitted the sale.",
         )
         services.evidence_add(
@@ -193,13 +194,13 @@ class Walker:
             activation.start()
             activation.execute()
 
-    def plan(self, case, actions=1):
+    def plan(self, case, actions=1, due_date=None):
         specs = [
             rem.ActionSpec(
                 kind="training",
                 description=f"Retrain the desk {i}",
                 owner=self.w.owner,
-                due_date=timezone.localdate() + dt.timedelta(days=30),
+                due_date=due_date or timezone.localdate() + dt.timedelta(days=30),
                 causes=[0],
             )
             for i in range(actions)

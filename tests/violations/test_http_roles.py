@@ -147,7 +147,7 @@ def test_every_role_completes_its_step_through_the_views(world, walk):
         "customer_feedback",
         {
             "channel": "phone",
-            "notified_at": occurred,
+            "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "notice_summary": "Explained",
             "apology": "on",
             "compensation": "0",
