@@ -37,7 +37,7 @@ def structured(kind: str, detail: str, parameters: dict[str, Any], amount) -> tu
     out: dict[str, Any] = {}
     keep = text
     if kind == SanctionType.WARNING:
-        form = p.get("form") or text.lower()
+        form = str(p.get("form") or text).strip().lower()
         if form in WARNING_FORMS:
             out["form"] = form
             keep = "" if text.lower() == form else text
