@@ -4,6 +4,8 @@ cancelling the case)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -118,6 +120,10 @@ class CaseAsOfView(LoginRequiredMixin, TemplateView):
             if at > timezone.now():
                 form.add_error("at", _("Choose a moment in the past."))
             else:
+                if not (at.second or at.microsecond):
+                    # A minute from the picker: the state at its end, what was done in it
+                    # included (the case reported "at 10:05" exists at 10:05).
+                    at = min(at + dt.timedelta(minutes=1, microseconds=-1), timezone.now())
                 past = case_as_of(case, at)
                 if past is None:
                     form.add_error(

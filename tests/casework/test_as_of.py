@@ -97,6 +97,10 @@ def test_before_the_case_existed_and_in_the_future_say_so(walk, world, client):
     assert "did not exist yet" in before.context["form"].errors["at"][0]
     future = client.get(url(case, timezone.now() + dt.timedelta(days=1)))
     assert "in the past" in future.context["form"].errors["at"][0]
+    # A minute from the picker includes what was done in it: the report itself.
+    minute = timezone.localtime(case.reported_at).strftime("%Y-%m-%dT%H:%M")
+    same_minute = client.get(url(case) + "?" + urlencode({"at": minute}))
+    assert same_minute.context["past"].subjects == [world.subject]
     garbage = client.get(url(case) + "?at=yesterday")
     assert garbage.status_code == 200
     assert garbage.context["form"].errors["at"]
