@@ -47,7 +47,7 @@ def customer_feedback_record(
         actor, "record_customer_feedback", _("Only compliance officers record customer feedback.")
     )
     policy.require_not_party(actor, case)
-    errors = {}
+    errors: dict[str, list] = {}
     for name, value in (
         ("notified_at", notified_at),
         ("compensation_paid_on", compensation_paid_on),

@@ -49,7 +49,7 @@ def training_record(
             )
         for case in locked:
             policy.require_not_party(actor, case)
-        errors = {}
+        errors: dict[str, list] = {}
         if not topic.strip():
             errors["topic"] = [_("Give the topic of the training.")]
         if not trainer.strip():
