@@ -121,7 +121,7 @@ def walk_everything(walk, world) -> Case:
         case=case,
         actor=world.investigator2,
         interviewee=WITNESS,
-        held_at=timezone.now() - dt.timedelta(hours=5),
+        held_at=timezone.now(),
         summary="Saw " + ", ".join(VARIANTS["witness name"] + VARIANTS["subject name"]) + ".",
     )
     services.record_review_add(

@@ -47,7 +47,7 @@ def _investigation_records(case, world, n):
             case=case,
             actor=world.investigator,
             interviewee=f"Witness {i}",
-            held_at=timezone.now() - dt.timedelta(hours=1),
+            held_at=timezone.now(),
             summary="Seen.",
         )
         services.record_review_add(

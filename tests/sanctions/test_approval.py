@@ -1,5 +1,7 @@
 """Approval levels from the catalogue, the two-approver rule, and segregation of duties."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -10,6 +12,7 @@ from violations.exceptions import NotAllowed
 
 from .conftest import snapshot, to_propose
 
+SOON = dt.date.today() + dt.timedelta(days=7)
 DEMOTION = {"parameters": {"change": "demotion", "from": "Relationship manager", "to": "Teller"}}
 
 
@@ -27,7 +30,10 @@ def at_approval(walk, sanction="warning", severity="general", **kw):
         ("criticism", {}, "department", "outsider", "manager"),
         (
             "suspension",
-            {"period_start": "2026-02-01", "period_end": "2026-03-01"},
+            {
+                "period_start": SOON.isoformat(),
+                "period_end": (SOON + dt.timedelta(days=28)).isoformat(),
+            },
             "compliance",
             "depthead",
             "manager",

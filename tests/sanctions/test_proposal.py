@@ -15,6 +15,9 @@ from violations.models import ViolationCategory
 
 from .conftest import snapshot, to_propose
 
+# Sanction periods start soon after the proposal (one in the distant past is refused).
+START = dt.date.today() + dt.timedelta(days=7)
+
 
 def propose(walk, case, items, factors=None, justification="Per the matrix."):
     return work.sanction_propose(
@@ -144,15 +147,15 @@ def test_matrix_rule_of_the_parent_category_applies_to_a_sub_category(walk, worl
         ("criticism", {"parameters": {"scope": "branch"}}, "how widely"),
         (
             "suspension",
-            {"parameters": {"authorities": ["FX"]}, "period_start": dt.date(2026, 2, 1)},
+            {"parameters": {"authorities": ["FX"]}, "period_start": START},
             "start and an end",
         ),
         (
             "suspension",
             {
                 "parameters": {"authorities": ["FX"]},
-                "period_start": dt.date(2026, 3, 1),
-                "period_end": dt.date(2026, 3, 1),
+                "period_start": START + dt.timedelta(days=28),
+                "period_end": START + dt.timedelta(days=28),
             },
             "end after it starts",
         ),
@@ -160,14 +163,14 @@ def test_matrix_rule_of_the_parent_category_applies_to_a_sub_category(walk, worl
             "suspension",
             {
                 "parameters": {"authorities": ["FX"]},
-                "period_start": dt.date(2026, 3, 1),
-                "period_end": dt.date(2036, 3, 1),
+                "period_start": START + dt.timedelta(days=28),
+                "period_end": START + dt.timedelta(days=3650),
             },
             "at most five years",
         ),
         (
             "suspension",
-            {"period_start": dt.date(2026, 2, 1), "period_end": dt.date(2026, 3, 1)},
+            {"period_start": START, "period_end": START + dt.timedelta(days=28)},
             "authorities",
         ),
         (
@@ -231,8 +234,8 @@ def test_several_sanctions_for_one_person_with_structured_parameters(walk, world
                 responsible=rp,
                 sanction_type="suspension",
                 parameters={"authorities": "FX trading, spot and forward\nWealth products\n"},
-                period_start=dt.date(2026, 2, 1),
-                period_end=dt.date(2026, 4, 30),
+                period_start=START,
+                period_end=START + dt.timedelta(days=88),
             ),
             sanc.SanctionItem(
                 responsible=rp,
@@ -255,7 +258,7 @@ def test_several_sanctions_for_one_person_with_structured_parameters(walk, world
     typed = ProposedSanction.objects.filter(proposal__case=case).order_by("sanction_type")
     assert [(s.amount, s.period_start, s.period_end) for s in typed] == [
         (Decimal("20000.50"), None, None),
-        (None, dt.date(2026, 2, 1), dt.date(2026, 4, 30)),
+        (None, START, START + dt.timedelta(days=88)),
     ]
 
 
@@ -279,8 +282,8 @@ def test_precedents_are_closed_same_category_and_severity_recent_and_anonymised(
     close_case(
         walk,
         sanction="suspension",
-        period_start=dt.date(2026, 2, 1),
-        period_end=dt.date(2026, 3, 1),
+        period_start=START,
+        period_end=START + dt.timedelta(days=28),
     )
     current = to_propose(walk)
     found = selectors.precedents(current, category=world.category, severity="general")

@@ -67,7 +67,7 @@ def test_payloads_in_every_free_text_field_render_escaped(walk, world):
         case=case,
         actor=w.investigator2,
         interviewee=text("interviewee"),
-        held_at=timezone.now() - dt.timedelta(hours=2),
+        held_at=timezone.now(),
         summary=text("interview"),
     )
     services.record_review_add(
