@@ -5,8 +5,6 @@ in other ways than their fields do."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
