@@ -6,7 +6,6 @@ every profile, and asserts equal counts under a ceiling. An N+1 on events, histo
 register fails here rather than slowing every export.
 """
 
-
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
