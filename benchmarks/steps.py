@@ -191,7 +191,7 @@ def record_interview(case, actor, *, hours_ago, summary, interviewee="Chan Tai M
         case=case,
         actor=actor,
         interviewee=interviewee,
-        held_at=timezone.now() - dt.timedelta(hours=hours_ago),
+        held_at=max(timezone.now() - dt.timedelta(hours=hours_ago), case.reported_at),
         summary=summary,
     )
 

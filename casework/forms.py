@@ -71,3 +71,12 @@ class TeamChangeForm(forms.Form):
         if not (data.get("remove") or data.get("add") or data.get("new_lead")):
             raise forms.ValidationError(_("Name who leaves, who joins or who leads."))
         return data
+
+
+class AsOfForm(forms.Form):
+    """The moment the case page rebuilds the record at ("the case as it was on ...")."""
+
+    at = forms.DateTimeField(
+        label=_("The case as it was on"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )

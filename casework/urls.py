@@ -6,6 +6,7 @@ app_name = "casework"
 
 urlpatterns = [
     path("cases/<str:reference>/", case.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<str:reference>/as-of/", case.CaseAsOfView.as_view(), name="case_as_of"),
     path("cases/<str:reference>/reassign/", case.ReassignView.as_view(), name="reassign"),
     path("cases/<str:reference>/cancel/", case.CaseCancelView.as_view(), name="case_cancel"),
     path("cases/<str:reference>/team/", case.TeamChangeView.as_view(), name="team_change"),

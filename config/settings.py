@@ -370,6 +370,10 @@ ACCOUNTABILITY = {
         "APPEAL_WINDOW_DAYS": env.int("ACCOUNTABILITY_APPEAL_WINDOW_DAYS", default=10),
         "APPEAL_WINDOW_MINUTES": env.int("ACCOUNTABILITY_APPEAL_WINDOW_MINUTES", default=0) or None,
         "APPEAL_DECISION_DAYS": env.int("ACCOUNTABILITY_APPEAL_DECISION_DAYS", default=60),
+        # ISO 4217 codes a fine or deduction may be given in, the institution's own first.
+        "CURRENCIES": env.list(
+            "ACCOUNTABILITY_SANCTION_CURRENCIES", default=["HKD", "CNY", "USD", "TWD", "EUR"]
+        ),
     },
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
     "EVIDENCE_EXTENSIONS": [

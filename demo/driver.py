@@ -82,7 +82,7 @@ class Driver:
             actor=self.user("investigator2"),
             interviewee=subject.name,
             interviewee_employee=subject,
-            held_at=timezone.now() - dt.timedelta(hours=4),
+            held_at=timezone.now(),
             summary="The employee confirmed the sale and said the risk questionnaire was completed later.",
         )
         services.record_review_add(
@@ -140,13 +140,26 @@ class Driver:
         )
 
     PARAMS = {
-        "warning": dict(detail="written"),
-        "criticism": dict(detail="Department-wide notice"),
-        "suspension": dict(detail="Investment product sales"),
-        "deduction": dict(amount=Decimal("20000"), parameters={"period": "2026 annual bonus"}),
-        "demotion": dict(detail="Senior relationship manager → Relationship manager"),
+        "warning": dict(parameters={"form": "written"}),
+        "criticism": dict(parameters={"scope": "department"}),
+        "suspension": dict(
+            parameters={"authorities": ["Investment product sales", "Margin lending"]}
+        ),
+        "deduction": dict(
+            amount=Decimal("20000"),
+            parameters={"currency": "HKD", "pay_period": "2026 annual bonus"},
+        ),
+        "demotion": dict(
+            parameters={
+                "change": "demotion",
+                "from": "Senior relationship manager",
+                "to": "Relationship manager",
+            }
+        ),
         "termination": {},
-        "judicial": dict(detail="Hong Kong Police Force, Commercial Crime Bureau"),
+        "judicial": dict(
+            parameters={"authority": "Hong Kong Police Force, Commercial Crime Bureau"}
+        ),
     }
 
     def do_propose(self, case, task, sanction=None):

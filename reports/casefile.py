@@ -216,10 +216,12 @@ class SanctionEntry:
     person: str
     staff_number: str
     sanction_type: str
-    detail: str
+    detail: str  # a remark, or the free text an older proposal could not be read from
     amount: Decimal | None
+    currency: str  # ISO 4217, with an amount
     period_start: dt.date | None
     period_end: dt.date | None
+    parameters: dict[str, Any]  # the kind's own values (docs/case-schema.md)
     status: str
     effective_date: dt.date | None
     executed_by: str

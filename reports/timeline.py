@@ -233,6 +233,20 @@ def _cancelled(f: Facts) -> str:
     return _("The case was cancelled; the reason is given with the event.")
 
 
+def _subjects_changed(f: Facts) -> str:
+    # Staff numbers, not names: the sentence reads the same in every profile's file.
+    return _("The case's subjects were changed; the reason is given with the event.")
+
+
+def _parameters_structured(f: Facts) -> str:
+    n = len(f.get("sanctions", []))
+    return ngettext(
+        "The terms of %(count)d sanction were read from its older free text.",
+        "The terms of %(count)d sanctions were read from their older free text.",
+        n,
+    ) % {"count": n}
+
+
 def _exported(f: Facts) -> str:
     profile = f.get("profile", "")
     what = L.text(f"profile_{profile}") if profile in ("internal", "regulator", "bulletin") else "—"
@@ -451,6 +465,7 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "outcome.notified": _outcome_notified,
     "case.closed": _closed,
     "case.cancelled": _cancelled,
+    "case.subjects_changed": _subjects_changed,
     "case.exported": _exported,
     "identity.unmask_requested": _unmask_requested,
     "identity.unmask_approved": _unmask_approved,
@@ -465,6 +480,7 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "sanctions.return": _returned,
     "sanctions.executed": _executed,
     "sanctions.expired": _expired,
+    "sanctions.parameters_structured": _parameters_structured,
     "sanctions.lifted": _sanction_ended("lifted"),
     "sanctions.revoked": _sanction_ended("revoked"),
     "appeal.filed": _appeal_filed,

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     # A window counted in minutes instead (the demo's short wait); unset in production.
     "APPEAL_WINDOW_MINUTES": None,
     "APPEAL_DECISION_DAYS": 60,
+    # ISO 4217 codes a fine or a deduction may be given in; the first is offered first.
+    "CURRENCIES": ["HKD", "CNY", "USD", "TWD", "EUR"],
 }
 
 

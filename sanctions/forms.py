@@ -1,9 +1,12 @@
 """Forms check shape only; the rules (ranges, deadlines, who may) are in the services."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from violations import limits
 
@@ -13,50 +16,109 @@ DATE = forms.DateInput(attrs={"type": "date"})
 LINES_PER_PERSON = 2
 
 
+def _currency_choices():
+    from .describe import currency_name
+    from .services.params import currencies
+
+    return [(c, currency_name(c)) for c in currencies()]
+
+
 def sanction_line_fields(form, prefix: str, label) -> None:
+    """One sanction line: its kind and the parameters of every kind (the service reads the
+    ones its kind takes and refuses the typed fields of another kind)."""
+    from .services.params import CRITICISM_SCOPES, MAX_AUTHORITIES, NAME_LENGTH
+
     f = form.fields
     f[prefix + "type"] = forms.ChoiceField(
         label=label, choices=[("", "—"), *SanctionType.choices], required=False
     )
-    f[prefix + "detail"] = forms.CharField(
-        label=_(
-            "Detail: oral/written; scope (department, business_line, institution); "
-            "authorities (comma-separated); from → to; judicial authority"
-        ),
+    f[prefix + "form"] = forms.ChoiceField(
+        label=_("Warning: form"),
+        choices=[("", "—"), ("oral", pgettext_lazy("warning", "oral")), ("written", _("written"))],
         required=False,
-        max_length=300,
     )
+    scope_labels = {
+        "department": _("within the department"),
+        "business_line": _("across the business line"),
+        "institution": _("across the institution"),
+    }
+    f[prefix + "scope"] = forms.ChoiceField(
+        label=_("Criticism: circulated"),
+        choices=[("", "—"), *[(s, scope_labels[s]) for s in CRITICISM_SCOPES]],
+        required=False,
+    )
+    f[prefix + "authorities"] = forms.CharField(
+        label=_("Suspension: authorities suspended (one per line)"),
+        required=False,
+        max_length=MAX_AUTHORITIES * (NAME_LENGTH + 2),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    f[prefix + "start"] = forms.DateField(label=_("Suspension: from"), required=False, widget=DATE)
+    f[prefix + "end"] = forms.DateField(label=_("Suspension: until"), required=False, widget=DATE)
     f[prefix + "amount"] = forms.DecimalField(
-        label=_("Amount"), required=False, min_value=0, decimal_places=2
+        label=_("Deduction: amount"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=14,
+        decimal_places=2,
+    )
+    f[prefix + "currency"] = forms.ChoiceField(
+        label=_("Currency"), choices=_currency_choices, required=False
     )
     f[prefix + "percentage"] = forms.DecimalField(
         label=_("or percentage"), required=False, min_value=0, max_value=100, decimal_places=2
     )
-    f[prefix + "period"] = forms.CharField(
-        label=_("Pay period (deductions)"), required=False, max_length=100
+    f[prefix + "pay_period"] = forms.CharField(
+        label=_("Deduction: bonus or pay period"), required=False, max_length=NAME_LENGTH
     )
-    f[prefix + "start"] = forms.DateField(label=_("From"), required=False, widget=DATE)
-    f[prefix + "end"] = forms.DateField(label=_("Until"), required=False, widget=DATE)
+    f[prefix + "change"] = forms.ChoiceField(
+        label=_("Demotion or transfer"),
+        choices=[("", "—"), ("demotion", _("Demotion")), ("transfer", _("Transfer"))],
+        required=False,
+    )
+    f[prefix + "post_from"] = forms.CharField(
+        label=_("From post"), required=False, max_length=NAME_LENGTH
+    )
+    f[prefix + "post_to"] = forms.CharField(
+        label=_("To post"), required=False, max_length=NAME_LENGTH
+    )
+    f[prefix + "authority"] = forms.CharField(
+        label=_("Referral: judicial authority"), required=False, max_length=NAME_LENGTH
+    )
+    f[prefix + "detail"] = forms.CharField(label=_("Remark"), required=False, max_length=300)
 
 
 def sanction_line_item(data, prefix: str, rp, justification: str = ""):
     from .services import SanctionItem
 
-    if not data.get(prefix + "type"):
+    kind = data.get(prefix + "type")
+    if not kind:
         return None
-    params = {}
-    if data.get(prefix + "percentage") is not None:
-        params["percentage"] = str(data[prefix + "percentage"])
-    if data.get(prefix + "period"):
-        params["period"] = data[prefix + "period"]
+    get = data.get
+    params = {
+        SanctionType.WARNING: {"form": get(prefix + "form")},
+        SanctionType.CRITICISM: {"scope": get(prefix + "scope")},
+        SanctionType.SUSPENSION: {"authorities": (get(prefix + "authorities") or "").splitlines()},
+        SanctionType.DEDUCTION: {
+            "currency": get(prefix + "currency"),
+            "percentage": get(prefix + "percentage"),
+            "pay_period": get(prefix + "pay_period"),
+        },
+        SanctionType.DEMOTION: {
+            "change": get(prefix + "change"),
+            "from": get(prefix + "post_from"),
+            "to": get(prefix + "post_to"),
+        },
+        SanctionType.JUDICIAL: {"authority": get(prefix + "authority")},
+    }.get(kind, {})
     return SanctionItem(
         responsible=rp,
-        sanction_type=data[prefix + "type"],
-        detail=data.get(prefix + "detail") or "",
-        amount=data.get(prefix + "amount"),
-        period_start=data.get(prefix + "start"),
-        period_end=data.get(prefix + "end"),
-        parameters=params,
+        sanction_type=kind,
+        detail=get(prefix + "detail") or "",
+        amount=get(prefix + "amount"),
+        period_start=get(prefix + "start"),
+        period_end=get(prefix + "end"),
+        parameters={k: v for k, v in params.items() if v not in (None, "", [])},
         justification=justification,
     )
 
@@ -176,6 +238,7 @@ class DecisionForm(forms.Form):
 class ExecutionForm(forms.Form):
     def __init__(self, *args, case=None, revised=False, **kwargs):
         super().__init__(*args, **kwargs)
+        from .describe import describe_sanction
         from .services.execution import to_execute
 
         self.items = list(to_execute(case, revised=revised)) if case else []
@@ -183,6 +246,7 @@ class ExecutionForm(forms.Form):
             self.fields[f"i{item.pk}_date"] = forms.DateField(
                 label=_("%(name)s — %(sanction)s: effective date")
                 % {"name": item.employee.name, "sanction": item.get_sanction_type_display()},
+                help_text=" · ".join(f"{k}: {v}" for k, v in describe_sanction(item)),
                 widget=DATE,
             )
             if item.sanction_type == SanctionType.JUDICIAL:

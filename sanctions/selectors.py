@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "sanctions.lifted": _("Sanction lifted"),
     "sanctions.revoked": _("Sanction revoked"),
     "sanctions.expired": _("Sanction expired from the record"),
+    "sanctions.parameters_structured": _("Sanction parameters read from their older free text"),
     "appeal.filed": _("Appeal filed"),
     "appeal.upheld": _("Appeal decided: sanction upheld"),
     "appeal.modified": _("Appeal decided: sanction modified"),

@@ -33,13 +33,15 @@ def more_cases(walk, n):
 
 # --- transitions through the services ----------------------------------------------------------
 
-STEP_CEILINGS = {  # measured, including the walker's task lookup; a step never grows with the data
-    "report": 30,
-    "verify": 34,
-    "find_facts": 37,
-    "reject": 44,
-    "approve_split": 48,
-    "review_join_close": 70,
+# Measured, including the walker's task lookup; a step never grows with the data. Each save
+# of a case writes its history row's subjects too (two queries: read the links, insert them).
+STEP_CEILINGS = {
+    "report": 38,
+    "verify": 38,
+    "find_facts": 41,
+    "reject": 46,
+    "approve_split": 50,
+    "review_join_close": 72,
 }
 
 
@@ -209,7 +211,6 @@ def test_case_list_and_search_do_not_grow_with_rows(
 def test_case_page_does_not_grow_with_its_records(
     walk, world, client, django_assert_max_num_queries
 ):
-    import datetime as dt
 
     from django.utils import timezone
 
@@ -225,7 +226,7 @@ def test_case_page_does_not_grow_with_its_records(
                 case=case,
                 actor=world.investigator,
                 interviewee=f"W{i}",
-                held_at=timezone.now() - dt.timedelta(hours=1),
+                held_at=timezone.now(),
                 summary="Seen.",
             )
 

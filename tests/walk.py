@@ -15,6 +15,17 @@ from sanctions import services as sanc
 from violations import services
 from violations.models import Case
 
+# What a proposal of each kind typically says (the kinds with a period or an amount take
+# those as keyword arguments of ``Walk.propose``).
+TYPICAL_PARAMETERS = {
+    "warning": {"form": "written"},
+    "criticism": {"scope": "department"},
+    "suspension": {"authorities": ["FX trading"]},
+    "deduction": {"currency": "HKD", "pay_period": "2026 annual bonus"},
+    "demotion": {"change": "demotion", "from": "Relationship manager", "to": "Teller"},
+    "judicial": {"authority": "Police"},
+}
+
 
 class Walker:
     def __init__(self, world):
@@ -37,19 +48,20 @@ class Walker:
     def refresh(self, case):
         return Case.objects.get(pk=case.pk)
 
-    def report(self, *, customer=False, anonymous=False, subjects=None):
+    def report(self, *, customer=False, anonymous=False, subjects=None, **kw):
+        kw.setdefault("occurred_at", timezone.now() - dt.timedelta(days=2))
         return work.case_report(
             actor=self.w.reporter,
             source="customer_complaint" if customer else "staff_report",
             category=self.w.category,
             title="Unsuitable product sold",
             description="Sold a high-risk fund to a retiree.",
-            occurred_at=timezone.now() - dt.timedelta(days=2),
             department=self.w.dept,
             subjects=subjects or [self.w.subject],
             customer_involved=customer,
             customer_name="Madam Wong" if customer else "",
             is_anonymous=anonymous,
+            **kw,
         )
 
     def verify(self, case, outcome="proceed", **kw):
@@ -74,7 +86,7 @@ class Walker:
             case=case,
             actor=self.w.investigator2,
             interviewee="Chan Tai Man",
-            held_at=timezone.now() - dt.timedelta(hours=3),
+            held_at=timezone.now(),
             summary="Admitted the sale.",
         )
         services.evidence_add(
@@ -112,17 +124,16 @@ class Walker:
             **kw,
         )
 
-    def propose(
-        self, case, sanction="warning", detail="written", *, defence=True, factors=None, **kw
-    ):
+    def propose(self, case, sanction="warning", *, defence=True, factors=None, **kw):
         """Propose one sanction per responsible person; by default also record that each
         was heard (``defence=False`` leaves the case at the defence step)."""
         case = self.refresh(case)
         finding = case.findings.order_by("-round").first()
         # Only read when the sanction falls outside the person's matrix range.
         kw.setdefault("justification", "Exceptional circumstances, see the file.")
+        kw.setdefault("parameters", TYPICAL_PARAMETERS.get(sanction, {}))
         items = [
-            sanc.SanctionItem(responsible=rp, sanction_type=sanction, detail=detail, **kw)
+            sanc.SanctionItem(responsible=rp, sanction_type=sanction, **kw)
             for rp in finding.responsible.all()
         ]
         proposal = work.sanction_propose(
@@ -183,13 +194,13 @@ class Walker:
             activation.start()
             activation.execute()
 
-    def plan(self, case, actions=1):
+    def plan(self, case, actions=1, due_date=None):
         specs = [
             rem.ActionSpec(
                 kind="training",
                 description=f"Retrain the desk {i}",
                 owner=self.w.owner,
-                due_date=timezone.localdate() + dt.timedelta(days=30),
+                due_date=due_date or timezone.localdate() + dt.timedelta(days=30),
                 causes=[0],
             )
             for i in range(actions)

@@ -203,6 +203,41 @@ def save(
     _note(obj, obj.pk, history=hist, saved=obj)
 
 
+def keep_links(obj: models.Model) -> None:
+    """Copy ``obj``'s many-to-many links, as they are now, onto the history row this action
+    last wrote for it. A new record's links are inserted after the record, so the row
+    simple-history wrote on creation does not hold them yet."""
+    hist_model = history_model(type(obj))
+    label = record_label(type(obj)._meta.concrete_model)  # type: ignore[arg-type]
+    entry = _pending_changes().get((label, obj.pk))
+    if hist_model is None or entry is None or not entry.history:
+        return
+    hist = hist_model._default_manager.get(history_id=entry.history[-1][0])
+    for f in getattr(hist_model, "_history_m2m_fields", []):
+        snapshot = getattr(hist, f.name).model
+        through = getattr(obj, f.name).through
+        source = next(x.name for x in through._meta.fields if x.related_model is type(obj))
+        columns = [x.attname for x in through._meta.concrete_fields]
+        snapshot._default_manager.bulk_create(
+            snapshot(history=hist, **{c: getattr(row, c) for c in columns})
+            for row in through.objects.filter(**{source: obj})
+        )
+
+
+def set_links(
+    obj: models.Model, field_name: str, targets, *, actor: User | None, reason: str
+) -> None:
+    """Replace a many-to-many relation of a case record and save the record, so the one
+    history row this writes holds the new links (simple-history would otherwise write an
+    unstamped row for each removal and addition)."""
+    obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        getattr(obj, field_name).set(targets)
+    finally:
+        del obj.skip_history_when_saving  # type: ignore[attr-defined]
+    save(obj, actor=actor, reason=reason)
+
+
 def delete(obj: models.Model, *, actor: User | None, reason: str) -> None:
     """Delete a record (reference data only: case records are never deleted); the event
     records the deletion and the history row it left."""

@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "outcome.notified": _("Outcome notice sent"),
     "case.closed": _("Closed"),
     "case.cancelled": _("Case cancelled"),
+    "case.subjects_changed": _("Subjects of the case changed"),
     "case.exported": _("Case file exported"),
     "identity.unmask_requested": _("Asked to unmask the reporter"),
     "identity.unmask_approved": _("Unmasking the reporter approved"),

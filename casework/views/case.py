@@ -4,6 +4,8 @@ cancelling the case)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -11,6 +13,8 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 from viewflow.workflow.models import Task
@@ -26,6 +30,7 @@ from violations.views.cases import CaseActionView, visible_case_or_404
 
 from .. import forms as work_forms
 from .. import services
+from ..as_of import case_as_of
 from ..selectors import ACTION_LABELS, case_managers, deeds, open_case_tasks, waiting
 from .steps import people_by_name
 
@@ -94,8 +99,43 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 "reassign": people_by_name(forms.ReassignForm()),
                 "cancel_case": forms.CaseCancelForm(),
                 "unmask": forms.UnmaskRequestForm(),
+                "as_of": work_forms.AsOfForm(),
             },
         )
+        return ctx
+
+
+class CaseAsOfView(LoginRequiredMixin, TemplateView):
+    """The case as it was at a chosen moment, read only, for those who may see the case."""
+
+    template_name = "casework/case_as_of.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        case = visible_case_or_404(self.request.user, kwargs["reference"])
+        form = work_forms.AsOfForm(self.request.GET or None)
+        past = None
+        if form.is_valid():
+            at = form.cleaned_data["at"]
+            if at > timezone.now():
+                form.add_error("at", _("Choose a moment in the past."))
+            else:
+                if not (at.second or at.microsecond):
+                    # A minute from the picker: the state at its end, what was done in it
+                    # included (the case reported "at 10:05" exists at 10:05).
+                    at = min(at + dt.timedelta(minutes=1, microseconds=-1), timezone.now())
+                past = case_as_of(case, at)
+                if past is None:
+                    form.add_error(
+                        "at",
+                        _("The case did not exist yet: it was reported on %(when)s.")
+                        % {
+                            "when": date_format(
+                                timezone.localtime(case.reported_at), "DATETIME_FORMAT"
+                            )
+                        },
+                    )
+        ctx.update(case=case, form=form, past=past)
         return ctx
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from violations import audit, policy
+from violations import audit, dates, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case
 from violations.services.evidence import store_evidence
@@ -67,6 +67,8 @@ def remediation_plan(
             errors.append(_("Every action must address at least one of the root causes."))
         if a.due_date < today:
             errors.append(_("A due date cannot be in the past."))
+        elif problem := dates.planned(a.due_date, earliest=today):
+            errors.append(_("Due date: %(problem)s") % {"problem": problem})
         if not policy.has(a.owner, "complete_action"):
             errors.append(
                 _("%(user)s cannot own corrective actions.") % {"user": a.owner.get_username()}

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from violations import audit, policy
+from violations import audit, dates, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case, Severity
 
@@ -40,13 +40,20 @@ def customer_feedback_record(
 ) -> CustomerFeedback:
     """Record the outcome notice to the customer, apology, compensation and their response.
 
-    Preconditions: open customer_feedback task; actor may record feedback and is no party.
+    Preconditions: open customer_feedback task; actor may record feedback and is no party;
+    the notice and any payment were made after the case was reported and not in the future.
     """
     policy.require(
         actor, "record_customer_feedback", _("Only compliance officers record customer feedback.")
     )
     policy.require_not_party(actor, case)
-    errors = {}
+    errors: dict[str, list] = {}
+    for name, value in (
+        ("notified_at", notified_at),
+        ("compensation_paid_on", compensation_paid_on),
+    ):
+        if problem := dates.done_since_report(value, case=case):
+            errors[name] = [problem]
     if satisfaction is not None and not 1 <= satisfaction <= 5:
         errors["satisfaction"] = [_("Satisfaction is a score from 1 to 5.")]
     if compensation and compensation < 0:
@@ -100,7 +107,8 @@ def regulator_notify(
     """Record the report of a major violation to the regulator.
 
     Preconditions: open notify_regulator task; actor may notify and is no party; the case
-    is of major severity.
+    is of major severity; the notice was sent after the case was reported and not in the
+    future.
     """
     policy.require(
         actor, "notify_regulator", _("Only compliance officers record regulator notifications.")
@@ -110,6 +118,8 @@ def regulator_notify(
         raise ValidationError(_("Only major violations are reported to the regulator."))
     if not (regulator.strip() and reference_number.strip() and summary.strip()):
         raise ValidationError(_("Regulator, reference number and summary are all required."))
+    if problem := dates.done_since_report(notified_at, case=case):
+        raise ValidationError({"notified_at": [problem]})
     row = RegulatorNotification(
         case=case,
         regulator=regulator,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from violations import audit, policy
+from violations import audit, dates, policy
 from violations.exceptions import NotAllowed
 from violations.models import Case, Employee
 
@@ -49,13 +49,17 @@ def training_record(
             )
         for case in locked:
             policy.require_not_party(actor, case)
-        errors = {}
+        errors: dict[str, list] = {}
         if not topic.strip():
             errors["topic"] = [_("Give the topic of the training.")]
         if not trainer.strip():
             errors["trainer"] = [_("Name the trainer.")]
         if held_on > timezone.localdate():
             errors["held_on"] = [_("Record a training once it has been held.")]
+        elif problem := next(
+            (p for c in locked if (p := dates.done_since_report(held_on, case=c))), None
+        ):
+            errors["held_on"] = [problem]
         if not attendees:
             errors["attendees"] = [_("Name at least one attendee.")]
         if not locked:

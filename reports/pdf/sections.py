@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from remediation.models import ActionKind, ActionStatus, RootCauseCategory, Verdict
+from sanctions.describe import describe
 from sanctions.models import ApprovalLevel, Decision, ProposalStatus, SanctionStatus, SanctionType
 from violations.models import (
     EvidenceKind,
@@ -446,11 +447,18 @@ class Builder(RecordSections):
             )
             rows = []
             for i in p.items:
-                detail = i.detail or ""
-                if i.amount is not None:
-                    detail += f" {_money(i.amount)}"
-                if i.period_start:
-                    detail += f" {when(i.period_start)} – {when(i.period_end)}"
+                detail = "\n".join(
+                    f"{label}: {value}"
+                    for label, value in describe(
+                        i.sanction_type,
+                        {**i.parameters, "currency": i.currency} if i.currency else i.parameters,
+                        amount=i.amount,
+                        period_start=i.period_start,
+                        period_end=i.period_end,
+                        detail=i.detail,
+                        date=when,
+                    )
+                )
                 execution = L.choice(SanctionStatus, i.status)
                 if i.effective_date:
                     execution += f"\n{when(i.effective_date)} · {i.executed_by}"
@@ -467,7 +475,7 @@ class Builder(RecordSections):
             self.grid(
                 ["person", "sanction", "detail", "execution"],
                 rows,
-                [42 * mm, 45 * mm, 35 * mm, None],
+                [38 * mm, 38 * mm, 58 * mm, None],
             )
             if p.decisions:
                 self.grid(

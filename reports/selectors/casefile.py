@@ -392,6 +392,21 @@ def _findings(case: Case, red: Redactor) -> list[FindingEntry]:
     ]
 
 
+def _parameters(params, red: Redactor) -> dict:
+    """A sanction's parameters as stored, free text passed through the profile's redaction."""
+
+    def clean(value):
+        if isinstance(value, str):
+            return red.text(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    return clean(params) if isinstance(params, dict) else {}
+
+
 def _sanctions(case: Case, red: Redactor) -> list[ProposalEntry]:
     return [
         ProposalEntry(
@@ -408,8 +423,10 @@ def _sanctions(case: Case, red: Redactor) -> list[ProposalEntry]:
                     sanction_type=i.sanction_type,
                     detail=red.text(i.detail),
                     amount=i.amount,
+                    currency=(i.parameters or {}).get("currency", "") if i.amount else "",
                     period_start=i.period_start,
                     period_end=i.period_end,
+                    parameters=_parameters(i.parameters, red),
                     status=i.status,
                     effective_date=i.effective_date,
                     executed_by=red.user(i.executed_by) if i.executed_by_id else "",

@@ -127,7 +127,7 @@ def appeal_decide(
         for item in items:
             if item.responsible.employee_id != appeal.employee_id:
                 errors.append(_("A modified sanction must concern the appellant."))
-            p, item_errors = normalise(item)
+            p, item_errors = normalise(item, today=timezone.localdate())
             params.append(p)
             errors.extend(item_errors)
     if errors:
@@ -151,11 +151,11 @@ def appeal_decide(
                 responsible=item.responsible,
                 employee=appeal.employee,
                 sanction_type=item.sanction_type,
-                detail=item.detail,
-                amount=item.amount,
-                period_start=item.period_start,
-                period_end=item.period_end,
-                parameters=p,
+                detail=item.detail.strip(),
+                amount=p.amount,
+                period_start=p.period_start,
+                period_end=p.period_end,
+                parameters=p.parameters,
                 status=SanctionStatus.APPROVED,
                 appeal=appeal,
             ),

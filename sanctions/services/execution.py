@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from violations import audit, policy
+from violations import audit, dates, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case
 
@@ -45,6 +45,15 @@ def to_execute(case, *, revised: bool):
     return qs.filter(appeal__isnull=not revised)
 
 
+def _approved_on(case) -> dt.date:
+    """The day the sanctions were decided: the last decision on the approved proposal (or
+    the appeal that set them); a sanction cannot take effect before it."""
+    proposal = approved_proposal(case)
+    moments = [d.decided_at for d in proposal.decisions.all()] if proposal else []
+    moments += [a.decided_at for a in case.appeals.all() if a.decided_at]
+    return timezone.localdate(max(moments)) if moments else timezone.localdate()
+
+
 def sanction_execute(
     *, case: Case, task, actor: User, executions: dict, revised: bool = False
 ) -> list[ProposedSanction]:
@@ -55,7 +64,8 @@ def sanction_execute(
     (for a referral to judicial authorities its ``reference`` is required).
 
     Preconditions: open execute_sanctions (or execute_revised, after an appeal) task; actor
-    is an HR officer and no party; an effective date for every sanction to execute. Sets each
+    is an HR officer and no party; an effective date for every sanction to execute, not
+    before the decision and at most a year after it. Sets each
     sanction's end of record period from the catalogue.
     """
     policy.require(actor, "execute_sanction", _("Only HR officers record sanction execution."))
@@ -64,6 +74,7 @@ def sanction_execute(
         raise InvalidState(_("There is no approved proposal."))
     items = list(to_execute(case, revised=revised))
     months = dict(SanctionKind.objects.values_list("code", "record_months"))
+    approved_on = _approved_on(case)
     errors = []
     for i in items:
         entry = executions.get(i.pk)
@@ -71,6 +82,15 @@ def sanction_execute(
             errors.append(
                 _("Give the effective date for: %(name)s, %(kind)s.")
                 % {"name": i.employee.name, "kind": i.get_sanction_type_display()}
+            )
+        elif problem := dates.planned(entry[0], earliest=approved_on, max_ahead_days=366):
+            errors.append(
+                _("%(name)s, %(kind)s: effective date: %(problem)s")
+                % {
+                    "name": i.employee.name,
+                    "kind": i.get_sanction_type_display(),
+                    "problem": problem,
+                }
             )
         elif i.sanction_type == SanctionType.JUDICIAL and not (
             len(entry) > 2 and str(entry[2].get("reference", "")).strip()

@@ -33,7 +33,7 @@ from ..models import (
     SanctionType,
 )
 from ..policy import pending_proposal, require_may_approve
-from .params import SanctionItem, normalise
+from .params import Normalised, SanctionItem, normalise
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -53,9 +53,9 @@ class PersonFactors:
 
 def _validate_items(
     items: list[SanctionItem], responsible: list[ResponsiblePerson], kinds: dict[str, SanctionKind]
-) -> tuple[list[dict], list[StrOrPromise]]:
+) -> tuple[list[Normalised], list[StrOrPromise]]:
     errors: list[StrOrPromise] = []
-    params: list[dict] = []
+    params: list[Normalised] = []
     ids = {r.pk for r in responsible}
     covered = set()
     for item in items:
@@ -66,10 +66,10 @@ def _validate_items(
             )
         if item.sanction_type not in SanctionType.values or item.sanction_type not in kinds:
             errors.append(_("Unknown sanction type."))
-            params.append({})
+            params.append(Normalised({}))
             continue
         covered.add(item.responsible.pk)
-        normalised, item_errors = normalise(item)
+        normalised, item_errors = normalise(item, today=timezone.localdate())
         params.append(normalised)
         errors.extend(item_errors)
     for r in responsible:
@@ -174,11 +174,11 @@ def sanction_propose(
                 responsible=item.responsible,
                 employee=item.responsible.employee,
                 sanction_type=item.sanction_type,
-                detail=item.detail,
-                amount=item.amount,
-                period_start=item.period_start,
-                period_end=item.period_end,
-                parameters=p,
+                detail=item.detail.strip(),
+                amount=p.amount,
+                period_start=p.period_start,
+                period_end=p.period_end,
+                parameters=p.parameters,
                 outside_range=item in outside,
                 range_justification=item.justification.strip() if item in outside else "",
             ),

@@ -36,3 +36,11 @@ def appeal_panel(context, case, window_closes_at):
         "window": window,
         "form": forms.AppealFileForm(employees=employees) if allowed and employees else None,
     }
+
+
+@register.inclusion_tag("sanctions/_params.html")
+def sanction_params(item):
+    """A sanction's parameters in words: "Amount: HK$20,000.00 · Pay period: 2026 bonus"."""
+    from ..describe import describe_sanction
+
+    return {"lines": describe_sanction(item)}

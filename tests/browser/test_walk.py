@@ -258,7 +258,7 @@ def _walk(browser, base_url, lang, world, tmp_path):
     page = walk.open_task("officer", ref, "propose")
     rp = case.findings.get().responsible.get()
     page.select_option(f"[name=p{rp.pk}_0_type]", "warning")
-    walk.text(page, f"p{rp.pk}_0_detail", "written")
+    page.select_option(f"[name=p{rp.pk}_0_form]", "written")
     walk.text(page, f"p{rp.pk}_0_justification", "Exceptional circumstances")
     walk.text(page, "justification", "In line with precedent")
     walk.submit(page)

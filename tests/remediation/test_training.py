@@ -51,7 +51,7 @@ def test_one_session_answers_several_cases(walk, world, planned):
         actor=world.officer,
         topic="Product risk",
         trainer="Mr Lam",
-        held_on=timezone.localdate() - dt.timedelta(days=1),
+        held_on=timezone.localdate(),
         attendees=[world.subject2],
         cases=[planned, other],
     )

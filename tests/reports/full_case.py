@@ -5,8 +5,6 @@ in other ways than their fields do."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -121,7 +119,7 @@ def walk_everything(walk, world) -> Case:
         case=case,
         actor=world.investigator2,
         interviewee=WITNESS,
-        held_at=timezone.now() - dt.timedelta(hours=5),
+        held_at=timezone.now(),
         summary="Saw " + ", ".join(VARIANTS["witness name"] + VARIANTS["subject name"]) + ".",
     )
     services.record_review_add(

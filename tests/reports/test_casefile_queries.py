@@ -6,8 +6,6 @@ every profile, and asserts equal counts under a ceiling. An N+1 on events, histo
 register fails here rather than slowing every export.
 """
 
-import datetime as dt
-
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -47,7 +45,7 @@ def _investigation_records(case, world, n):
             case=case,
             actor=world.investigator,
             interviewee=f"Witness {i}",
-            held_at=timezone.now() - dt.timedelta(hours=1),
+            held_at=timezone.now(),
             summary="Seen.",
         )
         services.record_review_add(

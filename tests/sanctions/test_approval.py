@@ -1,5 +1,7 @@
 """Approval levels from the catalogue, the two-approver rule, and segregation of duties."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -10,12 +12,13 @@ from violations.exceptions import NotAllowed
 
 from .conftest import snapshot, to_propose
 
-DEMOTION = {"detail": "Relationship manager → Teller"}
+SOON = dt.date.today() + dt.timedelta(days=7)
+DEMOTION = {"parameters": {"change": "demotion", "from": "Relationship manager", "to": "Teller"}}
 
 
 def at_approval(walk, sanction="warning", severity="general", **kw):
     case = to_propose(walk, severity=severity)
-    walk.propose(case, sanction=sanction, **{"detail": "written", **kw})
+    walk.propose(case, sanction=sanction, **kw)
     assert walk.open_names(case) == ["approve"]
     return case
 
@@ -24,17 +27,20 @@ def at_approval(walk, sanction="warning", severity="general", **kw):
     ("sanction", "kw", "level", "refused", "allowed"),
     [
         ("warning", {}, "department", "outsider", "depthead"),
-        ("criticism", {"detail": "department"}, "department", "outsider", "manager"),
+        ("criticism", {}, "department", "outsider", "manager"),
         (
             "suspension",
-            {"detail": "FX", "period_start": "2026-02-01", "period_end": "2026-03-01"},
+            {
+                "period_start": SOON.isoformat(),
+                "period_end": (SOON + dt.timedelta(days=28)).isoformat(),
+            },
             "compliance",
             "depthead",
             "manager",
         ),
         (
             "deduction",
-            {"amount": 500, "parameters": {"period": "2026 bonus"}},
+            {"amount": 500},
             "compliance",
             "depthead",
             "manager",
@@ -79,9 +85,7 @@ def test_levels_are_configurable_in_the_catalogue(walk, world):
     assert case.sanction_proposals.get().status == "approved"
 
 
-@pytest.mark.parametrize(
-    ("sanction", "kw"), [("termination", {"detail": ""}), ("judicial", {"detail": "Police"})]
-)
+@pytest.mark.parametrize(("sanction", "kw"), [("termination", {}), ("judicial", {})])
 def test_gravest_sanctions_need_two_distinct_senior_approvers(walk, world, senior2, sanction, kw):
     case = at_approval(walk, sanction=sanction, severity="major", **kw)
     proposal = case.sanction_proposals.get()
@@ -108,7 +112,7 @@ def test_gravest_sanctions_need_two_distinct_senior_approvers(walk, world, senio
 
 
 def test_second_approver_may_still_reject(walk, world, senior2):
-    case = at_approval(walk, sanction="termination", severity="major", detail="")
+    case = at_approval(walk, sanction="termination", severity="major")
     walk.decide(case, approver=world.senior)
     walk.decide(case, decision="reject", approver=senior2, reason="Disproportionate")
     assert case.sanction_proposals.get().status == "rejected"

@@ -126,7 +126,9 @@ def test_appeal_modified_new_sanction_goes_through_execution(walk, world, senior
         appeal=appeal,
         outcome="modified",
         reason="An oral warning suffices.",
-        items=[sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="oral")],
+        items=[
+            sanc.SanctionItem(responsible=rp, sanction_type="warning", parameters={"form": "oral"})
+        ],
     )
     assert walk.open_names(case) == ["execute_revised", "finished"]
     old, new = ProposedSanction.objects.filter(proposal__case=case).order_by("pk")

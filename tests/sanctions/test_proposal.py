@@ -15,6 +15,9 @@ from violations.models import ViolationCategory
 
 from .conftest import snapshot, to_propose
 
+# Sanction periods start soon after the proposal (one in the distant past is refused).
+START = dt.date.today() + dt.timedelta(days=7)
+
 
 def propose(walk, case, items, factors=None, justification="Per the matrix."):
     return work.sanction_propose(
@@ -90,7 +93,7 @@ def test_outside_the_range_is_refused_without_justification_and_flagged_with_one
     item = sanc.SanctionItem(
         responsible=rp_of(case),
         sanction_type="demotion",
-        parameters={"from": "Relationship manager", "to": "Teller"},
+        parameters={"change": "demotion", "from": "Relationship manager", "to": "Teller"},
     )
     with pytest.raises(ValidationError, match="outside the range"):
         propose(walk, case, [item])
@@ -113,7 +116,11 @@ def test_mitigating_factors_attested_by_the_proposer_move_the_range(walk, world)
     propose(
         walk,
         case,
-        [sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="written")],
+        [
+            sanc.SanctionItem(
+                responsible=rp, sanction_type="warning", parameters={"form": "written"}
+            )
+        ],
         factors={rp.pk: sanc.PersonFactors(self_reported=True)},
     )
     a = Assessment.objects.get(proposal__case=case)
@@ -135,25 +142,68 @@ def test_matrix_rule_of_the_parent_category_applies_to_a_sub_category(walk, worl
 @pytest.mark.parametrize(
     ("kind", "kw", "message"),
     [
-        ("warning", {"detail": "loud"}, "oral or written"),
-        ("criticism", {}, "how widely"),
+        ("warning", {"parameters": {"form": "loud"}}, "oral or written"),
+        ("warning", {"detail": "written"}, "oral or written"),
+        ("criticism", {"parameters": {"scope": "branch"}}, "how widely"),
         (
             "suspension",
-            {"detail": "FX trading", "period_start": dt.date(2026, 2, 1)},
+            {"parameters": {"authorities": ["FX"]}, "period_start": START},
             "start and an end",
         ),
         (
             "suspension",
-            {"period_start": dt.date(2026, 2, 1), "period_end": dt.date(2026, 3, 1)},
+            {
+                "parameters": {"authorities": ["FX"]},
+                "period_start": START + dt.timedelta(days=28),
+                "period_end": START + dt.timedelta(days=28),
+            },
+            "end after it starts",
+        ),
+        (
+            "suspension",
+            {
+                "parameters": {"authorities": ["FX"]},
+                "period_start": START + dt.timedelta(days=28),
+                "period_end": START + dt.timedelta(days=3650),
+            },
+            "at most five years",
+        ),
+        (
+            "suspension",
+            {"period_start": START, "period_end": START + dt.timedelta(days=28)},
             "authorities",
         ),
         (
             "deduction",
-            {"amount": Decimal("100"), "parameters": {"percentage": "10", "period": "2026"}},
+            {
+                "amount": Decimal("100"),
+                "parameters": {"currency": "HKD", "percentage": "10", "pay_period": "2026"},
+            },
             "either an amount",
         ),
-        ("deduction", {"amount": Decimal("100")}, "period"),
-        ("demotion", {}, "from which position"),
+        ("deduction", {"amount": Decimal("100"), "parameters": {"currency": "HKD"}}, "period"),
+        (
+            "deduction",
+            {"amount": Decimal("-5"), "parameters": {"currency": "HKD", "pay_period": "2026"}},
+            "must be positive",
+        ),
+        (
+            "deduction",
+            {"amount": Decimal("100"), "parameters": {"pay_period": "2026"}},
+            "currency",
+        ),
+        (
+            "deduction",
+            {"amount": Decimal("100"), "parameters": {"currency": "XYZ", "pay_period": "2026"}},
+            "currency",
+        ),
+        ("warning", {"parameters": {"form": "oral"}, "amount": Decimal("5")}, "takes no amount"),
+        ("demotion", {"parameters": {"change": "demotion"}}, "from which position"),
+        (
+            "demotion",
+            {"parameters": {"change": "demotion", "from": "Teller", "to": "teller"}},
+            "must differ",
+        ),
         ("judicial", {}, "judicial authority"),
     ],
 )
@@ -183,14 +233,15 @@ def test_several_sanctions_for_one_person_with_structured_parameters(walk, world
             sanc.SanctionItem(
                 responsible=rp,
                 sanction_type="suspension",
-                detail="FX trading, Wealth products",
-                period_start=dt.date(2026, 2, 1),
-                period_end=dt.date(2026, 4, 30),
+                parameters={"authorities": "FX trading, spot and forward\nWealth products\n"},
+                period_start=START,
+                period_end=START + dt.timedelta(days=88),
             ),
             sanc.SanctionItem(
                 responsible=rp,
                 sanction_type="deduction",
-                parameters={"percentage": "20", "period": "2026 annual bonus"},
+                amount=Decimal("20000.50"),
+                parameters={"currency": "HKD", "pay_period": "2026 annual bonus"},
             ),
         ],
     )
@@ -200,18 +251,20 @@ def test_several_sanctions_for_one_person_with_structured_parameters(walk, world
         )
     )
     assert params == {
-        "suspension": {
-            "authorities": ["FX trading", "Wealth products"],
-            "start": "2026-02-01",
-            "end": "2026-04-30",
-        },
-        "deduction": {"amount": None, "percentage": "20", "period": "2026 annual bonus"},
+        # One authority per line: a comma inside a name does not split it.
+        "suspension": {"authorities": ["FX trading, spot and forward", "Wealth products"]},
+        "deduction": {"currency": "HKD", "pay_period": "2026 annual bonus"},
     }
+    typed = ProposedSanction.objects.filter(proposal__case=case).order_by("sanction_type")
+    assert [(s.amount, s.period_start, s.period_end) for s in typed] == [
+        (Decimal("20000.50"), None, None),
+        (None, START, START + dt.timedelta(days=88)),
+    ]
 
 
-def close_case(walk, sanction="warning", detail="written", **kw):
+def close_case(walk, sanction="warning", **kw):
     case = to_propose(walk)
-    walk.propose(case, sanction=sanction, detail=detail, **kw)
+    walk.propose(case, sanction=sanction, **kw)
     walk.decide(case, approver=walk.w.manager)
     walk.execute(case)
     walk.plan(case)
@@ -224,14 +277,13 @@ def close_case(walk, sanction="warning", detail="written", **kw):
 def test_precedents_are_closed_same_category_and_severity_recent_and_anonymised(
     walk, world, settings
 ):
-    first = close_case(walk, sanction="criticism", detail="department")
-    second = close_case(walk, sanction="criticism", detail="department")
+    first = close_case(walk, sanction="criticism")
+    second = close_case(walk, sanction="criticism")
     close_case(
         walk,
         sanction="suspension",
-        detail="FX",
-        period_start=dt.date(2026, 2, 1),
-        period_end=dt.date(2026, 3, 1),
+        period_start=START,
+        period_end=START + dt.timedelta(days=28),
     )
     current = to_propose(walk)
     found = selectors.precedents(current, category=world.category, severity="general")
@@ -259,12 +311,18 @@ def test_precedents_are_closed_same_category_and_severity_recent_and_anonymised(
 
 
 def test_proposal_records_comparison_with_precedents(walk, world):
-    close_case(walk, sanction="criticism", detail="department")
+    close_case(walk, sanction="criticism")
     case = to_propose(walk)
     propose(
         walk,
         case,
-        [sanc.SanctionItem(responsible=rp_of(case), sanction_type="criticism", detail="branch")],
+        [
+            sanc.SanctionItem(
+                responsible=rp_of(case),
+                sanction_type="criticism",
+                parameters={"scope": "institution"},
+            )
+        ],
     )
     a = Assessment.objects.get(proposal__case=case)
     assert (a.comparison, a.prior_cases, a.lightest, a.gravest) == (

@@ -124,7 +124,7 @@ def test_every_role_completes_its_step_through_the_views(world, walk):
         "propose",
         {
             f"p{rp.pk}_0_type": "warning",
-            f"p{rp.pk}_0_detail": "written",
+            f"p{rp.pk}_0_form": "written",
             "justification": "Precedent",
         },
     )
@@ -147,7 +147,7 @@ def test_every_role_completes_its_step_through_the_views(world, walk):
         "customer_feedback",
         {
             "channel": "phone",
-            "notified_at": occurred,
+            "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "notice_summary": "Explained",
             "apology": "on",
             "compensation": "0",

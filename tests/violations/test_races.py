@@ -114,7 +114,9 @@ def _decide_appeal(w, case, outcome="upheld"):
     items = []
     if outcome == "modified":
         rp = case.findings.get().responsible.get()
-        items = [sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="oral")]
+        items = [
+            sanc.SanctionItem(responsible=rp, sanction_type="warning", parameters={"form": "oral"})
+        ]
     return work.appeal_decide(
         task=w.task(case, "decide_appeal"),
         actor=w.w.senior,

@@ -67,7 +67,7 @@ def test_payloads_in_every_free_text_field_render_escaped(walk, world):
         case=case,
         actor=w.investigator2,
         interviewee=text("interviewee"),
-        held_at=timezone.now() - dt.timedelta(hours=2),
+        held_at=timezone.now(),
         summary=text("interview"),
     )
     services.record_review_add(
@@ -98,7 +98,8 @@ def test_payloads_in_every_free_text_field_render_escaped(walk, world):
         sanc.SanctionItem(
             responsible=rp,
             sanction_type="warning",
-            detail="written",
+            parameters={"form": "written"},
+            detail=text("sanction remark")[:300],
             justification=text("item justification"),
         )
         for rp in finding.responsible.all()
@@ -120,7 +121,9 @@ def test_payloads_in_every_free_text_field_render_escaped(walk, world):
         task=walk.task(case, "propose"),
         actor=w.officer,
         items=[
-            sanc.SanctionItem(responsible=rp, sanction_type="warning", detail="written")
+            sanc.SanctionItem(
+                responsible=rp, sanction_type="warning", parameters={"form": "written"}
+            )
             for rp in finding.responsible.all()
         ],
         justification="Again",

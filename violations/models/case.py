@@ -112,7 +112,8 @@ class Case(models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    # The subjects are part of every history row, so a past state names who it was about.
+    history = HistoricalRecords(m2m_fields=["subjects"])
 
     class Meta:
         ordering = ["-reported_at"]

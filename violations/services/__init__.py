@@ -2,7 +2,7 @@
 
 from .closing import case_cancel, case_close, case_enter_stage, outcome_notice_send
 from .evidence import evidence_add, evidence_supersede, interview_record, record_review_add
-from .intake import case_acknowledge, case_attach_process, case_report
+from .intake import case_acknowledge, case_attach_process, case_report, case_subjects_change
 from .investigation import facts_determine, investigation_submit
 from .team import team_change, team_declare, team_form
 from .vault import reporter_identity_view, reporter_unmask_decide, reporter_unmask_request
@@ -15,6 +15,7 @@ __all__ = [
     "case_close",
     "case_enter_stage",
     "case_report",
+    "case_subjects_change",
     "evidence_add",
     "evidence_supersede",
     "facts_determine",

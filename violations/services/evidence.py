@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import audit, policy
+from .. import audit, dates, policy
 from ..exceptions import InvalidState
 from ..models import Case, Evidence, Interview, RecordReview, Stage
 
@@ -206,6 +206,8 @@ def interview_record(
             raise ValidationError(
                 {"held_at": [_("An interview cannot be recorded before it is held.")]}
             )
+        if problem := dates.done_since_report(held_at, case=case):
+            raise ValidationError({"held_at": [problem]})
         item = Interview(
             case=case,
             interviewee=interviewee,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from .. import audit, policy
-from ..exceptions import InvalidState
+from ..exceptions import InvalidState, NotAllowed
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
 from .evidence import store_evidence
 from .vault import PROTECTED_REPORTER, vault_identity_store
@@ -119,6 +119,7 @@ def case_report(
         Case.subjects.through.objects.bulk_create(
             [Case.subjects.through(case=case, employee=e) for e in dict.fromkeys(subjects)]
         )
+        audit.keep_links(case)
         if protected:
             vault_identity_store(case=case, user=actor)
         for upload in attachments or []:
@@ -181,6 +182,54 @@ def case_acknowledge(*, case: Case, actor: User, message: str = "") -> Case:
             payload={
                 "message": message,
                 "on_time": case.acknowledged_at <= case.acknowledge_due_at,
+            },
+        )
+    return case
+
+
+def case_subjects_change(*, case: Case, actor: User, subjects: list[Employee], reason: str) -> Case:
+    """Correct who the case is about (a subject named by mistake, another found later).
+
+    Preconditions: the actor verifies cases or manages them and is no party; the case is
+    open; at least one subject, none of them on the case's active team; a reason. The
+    case's history row keeps the subjects before and after, so a past state names them.
+    """
+    errors: dict[str, list] = {}
+    subjects = list(dict.fromkeys(subjects))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if not (policy.has(actor, "verify_case") or policy.has(actor, "manage_cases")):
+            raise NotAllowed(_("Only compliance officers and case managers do this."))
+        policy.require_not_party(actor, case)
+        if case.is_closed:
+            raise InvalidState(_("The case is closed."))
+        before = list(case.subjects.order_by("staff_number"))
+        if not subjects:
+            errors["subjects"] = [_("Name at least one subject employee.")]
+        elif set(subjects) == set(before):
+            errors["subjects"] = [_("These are already the case's subjects.")]
+        on_team = case.team.filter(active=True, user__employee__in=subjects).select_related(
+            "user__employee"
+        )
+        if on_team:
+            errors["subjects"] = [
+                _("%(name)s is on the investigation team; replace them on the team first.")
+                % {"name": m.user.employee.name}
+                for m in on_team
+            ]
+        if not reason.strip():
+            errors["reason"] = [_("Give the reason.")]
+        if errors:
+            raise ValidationError(errors)
+        audit.set_links(case, "subjects", subjects, actor=actor, reason="subjects changed")
+        audit.record(
+            action="case.subjects_changed",
+            actor=actor,
+            case=case,
+            reason=reason.strip(),
+            payload={
+                "from": [e.staff_number for e in before],
+                "to": sorted(e.staff_number for e in subjects),
             },
         )
     return case
