@@ -158,12 +158,17 @@ class TaskActionMixin:
                 url = reverse("violations:my_declarations")
                 label = _("Declare first")
             return format_html(
-                '<a class="acc-btn" data-step="{}" href="{}">{}</a>', step, url, label
+                '<a class="mdc-button mdc-button--outlined" data-step="{}" href="{}">'
+                '<span class="mdc-button__label">{}</span></a>',
+                step,
+                url,
+                label,
             )
         return format_html(
-            '<form method="post" action="{}" class="acc-inline">'
+            '<form method="post" action="{}" style="margin:0">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-            '<button class="acc-btn" type="submit" data-step="{}">{}</button></form>',
+            '<button class="mdc-button mdc-button--unelevated" type="submit" data-step="{}">'
+            '<span class="mdc-button__label">{}</span></button></form>',
             reverse("casework:claim_and_open", args=[task.pk]),
             get_token(self.request),
             step,
