@@ -16,6 +16,7 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.utils import viewprop
 from viewflow.workflow.fields import get_task_ref
@@ -153,7 +154,7 @@ class TaskActionMixin:
         if task.owner_id == self.request.user.pk:
             if self.sees(task):
                 url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
-                label = _("Open")
+                label = pgettext_lazy("button", "Open")
             else:
                 url = reverse("violations:my_declarations")
                 label = _("Declare first")

@@ -290,8 +290,9 @@ class ClaimTaskView(AssignTaskView):
 class ClaimAndOpenView(LoginRequiredMixin, View):
     """The inbox's "Claim and open": one POST claims a waiting task through the audited
     claim service (under the process lock, with every eligibility check) and opens its
-    form. A task of a case the user may not see answers 404, whether it exists or not; a
-    refused or lost claim says why, back in the inbox."""
+    form. A task of a case the user may not see (taken by someone else meanwhile, say)
+    gets the same sentence as one that does not exist; a refused claim of a case they see
+    says why. Both land back in the inbox, nothing changed."""
 
     http_method_names = ["post"]
 
@@ -305,7 +306,9 @@ class ClaimAndOpenView(LoginRequiredMixin, View):
         )
         case = Case.objects.filter(process_id=task.process_id).first() if task else None
         if case is None or not policy.can_view_case(request.user, case):
-            raise Http404(_("No such task."))
+            # Taken by someone else meanwhile, never theirs, or no such task: one answer.
+            messages.error(request, _("This task is no longer waiting for you."))
+            return redirect("work:case:inbox")
         if not (task.owner_id == request.user.pk and task.status in OPEN_STATUSES):
             try:
                 task = services.task_claim(task=task, actor=request.user)
