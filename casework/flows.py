@@ -22,7 +22,7 @@ from sanctions import conf as sanction_conf
 from sanctions.models import LEVEL_PERMISSION
 from sanctions.policy import pending_proposal
 from violations import services
-from violations.models import Case, CaseProcess, TeamMember, TeamRole
+from violations.models import Case, CaseProcess, TeamRole
 
 from . import routing
 from .engine import CaseLock
@@ -81,12 +81,10 @@ class CaseView(flow.View):
         user, for every task a list or the kanban asks about)."""
         if user is None or not user.is_authenticated:
             return False
+        from violations import policy
+
         if not hasattr(user, "_conflict_processes"):
-            user._conflict_processes = set(
-                TeamMember.objects.filter(user=user, has_conflict=True).values_list(
-                    "case__process_id", flat=True
-                )
-            )
+            user._conflict_processes = policy.declared_conflict_processes(user)
         return task.process_id in user._conflict_processes
 
     def can_execute(self, user, task):

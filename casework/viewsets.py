@@ -32,7 +32,6 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from violations import policy
-from violations.models import TeamMember
 
 from .eligibility import eligible_queue
 from .views.case import ProcessCancelRedirectView
@@ -201,11 +200,10 @@ class CaseInboxView(TaskActionMixin, SightMixin, CaseColumnsMixin, FlowInboxList
         user = self.request.user
         held = Q(owner=user, status=STATUS.ASSIGNED)
         claimable = Q(pk__in=eligible_queue(self.flow_class, user).values("pk"))
-        conflicted = TeamMember.objects.filter(user=user, has_conflict=True).values("case_id")
         return (
             Task.objects.filter(process__flow_class=self.flow_class)
             .filter(held | claimable)
-            .exclude(process__case__in=conflicted)
+            .exclude(process_id__in=policy.declared_conflict_processes(user))
             .annotate(waiting=models.Case(When(held, then=Value(0)), default=Value(1)))
             .select_related(*ROW_RELATED)
             .order_by("waiting", "-created")

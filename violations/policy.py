@@ -194,6 +194,18 @@ def is_responsible_person(user: User, case: Case, standing_: Standing | None = N
     return (standing_ or standing(user, case)).responsible
 
 
+def declared_conflict_processes(user: AnyUser) -> set[int]:
+    """The processes of the cases the user declared a conflict on: nothing there is theirs
+    to do any more, not even to release a task (one query, for a whole list of tasks)."""
+    if not user or not user.is_authenticated:
+        return set()
+    return set(
+        TeamMember.objects.filter(
+            user=user, has_conflict=True, case__process__isnull=False
+        ).values_list("case__process_id", flat=True)
+    )
+
+
 def require_not_party(user: User, case: Case, standing_: Standing | None = None) -> Standing:
     """Subjects, the reporter and anyone with a declared conflict never work on the case.
     Returns the standing it read, for the caller's further checks."""
