@@ -203,7 +203,7 @@ class CaseInboxView(TaskActionMixin, SightMixin, CaseColumnsMixin, FlowInboxList
         return (
             Task.objects.filter(process__flow_class=self.flow_class)
             .filter(held | claimable)
-            .exclude(process_id__in=policy.declared_conflict_processes(user))
+            .exclude(process__case__in=policy.declared_conflicts(user))
             .annotate(waiting=models.Case(When(held, then=Value(0)), default=Value(1)))
             .select_related(*ROW_RELATED)
             .order_by("waiting", "-created")
