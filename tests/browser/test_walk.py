@@ -148,8 +148,7 @@ class Walk:
             if where is not None:
                 self.go(page, where)
             action = page.locator(
-                f"tr:has-text('{reference}') [data-step='{step}'], "
-                f".acc-card [data-step='{step}']"
+                f"tr:has-text('{reference}') [data-step='{step}'], .acc-card [data-step='{step}']"
             )
             if action.count():
                 if action.first.evaluate("e => e.tagName") == "BUTTON":
