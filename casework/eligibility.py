@@ -102,20 +102,22 @@ def _approve_exclusion(user: User) -> Condition:
         q |= Exists(
             Case.objects.filter(pk=OuterRef("case_pk"), findings__responsible__employee_id=emp.pk)
         )
-    # The department level also needs the head of a subject's department, unless the user
-    # holds a higher level. (A higher level alone does not list a department-level task:
-    # the task's own permission is checked first, as in require_task_eligible.)
+    # The department level also needs the head of a subject's department or of one above
+    # it (``policy.headed_departments``), unless the user holds a higher level. (A higher
+    # level alone does not list a department-level task: the task's own permission is
+    # checked first, as in require_task_eligible.)
     higher = any(
         policy.has(user, LEVEL_PERMISSION[lvl])
         for lvl in (ApprovalLevel.COMPLIANCE, ApprovalLevel.SENIOR)
     )
     if not higher:
         dept_level = Q(owner_permission=f"violations.{LEVEL_PERMISSION[ApprovalLevel.DEPARTMENT]}")
-        if emp is None:
+        headed = policy.headed_departments(user.pk)
+        if not headed:
             q |= dept_level
         else:
             heads = Case.subjects.through.objects.filter(
-                case_id=OuterRef("case_pk"), employee__department__head_id=emp.pk
+                case_id=OuterRef("case_pk"), employee__department_id__in=headed
             )
             q |= dept_level & ~Exists(heads)
     return q

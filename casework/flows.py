@@ -66,10 +66,35 @@ class ForEachSplit(flow.Split):
 
 
 class CaseView(flow.View):
-    """A human step whose claim and release go through audited services."""
+    """A human step whose claim and release go through audited services.
+
+    Whoever declared a conflict of interest on the case does nothing on it, not even
+    release a task the flow gave them (a lead's: the case manager's "replace the lead" step
+    moves it): viewflow's own checks, which decide its task pages and the actions they
+    offer, say no to them as the services do."""
 
     assign_view_class = pages.ClaimTaskView
     unassign_view_class = pages.ReleaseTaskView
+
+    def _conflicted(self, user, task) -> bool:
+        """Declared a conflict on the task's case. Read once per user object (a request's
+        user, for every task a list or the kanban asks about)."""
+        if user is None or not user.is_authenticated:
+            return False
+        from violations import policy
+
+        if not hasattr(user, "_conflict_processes"):
+            user._conflict_processes = policy.declared_conflict_processes(user)
+        return task.process_id in user._conflict_processes
+
+    def can_execute(self, user, task):
+        return super().can_execute(user, task) and not self._conflicted(user, task)
+
+    def can_unassign(self, user, task):
+        return super().can_unassign(user, task) and not self._conflicted(user, task)
+
+    def can_assign(self, user, task):
+        return super().can_assign(user, task) and not self._conflicted(user, task)
 
 
 def _approval_permission(activation) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case
+from .views import case, steps
 
 app_name = "casework"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:reference>/team/", case.TeamChangeView.as_view(), name="team_change"),
     path("cases/<str:reference>/declare/", case.DeclareView.as_view(), name="declare"),
     path("tasks/<int:pk>/done/", case.DoneTaskView.as_view(), name="done_task"),
+    path("tasks/<int:pk>/claim/", steps.ClaimAndOpenView.as_view(), name="claim_and_open"),
     path(
         "sanctions/cases/<str:reference>/appeal/", case.AppealFileView.as_view(), name="appeal_file"
     ),

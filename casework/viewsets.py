@@ -10,11 +10,13 @@ would be refused).
 
 from __future__ import annotations
 
-from functools import cached_property
-
+from django.db import models
+from django.db.models import Q, Value, When
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.utils import viewprop
 from viewflow.workflow.fields import get_task_ref
@@ -27,6 +29,7 @@ from viewflow.workflow.flow.views import (
     FlowQueueListView,
 )
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from violations import policy
 
@@ -108,17 +111,115 @@ class CaseColumnsMixin:
     task_id.short_description = _("#")
 
 
-class CaseInboxView(CaseColumnsMixin, FlowInboxListView):
-    columns = ("task_id", "case_reference", "case_title", "case_stage", "task_title", "created")
+class SightMixin:
+    """A task list shows a case's title and stage only where ``policy.visible_cases`` lets
+    the user see the case (a lead still to declare holds a task of a case they may not see
+    yet; "Done by me" keeps tasks of cases that moved out of sight), asked once for the
+    rows of the page."""
+
+    _seen: set[int] = set()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        rows = ctx.get("page_obj") or ctx.get("object_list") or []
+        self._seen = policy.visible_among(
+            self.request.user,
+            [getattr(t.process, "case", None) and t.process.case.pk for t in rows],
+        )
+        return ctx
+
+    def sees(self, task) -> bool:
+        case = getattr(task.process, "case", None)
+        return case is not None and case.pk in self._seen
+
+    def case_title(self, task):
+        return super().case_title(task) if self.sees(task) else "—"
+
+    case_title.short_description = _("Title")
+
+    def case_stage(self, task):
+        return super().case_stage(task) if self.sees(task) else "—"
+
+    case_stage.short_description = _("Stage")
+
+
+class TaskActionMixin:
+    """Each row's way in, in one click: "Open" for a task the user holds (its form), "Claim
+    and open" for one waiting in the queue (a POST that claims it through the audited claim
+    service and opens its form). A lead still to declare is sent to declare first."""
+
+    def action(self, task):
+        step = task.flow_task.name
+        if task.owner_id == self.request.user.pk:
+            if self.sees(task):
+                url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+                label = pgettext_lazy("button", "Open")
+            else:
+                url = reverse("violations:my_declarations")
+                label = _("Declare first")
+            return format_html(
+                '<a class="mdc-button mdc-button--outlined" data-step="{}" href="{}">'
+                '<span class="mdc-button__label">{}</span></a>',
+                step,
+                url,
+                label,
+            )
+        return format_html(
+            '<form method="post" action="{}" style="margin:0">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<button class="mdc-button mdc-button--unelevated" type="submit" data-step="{}">'
+            '<span class="mdc-button__label">{}</span></button></form>',
+            reverse("casework:claim_and_open", args=[task.pk]),
+            get_token(self.request),
+            step,
+            _("Claim and open"),
+        )
+
+    action.short_description = _("Action")
+
+
+class CaseInboxView(TaskActionMixin, SightMixin, CaseColumnsMixin, FlowInboxListView):
+    """ "My tasks": the tasks the user holds, then the ones waiting in the queue that they
+    may claim (``eligible_queue``), each with its action. Tasks of a case the user declared
+    a conflict on are not theirs to do (the case manager's "replace the lead" step moves
+    them): they are left out."""
+
+    columns = (
+        "task_id",
+        "case_reference",
+        "case_title",
+        "case_stage",
+        "task_title",
+        "created",
+        "action",
+    )
     filterset_class = _TaskFilter
 
     @viewprop
     def queryset(self):
-        return super().queryset.select_related(*ROW_RELATED)
+        user = self.request.user
+        held = Q(owner=user, status=STATUS.ASSIGNED)
+        claimable = Q(pk__in=eligible_queue(self.flow_class, user).values("pk"))
+        return (
+            Task.objects.filter(process__flow_class=self.flow_class)
+            .filter(held | claimable)
+            .exclude(process__case__in=policy.declared_conflicts(user))
+            .annotate(waiting=models.Case(When(held, then=Value(0)), default=Value(1)))
+            .select_related(*ROW_RELATED)
+            .order_by("waiting", "-created")
+        )
 
 
-class CaseQueueView(CaseColumnsMixin, FlowQueueListView):
-    columns = ("task_id", "case_reference", "case_title", "case_stage", "task_title", "created")
+class CaseQueueView(TaskActionMixin, SightMixin, CaseColumnsMixin, FlowQueueListView):
+    columns = (
+        "task_id",
+        "case_reference",
+        "case_title",
+        "case_stage",
+        "task_title",
+        "created",
+        "action",
+    )
     filterset_class = _TaskFilter
 
     @viewprop
@@ -130,9 +231,9 @@ class CaseQueueView(CaseColumnsMixin, FlowQueueListView):
         )
 
 
-class CaseArchiveView(CaseColumnsMixin, FlowArchiveListView):
+class CaseArchiveView(SightMixin, CaseColumnsMixin, FlowArchiveListView):
     """ "Done by me": each row opens what the user did; the case's title shows only while
-    the user may still see the case."""
+    the user may still see the case (``SightMixin``)."""
 
     columns = ("task_id", "case_reference", "case_title", "task_title", "created", "finished")
     filterset_class = _ArchiveFilter
@@ -140,21 +241,6 @@ class CaseArchiveView(CaseColumnsMixin, FlowArchiveListView):
     @viewprop
     def queryset(self):
         return super().queryset.select_related(*ROW_RELATED)
-
-    @cached_property
-    def _visible_processes(self) -> set[int]:
-        return set(
-            policy.visible_cases(self.request.user)
-            .filter(process__isnull=False)
-            .values_list("process_id", flat=True)
-        )
-
-    def case_title(self, task):
-        if task.process_id not in self._visible_processes:
-            return "—"
-        return super().case_title(task)
-
-    case_title.short_description = _("Title")
 
     def task_id(self, task):
         url = reverse("casework:done_task", args=[task.pk])

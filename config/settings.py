@@ -152,7 +152,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/cases/"
+# "My tasks": every step a person may do is one click from there.
+LOGIN_REDIRECT_URL = "/work/case/inbox/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 # A working day at most; the cookie also dies with the browser.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)

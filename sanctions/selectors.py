@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from violations import policy
 from violations.models import Case, Employee, Finding, ResponsibilityType, ResponsiblePerson, Stage
 
 from . import conf
@@ -223,14 +224,35 @@ class DisciplinaryRecord:
     pending: list[ProposedSanction]
     cases: list[Case]
     appeals: list[Appeal]
+    # Cases whose entries are left out: the reader is kept from them (``policy.kept_from``).
+    withheld: int = 0
 
 
-def disciplinary_record(employee: Employee) -> DisciplinaryRecord:
-    items = list(
+def disciplinary_record(employee: Employee, reader=None) -> DisciplinaryRecord:
+    """The person's sanctions, cases and appeals. With a ``reader``, the entries of cases
+    kept from them (a case they are a subject of, or declared a conflict on) are left out
+    and their cases counted in ``withheld``: a record names the case of each entry."""
+    kept = (
+        set(Case.objects.filter(policy.cases_kept_from(reader)).values_list("pk", flat=True))
+        if reader is not None
+        else set()
+    )
+    every = list(
         ProposedSanction.objects.filter(employee=employee)
         .select_related("proposal__case")
         .order_by("-effective_date", "-pk")
     )
+    all_cases = list(
+        Case.objects.filter(Q(subjects=employee) | Q(findings__responsible__employee=employee))
+        .distinct()
+        .order_by("-reported_at")
+    )
+    all_appeals = list(
+        Appeal.objects.filter(employee=employee).select_related("case").order_by("-filed_at")
+    )
+    items = [i for i in every if i.proposal.case_id not in kept]
+    cases = [c for c in all_cases if c.pk not in kept]
+    appeals = [a for a in all_appeals if a.case_id not in kept]
     return DisciplinaryRecord(
         employee=employee,
         active=[i for i in items if i.status == SanctionStatus.EXECUTED],
@@ -248,13 +270,14 @@ def disciplinary_record(employee: Employee) -> DisciplinaryRecord:
         pending=[
             i for i in items if i.status in (SanctionStatus.PROPOSED, SanctionStatus.APPROVED)
         ],
-        cases=list(
-            Case.objects.filter(Q(subjects=employee) | Q(findings__responsible__employee=employee))
-            .distinct()
-            .order_by("-reported_at")
-        ),
-        appeals=list(
-            Appeal.objects.filter(employee=employee).select_related("case").order_by("-filed_at")
+        cases=cases,
+        appeals=appeals,
+        withheld=len(
+            kept.intersection(
+                [i.proposal.case_id for i in every]
+                + [c.pk for c in all_cases]
+                + [a.case_id for a in all_appeals]
+            )
         ),
     )
 

@@ -49,6 +49,12 @@ class EndSanctionView(LoginRequiredMixin, ServiceFormMixin, FormView):
         )
         if not (request.user.is_authenticated and may_read_records(request.user)):
             raise Http404
+        # Not one's own sanction, nor one of a case one is kept from (a co-subject, a
+        # declared conflict): the same answer as for a sanction that does not exist.
+        if policy.employee_of(request.user) == self.sanction.employee or policy.kept_from(
+            request.user, self.sanction.proposal.case
+        ):
+            raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -83,6 +89,6 @@ class RecordView(LoginRequiredMixin, TemplateView):
             raise Http404
         return {
             **super().get_context_data(**kwargs),
-            "record": selectors.disciplinary_record(employee),
+            "record": selectors.disciplinary_record(employee, reader=self.request.user),
             "appeal_form": forms.AppealFileForm(),
         }

@@ -36,15 +36,15 @@ def test_sessions_expire():
     assert project.SESSION_COOKIE_HTTPONLY is True
 
 
-def test_login_page_renders_and_sends_the_user_to_cases(db, world):
+def test_login_page_renders_and_sends_the_user_to_their_tasks(db, world):
     client = Client()
     page = client.get("/accounts/login/")
     assert page.status_code == 200
     assert b'name="username"' in page.content
     response = client.post("/accounts/login/", {"username": "officer", "password": "pw"})
     assert response.status_code == 302
-    assert response["Location"] == "/cases/"
-    assert client.get("/cases/").status_code == 200
+    assert response["Location"] == "/work/case/inbox/"
+    assert client.get("/work/case/inbox/").status_code == 200
 
 
 def test_anonymous_visitors_are_sent_to_log_in(db):

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from . import limits
+from . import limits, policy
 from .models import (
     Case,
     Department,
@@ -135,16 +135,16 @@ class VerifyForm(forms.Form):
     duplicate_of = forms.ModelChoiceField(
         label=_("Duplicate of"),
         required=False,
-        queryset=Case.objects.all(),
+        queryset=Case.objects.none(),
         to_field_name="reference",
     )
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the cases the verifier may see, never one they are party to; a reference
+        # outside them is "not one of the choices", whether it exists or not.
         if case is not None:
-            self.fields["duplicate_of"].queryset = Case.objects.exclude(pk=case.pk).order_by(
-                "-reported_at"
-            )
+            self.fields["duplicate_of"].queryset = policy.duplicate_candidates(user, case)
 
 
 def investigators():

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import NotAllowed
-from .models import Case, Employee, TeamMember
+from .models import Case, Department, Employee, TeamMember
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -131,12 +131,38 @@ class Standing:
 
     @cached_property
     def heads_subject_department(self) -> bool:
-        return (
-            self._known
-            and Case.subjects.through.objects.filter(
-                case_id=self.case.pk, employee__department__head__user_id=self.user_id
+        """Heads the department of a subject of the case, or a department above it (see
+        :func:`headed_departments`): the department rule of approval and of sight."""
+        if not self._known:
+            return False
+        headed = headed_departments(self.user_id)
+        return bool(headed) and (
+            Case.subjects.through.objects.filter(
+                case_id=self.case.pk, employee__department_id__in=headed
             ).exists()
         )
+
+
+def headed_departments(user_id: int | None) -> set[int]:
+    """The departments a user heads, with every department below them (a division's head
+    heads its branches): the one department rule, for approving sanctions at department
+    level and for seeing the cases that wait for it. One query over the department tree,
+    which an institution keeps small."""
+    if not user_id:
+        return set()
+    rows = list(Department.objects.values_list("pk", "parent_id", "head__user_id"))
+    headed = {pk for pk, _parent, head_user in rows if head_user == user_id}
+    children: dict[int, list[int]] = {}
+    for pk, parent, _head_user in rows:
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    todo = list(headed)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in headed:
+                headed.add(child)
+                todo.append(child)
+    return headed
 
 
 def standing(user: AnyUser, case: Case) -> Standing:
@@ -166,6 +192,24 @@ def has_declared_conflict(user: User, case: Case, standing_: Standing | None = N
 
 def is_responsible_person(user: User, case: Case, standing_: Standing | None = None) -> bool:
     return (standing_ or standing(user, case)).responsible
+
+
+def declared_conflicts(user: User) -> QuerySet:
+    """The ``case_id`` of every case the user declared a conflict on: nothing there is
+    theirs to do any more, not even to release a task (a subquery for a list of tasks)."""
+    return TeamMember.objects.filter(user=user, has_conflict=True).values("case_id")
+
+
+def declared_conflict_processes(user: AnyUser) -> set[int]:
+    """:func:`declared_conflicts` as process ids, read once for all the tasks a page asks
+    about."""
+    if not user or not user.is_authenticated:
+        return set()
+    return set(
+        Case.objects.filter(pk__in=declared_conflicts(user), process__isnull=False).values_list(
+            "process_id", flat=True
+        )
+    )
 
 
 def require_not_party(user: User, case: Case, standing_: Standing | None = None) -> Standing:
@@ -209,7 +253,10 @@ def require_cleared_team_member(
 #     carries the task's permission), so they can decide whether to take it. This replaces a
 #     rule by stage ("every officer sees every case in verification"): it follows the task
 #     actually waiting, so an approver sees a proposal only while it awaits their level and
-#     nobody sees a case because of a stage whose task is already someone else's.
+#     nobody sees a case because of a stage whose task is already someone else's. An approval
+#     at department level is the department head's only for the cases of their department
+#     and the departments below it (the rule the approval itself applies: heads of other
+#     branches see nothing of it);
 # and never, whatever the roles, to a subject of the case, someone who declared a conflict, or
 # a team member who has not declared yet.
 # The reporter is no party that may work on a case, so reporting gives no sight of it
@@ -235,8 +282,6 @@ def visible_cases(user: AnyUser, qs: QuerySet[Case] | None = None) -> QuerySet[C
     """
     from viewflow.workflow.status import STATUS
 
-    from .models import ReporterIdentity
-
     qs = Case.objects.all() if qs is None else qs
     if not user or not user.is_authenticated or not user.is_active:
         return qs.none()
@@ -256,24 +301,57 @@ def visible_cases(user: AnyUser, qs: QuerySet[Case] | None = None) -> QuerySet[C
             process__task__status__in=[STATUS.ASSIGNED, STATUS.STARTED],
         ).values("pk")
         parts = [team.order_by(), holds_task.order_by()]
-        perms = _user_permissions(user)
-        if perms:
-            could_claim = (
-                Case.objects.filter(
-                    process__task__status=STATUS.NEW,
-                    process__task__owner__isnull=True,
-                    process__task__flow_task_type="HUMAN",
-                    process__task__owner_permission__in=perms,
-                )
-                .exclude(reported_by=user)
-                .exclude(pk__in=ReporterIdentity.objects.filter(user=user).values("case_id"))
-                .values("pk")
-            )
-            parts.append(could_claim.order_by())
+        parts += _claimable(user)
         visible = qs.filter(pk__in=parts[0].union(*parts[1:], all=True))
     for hidden in _never_visible(user):
         visible = visible.exclude(pk__in=hidden)
     return visible
+
+
+# The permission of an approval waiting at department level, and of the levels above it
+# (``sanctions.models.LEVEL_PERMISSION`` names the same codenames of this app).
+DEPARTMENT_APPROVAL = PERM.format("approve_department_level")
+HIGHER_APPROVALS = (PERM.format("approve_compliance_level"), PERM.format("approve_senior_level"))
+
+
+def _claimable(user: User) -> list[QuerySet]:
+    """The cases with an open, unassigned step the user's role could claim, unless they
+    reported the case: a role alone is enough for most steps, but an approval at department
+    level waits only for the heads of a subject's department (or of a department above it),
+    as the approval itself does; a higher approval level sees it as it may decide it. Each
+    is a ``pk`` subquery (one ``filter`` call each, so the task conditions meet on one task
+    row)."""
+    from viewflow.workflow.status import STATUS
+
+    from .models import ReporterIdentity
+
+    perms = _user_permissions(user)
+    if not perms:
+        return []
+    waiting = {
+        "process__task__status": STATUS.NEW,
+        "process__task__owner__isnull": True,
+        "process__task__flow_task_type": "HUMAN",
+    }
+    by_department = DEPARTMENT_APPROVAL in perms and not perms.intersection(HIGHER_APPROVALS)
+    by_role = perms - {DEPARTMENT_APPROVAL} if by_department else perms
+    found = []
+    if by_role:
+        found.append(Case.objects.filter(**waiting, process__task__owner_permission__in=by_role))
+    headed = headed_departments(user.pk) if by_department else set()
+    if headed:
+        found.append(
+            Case.objects.filter(
+                **waiting,
+                process__task__owner_permission=DEPARTMENT_APPROVAL,
+                subjects__department_id__in=headed,
+            )
+        )
+    reported = ReporterIdentity.objects.filter(user=user).values("case_id")
+    return [
+        qs.exclude(reported_by=user).exclude(pk__in=reported).values("pk").order_by()
+        for qs in found
+    ]
 
 
 def _never_visible(user: User) -> list[QuerySet]:
@@ -291,6 +369,46 @@ def _never_visible(user: User) -> list[QuerySet]:
         .values("case_id")
     )
     return hidden
+
+
+def kept_from(user: AnyUser, case: Case) -> bool:
+    """The case is hidden from the user whatever their role: a subject of it, a declared
+    conflict, or named to its team and not yet declared (:func:`_never_visible`). Pages that
+    are not the case's own but name it (a disciplinary record, a sanction) ask this."""
+    if not user or not user.is_authenticated:
+        return True
+    return any(rows.filter(case_id=case.pk).exists() for rows in _never_visible(user))
+
+
+def cases_kept_from(user: User) -> Q:
+    """:func:`kept_from` as a condition on cases (``Case.objects.filter(...)``)."""
+    kept = Q(pk__in=[])
+    for rows in _never_visible(user):
+        kept |= Q(pk__in=rows)
+    return kept
+
+
+def visible_among(user: AnyUser, case_ids) -> set[int]:
+    """Which of ``case_ids`` the user may see: for a list that shows a case's details beside
+    rows it shows for another reason (a task the user did, say), asked once per page."""
+    ids = {pk for pk in case_ids if pk is not None}
+    if not ids:
+        return set()
+    return set(visible_cases(user, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+
+
+def duplicate_candidates(user: AnyUser, case: Case) -> QuerySet[Case]:
+    """The cases a verifier may name as the earlier report ``case`` duplicates: those they
+    may see, less the case itself and any case they reported (a party names no case of
+    their own: ``require_not_party``), newest first."""
+    from .models import ReporterIdentity
+
+    qs = visible_cases(user).exclude(pk=case.pk)
+    if user and user.is_authenticated:
+        qs = qs.exclude(reported_by=user).exclude(
+            pk__in=ReporterIdentity.objects.filter(user=user).values("case_id")
+        )
+    return qs.order_by("-reported_at")
 
 
 def count_visible(user: AnyUser, qs: QuerySet[Case]) -> int:

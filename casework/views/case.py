@@ -64,6 +64,8 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         membership = case.team.all()
         mine = next((m for m in membership if m.user_id == user.pk and m.active), None)
         tasks = open_case_tasks(case)
+        for task in tasks:
+            task.my_action = _action_on(task, user)
         waits = waiting(case, tasks)
         ctx.update(
             case=case,
@@ -137,6 +139,16 @@ class CaseAsOfView(LoginRequiredMixin, TemplateView):
                     )
         ctx.update(case=case, form=form, past=past)
         return ctx
+
+
+def _action_on(task: Task, user) -> str:
+    """What the case page offers ``user`` on an open task, as the inbox does: "open" the
+    form of a task they hold, "claim" one waiting that they may take, else nothing."""
+    if task.owner_id == user.pk:
+        return "open"
+    if task.owner_id is None and not policy.read_only(user) and services.task_eligible(user, task):
+        return "claim"
+    return ""
 
 
 class ReassignView(CaseActionView):

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView
 from viewflow.workflow.flow.views import AssignTaskView, UnassignTaskView
+from viewflow.workflow.models import Task
 
 from remediation import forms as remediation_forms
 from remediation import selectors as remediation_selectors
@@ -25,6 +28,7 @@ from violations.views.base import ServiceFormMixin
 
 from .. import forms as work_forms
 from .. import services
+from ..engine import OPEN_STATUSES
 from ..forms import person_label
 from ..selectors import next_steps
 from ..steps import Step
@@ -153,6 +157,11 @@ class ReportView(ServiceFormMixin, FormView):
 class VerifyView(StepView):
     form_class = forms.VerifyForm
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
     def perform(self, form):
         d = form.cleaned_data
         return services.verification_complete(
@@ -276,6 +285,38 @@ class ClaimTaskView(AssignTaskView):
         return HttpResponseRedirect(
             task.flow_task.reverse("execute", args=[task.process_id, task.pk])
         )
+
+
+class ClaimAndOpenView(LoginRequiredMixin, View):
+    """The inbox's "Claim and open": one POST claims a waiting task through the audited
+    claim service (under the process lock, with every eligibility check) and opens its
+    form. A task of a case the user may not see (taken by someone else meanwhile, say)
+    gets the same sentence as one that does not exist; a refused claim of a case they see
+    says why. Both land back in the inbox, nothing changed."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from ..flows import CaseFlow  # the flow imports these pages
+
+        task = (
+            Task.objects.filter(pk=pk, process__flow_class=CaseFlow)
+            .select_related("process")
+            .first()
+        )
+        case = Case.objects.filter(process_id=task.process_id).first() if task else None
+        if case is None or not policy.can_view_case(request.user, case):
+            # Taken by someone else meanwhile, never theirs, or no such task: one answer.
+            messages.error(request, _("This task is no longer waiting for you."))
+            return redirect("work:case:inbox")
+        if not (task.owner_id == request.user.pk and task.status in OPEN_STATUSES):
+            try:
+                task = services.task_claim(task=task, actor=request.user)
+            except ServiceError as error:
+                messages.error(request, error.message)
+                return redirect("work:case:inbox")
+            messages.success(request, _("The task is yours."))
+        return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
 
 
 class ReleaseTaskView(UnassignTaskView):

@@ -1,5 +1,5 @@
-"""One whole case in real Chromium, every step done by the person the inbox or the queue
-offers it to, in English and in Traditional Chinese: a lead's conflict and replacement, a
+"""One whole case in real Chromium, every step done by the person the inbox offers it to
+(one click to open or claim it, one more to submit it), in English and in Traditional Chinese: a lead's conflict and replacement, a
 superseded evidence item, sanctions, remediation, the review, and the appeal window running
 out. Any 4xx/5xx, console error or English phrase on a Chinese page fails the walk.
 
@@ -139,18 +139,24 @@ class Walk:
         self.inspect(page)
 
     def open_task(self, username, reference, step):
-        """Open ``step`` of the case from the person's inbox, or claim it from the queue."""
+        """Open ``step`` of the case in one click: from the page the person is on (their
+        inbox after logging in or after a step that took the case out of their sight, or
+        the case page), else from their inbox. "Open" for a task they hold, "Claim and
+        open" for one waiting in the queue."""
         page = self.page_of(username)
-        for where in (None, "/work/case/inbox/", "/work/case/queue/"):
+        for where in (None, "/work/case/inbox/"):
             if where is not None:
                 self.go(page, where)
-            link = page.locator(f"tr:has-text('{reference}') a[href*='/{step}/']")
-            if link.count():
-                link.first.click()
-                page.wait_for_url(re.compile(f"/{step}/\\d+/(assign|execute)/"))
-                self.inspect(page)
-                if "/assign/" in page.url:
-                    self.submit(page, page.locator("button[name=_continue]"))
+            action = page.locator(
+                f"tr:has-text('{reference}') [data-step='{step}'], .acc-card [data-step='{step}']"
+            )
+            if action.count():
+                if action.first.evaluate("e => e.tagName") == "BUTTON":
+                    self.submit(page, action.first)
+                else:
+                    action.first.click()
+                    page.wait_for_url(re.compile(f"/{step}/\\d+/execute/"))
+                    self.inspect(page)
                 assert re.search(f"/{step}/\\d+/execute/", page.url), page.url
                 return page
         raise AssertionError(f"{username} is offered no {step} task of {reference}")

@@ -9,17 +9,20 @@ both what is shown and what is refused.
 import dataclasses
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from viewflow.workflow.models import Task
 
 from casework import services as work
+from casework.eligibility import eligible_queue
 from casework.engine import open_task
 from casework.flows import CaseFlow
 from ledger.models import AuditEvent
+from sanctions import policy as sanction_policy
 from tests.conftest import make_world
-from tests.violations.factories import UserFactory
+from tests.violations.factories import DepartmentFactory, EmployeeFactory, UserFactory
 from tests.walk import Walker
 from violations import policy, selectors, services
 from violations.exceptions import ServiceError
@@ -33,6 +36,7 @@ STAGES = {
     "verify_claimed": Stage.VERIFICATION,  # verify task claimed by officer2
     "team": Stage.TEAM,
     "team_pending": Stage.INVESTIGATION,  # lead not declared yet, member declared a conflict
+    "lead_conflict": Stage.INVESTIGATION,  # the lead declared a conflict: replace_lead waits
     "investigation": Stage.INVESTIGATION,
     "facts": Stage.FACT_FINDING,
     "proposal": Stage.SANCTION_PROPOSAL,
@@ -62,11 +66,15 @@ EXPECTED = {
     "officer": {"verify", "proposal", "post_approval"},
     "officer2": {"verify", "verify_claimed", "proposal", "post_approval"},
     # The team, after declaring: not before (though the flow assigned the lead a task), not
-    # after a declared conflict.
+    # after a declared conflict (the lead of "lead_conflict" still holds its task).
     "investigator": TEAM_STAGES,
-    "investigator2": TEAM_STAGES,
+    "investigator2": TEAM_STAGES | {"lead_conflict"},
     "investigator3": set(),  # not on any team
+    # The department-level approval waits for the head of the subject's department and of
+    # the division above it, not for the head of another branch (the approval's own rule).
     "depthead": {"approval"},
+    "division_head": {"approval"},
+    "depthead_other": set(),
     "hr": {"post_approval", "actions", "review"},  # execution waits in the queue
     "owner": {"actions"},  # holds the corrective-action task
     "reviewer": {"review"},
@@ -106,6 +114,13 @@ def walk_time():
     return timezone.now() - dt.timedelta(days=2)
 
 
+def _head(username, department):
+    user = UserFactory(username=username, roles=["Department head"])
+    department.head = EmployeeFactory(department=department, user=user, position="Head")
+    department.save(update_fields=["head"])
+    return user
+
+
 def build(media) -> Matrix:
     w = make_world()
     officer2 = UserFactory(username="officer2", roles=["Compliance officer"])
@@ -113,6 +128,12 @@ def build(media) -> Matrix:
     subject_user = UserFactory(username="subject_user", roles=["Case manager"])
     w.subject.user = subject_user
     w.subject.save()
+    # The subject's branch sits in a division; another branch has its own head.
+    division = DepartmentFactory(code="DIV", name="Personal Banking")
+    w.dept.parent = division
+    w.dept.save(update_fields=["parent"])
+    division_head = _head("division_head", division)
+    depthead_other = _head("depthead_other", w.other_dept)
     walk = Walker(w)
     cases = {}
     for name in STAGES:
@@ -122,6 +143,7 @@ def build(media) -> Matrix:
     for name in [
         "team",
         "team_pending",
+        "lead_conflict",
         "investigation",
         "facts",
         "proposal",
@@ -135,6 +157,11 @@ def build(media) -> Matrix:
     services.team_declare(
         case=cases["team_pending"], actor=w.investigator2, has_conflict=True, statement="My cousin"
     )
+    walk.form_team(cases["lead_conflict"], declare=False)
+    work.team_declare(
+        case=cases["lead_conflict"], actor=w.investigator, has_conflict=True, statement="My aunt"
+    )
+    work.team_declare(case=cases["lead_conflict"], actor=w.investigator2, has_conflict=False)
     for name in [
         "investigation",
         "facts",
@@ -161,7 +188,13 @@ def build(media) -> Matrix:
     for name, case in cases.items():
         assert case.stage == STAGES[name], (name, case.stage)
     users = {name: getattr(w, name, None) for name in EXPECTED}
-    users.update(officer2=officer2, investigator3=investigator3, subject_user=subject_user)
+    users.update(
+        officer2=officer2,
+        investigator3=investigator3,
+        subject_user=subject_user,
+        division_head=division_head,
+        depthead_other=depthead_other,
+    )
     evidence = {name: c.evidence.order_by("pk").first() for name, c in cases.items()}
     return Matrix(users=users, cases=cases, evidence=evidence, world=w)
 
@@ -453,3 +486,203 @@ def test_internal_auditor_can_perform_no_write(matrix):
             label
         )
         assert list(Case.objects.order_by("pk").values_list("stage", flat=True)) == stages, label
+
+
+# --- form choices, department heads, sanction pages, "Done by me", the conflicted lead ------
+
+
+VERIFIERS = ["officer", "officer2", "manager", "subject_user"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", VERIFIERS)
+def test_duplicate_of_offers_only_cases_the_verifier_may_see(matrix, role):
+    """The verify form's "duplicate of" choices: what the role sees, less the case itself;
+    a subject (here a case manager who sees every case) is offered none of his cases."""
+    from violations.forms import VerifyForm
+
+    user = matrix.users[role]
+    case = matrix.cases["verify"]
+    refs = {c.reference: name for name, c in matrix.cases.items()}
+    offered = {
+        refs[ref]
+        for ref in VerifyForm(case=case, user=user)
+        .fields["duplicate_of"]
+        .queryset.values_list("reference", flat=True)
+        if ref in refs
+    }
+    assert offered == EXPECTED[role] - {"verify"}
+
+
+@pytest.mark.django_db
+def test_verify_page_lists_and_accepts_only_visible_cases_as_the_original(matrix):
+    officer2 = matrix.users["officer2"]
+    task = open_task(matrix.cases["verify_claimed"], "verify")
+    url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+    client = client_for(officer2)
+    page = client.get(url)
+    assert page.status_code == 200
+    options = set(page.context["form"].fields["duplicate_of"].queryset)
+    assert options == {matrix.cases[n] for n in EXPECTED["officer2"] - {"verify_claimed"}}
+    body = page.content.decode()
+    assert matrix.cases["investigation"].reference not in body
+    # A hidden case and a made-up reference get the same answer, and nothing changes.
+    answers = []
+    for reference in (matrix.cases["investigation"].reference, "VC-1999-999999"):
+        response = client.post(
+            url, {"outcome": "duplicate", "reason": "Same complaint", "duplicate_of": reference}
+        )
+        assert response.status_code in (200, 422)
+        answers.append(response.context["form"].errors["duplicate_of"])
+    assert answers[0] == answers[1]
+    task.refresh_from_db()
+    assert task.status == "ASSIGNED"
+    assert Case.objects.get(pk=matrix.cases["verify_claimed"].pk).stage == Stage.VERIFICATION
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_hidden_case_as_the_original(matrix):
+    officer2 = matrix.users["officer2"]
+    case = matrix.cases["verify_claimed"]
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        work.verification_complete(
+            task=open_task(case, "verify"),
+            actor=officer2,
+            outcome="duplicate",
+            reason="Same complaint",
+            duplicate_of=matrix.cases["investigation"],
+        )
+    assert refused.value.message_dict["duplicate_of"] == [
+        "Name a case you may see and did not report."
+    ]
+    assert AuditEvent.objects.count() == events
+    assert Case.objects.get(pk=case.pk).stage == Stage.VERIFICATION
+
+
+@pytest.mark.django_db
+def test_department_rule_is_the_approvals_for_queue_and_claim(matrix):
+    """The heads of the subject's branch and of its division may claim the approval and find
+    it in their inbox; the head of another branch neither sees nor may claim it."""
+    case = matrix.cases["approval"]
+    task = open_task(case, "approve")
+    for role, allowed in [("depthead", True), ("division_head", True), ("depthead_other", False)]:
+        user = matrix.users[role]
+        assert sanction_policy.holds_level(user, case, "department") is allowed, role
+        queued = set(eligible_queue(CaseFlow, user).values_list("pk", flat=True))
+        assert (task.pk in queued) is allowed, role
+        inbox = client_for(user).get("/work/case/inbox/").content.decode()
+        assert (case.reference in inbox) is allowed, role
+    with pytest.raises(ServiceError):
+        work.task_claim(task=task, actor=matrix.users["depthead_other"])
+    task.refresh_from_db()
+    assert task.owner_id is None
+    claimed = work.task_claim(task=task, actor=matrix.users["division_head"])
+    assert claimed.owner_id == matrix.users["division_head"].pk
+
+
+def _sanctions(matrix):
+    from sanctions.models import ProposedSanction
+
+    return list(
+        ProposedSanction.objects.filter(proposal__case__in=matrix.cases.values()).order_by("pk")
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("subject_user", 404), ("manager", 200), ("hr", 200), ("officer", 404), ("outsider", 404)],
+)
+def test_sanction_pages_are_never_the_subjects_own(matrix, role, status):
+    """The subject (a case manager, who may read records) opens neither his record nor any
+    sanction of his; readers of records open them."""
+    client = client_for(matrix.users[role])
+    sanctions = _sanctions(matrix)
+    assert sanctions
+    for sanction in sanctions:
+        assert client.get(f"/sanctions/sanction/{sanction.pk}/end/").status_code == status
+    record = client.get(f"/sanctions/employees/{matrix.world.subject.staff_number}/")
+    assert record.status_code == status
+
+
+@pytest.mark.django_db
+def test_a_record_leaves_out_the_cases_its_reader_is_kept_from(matrix):
+    """An HR officer who declared a conflict on one case reads the person's record without
+    that case; another reader sees every case of the record."""
+    from django.contrib.auth.models import Group
+
+    reader = matrix.users["investigator2"]  # declared a conflict on "team_pending"
+    reader.groups.add(Group.objects.get(name="HR officer"))
+    page = client_for(reader).get(f"/sanctions/employees/{matrix.world.subject.staff_number}/")
+    assert page.status_code == 200
+    record = page.context["record"]
+    assert matrix.cases["team_pending"] not in record.cases
+    assert matrix.cases["lead_conflict"] in record.cases
+    assert record.withheld == 1
+    assert matrix.cases["team_pending"].reference not in page.content.decode()
+    assert "The entries of 1 case are left out" in page.content.decode()
+    full = client_for(matrix.users["hr"]).get(
+        f"/sanctions/employees/{matrix.world.subject.staff_number}/"
+    )
+    assert set(full.context["record"].cases) == set(matrix.cases.values())
+    assert full.context["record"].withheld == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["officer", "manager", "depthead", "owner", "investigator"])
+def test_done_by_me_shows_what_was_done_not_cases_out_of_sight(matrix, role):
+    user = matrix.users[role]
+    client = client_for(user)
+    mine = list(
+        Task.objects.filter(
+            owner=user, finished__isnull=False, process__case__in=matrix.cases.values()
+        ).select_related("process__case")
+    )
+    assert mine
+    archive = client.get("/work/case/archive/?page_size=100")
+    assert archive.status_code == 200
+    view = archive.context["view"]
+    for task in archive.context["page_obj"]:
+        seen = policy.can_view_case(user, task.process.case)
+        assert (view.case_title(task) == "Unsuitable product") is seen, task.process.case.stage
+        assert (view.case_stage(task) != "—") is seen
+    for task in mine:
+        seen = policy.can_view_case(user, task.process.case)
+        done = client.get(f"/tasks/{task.pk}/done/")
+        assert done.status_code == 200
+        body = done.content.decode()
+        assert "Unsuitable product" not in body  # the title, whatever the sight
+        assert "Sold a high-risk fund" not in body
+        assert (task.process.case.get_absolute_url() in body) is seen
+
+
+@pytest.mark.django_db
+def test_a_lead_who_declared_a_conflict_can_do_nothing_on_the_case(matrix):
+    lead = matrix.users["investigator"]
+    case = matrix.cases["lead_conflict"]
+    task = open_task(case, "investigate")
+    assert task.owner_id == lead.pk  # the flow's assignment stands until the replacement
+    assert open_task(case, "replace_lead").owner_id is None
+    client = client_for(lead)
+    pages = {
+        name: task.flow_task.reverse(name, args=[task.process_id, task.pk])
+        for name in ("execute", "unassign", "detail")
+    }
+    for name, url in pages.items():
+        assert client.get(url).status_code == 403, name
+    assert client.post(pages["unassign"]).status_code == 403
+    assert client.post(pages["execute"], {"summary": "x", "conclusion": "y"}).status_code == 403
+    refused = client.post(f"/tasks/{task.pk}/claim/")
+    assert (refused.status_code, refused["Location"]) == (302, "/work/case/inbox/")
+    assert client.get(case.get_absolute_url()).status_code == 404
+    inbox = client.get("/work/case/inbox/").content.decode()
+    assert case.reference not in inbox
+    events = AuditEvent.objects.count()
+    with pytest.raises(ServiceError):
+        work.task_unassign(task=task, actor=lead)
+    with pytest.raises(ServiceError):
+        work.investigation_submit(task=task, actor=lead, summary="x", conclusion="y")
+    task.refresh_from_db()
+    assert (task.owner_id, task.status) == (lead.pk, "ASSIGNED")
+    assert AuditEvent.objects.count() == events

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from casework.engine import open_task
+from tests.violations.factories import EmployeeFactory
 from violations.models import Case, Stage
 
 BASE = "/work/case"
@@ -200,6 +201,9 @@ def test_refusal_through_the_view_is_a_message_not_an_error(world, walk):
     case = walk.to_approval(walk.report())
     client = login(world.officer)  # the proposer
     world.officer.groups.add(*world.depthead.groups.all())
+    # ... and head of the subject's department, so the approval waits for them too.
+    world.dept.head = EmployeeFactory(department=world.dept, user=world.officer)
+    world.dept.save(update_fields=["head"])
     task = open_task(case, "approve")
     response = client.post(task_url(task, "assign"), follow=True)
     assert response.status_code == 200
@@ -228,7 +232,7 @@ def test_invalid_form_shows_errors_and_saves_nothing(world, walk):
 SEES = {
     "/cases/": {"officer", "manager", "senior", "auditor"},
     "/work/case/queue/": {"officer", "manager"},
-    "/work/case/inbox/": set(),
+    "/work/case/inbox/": {"officer", "manager"},  # the tasks they may claim, too
     "/work/case/archive/": set(),
     "/cases/declarations/": set(),
     "/cases/mine/": {"reporter"},

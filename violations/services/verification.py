@@ -28,7 +28,8 @@ def verification_complete(
     """Proceed, dismiss (with a reason) or mark as duplicate (linked to the earlier case).
 
     Preconditions: ``task`` is the open verify task; actor is a compliance officer and not a
-    party to the case. Acknowledges the report if nobody has yet.
+    party to the case; the case named as the original is one the actor may see and did not
+    report (``policy.duplicate_candidates``). Acknowledges the report if nobody has yet.
     """
     policy.require(actor, "verify_case", _("Only compliance officers verify reports."))
     policy.require_not_party(actor, case)
@@ -45,6 +46,9 @@ def verification_complete(
             errors["duplicate_of"] = [_("Name the case this one duplicates.")]
         elif duplicate_of.pk == case.pk:
             errors["duplicate_of"] = [_("A case cannot duplicate itself.")]
+        elif not policy.duplicate_candidates(actor, case).filter(pk=duplicate_of.pk).exists():
+            # The same words whether the case exists or not: no probing for references.
+            errors["duplicate_of"] = [_("Name a case you may see and did not report.")]
     if errors:
         raise ValidationError(errors)
     verification = Verification(
