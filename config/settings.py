@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "axes",
     "csp",
+    # second factor (issue 18): TOTP authenticators and recovery codes (security/mfa.py)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ledger",
     "security",  # account, right and login events on the system chain
     "violations",
@@ -67,6 +71,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # --- second factor (issue 18): the session's verified device, then nothing but the
+    # second-factor pages for a privileged person without one (security/middleware.py)
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Input no field can mean (NUL characters, year-1 dates) answers 400, never 500.
     "config.guard.InputGuardMiddleware",
@@ -154,6 +162,15 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # A working day at most; the cookie also dies with the browser.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- second factor (issue 18) ---
+# Approvers, case managers, auditors and administrators pass a TOTP code after the password,
+# once per session (security/mfa.py says who). django-otp throttles each device: after n
+# wrong codes in a row the next is heard only after 2^(n-1) seconds.
+OTP_TOTP_ISSUER = env.str("ACCOUNTABILITY_OTP_ISSUER", default="Accountability")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# --- end second factor ---
 
 # --- production (issue 18): login throttling (django-axes) ---
 # Counted per account *and* address, and per address alone: AXES_FAILURE_LIMIT failures for
@@ -248,8 +265,11 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="accountabilit
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # A session carries its second factor (security/middleware.py refuses an unverified
+        # privileged session with 403); a password alone over HTTP Basic serves only
+        # accounts that need no second factor (security/api_auth.py).
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "security.api_auth.BasicAuthenticationWithoutSecondFactor",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -198,8 +198,9 @@ def test_every_role_completes_its_step_through_the_views(world, walk):
 
 def test_refusal_through_the_view_is_a_message_not_an_error(world, walk):
     case = walk.to_approval(walk.report())
-    client = login(world.officer)  # the proposer
+    # The proposer, given the approver's rights (so also their second factor) before signing in.
     world.officer.groups.add(*world.depthead.groups.all())
+    client = login(world.officer)
     task = open_task(case, "approve")
     response = client.post(task_url(task, "assign"), follow=True)
     assert response.status_code == 200
