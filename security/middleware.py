@@ -51,9 +51,12 @@ class SecondFactorMiddleware:
         enrolled = mfa.has_second_factor(request.user)
         target = reverse("second_factor_verify" if enrolled else "second_factor_setup")
         wanted = request.get_full_path()
-        if request.method == "GET" and url_has_allowed_host_and_scheme(
-            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        if (
+            request.method == "GET"
+            and url_has_allowed_host_and_scheme(
+                wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            and wanted != settings.LOGIN_REDIRECT_URL
         ):
-            if wanted != settings.LOGIN_REDIRECT_URL:
-                target += "?" + urlencode({"next": wanted})
+            target += "?" + urlencode({"next": wanted})
         return redirect(target)

@@ -32,7 +32,9 @@ def setup(request):
     """Enrol: scan the QR code (or type the key), then confirm with one code. The recovery
     codes are shown once, on the answer to that confirmation."""
     if mfa.has_second_factor(request.user):
-        return redirect("second_factor_manage" if mfa.session_verified(request) else "second_factor_verify")
+        return redirect(
+            "second_factor_manage" if mfa.session_verified(request) else "second_factor_verify"
+        )
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = mfa.enrolment_confirm(request=request, token=form.cleaned_data["token"])
@@ -87,7 +89,9 @@ def verify(request):
 def manage(request):
     """A verified person's second factor: new recovery codes, or remove it (a lost phone)."""
     if not mfa.session_verified(request):
-        return redirect("second_factor_verify" if mfa.has_second_factor(request.user) else "second_factor_setup")
+        return redirect(
+            "second_factor_verify" if mfa.has_second_factor(request.user) else "second_factor_setup"
+        )
     remove_form = RemoveForm(user=request.user)
     if request.method == "POST" and request.POST.get("action") == "recovery":
         codes = mfa.recovery_codes_issue(request=request)

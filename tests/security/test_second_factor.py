@@ -76,7 +76,7 @@ def test_other_roles_need_no_second_factor(password_only_logins, world, role):
 
 
 def test_enrolment_through_the_pages(password_only_logins, world, task_and_case):
-    task_page, case_page = task_and_case
+    _task_page, case_page = task_and_case
     client = password_login(world.manager)
     page = client.get(f"{SETUP}?next={case_page}")
     html = page.content.decode()
@@ -156,7 +156,9 @@ def test_a_recovery_code_works_once(password_only_logins, world, task_and_case):
     assert used.payload["remaining"] == mfa.RECOVERY_CODES - 1
     with time_machine.travel(time.time() + 3, tick=False):
         second = password_login(world.senior)
-        assert "That code is not valid." in second.post(VERIFY, {"token": codes[0]}).content.decode()
+        assert (
+            "That code is not valid." in second.post(VERIFY, {"token": codes[0]}).content.decode()
+        )
 
 
 def test_removing_the_authenticator_asks_for_the_password_and_is_an_event(world):
