@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "security.context.single_sign_on",
             ],
         },
     },
@@ -156,6 +157,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Single sign-on adds its backend below, when configured.
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/cases/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -171,6 +173,54 @@ OTP_TOTP_ISSUER = env.str("ACCOUNTABILITY_OTP_ISSUER", default="Accountability")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # --- end second factor ---
+
+# --- single sign-on (issue 18): OpenID Connect, on only when OIDC_RP_CLIENT_ID is set ---
+# security/oidc.py; docs/deploy.md, "Single sign-on". The provider's endpoints are given one
+# by one (mozilla-django-oidc reads no discovery document); RS256 ID tokens checked against
+# the provider's published keys; PKCE, state and nonce on every sign-in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATE_CLASS = "security.oidc.SignInView"
+OIDC_CALLBACK_CLASS = "security.oidc.CallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+# Which claims name the person and their groups, and IdP group -> this application's group:
+# OIDC_GROUP_MAP="bank-compliance-managers=Case manager,bank-auditors=Internal auditor"
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_GROUP_MAP = env.dict("OIDC_GROUP_MAP", default={})
+# `amr` values of the ID token that count as this application's second factor, when the
+# provider enforces MFA itself (e.g. "mfa,otp,hwk"). Empty: a privileged person signed in by
+# the provider still enters a code from their authenticator here.
+OIDC_TRUSTED_AMR = env.list("OIDC_TRUSTED_AMR", default=[])
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+            "OIDC_GROUP_MAP",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"OIDC_RP_CLIENT_ID is set, so single sign-on needs {', '.join(_missing)} too."
+        )
+    AUTHENTICATION_BACKENDS.append("security.oidc.GroupsOIDCBackend")
+# --- end single sign-on ---
 
 # --- production (issue 18): login throttling (django-axes) ---
 # Counted per account *and* address, and per address alone: AXES_FAILURE_LIMIT failures for

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from . import mfa
 
-OPEN_PREFIXES = ("/accounts/second-factor/", "/accounts/logout/", "/i18n/", "/static/")
+OPEN_PREFIXES = ("/accounts/second-factor/", "/accounts/logout/", "/oidc/", "/i18n/", "/static/")
 
 
 class SecondFactorMiddleware:
