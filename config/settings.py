@@ -172,6 +172,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 OTP_TOTP_ISSUER = env.str("ACCOUNTABILITY_OTP_ISSUER", default="Accountability")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin lists devices (to remove a lost one) but never shows a secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- end second factor ---
 
 # --- single sign-on (issue 18): OpenID Connect, on only when OIDC_RP_CLIENT_ID is set ---

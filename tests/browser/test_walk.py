@@ -88,7 +88,22 @@ class Walk:
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", "pw")
             self.submit(page, page.locator("form button[type=submit]").first)
+            self.second_factor(page, username)
         return self.contexts[username]
+
+    def second_factor(self, page, username):
+        """Approvers, case managers and auditors enter their authenticator's code next."""
+        from django.contrib.auth import get_user_model
+
+        from security import mfa
+        from tests.security.totp import authenticator_for, code_now
+
+        user = get_user_model().objects.get(username=username)
+        if not mfa.second_factor_required(user):
+            return
+        assert "/accounts/second-factor/verify/" in page.url, page.url
+        page.fill("input[name=token]", code_now(authenticator_for(user)))
+        self.submit(page, page.locator("form button[type=submit]").first)
 
     def _watch(self, page):
         def on_response(response):
