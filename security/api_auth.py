@@ -6,6 +6,7 @@ password *and* a code; Basic carries only the password, so for such an account i
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 
@@ -23,3 +24,9 @@ class BasicAuthenticationWithoutSecondFactor(BasicAuthentication):
                 )
             )
         return user, auth
+
+
+class BasicWithoutSecondFactorScheme(BasicScheme):
+    """The same HTTP Basic scheme in the OpenAPI schema."""
+
+    target_class = "security.api_auth.BasicAuthenticationWithoutSecondFactor"
