@@ -205,3 +205,27 @@ def test_a_verified_session_uses_the_api(world):
     client = Client()
     client.force_login(world.manager)  # verified (tests/conftest.py)
     assert client.get("/api/cases/").status_code == 200
+
+
+def test_the_demo_seed_gives_the_shared_authenticator_only_with_debug_on(settings, world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from demo.management.commands.seed_demo import Command
+
+    settings.DEBUG = False
+    Command(stdout=StringIO()).second_factors()
+    assert not TOTPDevice.objects.exists()
+    with pytest.raises(CommandError):
+        call_command("demo_code")
+
+    settings.DEBUG = True
+    Command(stdout=StringIO()).second_factors()
+    holders = set(TOTPDevice.objects.values_list("user__username", flat=True))
+    assert holders == {"manager", "depthead", "senior", "auditor"}
+    assert set(TOTPDevice.objects.values_list("key", flat=True)) == {mfa.DEMO_TOTP_KEY_HEX}
+    out = StringIO()
+    with time_machine.travel(time.time(), tick=False):  # both within one 30-second step
+        call_command("demo_code", stdout=out)
+        assert out.getvalue().strip() == code_now(TOTPDevice.objects.first())
