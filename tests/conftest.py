@@ -49,6 +49,7 @@ def verify_session(client, user) -> None:
     from security import mfa
     from tests.security.totp import authenticator_for
 
+    user = type(user)._default_manager.get(pk=user.pk)  # its rights now, not as cached
     if not mfa.second_factor_required(user):
         return
     session = client.session
