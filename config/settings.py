@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "axes",
     "csp",
+    # second factor (issue 18): TOTP authenticators and recovery codes (security/mfa.py)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ledger",
     "security",  # account, right and login events on the system chain
     "violations",
@@ -70,6 +74,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # --- second factor (issue 18): the session's verified device, then nothing but the
+    # second-factor pages for a privileged person without one (security/middleware.py)
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Input no field can mean (NUL characters, year-1 dates) answers 400, never 500.
     "config.guard.InputGuardMiddleware",
@@ -96,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "security.context.single_sign_on",
             ],
         },
     },
@@ -151,6 +160,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Single sign-on adds its backend below, when configured.
 LOGIN_URL = "/accounts/login/"
 # "My tasks": every step a person may do is one click from there.
 LOGIN_REDIRECT_URL = "/work/case/inbox/"
@@ -158,6 +168,65 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # A working day at most; the cookie also dies with the browser.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- second factor (issue 18) ---
+# Approvers, case managers, auditors and administrators pass a TOTP code after the password,
+# once per session (security/mfa.py says who). django-otp throttles each device: after n
+# wrong codes in a row the next is heard only after 2^(n-1) seconds.
+OTP_TOTP_ISSUER = env.str("ACCOUNTABILITY_OTP_ISSUER", default="Accountability")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin lists devices (to remove a lost one) but never shows a secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- end second factor ---
+
+# --- single sign-on (issue 18): OpenID Connect, on only when OIDC_RP_CLIENT_ID is set ---
+# security/oidc.py; docs/deploy.md, "Single sign-on". The provider's endpoints are given one
+# by one (mozilla-django-oidc reads no discovery document); RS256 ID tokens checked against
+# the provider's published keys; PKCE, state and nonce on every sign-in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATE_CLASS = "security.oidc.SignInView"
+OIDC_CALLBACK_CLASS = "security.oidc.CallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+# Which claims name the person and their groups, and IdP group -> this application's group:
+# OIDC_GROUP_MAP="bank-compliance-managers=Case manager,bank-auditors=Internal auditor"
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_GROUP_MAP = env.dict("OIDC_GROUP_MAP", default={})
+# `amr` values of the ID token that count as this application's second factor, when the
+# provider enforces MFA itself (e.g. "mfa,otp,hwk"). Empty: a privileged person signed in by
+# the provider still enters a code from their authenticator here.
+OIDC_TRUSTED_AMR = env.list("OIDC_TRUSTED_AMR", default=[])
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+            "OIDC_GROUP_MAP",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"OIDC_RP_CLIENT_ID is set, so single sign-on needs {', '.join(_missing)} too."
+        )
+    AUTHENTICATION_BACKENDS.append("security.oidc.GroupsOIDCBackend")
+# --- end single sign-on ---
 
 # --- production (issue 18): login throttling (django-axes) ---
 # Counted per account *and* address, and per address alone: AXES_FAILURE_LIMIT failures for
@@ -262,8 +331,11 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="accountabilit
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # A session carries its second factor (security/middleware.py refuses an unverified
+        # privileged session with 403); a password alone over HTTP Basic serves only
+        # accounts that need no second factor (security/api_auth.py).
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "security.api_auth.BasicAuthenticationWithoutSecondFactor",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -33,6 +33,8 @@ site = Site(
 urlpatterns = [
     path("", RedirectView.as_view(url="/cases/", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/second-factor/", include("security.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),  # 404 unless configured (security/oidc.py)
     path("accounts/", AuthViewset().urls),
     path("admin/", admin.site.urls),
     path("cases/", include("violations.urls")),

@@ -8,8 +8,13 @@ Playwright; no browser download):
 1. logs in on node 1, opens the inbox and a case, and stores an evidence file there;
 2. opens the same case on node 2 and downloads the file: the same bytes come back;
 3. every static file any page asked for answered 200, on both nodes;
-4. three wrong passwords on node 1 lock that guesser out on node 2 too (Redis), while the
-   same person signs in from another address.
+4. two compliance officers claim the same task at the same instant, one on each node, and
+   then the winner submits its form twice at once, once on each node: exactly one claim and
+   one completion win, the loser is told so (never a 5xx), and the case's audit chain stays
+   intact (PostgreSQL's row lock decides across nodes, as in tests/violations/test_races.py);
+5. three wrong passwords on node 1 lock that guesser out on node 2 too (Redis), while the
+   same person signs in from another address, enrols an authenticator (the second factor
+   an auditor needs: the code computed by django-otp's own TOTP) and is verified on node 1 too.
 
     make smoke            # or: python scripts/production_smoke.py
 Environment: SMOKE_PORTS (8105,8106), SMOKE_DATABASE_URL (…/prod_smoke, dropped and made
@@ -17,13 +22,16 @@ anew), SMOKE_REDIS_URL (redis://127.0.0.1:6379/5, flushed), SMOKE_TIMEOUT (300 s
 Exits non-zero on the first failure; everything it started is stopped on the way out.
 """
 
+import base64
 import contextlib
+import json
 import os
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -77,6 +85,18 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
     raise SmokeFailure(f"node on port {port} did not start")
 
 
+def shell(env: dict[str, str], code: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
 def case_at_verification(env: dict[str, str]) -> str:
     """A case the compliance officer may add evidence to (verification, not a party)."""
     code = (
@@ -105,7 +125,10 @@ def log_in(page, base: str, username: str, password: str) -> str:
     page.locator('input[name="password"]').fill(password)
     page.locator('button[type="submit"]').click()
     with contextlib.suppress(PlaywrightTimeout):  # the caller reports where it stayed
-        page.wait_for_url(f"{base}/cases/", timeout=30_000)
+        page.wait_for_url(
+            lambda url: url.endswith("/cases/") or "/accounts/second-factor/" in url,
+            timeout=30_000,
+        )
     return page.url
 
 
@@ -119,6 +142,145 @@ def post_login(page, base: str, username: str, password: str) -> int:
         max_redirects=0,
     )
     return response.status
+
+
+# --- the race across two nodes -----------------------------------------------------------------
+
+RIVAL = "smoke-officer2"
+RACE_SETUP = """
+import json
+from casework.engine import open_task
+from demo.world import add_login
+from violations.models import Case, Stage
+add_login(%(rival)r, "Compliance officer", password="demo")
+for case in Case.objects.filter(stage=Stage.VERIFICATION).exclude(reference=%(skip)r).order_by("pk"):
+    task = open_task(case, "verify")
+    if task is not None and task.owner_id is None:
+        print(json.dumps({"reference": case.reference, "url": f"/work/case/{task.process_id}/verify/{task.pk}/"}))
+        break
+"""
+RACE_OUTCOME = """
+import json
+from casework.engine import node
+from viewflow.workflow.models import Task
+from violations import audit
+from violations.models import Case
+case = Case.objects.get(reference=%(reference)r)
+events = audit.events_of(case)
+print(json.dumps({
+    "owner": Task.objects.get(process_id=case.process_id, flow_task=node("verify")).owner.username,
+    "claims": events.filter(action="task.claimed").count(),
+    "completions": events.filter(action="verification.completed").count(),
+    "next_tasks": Task.objects.filter(process_id=case.process_id, flow_task=node("form_team")).count(),
+    "intact": audit.verify(case=case).intact,
+}))
+"""
+
+
+def http_login(base: str, username: str):
+    """A requests session signed in on ``base`` through the login form."""
+    import requests
+
+    session = requests.Session()
+    session.get(f"{base}/accounts/login/", timeout=30)
+    response = session.post(
+        f"{base}/accounts/login/",
+        data={
+            "username": username,
+            "password": "demo",
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    check(response.status_code == 302, f"{username} signs in on {base[-4:]} over HTTP")
+    return session
+
+
+def at_once(*calls):
+    """Each call in its own thread, all released at the same instant; their responses."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait(30)
+        try:
+            results[i] = call()
+        except Exception as exc:  # reported as the racer's result
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def post_form(session, url: str, data: dict):
+    page = session.get(url, timeout=30)  # the form, and its CSRF cookie
+    token = session.cookies.get("csrftoken")
+    return lambda: session.post(
+        url,
+        data={**data, "csrfmiddlewaretoken": token},
+        headers={"Referer": page.url},
+        allow_redirects=False,
+        timeout=60,
+    )
+
+
+def race_across_nodes(env: dict[str, str], nodes: list[str], skip: str) -> None:
+    node1, node2 = nodes
+    print("race: one task claimed, then completed, at once on both nodes", flush=True)
+    found = shell(env, RACE_SETUP % {"rival": RIVAL, "skip": skip})
+    check(bool(found), "the demo has an unclaimed verification task to race for")
+    task = json.loads(found)
+    officer = {node1: http_login(node1, "officer"), node2: http_login(node2, "officer")}
+    rival = {node1: http_login(node1, RIVAL), node2: http_login(node2, RIVAL)}
+    claims = at_once(
+        post_form(officer[node1], f"{node1}{task['url']}assign/", {}),
+        post_form(rival[node2], f"{node2}{task['url']}assign/", {}),
+    )
+    statuses = [getattr(r, "status_code", repr(r)) for r in claims]
+    check(
+        all(isinstance(s, int) and s < 500 for s in statuses), f"both claims answered ({statuses})"
+    )
+    after_claim = json.loads(shell(env, RACE_OUTCOME % {"reference": task["reference"]}))
+    check(after_claim["claims"] == 1, f"exactly one claim won ({after_claim['owner']})")
+    winner = officer if after_claim["owner"] == "officer" else rival
+    form = {"outcome": "proceed", "first_evidence": "Smoke race: call log", "reason": ""}
+    submissions = at_once(
+        post_form(winner[node1], f"{node1}{task['url']}execute/", form),
+        post_form(winner[node2], f"{node2}{task['url']}execute/", form),
+    )
+    statuses = [getattr(r, "status_code", repr(r)) for r in submissions]
+    check(
+        all(isinstance(s, int) and s < 500 for s in statuses),
+        f"both submissions answered ({statuses})",
+    )
+    check(statuses.count(302) >= 1, "a submission went through")
+    outcome = json.loads(shell(env, RACE_OUTCOME % {"reference": task["reference"]}))
+    check(outcome["completions"] == 1, "the verification was completed exactly once")
+    check(outcome["next_tasks"] == 1, "exactly one next task (form the team) was opened")
+    check(outcome["intact"], f"the audit chain of {task['reference']} is intact")
+
+
+def enrol_second_factor(page, base: str) -> None:
+    """The auditor's first sign-in: scan (here: read) the key, answer with the current code."""
+    from django_otp.oath import totp
+
+    check(
+        "/accounts/second-factor/setup/" in page.url,
+        "the auditor is sent to set up a second factor",
+    )
+    blocked = page.request.get(f"{base}/work/case/inbox/", max_redirects=0)
+    check(blocked.status == 302, "no inbox before the second factor")
+    secret = page.locator("code[data-secret]").inner_text().strip()
+    page.locator('input[name="token"]').fill(f"{totp(base64.b32decode(secret)):06d}")
+    page.locator('button[type="submit"]').first.click()
+    page.wait_for_selector("[data-recovery-codes]", timeout=30_000)
+    codes = page.locator("[data-recovery-codes] li").count()
+    check(codes == 10, f"enrolled; {codes} recovery codes shown once")
 
 
 def walk(nodes: list[str], reference: str) -> None:
@@ -206,7 +368,13 @@ def walk(nodes: list[str], reference: str) -> None:
             page = person.new_page()
             pages.append(page)
             landed = log_in(page, node2, "auditor", "demo")
-            check(landed == f"{node2}/cases/", "the auditor signs in on node 2 from their own desk")
+            check("/accounts/second-factor/" in landed, "the auditor's password is right on node 2")
+            enrol_second_factor(page, node2)
+            opened = page.goto(f"{node1}/cases/{reference}/")
+            check(
+                opened is not None and opened.status == 200,
+                "the session verified on node 2 opens the case on node 1",
+            )
             person.close()
         except SmokeFailure:
             open_pages = [pg for pg in pages if not pg.is_closed()]
@@ -276,7 +444,9 @@ def main() -> int:
                 )
             for port in ports:
                 wait_for_port(port)
-            walk([f"http://127.0.0.1:{port}" for port in ports], reference)
+            bases = [f"http://127.0.0.1:{port}" for port in ports]
+            walk(bases, reference)
+            race_across_nodes(env, bases, reference)
             keys = [o["Key"] for o in s3.client().list_objects_v2(Bucket=BUCKET)["Contents"]]
             check(any(k.startswith("evidence/") for k in keys), "the evidence is in the bucket")
         finally:

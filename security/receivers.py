@@ -17,6 +17,9 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from simple_history.models import HistoricalRecords
 
 from ledger.chain import SYSTEM_CHAIN
 from ledger.models import AuditEvent
@@ -243,6 +246,42 @@ def _lockout_removed(sender, instance, **kwargs):
     )
 
 
+# --- second factor (issue 18) -------------------------------------------------------------------
+# A device confirmed or removed by any path (the enrolment page, the admin, a shell) is a
+# change of how an account proves who holds it.
+
+
+def _device_ref(device) -> dict:
+    return {
+        **_user_ref(device.user),
+        "device": device.persistent_id,
+        "device_name": device.name,
+        "address": request_address(getattr(HistoricalRecords.context, "request", None)),
+    }
+
+
+def _device_remember(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._security_was_confirmed = False
+        return
+    before = sender._default_manager.filter(pk=instance.pk).values("confirmed").first()
+    instance._security_was_confirmed = bool(before and before["confirmed"])
+
+
+def _device_saved(sender, instance, created, raw=False, **kwargs):
+    if raw or not instance.confirmed or getattr(instance, "_security_was_confirmed", False):
+        return
+    security_event_record(
+        action="second_factor.enrolled", actor=request_user(), payload=_device_ref(instance)
+    )
+
+
+def _device_deleted(sender, instance, **kwargs):
+    security_event_record(
+        action="second_factor.removed", actor=request_user(), payload=_device_ref(instance)
+    )
+
+
 def connect() -> None:
     user_model = get_user_model()
     uid = "security"
@@ -264,3 +303,7 @@ def connect() -> None:
     user_login_failed.connect(_login_failed, dispatch_uid=uid)
     user_locked_out.connect(_locked_out, dispatch_uid=uid)
     post_delete.connect(_lockout_removed, sender=AccessAttempt, dispatch_uid=uid)
+    pre_save.connect(_device_remember, sender=TOTPDevice, dispatch_uid=uid)
+    post_save.connect(_device_saved, sender=TOTPDevice, dispatch_uid=uid)
+    for device_model in (TOTPDevice, StaticDevice):
+        post_delete.connect(_device_deleted, sender=device_model, dispatch_uid=uid)

@@ -18,6 +18,45 @@ def _fast_auth(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _logins_pass_the_second_factor(request, monkeypatch):
+    """``client.login`` and ``client.force_login`` sign a person in as the login page and the
+    second-factor page together do: a privileged person (security/mfa.py) gets a confirmed
+    authenticator if they have none, and the session is verified with it. Tests of the
+    second factor itself ask for ``password_only_logins`` and get Django's plain login."""
+    if "password_only_logins" in request.fixturenames:
+        return
+    from django.test import Client
+
+    plain_login = Client._login
+
+    def login_with_second_factor(self, user, backend=None):
+        plain_login(self, user, backend)
+        verify_session(self, user)
+
+    monkeypatch.setattr(Client, "_login", login_with_second_factor)
+
+
+@pytest.fixture
+def password_only_logins():
+    """Logins that stop after the password, as a person's does before the code."""
+
+
+def verify_session(client, user) -> None:
+    """Mark ``client``'s session as having passed the second factor, if ``user`` needs one."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from security import mfa
+    from tests.security.totp import authenticator_for
+
+    user = type(user)._default_manager.get(pk=user.pk)  # its rights now, not as cached
+    if not mfa.second_factor_required(user):
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+    session.save()
+
+
 @pytest.fixture
 def world(db):
     return make_world()

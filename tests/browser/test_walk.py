@@ -16,7 +16,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+
+from security import mfa
+from tests.security.totp import authenticator_for, code_now
 
 from .conftest import CHROMIUM
 
@@ -84,11 +88,21 @@ class Walk:
             page.set_default_timeout(20_000)
             self._watch(page)
             self.contexts[username] = page
+            device = self.authenticator(username)
             self.go(page, "/accounts/login/")
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", "pw")
             self.submit(page, page.locator("form button[type=submit]").first)
+            if device is not None:  # the code, after the password
+                assert "/accounts/second-factor/verify/" in page.url, page.url
+                page.fill("input[name=token]", code_now(device))
+                self.submit(page, page.locator("form button[type=submit]").first)
         return self.contexts[username]
+
+    def authenticator(self, username):
+        """Approvers, case managers and auditors have an authenticator app (set up before)."""
+        user = get_user_model().objects.get(username=username)
+        return authenticator_for(user) if mfa.second_factor_required(user) else None
 
     def _watch(self, page):
         def on_response(response):

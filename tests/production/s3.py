@@ -1,11 +1,13 @@
 """A local S3 server (moto's server mode) for the storage tests and the production smoke."""
 
 import contextlib
+import os
 import socket
 import time
 
 HOST = "127.0.0.1"
-PORT = 8109
+# Its own port per machine user: S3_TEST_PORT (8109 unless set).
+PORT = int(os.environ.get("S3_TEST_PORT", "8109"))
 ENDPOINT = f"http://{HOST}:{PORT}"
 CREDENTIALS = {"ACCESS_KEY_ID": "testing", "SECRET_ACCESS_KEY": "testing", "REGION": "us-east-1"}
 

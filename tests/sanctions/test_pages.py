@@ -43,9 +43,11 @@ def test_case_page_offers_the_appeal_form_while_the_window_is_open(walk, world):
     case = walk.to_approval(walk.report())
     walk.decide(case)
     walk.execute(case, close_appeal_window=False)
+    # HR files appeals and needs to see the case: the manager's rights (and so their second
+    # factor) before signing in.
+    world.hr.groups.add(*world.manager.groups.all())
     client = Client()
     client.force_login(world.hr)
-    world.hr.groups.add(*world.manager.groups.all())  # HR files appeals; needs to see the case
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Record an appeal on the person" in page
     response = client.post(

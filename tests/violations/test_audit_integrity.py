@@ -525,12 +525,14 @@ def test_reference_data_edited_in_the_admin_lands_on_the_system_chain(admin_clie
     ] == ["+", "~", "-"]
     assert [h.history_user_id for h in Department.history.filter(id=dept.pk)] == [user.pk] * 3
     # Between the genesis and them only security events: the admin's account being made, its
-    # password set and its login (security.receivers).
+    # password set, its authenticator (the test login's second factor) and its login
+    # (security.receivers).
     earlier = AuditEvent.objects.filter(
         chain__key=audit.chain_key(), seq__gt=genesis.seq, seq__lt=events[0].seq
     )
     assert sorted(earlier.values_list("action", flat=True)) == [
         "login.succeeded",
+        "second_factor.enrolled",
         "user.created",
         "user.password_changed",
     ]

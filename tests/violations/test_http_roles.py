@@ -199,11 +199,12 @@ def test_every_role_completes_its_step_through_the_views(world, walk):
 
 def test_refusal_through_the_view_is_a_message_not_an_error(world, walk):
     case = walk.to_approval(walk.report())
-    client = login(world.officer)  # the proposer
+    # The proposer, given the approver's rights (so also their second factor) before signing in.
     world.officer.groups.add(*world.depthead.groups.all())
     # ... and head of the subject's department, so the approval waits for them too.
     world.dept.head = EmployeeFactory(department=world.dept, user=world.officer)
     world.dept.save(update_fields=["head"])
+    client = login(world.officer)
     task = open_task(case, "approve")
     response = client.post(task_url(task, "assign"), follow=True)
     assert response.status_code == 200

@@ -126,6 +126,36 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Loaded {counts} demo cases."))
         names = ", ".join(u for u, *_ in LOGINS)
         self.stdout.write(f"Demo logins (password '{PASSWORD}'): {names}, admin (superuser)")
+        self.second_factors()
+
+    def second_factors(self):
+        """The privileged demo users need a second factor (security/mfa.py). With DEBUG on
+        (``make demo``) they share one authenticator whose secret is printed in the README,
+        so anyone can try the demo; ``manage.py demo_code`` shows the current code. With
+        DEBUG off they enrol their own at first sign-in, and the README's secret is refused
+        anyway (security.mfa.second_factor_verify)."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from security import mfa
+
+        privileged = [
+            u for u in get_user_model().objects.order_by("pk") if mfa.second_factor_required(u)
+        ]
+        if not settings.DEBUG:
+            names = ", ".join(u.username for u in privileged)
+            self.stdout.write(
+                f"Second factor: {names} set up an authenticator app at their first sign-in."
+            )
+            return
+        for user in privileged:
+            TOTPDevice.objects.create(
+                user=user, name="demo authenticator", key=mfa.DEMO_TOTP_KEY_HEX, confirmed=True
+            )
+        self.stdout.write(
+            f"Second factor (demo only): {', '.join(u.username for u in privileged)} use the "
+            f"authenticator secret {mfa.DEMO_TOTP_SECRET_BASE32}; "
+            "`python manage.py demo_code` prints the current code."
+        )
 
     def organisation(self, rng) -> list:
         """Departments, logins and staff, each made once: a second run (``--force``) finds
