@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "remediation",
     "casework",
     "reports",
+    "notifications",
     "demo",
 ]
 
@@ -373,6 +374,18 @@ ACCOUNTABILITY = {
         ".mp3",
         ".wav",
     ],
+    # Notifications (notifications/): e-mail links point at SITE_URL; queue arrivals go out
+    # as a digest every QUEUE_DIGEST_MINUTES, chosen digests daily at DIGEST_HOUR (local); a
+    # failed send is retried after RETRY_BASE_SECONDS, doubling, up to MAX_ATTEMPTS.
+    "NOTIFICATIONS": {
+        "SITE_URL": env.str("ACCOUNTABILITY_SITE_URL", default="http://127.0.0.1:8000"),
+        "QUEUE_DIGEST_MINUTES": env.int("ACCOUNTABILITY_QUEUE_DIGEST_MINUTES", default=60),
+        "DIGEST_HOUR": env.int("ACCOUNTABILITY_DIGEST_HOUR", default=8),
+        "RETRY_BASE_SECONDS": env.int("ACCOUNTABILITY_MAIL_RETRY_SECONDS", default=60),
+        "RETRY_MAX_SECONDS": 6 * 3600,
+        "MAX_ATTEMPTS": env.int("ACCOUNTABILITY_MAIL_MAX_ATTEMPTS", default=8),
+        "BATCH": 50,
+    },
     "SIGNING_KEY_PATH": env.str(
         "ACCOUNTABILITY_SIGNING_KEY", default=str(BASE_DIR / "var" / "keys" / "signing_key.pem")
     ),
