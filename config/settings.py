@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "casework",
     "reports",
     "notifications",
+    "jobs",  # the scheduled jobs and `manage.py run_jobs`
     "demo",
 ]
 
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.unread",
             ],
         },
     },

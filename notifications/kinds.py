@@ -67,8 +67,11 @@ def render_context(kind: Kind, context: Mapping[str, Any]) -> dict[str, Any]:
     """The context as the current language shows it. Call inside ``translation.override``."""
     values = _Lenient(context)
     for key in kind.translate:
-        if values.get(key):
-            values[key] = gettext(str(values[key]))
+        value = values.get(key)
+        if isinstance(value, list):
+            values[key] = ", ".join(gettext(str(v)) for v in value)
+        elif value:
+            values[key] = gettext(str(value))
     for key in kind.dates:
         if values.get(key):
             try:
@@ -125,6 +128,7 @@ OUTCOME_NOTICE = register(
         subject=_("Outcome of your report %(case)s"),
         body=_("%(notice)s"),
         mandatory=True,
+        translate=("notice",),
     )
 )
 DEFENCE_NOTICE = register(
@@ -132,19 +136,26 @@ DEFENCE_NOTICE = register(
         key="sanction.defence_notice",
         label=_("Proposed measures concerning me"),
         subject=_("Proposed disciplinary measures: %(case)s"),
-        body=_("%(notice)s"),
+        # The notice's own sentence (sanctions.services.proposal.defence_notice).
+        body=_(
+            "Case %(ref)s. Findings: %(nature)s (severity: %(severity)s). Proposed sanction(s) for "
+            "%(name)s: %(kinds)s. You may submit a statement of defence until %(due)s."
+        ),
         mandatory=True,
+        translate=("severity", "kinds"),
+        dates=("due",),
     )
 )
 APPROVAL_RESULT = register(
     Kind(
-        key="sanction.approval_result",
+        key="sanction.decided",
         label=_("The decision on my sanction proposal"),
-        subject=_("Sanction proposal %(result)s: %(case)s"),
+        subject=_("Decision on your sanction proposal: %(case)s"),
         body=_(
-            "Your sanction proposal for case %(case)s (round %(round)s) was %(result)s "
-            "by %(by)s.\n\n%(comment)s\n\nOpen the case: %(url)s"
+            "Your sanction proposal for case %(case)s (round %(round)s): %(result)s.\n"
+            "%(reason)s\n\nOpen the case: %(url)s"
         ),
+        translate=("result",),
     )
 )
 CASE_OVERDUE = register(
@@ -153,5 +164,6 @@ CASE_OVERDUE = register(
         label=_("A case is overdue"),
         subject=_("Overdue: %(case)s"),
         body=_("Case %(case)s is overdue (%(what)s).\n\nOpen it: %(url)s"),
+        translate=("what",),
     )
 )

@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from . import kinds
 from .models import Notification, OutboxMessage, Preference
+from .rendering import body_of, subject_of
 from .services import conf
 
 
@@ -96,25 +96,6 @@ def _language(message: OutboxMessage) -> str:
         if chosen:
             return chosen
     return settings.LANGUAGE_CODE
-
-
-def _context(notification: Notification) -> dict:
-    context = dict(notification.context)
-    context.setdefault("case", notification.case_reference)
-    if notification.link:
-        context.setdefault("url", conf("SITE_URL").rstrip("/") + notification.link)
-    return context
-
-
-def subject_of(notification: Notification) -> str:
-    """The one line that names a notification, in the active language."""
-    spec = kinds.get(notification.kind)
-    return kinds.fill(spec.subject, spec, _context(notification)).strip()
-
-
-def body_of(notification: Notification) -> str:
-    spec = kinds.get(notification.kind)
-    return kinds.fill(spec.body, spec, _context(notification)).strip()
 
 
 def _render_one(notification: Notification) -> Mail:
