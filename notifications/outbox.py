@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -119,7 +120,11 @@ def _render_digest(notifications: list[Notification]) -> Mail:
 
 
 def dispatch(
-    *, now: datetime | None = None, batch: int | None = None, limit: int | None = None
+    *,
+    now: datetime | None = None,
+    batch: int | None = None,
+    limit: int | None = None,
+    backend: BaseEmailBackend | None = None,
 ) -> DispatchResult:
     """Send every message due now (at most ``limit``), batch by batch, through Django's
     e-mail backend. Safe to run in several processes at once."""
@@ -131,9 +136,12 @@ def dispatch(
         messages = claim(now=moment, batch=batch, token=token)
         if not messages:
             break
-        with get_connection() as mail:
+        sent_before = result.sent
+        with backend or get_connection() as mail:
             for message in messages:
                 _send_one(message, mail, result)
+        if result.sent == sent_before:
+            break  # the mail server refuses everything: leave the rest for the next run
     return result
 
 

@@ -10,6 +10,7 @@ from .services import conf
 def context_of(notification: Notification) -> dict:
     context = dict(notification.context)
     context.setdefault("case", notification.case_reference)
+    context.setdefault("ref", context["case"])
     if notification.link:
         context.setdefault("url", conf("SITE_URL").rstrip("/") + notification.link)
     return context

@@ -113,7 +113,7 @@ def test_the_join_closes_the_case(walk):
 
 # --- pages -------------------------------------------------------------------------------------
 
-PAGE_CEILINGS = {
+PAGE_CEILINGS = {  # every page's header counts the unread notifications: one indexed COUNT
     "inbox": 14,
     "queue": 14,
     "archive": 14,
@@ -121,7 +121,7 @@ PAGE_CEILINGS = {
     "dashboard": 30,
     "case_list": 9,
     "search": 9,
-    "case_page": 34,
+    "case_page": 35,
 }
 
 
