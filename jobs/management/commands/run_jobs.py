@@ -50,7 +50,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         failed = False
         while True:
-            close_old_connections()
             for outcome in run_due(names=jobs, force=force):
                 if outcome.ran:
                     failed |= not outcome.ok
@@ -59,5 +58,7 @@ class Command(BaseCommand):
             if once or stopping:
                 break
             time.sleep(sleep)
+            # A long-running loop: drop a connection the database closed or that aged out.
+            close_old_connections()
         if once and failed:
             raise CommandError("A job failed (see above).")
