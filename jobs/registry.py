@@ -51,6 +51,13 @@ def escalate_overdue() -> str:
     return f"{len(overdue_escalate())} escalation(s)"
 
 
+def ledger_checkpoint() -> str:
+    from ledger.checkpoint import checkpoint_create
+
+    cp = checkpoint_create()
+    return f"checkpoint #{cp.number}: {len(cp.chains)} chains, root {cp.root_hash}"
+
+
 def announce_queues() -> str:
     from casework.services import queues_announce
 
@@ -94,6 +101,12 @@ JOBS: list[Job] = [
         timedelta(minutes=15),
         escalate_overdue,
         "Escalate overdue stages and acknowledgements to the case managers, once each.",
+    ),
+    Job(
+        "ledger_checkpoint",
+        timedelta(hours=1),
+        ledger_checkpoint,
+        "Sign a checkpoint of every audit chain's head and write it to LEDGER_CHECKPOINT_DIR.",
     ),
     Job(
         "announce_queues",

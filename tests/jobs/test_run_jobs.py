@@ -32,6 +32,7 @@ def test_the_registry_holds_every_scheduled_job():
         "close_defence_windows",
         "expire_sanctions",
         "escalate_overdue",
+        "ledger_checkpoint",
         "announce_queues",
         "send_digests",
         "dispatch_outbox",
@@ -99,13 +100,39 @@ def test_run_jobs_once_runs_every_job(monkeypatch):
     assert "dispatch_outbox: ok" in out.getvalue()
 
 
-def test_run_jobs_runs_the_real_jobs_on_an_empty_database():
+@pytest.fixture
+def signing_key(settings, tmp_path):
+    from ledger import signing
+
+    settings.ACCOUNTABILITY = {
+        **settings.ACCOUNTABILITY,
+        "SIGNING_KEY_PATH": str(tmp_path / "keys" / "signing.pem"),
+    }
+    return signing.generate()
+
+
+def test_run_jobs_runs_the_real_jobs_on_an_empty_database(signing_key):
     out = StringIO()
     call_command("run_jobs", "--once", stdout=out)
     text = out.getvalue()
     assert "dispatch_outbox: 0 sent, 0 to retry, 0 given up" in text
     assert "close_defence_windows: 0 defence window(s) closed" in text
+    assert "ledger_checkpoint: checkpoint #1" in text
     assert JobRun.objects.filter(last_ok=True).count() == len(JOBS)
+
+
+def test_one_failing_job_does_not_stop_the_others(settings, tmp_path):
+    settings.ACCOUNTABILITY = {
+        **settings.ACCOUNTABILITY,
+        "SIGNING_KEY_PATH": str(tmp_path / "missing.pem"),
+    }
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="A job failed"):
+        call_command("run_jobs", "--once", stdout=out)
+
+    assert JobRun.objects.get(name="ledger_checkpoint").last_ok is False
+    assert JobRun.objects.filter(last_ok=True).count() == len(JOBS) - 1
 
 
 def test_run_jobs_refuses_an_unknown_job_and_a_bad_sleep():
