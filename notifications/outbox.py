@@ -78,25 +78,30 @@ def claim(*, now: datetime, batch: int, token: str) -> list[OutboxMessage]:
     )
 
 
-def render(message: OutboxMessage) -> Mail:
-    """The message in its recipient's language, as of now."""
-    language = message.language or _language(message)
+def render(message: OutboxMessage, languages: dict[int, str] | None = None) -> Mail:
+    """The message in its recipient's language, as of now. ``languages`` holds the chosen
+    language of recipients already looked up (by user id)."""
+    if languages is None:
+        languages = languages_of([message])
+    language = (
+        message.language or languages.get(message.recipient_id or 0) or settings.LANGUAGE_CODE
+    )
     with translation.override(language):
         if message.notification_id is not None:
             return _render_one(message.notification)
         return _render_digest(list(message.digested.order_by("created_at", "pk")))
 
 
-def _language(message: OutboxMessage) -> str:
-    if message.recipient_id:
-        chosen = (
-            Preference.objects.filter(user_id=message.recipient_id)
-            .values_list("language", flat=True)
-            .first()
-        )
-        if chosen:
-            return chosen
-    return settings.LANGUAGE_CODE
+def languages_of(messages: list[OutboxMessage]) -> dict[int, str]:
+    """Each recipient's chosen e-mail language, in one query."""
+    people = {m.recipient_id for m in messages if m.recipient_id and not m.language}
+    if not people:
+        return {}
+    return dict(
+        Preference.objects.filter(user_id__in=people)
+        .exclude(language="")
+        .values_list("user_id", "language")
+    )
 
 
 def _render_one(notification: Notification) -> Mail:
@@ -137,18 +142,21 @@ def dispatch(
         if not messages:
             break
         sent_before = result.sent
+        languages = languages_of(messages)
         with backend or get_connection() as mail:
             for message in messages:
-                _send_one(message, mail, result)
+                _send_one(message, mail, result, languages)
         if result.sent == sent_before:
             break  # the mail server refuses everything: leave the rest for the next run
     return result
 
 
-def _send_one(message: OutboxMessage, mail, result: DispatchResult) -> None:
+def _send_one(
+    message: OutboxMessage, mail, result: DispatchResult, languages: dict[int, str]
+) -> None:
     attempts = message.attempts + 1
     try:
-        rendered = render(message)
+        rendered = render(message, languages)
         EmailMessage(
             subject=rendered.subject,
             body=rendered.body,
