@@ -87,7 +87,7 @@ def render(message: OutboxMessage, languages: dict[int, str] | None = None) -> M
         message.language or languages.get(message.recipient_id or 0) or settings.LANGUAGE_CODE
     )
     with translation.override(language):
-        if message.notification_id is not None:
+        if message.notification is not None:
             return _render_one(message.notification)
         return _render_digest(list(message.digested.order_by("created_at", "pk")))
 

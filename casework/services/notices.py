@@ -8,6 +8,7 @@ task, as a digest: one mail collects all the arrivals of the digest period."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
@@ -21,6 +22,9 @@ from notifications.services import notify
 from violations.models import Case
 
 from ..eligibility import eligible_queue
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Tasks older than this are not announced when first seen (a new installation, a person
 # given a role): their queue page lists them.
@@ -75,7 +79,7 @@ def queues_announce(*, now: datetime | None = None) -> int:
         .values_list("owner_permission", flat=True)
         .distinct()
     )
-    people: dict[int, object] = {}
+    people: dict[int, User] = {}
     User = get_user_model()
     for permission in sorted(permissions):
         for user in User.objects.with_perm(
