@@ -145,7 +145,9 @@ def test_run_jobs_refuses_an_unknown_job_and_a_bad_sleep():
     assert JobRun.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the rows migrations made (content types, roles) come back for the
+# transactional tests after this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_machines_at_once_run_a_due_job_once():
     import threading
     import time

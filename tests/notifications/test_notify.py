@@ -9,7 +9,7 @@ from notifications.outbox import dispatch
 from notifications.services import notify, preference_update
 from tests.violations.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_notify_writes_notification_and_outbox_row():

@@ -188,7 +188,9 @@ class Recording(BaseEmailBackend):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED: PostgreSQL only")
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the rows migrations made (content types, roles) come back for the
+# transactional tests after this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_dispatchers_at_once_deliver_each_of_1000_messages_exactly_once(settings):
     settings.ACCOUNTABILITY = {
         **settings.ACCOUNTABILITY,
