@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "remediation",
     "casework",
     "reports",
+    "notifications",
+    "jobs",  # the scheduled jobs and `manage.py run_jobs`
     "demo",
 ]
 
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "security.context.single_sign_on",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -327,6 +330,15 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="accountability@localhost")
+# The SMTP relay, for DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend. The
+# outbox dispatcher (notifications/outbox.py) sends through it and retries what it refuses;
+# a send that hangs past EMAIL_TIMEOUT counts as failed.
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -463,6 +475,18 @@ ACCOUNTABILITY = {
         ".mp3",
         ".wav",
     ],
+    # Notifications (notifications/): e-mail links point at SITE_URL; queue arrivals go out
+    # as a digest every QUEUE_DIGEST_MINUTES, chosen digests daily at DIGEST_HOUR (local); a
+    # failed send is retried after RETRY_BASE_SECONDS, doubling, up to MAX_ATTEMPTS.
+    "NOTIFICATIONS": {
+        "SITE_URL": env.str("ACCOUNTABILITY_SITE_URL", default="http://127.0.0.1:8000"),
+        "QUEUE_DIGEST_MINUTES": env.int("ACCOUNTABILITY_QUEUE_DIGEST_MINUTES", default=60),
+        "DIGEST_HOUR": env.int("ACCOUNTABILITY_DIGEST_HOUR", default=8),
+        "RETRY_BASE_SECONDS": env.int("ACCOUNTABILITY_MAIL_RETRY_SECONDS", default=60),
+        "RETRY_MAX_SECONDS": 6 * 3600,
+        "MAX_ATTEMPTS": env.int("ACCOUNTABILITY_MAIL_MAX_ATTEMPTS", default=8),
+        "BATCH": 50,
+    },
     "SIGNING_KEY_PATH": env.str(
         "ACCOUNTABILITY_SIGNING_KEY", default=str(BASE_DIR / "var" / "keys" / "signing_key.pem")
     ),

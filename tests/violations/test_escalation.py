@@ -4,6 +4,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from notifications.outbox import dispatch
 from violations import audit
 from violations.services.escalation import overdue_escalate
 
@@ -20,9 +21,12 @@ def test_overdue_acknowledgement_and_stage_are_escalated_once(
             done = overdue_escalate()
         assert sorted(done) == [(case.reference, "acknowledgement"), (case.reference, "stage")]
         assert overdue_escalate() == []
+        dispatch()
     events = audit.events_of(case).filter(action="deadline.escalated")
     assert sorted(e.payload["what"] for e in events) == ["acknowledgement", "stage"]
-    assert [m.to for m in mail.outbox] == [["manager@bank.example"]]
+    overdue = [m for m in mail.outbox if m.subject.startswith("Overdue")]
+    assert [m.to for m in overdue] == [["manager@bank.example"]]
+    assert overdue[0].subject == f"Overdue: {case.reference}"
 
 
 def test_a_new_stage_gets_its_own_escalation(walk, world):

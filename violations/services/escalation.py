@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from notifications.services import notify
 
 from .. import audit
 from ..models import Case, Stage
 
+# What was late, as msgids: each manager reads them in their own language.
+WHAT = {"stage": gettext_noop("stage deadline"), "acknowledgement": gettext_noop("acknowledgement")}
 
-def _managers_emails() -> list[str]:
+
+def _managers():
     User = get_user_model()
-    return sorted(
+    return (
         User.objects.filter(is_active=True, groups__permissions__codename="manage_cases")
-        .exclude(email="")
-        .values_list("email", flat=True)
         .distinct()
+        .order_by("pk")
     )
 
 
@@ -74,14 +75,14 @@ def overdue_escalate(*, now=None) -> list[tuple[str, str]]:
                 audit.record(action="deadline.escalated", actor=None, case=case, payload=item)
                 done.append((case.reference, item["what"]))
             if items:
-                recipients = _managers_emails()
-                subject = _("Overdue: %(ref)s") % {"ref": case.reference}
-                body = _("Case %(ref)s is overdue (%(what)s). Open it in Accountability.") % {
-                    "ref": case.reference,
-                    "what": ", ".join(i["what"] for i in items),
-                }
-                if recipients:
-                    transaction.on_commit(
-                        partial(send_mail, subject, body, None, recipients, fail_silently=True)
+                for manager in _managers():
+                    notify(
+                        manager,
+                        "case.overdue",
+                        case_reference=case.reference,
+                        context={"what": [WHAT[i["what"]] for i in items]},
+                        link=case.get_absolute_url(),
+                        dedupe_key=f"overdue:{case.pk}:"
+                        + ",".join(f"{i['what']}@{i.get('entered', '')}" for i in items),
                     )
     return done

@@ -17,6 +17,7 @@ from .. import audit, policy
 from ..exceptions import InvalidState, NotAllowed
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
 from .evidence import store_evidence
+from .notices import acknowledgement_notify
 from .vault import PROTECTED_REPORTER, vault_identity_store
 
 if TYPE_CHECKING:
@@ -184,6 +185,7 @@ def case_acknowledge(*, case: Case, actor: User, message: str = "") -> Case:
                 "on_time": case.acknowledged_at <= case.acknowledge_due_at,
             },
         )
+        acknowledgement_notify(case=case, message=message)
     return case
 
 

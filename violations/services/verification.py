@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import audit, policy
 from ..models import Case, Outcome, Verification, VerificationOutcome
+from .notices import acknowledgement_notify
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -66,6 +67,7 @@ def verification_complete(
         case.acknowledged_at = verification.verified_at
         case.acknowledged_by = actor
         fields += ["acknowledged_at", "acknowledged_by"]
+        acknowledgement_notify(case=case)
     if outcome == VerificationOutcome.DISMISS:
         case.outcome = Outcome.DISMISSED
         fields.append("outcome")
