@@ -9,6 +9,7 @@ time zone (``settings.TIME_ZONE``), to the minute, in one format per language.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import dateformat, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from remediation.selectors import ACTION_LABELS as REMEDIATION_ACTIONS
 from sanctions.selectors import ACTION_LABELS as SANCTION_ACTIONS
@@ -206,6 +208,10 @@ _ACTION_EN = {
     **SANCTION_ACTIONS,
     **REMEDIATION_ACTIONS,
     "case.exported": _("Case file exported"),
+    "bulletin.drafted": _("Case bulletin drafted"),
+    "bulletin.edited": _("Case bulletin edited"),
+    "bulletin.approved": _("Case bulletin approved"),
+    "bulletin.published": _("Case bulletin published"),
 }
 
 
@@ -247,3 +253,35 @@ def when(value) -> str:
 
 def yes_no(value: bool) -> str:
     return text("yes") if value else text("no")
+
+
+# Markers a redactor leaves in free text, in square brackets so that they are told apart
+# from the words around them: "[withheld]", and the pseudonyms of a bulletin.
+_MARKER = re.compile(
+    r"\[(withheld|Customer|Person [A-Z]{1,3}|Staff \d{1,4}|reference|a small unit)\]"
+)
+
+
+def markers(value: str) -> str:
+    """Free text with each redaction marker in the active language, so a document in
+    Chinese says "[已隱去]" wherever the English one says "[withheld]"."""
+    if not value or "[" not in value:
+        return value
+    return _MARKER.sub(_marker, value)
+
+
+def _marker(match: re.Match[str]) -> str:
+    word = match.group(1)
+    if word == "withheld":
+        shown = text("withheld")
+    elif word == "Customer":
+        shown = pgettext("anonymised party", "Customer")
+    elif word.startswith("Person "):
+        shown = pgettext("anonymised party", "Person %(letter)s") % {"letter": word[7:]}
+    elif word.startswith("Staff "):
+        shown = pgettext("anonymised party", "Staff %(number)s") % {"number": word[6:]}
+    elif word == "reference":
+        shown = pgettext("anonymised party", "reference withheld")
+    else:
+        shown = pgettext("anonymised party", "a small unit")
+    return f"[{shown}]"
