@@ -125,13 +125,14 @@ class Writer:
         }
 
     def mk(self, value) -> str:
-        """Escape text for Paragraph markup; a line break stays a line break; a character
+        """Escape text for Paragraph markup; a line break stays a line break; "[withheld]"
+        (alone or inside free text) is in the file's language; a character
         the font cannot draw becomes U+FFFD (see ``fonts.missing_glyphs``)."""
         if value is None or value == "":
             return "—"
         s = str(value)
-        if s == WITHHELD:
-            s = f"[{L.text('withheld')}]"
+        # A marker a redactor left inside free text reads as the marker a field shows.
+        s = f"[{L.text('withheld')}]" if s == WITHHELD else L.markers(s)
         s = _CONTROL.sub(" ", s.replace("\r\n", "\n").replace("\r", "\n"))
         s = self._missing.sub("\ufffd", s)
         return escape(s).replace("\n", "<br/>")
