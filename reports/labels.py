@@ -208,10 +208,6 @@ _ACTION_EN = {
     **SANCTION_ACTIONS,
     **REMEDIATION_ACTIONS,
     "case.exported": _("Case file exported"),
-    "bulletin.drafted": _("Case bulletin drafted"),
-    "bulletin.edited": _("Case bulletin edited"),
-    "bulletin.approved": _("Case bulletin approved"),
-    "bulletin.published": _("Case bulletin published"),
 }
 
 

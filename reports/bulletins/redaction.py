@@ -9,7 +9,8 @@ and any other case reference, and the name and code of a department smaller than
 brackets ("[Person A]", "[Customer]", "[withheld]", "[reference]", "[a small unit]"), shown
 in the reader's language (:func:`reports.labels.markers`).
 
-The redactor finds what the system knows; a name it has never been told (a colleague
+Any e-mail address or phone number, known or not, is withheld too. The redactor finds what
+the system knows; a name it has never been told (a colleague
 mentioned in passing) only a person can find, which is why a bulletin is published only as
 a person approved it.
 """
@@ -26,7 +27,7 @@ from violations import selectors as case_selectors
 from violations.models import Case, Employee
 
 from ..casefile import WITHHELD, Profile
-from ..redaction import Redactor
+from ..redaction import Redactor, scrub_contacts
 from ..selectors import people
 from ..selectors.casefile import LATER_RECORDS
 from ..selectors.redactor import build_redactor, case_user_ids
@@ -74,4 +75,7 @@ def references() -> re.Pattern[str]:
 
 
 def redact(text: str, redactor: Redactor) -> str:
-    return references().sub(REFERENCE_MARKER, redactor.text(text))
+    """The case's known values by their markers; then any case reference, e-mail address
+    or phone number, whoever's, as no contact detail belongs in a bulletin."""
+    text = references().sub(REFERENCE_MARKER, redactor.text(text))
+    return scrub_contacts(text, WITHHELD)

@@ -15,11 +15,13 @@ from reports.bulletins import services
 from reports.bulletins.models import Bulletin, BulletinEntry, BulletinStatus
 from reports.bulletins.pdf import render_bulletin_pdf
 from reports.bulletins.selectors import bulletin_view
+from reports.bulletins.services import draft_summary
 from tests.reports.conftest import pdf_text, walk_to_close
 from tests.reports.full_case import VARIANTS, walk_everything
 from tests.reports.test_redaction_variants import MARKS, _leaks
 from violations import audit
 from violations.exceptions import InvalidState, NotAllowed
+from violations.models import Case
 
 
 def _period():
@@ -318,3 +320,16 @@ def test_the_approver_of_a_case_in_the_bulletin_cannot_be_its_subject(closed, wo
 def test_call_command_verify_audit_passes_after_publication(closed, world):
     _published(world, _draft(world))
     call_command("verify_audit")
+
+
+def test_contact_details_the_case_never_recorded_are_withheld_too(walk, world):
+    case = walk.report(customer=True)
+    Case.objects.filter(pk=case.pk).update(
+        description="Call her on 6123-4567 or +852 9876 5432, or mail w.t@example.com. "
+        f"See {case.reference} and VC-2025-000017."
+    )
+    case = walk.refresh(case)
+    text = draft_summary(case)
+    assert text.endswith(
+        "Call her on [withheld] or [withheld], or mail [withheld]. See [reference] and [reference]."
+    )
