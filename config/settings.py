@@ -490,6 +490,9 @@ ACCOUNTABILITY = {
     "SIGNING_KEY_PATH": env.str(
         "ACCOUNTABILITY_SIGNING_KEY", default=str(BASE_DIR / "var" / "keys" / "signing_key.pem")
     ),
+    # A case bulletin names a department only when it has at least this many staff: in a
+    # smaller unit the name alone points at the people (reports/bulletins/redaction.py).
+    "BULLETIN_MIN_UNIT_SIZE": env.int("ACCOUNTABILITY_BULLETIN_MIN_UNIT_SIZE", default=20),
 }
 
 # Where each signed ledger checkpoint is also written, outside the database (a directory on

@@ -42,6 +42,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/", include(("casework.api_urls", "api"))),
     path("supervision/", include("reports.supervision_urls")),
+    path("bulletins/", include("reports.bulletins.urls")),
     path("remediation/", include("remediation.urls")),
     path("sanctions/", include("sanctions.urls")),
     path("notifications/", include("notifications.urls")),

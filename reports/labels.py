@@ -9,6 +9,7 @@ time zone (``settings.TIME_ZONE``), to the minute, in one format per language.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import dateformat, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from remediation.selectors import ACTION_LABELS as REMEDIATION_ACTIONS
 from sanctions.selectors import ACTION_LABELS as SANCTION_ACTIONS
@@ -255,3 +257,35 @@ def named(names: Mapping[str, str], english: str) -> str:
     file carries it in every language; the English one for a file made before names were
     translated."""
     return names.get(normalise_language(translation.get_language() or "en")) or english
+
+
+# Markers a redactor leaves in free text, in square brackets so that they are told apart
+# from the words around them: "[withheld]", and the pseudonyms of a bulletin.
+_MARKER = re.compile(
+    r"\[(withheld|Customer|Person [A-Z]{1,3}|Staff \d{1,4}|reference|a small unit)\]"
+)
+
+
+def markers(value: str) -> str:
+    """Free text with each redaction marker in the active language, so a document in
+    Chinese says "[已隱去]" wherever the English one says "[withheld]"."""
+    if not value or "[" not in value:
+        return value
+    return _MARKER.sub(_marker, value)
+
+
+def _marker(match: re.Match[str]) -> str:
+    word = match.group(1)
+    if word == "withheld":
+        shown = text("withheld")
+    elif word == "Customer":
+        shown = pgettext("anonymised party", "Customer")
+    elif word.startswith("Person "):
+        shown = pgettext("anonymised party", "Person %(letter)s") % {"letter": word[7:]}
+    elif word.startswith("Staff "):
+        shown = pgettext("anonymised party", "Staff %(number)s") % {"number": word[6:]}
+    elif word == "reference":
+        shown = pgettext("anonymised party", "reference withheld")
+    else:
+        shown = pgettext("anonymised party", "a small unit")
+    return f"[{shown}]"

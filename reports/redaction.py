@@ -107,6 +107,13 @@ def spellings(value: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def scrub_contacts(text: str, marker: str) -> str:
+    """Every e-mail address and phone number in ``text``, known or not, replaced by
+    ``marker`` (for a text published to all staff, where no contact detail belongs)."""
+    text = _EMAIL.sub(marker, text)
+    return _PHONE_LIKE.sub(lambda m: marker if _is_phone(m.group()) else m.group(), text)
+
+
 class Redactor:
     """Replaces withheld values in every string handed to it.
 
@@ -124,6 +131,7 @@ class Redactor:
         usernames: dict[str, str] | None = None,
         names: dict[int, str] | None = None,
         private_actions: tuple[str, ...] = (),
+        private_payload: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.replacements = {
             k: v for k, v in (replacements or {}).items() if k and len(k.strip()) >= 2
@@ -148,6 +156,9 @@ class Redactor:
         # Audit actions whose reason is a person's own words (an appeal's grounds): withheld
         # whole, as the records they belong to are.
         self.private_actions = private_actions
+        # Payload keys, per action, holding a person's own words or what they were told (a
+        # statement of defence, the notice of proposed sanctions): withheld whole.
+        self.private_payload = dict(private_payload or {})
 
     @property
     def active(self) -> bool:
@@ -201,7 +212,11 @@ class Redactor:
             self.private_actions
         )
         out["reason"] = WITHHELD if private and reason else self.text(reason)
-        out["payload"] = self.data(content.get("payload", {}))
+        payload = self.data(content.get("payload", {}))
+        for key in self.private_payload.get(content.get("action", ""), ()):
+            if isinstance(payload, dict) and payload.get(key):
+                payload[key] = WITHHELD
+        out["payload"] = payload
         if self.active and content.get("records"):
             # Digests of rows that hold withheld values: a row is guessable from a few
             # candidates, so its digest is withheld with them.

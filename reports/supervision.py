@@ -1,4 +1,6 @@
-"""Supervision and evaluation (監督與評估): figures for the dashboard and the bulletin.
+"""Supervision and evaluation (監督與評估): figures for the dashboard.
+
+The case bulletin is a publication of its own: :mod:`reports.bulletins`.
 
 Reads only. Every figure is computed from the records, never stored.
 """
@@ -16,7 +18,6 @@ from violations import audit
 from violations.models import (
     Case,
     Department,
-    Outcome,
     ResponsiblePerson,
     Severity,
     Stage,
@@ -179,50 +180,3 @@ def dashboard(*, since: dt.date | None = None) -> Dashboard:
         overdue_now=cases.exclude(stage=Stage.CLOSED).filter(stage_due_at__lt=now).count(),
         repeat_offenders=repeat_offenders,
     )
-
-
-@dataclass
-class BulletinEntry:
-    category: str
-    severity: str
-    nature: str
-    sanctions: list[str]
-    root_causes: list[str]
-    actions: list[str]
-    closed: dt.date
-
-
-def bulletin(*, since: dt.date) -> list[BulletinEntry]:
-    """Closed, established cases for staff education: no names, no references, no customers."""
-    out = []
-    cases = (
-        Case.objects.filter(
-            stage=Stage.CLOSED, outcome=Outcome.SANCTIONED, closed_at__date__gte=since
-        )
-        .select_related("category")
-        .prefetch_related(
-            "findings", "sanction_proposals__items", "root_causes", "corrective_actions"
-        )
-        .order_by("closed_at")
-    )
-    for case in cases:
-        finding = max(case.findings.all(), key=lambda f: f.round, default=None)
-        approved = [p for p in case.sanction_proposals.all() if p.status == "approved"]
-        out.append(
-            BulletinEntry(
-                category=case.category.name,
-                severity=case.get_severity_display(),
-                nature=finding.nature if finding else "",
-                sanctions=sorted(
-                    {i.get_sanction_type_display() for p in approved for i in p.items.all()}
-                ),
-                root_causes=[rc.get_category_display() for rc in case.root_causes.all()],
-                actions=[
-                    a.get_kind_display()
-                    for a in case.corrective_actions.all()
-                    if a.status == "done"
-                ],
-                closed=timezone.localdate(case.closed_at),
-            )
-        )
-    return out

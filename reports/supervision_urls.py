@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import supervision_views
 
@@ -6,5 +7,6 @@ app_name = "supervision"
 
 urlpatterns = [
     path("", supervision_views.DashboardView.as_view(), name="dashboard"),
-    path("bulletin/", supervision_views.BulletinView.as_view(), name="bulletin"),
+    # The bulletin is a publication now (reports/bulletins): this address leads to it.
+    path("bulletin/", RedirectView.as_view(pattern_name="bulletins:list"), name="bulletin"),
 ]

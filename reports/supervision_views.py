@@ -30,13 +30,3 @@ class DashboardView(SupervisorMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["d"] = supervision.dashboard(since=_since(self.request, 365))
         return ctx
-
-
-class BulletinView(SupervisorMixin, TemplateView):
-    template_name = "reports/bulletin.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        since = _since(self.request, 180)
-        ctx.update(since=since, entries=supervision.bulletin(since=since))
-        return ctx

@@ -115,7 +115,7 @@ class CaseCanvas(Canvas):
             self.showPage()
         pages = self.getPageNumber() - 1
         for number in range(1, pages + 1):
-            self.beginForm(_page_form(number), -A4[0], -2, 0, FOOTER_SIZE + 2)
+            self.beginForm(page_form(number), -A4[0], -2, 0, FOOTER_SIZE + 2)
             self.setFont(SANS, FOOTER_SIZE)
             self.setFillColor(MUTED)
             self.drawRightString(0, 0, self.page_label % {"page": number, "pages": pages})
@@ -137,7 +137,7 @@ class CaseCanvas(Canvas):
         super().save()
 
 
-def _page_form(number: int) -> str:
+def page_form(number: int) -> str:
     return f"page-{number}"
 
 
@@ -256,5 +256,5 @@ class CaseDoc(BaseDocTemplate):
         self._foot.wrap(width / 2, 20)
         self._foot.drawOn(canv, left, 8 * mm)
         canv.translate(left + width, 8 * mm + 2)
-        canv.doForm(_page_form(canv.getPageNumber()))
+        canv.doForm(page_form(canv.getPageNumber()))
         canv.restoreState()

@@ -1,7 +1,7 @@
 """Paragraph markup for the case file: escaping, line breaking, the styles.
 
-One embedded font covers every script the file prints (see ``fonts``), so text needs no
-font changes. A paragraph holding CJK text is broken with reportlab's CJK rules (a line may
+One embedded font covers Latin and Chinese (see ``fonts``); runs of what only the fallback
+face has (Greek, Cyrillic, symbols) are put in it with a font tag. A paragraph holding CJK text is broken with reportlab's CJK rules (a line may
 end between any two Han characters, Latin words stay whole); other text is broken at spaces.
 Either way a word wider than the line (a URL, 10,000 characters without a space) is broken
 wherever it must, and every paragraph can split across pages.
@@ -21,7 +21,15 @@ from reportlab.platypus import Paragraph
 
 from .. import labels as L
 from ..casefile import WITHHELD
-from .fonts import BOLD, MONO, SANS, missing_glyphs, register_fonts
+from .fonts import (
+    BOLD,
+    FALLBACK,
+    MONO,
+    SANS,
+    fallback_runs,
+    printable,
+    register_fonts,
+)
 
 NAVY = colors.HexColor("#1F3A5F")
 RULE = colors.HexColor("#C8D1DC")
@@ -50,7 +58,7 @@ class Writer:
     def __init__(self, lang: str) -> None:
         register_fonts()
         self.lang = lang
-        self._missing = missing_glyphs()
+        self._fallback = fallback_runs()
         self.styles = self._styles()
         # The same styles, breaking lines the CJK way, for paragraphs that hold CJK text.
         self.cjk_styles = {
@@ -125,16 +133,20 @@ class Writer:
         }
 
     def mk(self, value) -> str:
-        """Escape text for Paragraph markup; a line break stays a line break; a character
-        the font cannot draw becomes U+FFFD (see ``fonts.missing_glyphs``)."""
+        """Escape text for Paragraph markup; a line break stays a line break; "[withheld]"
+        (alone or inside free text) is in the file's language; a character only the fallback
+        face has is drawn in it; right-to-left text and a character neither face has print as a
+        marker (see ``fonts.printable``)."""
         if value is None or value == "":
             return "—"
         s = str(value)
-        if s == WITHHELD:
-            s = f"[{L.text('withheld')}]"
+        # A marker a redactor left inside free text reads as the marker a field shows.
+        s = f"[{L.text('withheld')}]" if s == WITHHELD else L.markers(s)
         s = _CONTROL.sub(" ", s.replace("\r\n", "\n").replace("\r", "\n"))
-        s = self._missing.sub("\ufffd", s)
-        return escape(s).replace("\n", "<br/>")
+        s = printable(s)
+        markup = escape(s).replace("\n", "<br/>")
+        # Hebrew, Arabic and other characters only the fallback face has: drawn in it.
+        return self._fallback.sub(lambda m: f'<font name="{FALLBACK}">{m.group()}</font>', markup)
 
     def p(self, value, style: str = "cell") -> Paragraph:
         return self.raw(self.mk(value), style)

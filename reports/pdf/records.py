@@ -17,14 +17,13 @@ from sanctions.models import AppealStatus, DefenceStatus, SanctionStatus, Sancti
 
 from .. import labels as L
 from .. import timeline
-from ..casefile import WITHHELD
 
 
 def shown(value) -> str:
     """Free text as the file prints it: "[withheld]" in the file's language."""
     if value is None or value == "":
         return ""
-    return str(value).replace(WITHHELD, f"[{L.text('withheld')}]")
+    return L.markers(str(value))
 
 
 class RecordSections:

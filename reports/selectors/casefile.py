@@ -663,9 +663,12 @@ class _Facts:
 
     def of(self, action: str, payload: dict) -> dict:
         logins = people.login_keys(action)
+        private = self.red.private_payload.get(action, frozenset())
         out = {}
         for key, value in payload.items():
-            if key in logins:
+            if key in private and value:
+                out[key] = WITHHELD
+            elif key in logins:
                 out[key] = (
                     [self.person(v) for v in value]
                     if isinstance(value, list)

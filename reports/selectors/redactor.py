@@ -56,7 +56,16 @@ def build_redactor(
         usernames=usernames,
         names={pk: people.describe(u) for pk, u in known.items()},
         private_actions=("appeal.", "defence.") if profile == Profile.BULLETIN else (),
+        private_payload=PRIVATE_PAYLOAD if profile == Profile.BULLETIN else None,
     ), reporter_withheld
+
+
+# What a person said in their defence or was told of the proposed sanctions: the bulletin
+# says such words exist, never what they were.
+PRIVATE_PAYLOAD = {
+    "sanctions.proposed": frozenset({"notices"}),
+    "defence.recorded": frozenset({"statements"}),
+}
 
 
 def _reporter_withheld(case: Case, *, profile: Profile, viewer) -> bool:

@@ -81,6 +81,10 @@ def defence_record(*, case: Case, task, actor: User, responses: dict[int, tuple[
             "round": proposal.round,
             "task": task.pk,
             "answers": sorted([r.employee.staff_number, r.status] for r in changed),
+            # The words themselves, so the signed trail a regulator receives holds them.
+            "statements": sorted(
+                [r.employee.staff_number, r.statement] for r in changed if r.statement
+            ),
         },
     )
     return changed

@@ -186,6 +186,7 @@ def sanction_propose(
     precedents = selectors.precedents(case, category=finding.category, severity=finding.severity)
     now = timezone.now()
     due = add_working_days(timezone.localtime(now), conf.get("DEFENCE_WORKING_DAYS"))
+    notices = []
     for rp in responsible:
         pr = ranges[rp.pk]
         f = factors.get(rp.pk, PersonFactors())
@@ -211,6 +212,7 @@ def sanction_propose(
             reason="matrix assessment",
         )
         notice = defence_notice(case, finding, rp.employee, own, due)
+        notices.append([rp.employee.staff_number, due.isoformat(), notice])
         audit.save(
             DefenceRecord(
                 proposal=proposal, employee=rp.employee, notified_at=now, notice=notice, due_at=due
@@ -235,6 +237,8 @@ def sanction_propose(
                 [i.responsible.employee.staff_number, i.sanction_type] for i in outside
             ),
             "defence_due": due.isoformat(),
+            # Each notice as sent, so the signed trail a regulator receives holds it.
+            "notices": sorted(notices),
             "task": task.pk,
         },
     )

@@ -16,6 +16,7 @@ from ledger import checkpoint
 from ledger.digest import history_model, record_label
 from ledger.models import AuditChain, AuditEvent, Checkpoint
 from remediation.services import training_record
+from reports.bulletins.services import bulletin_approve, bulletin_draft, bulletin_publish
 from tests.reports.conftest import walk_to_close
 from violations import audit
 from violations.models import Evidence
@@ -76,6 +77,13 @@ def walked(world, walk, signing_key):
         attendees=[world.subject],
         cases=[case],
     )
+    # A published case bulletin: its tables are audited too (system chain).
+    today = timezone.localdate()
+    bulletin = bulletin_draft(
+        actor=world.officer, period_start=today - dt.timedelta(days=30), period_end=today
+    )
+    bulletin_approve(actor=world.manager, bulletin=bulletin)
+    bulletin_publish(actor=world.manager, bulletin=bulletin)
     checkpoint.checkpoint_create()
     return case
 
@@ -159,7 +167,7 @@ def test_every_audited_table_and_the_ledger_itself(walked, monkeypatch):
 
     assert missed == []
     assert refused == []
-    assert len(mutations) == 60  # 25 tables, a history row of each, 10 in the ledger
+    assert len(mutations) == 64  # 27 tables, a history row of each, 10 in the ledger
 
 
 def test_an_evidence_file_changed_is_caught_by_both_runs(walked):

@@ -2,6 +2,7 @@
 the right to be heard (notice, due date, statement), appeals (grounds, decision and its
 reasons), training, superseded evidence."""
 
+import datetime as dt
 import io
 import json
 
@@ -61,6 +62,30 @@ def test_defence_and_appeal_are_in_the_pdf_and_case_json(full_case, world, profi
     assert appealed["decided_by"] == "Lai Ping So, Senior management"
     for words in (STATEMENT, GROUNDS, DECISION, NOTICE, "Right to be heard", "Grounds of appeal"):
         assert words in text, words
+
+
+@pytest.mark.parametrize("profile", [Profile.INTERNAL, Profile.REGULATOR])
+def test_defence_and_appeal_are_in_the_signed_events(full_case, world, profile):
+    """events.json holds the notice as sent with its due date, the statement, the grounds
+    and the decision's reasons, in the content each event's hash (or commitment) covers."""
+    defence = DefenceRecord.objects.get(proposal__case=full_case)
+    events = json.loads(_bundle(full_case, world, profile)["events.json"])["events"]
+    by_action = {e["content"]["action"]: e["content"] for e in events}
+
+    ((staff, due, notice),) = by_action["sanctions.proposed"]["payload"]["notices"]
+    assert staff == defence.employee.staff_number
+    assert dt.datetime.fromisoformat(due) == defence.due_at
+    assert by_action["sanctions.proposed"]["payload"]["defence_due"] == due
+    assert NOTICE in notice
+    if profile == Profile.INTERNAL:
+        assert notice == defence.notice
+    ((staff, statement),) = by_action["defence.recorded"]["payload"]["statements"]
+    assert staff == defence.employee.staff_number
+    assert statement.startswith(STATEMENT)
+    assert by_action["appeal.filed"]["reason"].startswith(GROUNDS)
+    assert by_action["appeal.upheld"]["reason"].startswith(DECISION)
+    if profile == Profile.REGULATOR:  # the customer's phone in the statement stays withheld
+        assert "6123" not in statement
 
 
 def test_bulletin_tells_that_a_person_was_heard_and_appealed_but_not_their_words(full_case, world):

@@ -84,15 +84,21 @@ def test_pdftotext_reads_every_script_back(files, lang, tmp_path):
         assert squeeze(phrase) in text, phrase
 
 
-def test_characters_the_font_lacks_print_as_a_replacement_character(casefile):
-    """Emoji, Hebrew and Arabic are not in the font: reportlab would draw its blank glyph
-    and put NULs in the text layer. They print as U+FFFD, and the text around them reads."""
-    text = "Bank 🏦 שלום مرحبا done 客户"
+def test_right_to_left_and_emoji_print_legibly_never_as_a_replacement_character(casefile, tmp_path):
+    """A symbol only the fallback face has is drawn in it, embedded; right-to-left text
+    prints as a marker naming its script (reportlab cannot reorder or shape it:
+    docs/casefile-pdf.md); an emoji no face has prints as its Unicode name. No U+FFFD."""
+    text = "Bank 🏦 שלום עולם, مرحبا done 客户 👍🏽 ☺"
 
-    read = body_text(render_casefile_pdf(with_description(casefile, text), lang="en"))
+    data = render_casefile_pdf(with_description(casefile, text), lang="en")
+    read = body_text(data)
 
-    assert (
-        squeeze("Bank \ufffd \ufffd\ufffd\ufffd\ufffd \ufffd\ufffd\ufffd\ufffd\ufffd done 客户")
-        in read
-    )
+    assert squeeze("Bank [BANK] [HEBREW TEXT], [ARABIC TEXT] done 客户 [THUMBS UP SIGN] ☺") in read
+    assert "\ufffd" not in read
+    path = tmp_path / "rtl.pdf"
+    path.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert any("DejaVuSans" in row for row in rows), fonts
+    assert all(row.split()[-5:-2] == ["yes", "yes", "yes"] for row in rows), fonts
     assert "\x00" not in read

@@ -93,3 +93,17 @@ def test_no_spelling_of_a_withheld_value_reaches_the_bundle_or_a_pdf(full_case, 
     if profile == Profile.REGULATOR:
         # The regulator still reads who the case is about, and the customer's name.
         assert _leaks(places["en PDF"], ["subject name", "customer name", "witness name"])
+
+
+@pytest.mark.parametrize("profile", [Profile.REGULATOR, Profile.BULLETIN])
+def test_the_withheld_marker_is_in_the_files_language_in_every_section(full_case, world, profile):
+    """Free text with a withheld value inside ("Call [withheld]") and fields withheld whole
+    print one marker per language: no "[withheld]" beside "[已隱去]"."""
+    casefile = build_casefile(full_case, profile=profile, viewer=world.auditor)
+    words = {"en": "[withheld]", "zh-hant": "[已隱去]", "zh-hans": "[已隐去]"}
+    for lang, marker in words.items():
+        text = pdf_text(render_casefile_pdf(casefile, lang=lang))
+        squeezed = text.replace(" ", "")
+        assert squeezed.count(marker) >= 3, lang
+        for other in set(words.values()) - {marker}:
+            assert other not in squeezed, (lang, other)
