@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ledger import checkpoint
-from ledger.digest import history_model, record_label
+from ledger.digest import history_model, record_label, translated_originals
 from ledger.models import AuditChain, AuditEvent, Checkpoint
 from remediation.services import training_record
 from reports.bulletins.services import bulletin_approve, bulletin_draft, bulletin_publish
@@ -103,8 +103,14 @@ def _mutations(case):
             empty.append(label)
             continue
         row = rng.choice(rows)
+        # The plain column of a translated name is never read (each language has its own,
+        # digested instead: ledger.digest.translated_originals).
         fields = [
-            f for f in model._meta.concrete_fields if not f.primary_key and not _unique(model, f)
+            f
+            for f in model._meta.concrete_fields
+            if not f.primary_key
+            and not _unique(model, f)
+            and f.name not in translated_originals(model)
         ]
         out.append((model, row, rng.choice(fields), f"{label} #{row.pk}: ", in_case))
         hist = history_model(model)
