@@ -255,6 +255,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # --- api (issue 17): requests per user and minute before the API answers 429 ---
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_RATE_LIMIT", default="600/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Accountability API",
