@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-        PolymorphicProxySerializer,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
 )
@@ -185,7 +185,6 @@ class CaseDetailSerializer(CaseListSerializer):
             "open_tasks",
         ]
 
-
     @extend_schema_field(OpenTaskSerializer(many=True))
     def get_open_tasks(self, case) -> list[dict]:
         return [
@@ -255,6 +254,7 @@ class CaseViewSet(ApiView, viewsets.GenericViewSet):
     """Cases the caller may see (need-to-know applies); reporting starts the process."""
 
     lookup_field = "reference"
+    lookup_value_regex = "[^/]+"
     pagination_class = CaseListPagination
     serializer_class = CaseListSerializer
 
@@ -382,6 +382,7 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
     """Tasks: the caller's and those the caller may claim; claim, release, complete."""
 
     serializer_class = TaskSerializer
+    lookup_value_regex = "[^/]+"  # a malformed id reaches parse_id: a 400, not a 404 page
     # Only for the schema (it types the {id} path parameter); get_queryset answers requests.
     queryset = Task.objects.none()
 
@@ -393,9 +394,7 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
         if f["candidate"] == "me":
             from .flows import CaseFlow  # the flow imports the task pages
 
-            qs = eligible_queue(CaseFlow, user).filter(
-                process__case__in=policy.visible_cases(user)
-            )
+            qs = eligible_queue(CaseFlow, user).filter(process__case__in=policy.visible_cases(user))
         else:
             qs = Task.objects.filter(owner=user, status__in=OPEN_STATUSES)
         qs = qs.filter(flow_task_type="HUMAN")
@@ -477,9 +476,7 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
         "must hold the task (claim it first). Files (a corrective action's proof) come as "
         "multipart/form-data.",
     )
-    @action(
-        detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser]
-    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def complete(self, request, pk=None):
         task = self._task(pk)
         case = self._readable(task)

@@ -27,9 +27,7 @@ def _serializer(step: Step):
         _name(step),
         page.form_class,
         extra={
-            "step": serializers.ChoiceField(
-                choices=[step.value], help_text=str(node.task_title)
-            )
+            "step": serializers.ChoiceField(choices=[step.value], help_text=str(node.task_title))
         },
         doc=f"Completes the {step.value} step ({node.task_title}).",
     )

@@ -24,9 +24,11 @@ class Caller:
 
     def ok(self, response, status=200):
         assert response.status_code == status, (response.status_code, response.content[:2000])
-        return response.json() if response.get("Content-Type", "").startswith(
-            "application/json"
-        ) else response
+        return (
+            response.json()
+            if response.get("Content-Type", "").startswith("application/json")
+            else response
+        )
 
     # --- tasks the Camunda way ---
 

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
 
+from tests.api.client import Caller
 from violations import audit
 from violations.models import Case
-from tests.api.client import Caller
 
 
 def _fields(form, pattern):
@@ -41,8 +41,11 @@ def test_one_case_from_report_to_close_through_the_api(world):
     w = world
     reporter, officer, manager = Caller(w.reporter), Caller(w.officer), Caller(w.manager)
     lead, member = Caller(w.investigator), Caller(w.investigator2)
-    depthead, hr, owner, reviewer = Caller(w.depthead), Caller(w.hr), Caller(w.owner), Caller(
-        w.reviewer
+    depthead, hr, owner, reviewer = (
+        Caller(w.depthead),
+        Caller(w.hr),
+        Caller(w.owner),
+        Caller(w.reviewer),
     )
 
     receipt = reporter.ok(
@@ -114,7 +117,9 @@ def test_one_case_from_report_to_close_through_the_api(world):
         201,
     )
     task = lead.take(ref, "investigate")
-    lead.complete(task, {"summary": "Interviewed and reviewed the call.", "conclusion": "Mis-sold."})
+    lead.complete(
+        task, {"summary": "Interviewed and reviewed the call.", "conclusion": "Mis-sold."}
+    )
 
     task = lead.take(ref, "find_facts")
     form = task["form"]
