@@ -17,6 +17,7 @@ import functools
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -50,6 +51,16 @@ from .steps import Step
 
 # The largest id a database key holds; a longer number is no id at all.
 MAX_ID = 2**63 - 1
+NON_BLANK = RegexValidator(r"\S")  # more than spaces (text is stripped before it is checked)
+
+
+def id_parameter(name: str = "id") -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        OpenApiParameter.PATH,
+        description="A whole number; anything else is a 400.",
+    )
 
 
 class ServiceRefused(APIException):
@@ -203,10 +214,8 @@ class CaseReportSerializer(serializers.Serializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=ViolationCategory.objects.filter(active=True)
     )
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(
-        max_length=limits.LONG_TEXT,
-    )
+    title = serializers.CharField(max_length=200, validators=[NON_BLANK])
+    description = serializers.CharField(max_length=limits.LONG_TEXT, validators=[NON_BLANK])
     occurred_at = serializers.DateTimeField()
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
     subjects = serializers.SlugRelatedField(
@@ -341,7 +350,7 @@ class TaskFilterSerializer(serializers.Serializer):
         help_text="held: the tasks the caller holds; me: the tasks the caller may claim.",
     )
     step = serializers.ChoiceField(choices=[s.value for s in Step], required=False)
-    case = serializers.CharField(max_length=100, required=False)
+    case = serializers.CharField(max_length=100, required=False, validators=[NON_BLANK])
     due_before = serializers.DateTimeField(
         required=False, help_text="Only tasks whose case's stage is due before this time."
     )
@@ -387,6 +396,9 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
     queryset = Task.objects.none()
 
     def get_queryset(self):
+        empty = [k for k, v in self.request.query_params.items() if k != "page" and not v]
+        if empty:
+            raise serializers.ValidationError({k: [_("Give a value.")] for k in empty})
         filters = TaskFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
@@ -440,7 +452,7 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
         task = Task.objects.select_related("process__case", "owner").get(pk=task.pk)
         return Response(TaskSerializer(task).data)
 
-    @extend_schema(responses=TaskDetailSerializer)
+    @extend_schema(responses=TaskDetailSerializer, parameters=[id_parameter()])
     def retrieve(self, request, pk=None):
         task = self._task(pk)
         case = self._readable(task)
@@ -453,13 +465,13 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
             form = form_schema(page_form(page))
         return Response(TaskDetailSerializer(task, context={"form": form}).data)
 
-    @extend_schema(request=None, responses=TaskSerializer)
+    @extend_schema(request=None, responses=TaskSerializer, parameters=[id_parameter()])
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         task = call_service(services.task_claim, task=self._task(pk), actor=request.user)
         return self._reply(task)
 
-    @extend_schema(request=None, responses=TaskSerializer)
+    @extend_schema(request=None, responses=TaskSerializer, parameters=[id_parameter()])
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         task = call_service(services.task_unassign, task=self._task(pk), actor=request.user)
@@ -471,6 +483,7 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
             "multipart/form-data": _step_completion(),
         },
         responses=TaskCompletedSerializer,
+        parameters=[id_parameter()],
         description="Complete the task with its step's form: `step` names the step (it must "
         "be the task's), the other fields are the form's (see `form` in the task). The caller "
         "must hold the task (claim it first). Files (a corrective action's proof) come as "

@@ -20,6 +20,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -101,7 +102,15 @@ def page_form(page, *, data=None, files=None) -> forms.Form:
 
 def submit(page, data, files):
     """Validate the page's form with ``data`` and call the page's ``perform``. Refusals
-    come back as :class:`PageRefused` with the status the API answers."""
+    come back as :class:`PageRefused` with the status the API answers. Fields the form does
+    not have are ignored, as the page ignores them."""
+    fields = page_form(page).fields
+    if hasattr(data, "getlist"):
+        data = data.copy()
+        for key in [k for k in data if k not in fields]:
+            del data[key]
+    elif isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k in fields}
     form = page_form(page, data=data, files=files)
     if not form.is_valid():
         raise PageRefused(status=400, body=_errors(form.errors.get_json_data()))
@@ -232,7 +241,11 @@ def _serializer_field(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.URLField):
         return serializers.URLField(**common)
     return serializers.CharField(
-        max_length=getattr(field, "max_length", None), allow_blank=not field.required, **common
+        max_length=getattr(field, "max_length", None),
+        allow_blank=not field.required,
+        # A required text needs more than spaces (the form strips them).
+        validators=[RegexValidator(r"\S")] if field.required else [],
+        **common,
     )
 
 

@@ -17,7 +17,7 @@ from violations import selectors as case_selectors
 from violations.models import Case
 from violations.views import cases as case_pages
 
-from .api import ApiView, body_of, parse_id, visible_case
+from .api import ApiView, body_of, id_parameter, parse_id, visible_case
 from .api_pages import form_serializer, open_page, submit
 from .selectors import ACTION_LABELS
 from .views import case as casework_pages
@@ -68,7 +68,14 @@ def page_action(name: str, page_class, summary: str, *, base=CasePageAction, mul
     if not multipart:
         request["multipart/form-data"] = body
 
-    @extend_schema(request=request, responses={201: RecordedSerializer}, summary=summary)
+    parameters = [id_parameter()] if page_class is casework_pages.ActionCancelView else []
+
+    @extend_schema(
+        request=request,
+        responses={201: RecordedSerializer},
+        summary=summary,
+        parameters=parameters,
+    )
     def post(self, request, reference, **kwargs):
         return base.post(self, request, reference, **kwargs)
 

@@ -6,7 +6,9 @@ all left out of the published schema. Redirecting it instead would turn every PO
 redirect few clients follow with their credentials. It is deprecated: new callers use v1.
 """
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
@@ -38,6 +40,11 @@ def _records(*, documented: bool):
     ]
 
 
+def not_found(request, *args, **kwargs):
+    """Any other address under the API: a JSON 404 like every API answer."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
 schema_view = SpectacularAPIView.as_view(
     custom_settings=api_schema.SETTINGS,
     authentication_classes=api.ApiView.authentication_classes,
@@ -63,4 +70,5 @@ legacy = [
 urlpatterns = [
     path("v1/", include((v1, "v1"))),
     path("", include((legacy, "legacy"))),
+    re_path(r"", not_found),
 ]

@@ -11,11 +11,13 @@ case manager and an investigator, API_FUZZ_EXAMPLES examples per operation (defa
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -57,10 +59,11 @@ def main() -> int:
                     [
                         str(BIN / "schemathesis"),
                         "--no-color",
+                        "--config-file",
+                        str(ROOT / "scripts" / "schemathesis.toml"),
                         "run",
                         f"http://127.0.0.1:{port}/api/v1/schema/",
-                        "--auth",
-                        f"{role}:{PASSWORD}",
+                        *_session_headers(f"http://127.0.0.1:{port}", role),
                         "--checks",
                         "all",
                         "--max-examples",
@@ -80,6 +83,25 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def _session_headers(base: str, username: str) -> list[str]:
+    """Log in once through the login page and pass the session (and the CSRF token DRF
+    asks of a session's writes) as headers: HTTP Basic would hash the password on every
+    request, and the demo's passwords are hashed with Argon2, slow by design."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base}/accounts/login/")
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    form = urllib.parse.urlencode(
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf}
+    ).encode()
+    opener.open(urllib.request.Request(f"{base}/accounts/login/", data=form))
+    cookies = {c.name: c.value for c in jar}
+    if "sessionid" not in cookies:
+        raise SystemExit(f"could not log in as {username}")
+    cookie = f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
+    return ["-H", f"Cookie: {cookie}", "-H", f"X-CSRFToken: {cookies['csrftoken']}"]
 
 
 def _wait(url: str, timeout: float = 60) -> None:
