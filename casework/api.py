@@ -28,7 +28,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
@@ -38,6 +38,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import exception_handler
 from viewflow.workflow.models import Task
 
+from security.api_auth import StrictBasicAuthentication
 from violations import limits, policy, selectors
 from violations.exceptions import Conflict, ServiceError
 from violations.models import Case, Department, Employee, Source, ViolationCategory
@@ -123,7 +124,7 @@ class ApiView:
     """What every API view shares: Basic or session authentication (an unauthenticated
     call is a 401 that says how to authenticate), the rate limit, JSON errors."""
 
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    authentication_classes = [StrictBasicAuthentication, SessionAuthentication]
     throttle_classes = [ApiThrottle]
 
     def get_exception_handler(self):
@@ -299,7 +300,7 @@ class TaskSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     case = serializers.SerializerMethodField()
     due = serializers.SerializerMethodField()
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Task

@@ -7,6 +7,15 @@ when the checked-in copy differs from what the code generates.
 
 from __future__ import annotations
 
+from drf_spectacular.authentication import BasicScheme
+
+
+class StrictBasicScheme(BasicScheme):
+    """The API's HTTP Basic (``security.api_auth.StrictBasicAuthentication``) is HTTP Basic."""
+
+    target_class = "security.api_auth.StrictBasicAuthentication"
+
+
 ERROR = {
     "type": "object",
     "description": "A refusal: what went wrong, in the caller's language.",
@@ -79,6 +88,11 @@ SETTINGS = {
         "casework.api_schema.with_errors",
     ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # HTTP Basic is the documented scheme; the session works too (the description says so).
+    "AUTHENTICATION_WHITELIST": [
+        "security.api_auth.StrictBasicAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
     "SORT_OPERATION_PARAMETERS": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseOutcomeEnum": "violations.models.Outcome",

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from security.api_auth import StrictBasicAuthentication
 from violations.exceptions import ServiceError
 from violations.models import Case
 from violations.policy import can_view_case
@@ -36,7 +37,8 @@ class Options(serializers.Serializer):
 
 
 class _Export(APIView):
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    # As casework.api.ApiView (reports may not import casework): Basic, or the session.
+    authentication_classes = [StrictBasicAuthentication, SessionAuthentication]
     throttle_classes = [_Throttle]
     default_profile: str
 

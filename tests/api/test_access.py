@@ -140,3 +140,14 @@ def test_oversize_body_is_413(matrix, settings):
     response = caller.post(f"/cases/{case.reference}/acknowledge/", {"message": "x" * 5000})
     assert response.status_code == 413
     assert response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_credentials_of_another_scheme_are_refused_not_ignored(matrix):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(matrix.users["manager"])
+    assert client.get("/api/v1/cases/").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION="Bearer made-up")
+    assert client.get("/api/v1/cases/").status_code == 401
