@@ -439,14 +439,23 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
             raise Http404
         return task
 
-    def _readable(self, task) -> Case:
+    def _readable(self, task, *, write: bool = True) -> Case:
         """The task's case, if the caller may work on it; a lead named by the flow who has
         not declared is told to declare first (the page sends them to their declarations)."""
         case = task.process.case
+        if write and task.status not in OPEN_STATUSES:
+            call_service(refuse_if_closed, task=task)  # 409: done, and by whom
         if not policy.can_view_case(self.request.user, case):
-            raise exceptions.PermissionDenied(
-                _("Declare whether you have a conflict of interest before working on this case.")
-            )
+            if case.team.filter(
+                user=self.request.user, active=True, declared_at__isnull=True
+            ).exists():
+                raise exceptions.PermissionDenied(
+                    _(
+                        "Declare whether you have a conflict of interest "
+                        "before working on this case."
+                    )
+                )
+            raise Http404
         return case
 
     def _reply(self, task) -> Response:
@@ -456,7 +465,7 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
     @extend_schema(responses=TaskDetailSerializer, parameters=[id_parameter()])
     def retrieve(self, request, pk=None):
         task = self._task(pk)
-        case = self._readable(task)
+        case = self._readable(task, write=False)
         form = None
         if task.status in OPEN_STATUSES and (
             task.owner_id == request.user.pk
@@ -494,8 +503,6 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
     def complete(self, request, pk=None):
         task = self._task(pk)
         case = self._readable(task)
-        if task.status not in OPEN_STATUSES:
-            call_service(refuse_if_closed, task=task)
         if task.owner_id != request.user.pk:
             raise ServiceRefused(
                 Conflict(

@@ -88,11 +88,6 @@ SETTINGS = {
         "casework.api_schema.with_errors",
     ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    # HTTP Basic is the documented scheme; the session works too (the description says so).
-    "AUTHENTICATION_WHITELIST": [
-        "security.api_auth.StrictBasicAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
-    ],
     "SORT_OPERATION_PARAMETERS": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseOutcomeEnum": "violations.models.Outcome",

@@ -37,12 +37,15 @@ def main() -> int:
             DJANGO_DEBUG="1",
             DATABASE_URL=f"sqlite:///{scratch}/fuzz.sqlite3",
             ACCOUNTABILITY_MEDIA_ROOT=f"{scratch}/media",
+            ACCOUNTABILITY_SIGNING_KEY=f"{scratch}/signing_key.pem",
             # The rate limit is tested on its own; here it would only slow the fuzzer.
             API_RATE_LIMIT="100000/minute",
         )
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
         subprocess.run([*manage, "seed_demo"], check=True, env=env, cwd=ROOT)
+        # The bundle is signed: a server without its key answers 503, as it should.
+        subprocess.run([*manage, "signing_key", "generate"], check=True, env=env, cwd=ROOT)
         server = subprocess.Popen(
             [*manage, "runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}"],
             env=env,
