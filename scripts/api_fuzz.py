@@ -4,7 +4,8 @@ violations, as three roles.
 Migrates a scratch SQLite database, loads the demo data (``seed_demo``), starts the
 development server on API_FUZZ_PORT (default 8270), and runs schemathesis with all its
 checks against ``/api/v1/schema/``, authenticated (HTTP Basic) as a compliance officer, a
-case manager and an investigator, API_FUZZ_EXAMPLES examples per operation (default 100).
+case manager and an investigator (API_FUZZ_ROLES), API_FUZZ_EXAMPLES examples per operation
+(default 100).
 
     .venv/bin/python scripts/api_fuzz.py
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-ROLES = ("officer", "manager", "investigator")
+ROLES = tuple(os.environ.get("API_FUZZ_ROLES", "officer,manager,investigator").split(","))
 PASSWORD = "demo"
 
 
