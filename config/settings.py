@@ -267,6 +267,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseOutcomeEnum": "violations.models.Outcome",
         "VerificationOutcomeEnum": ["proceed", "dismiss", "duplicate"],
+        # --- api (issue 17): the step forms' choices (casework/api_schema.py names the same) ---
+        "SeverityEnum": "violations.models.Severity",
+        "YesNoEnum": ["yes", "no"],
     },
 }
 
