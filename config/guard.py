@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,8 @@ def _problem(request) -> str | None:
 
 
 def bad_request(request, problem: str):
+    if request.path.startswith("/api/"):  # --- api (issue 17): the API answers in JSON ---
+        return JsonResponse({"detail": problem}, status=400)
     return render(request, "400.html", {"problem": problem}, status=400)
 
 

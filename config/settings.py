@@ -347,12 +347,14 @@ REST_FRAMEWORK = {
         # privileged session with 403); a password alone over HTTP Basic serves only
         # accounts that need no second factor (security/api_auth.py).
         "rest_framework.authentication.SessionAuthentication",
-        "security.api_auth.BasicAuthenticationWithoutSecondFactor",
+        "security.api_auth.StrictBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # --- api (issue 17): requests per user and minute before the API answers 429 ---
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_RATE_LIMIT", default="600/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Accountability API",
@@ -363,6 +365,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseOutcomeEnum": "violations.models.Outcome",
         "VerificationOutcomeEnum": ["proceed", "dismiss", "duplicate"],
+        # --- api (issue 17): the step forms' choices (casework/api_schema.py names the same) ---
+        "SeverityEnum": "violations.models.Severity",
+        "YesNoEnum": ["yes", "no"],
     },
 }
 

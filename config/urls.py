@@ -9,6 +9,7 @@ from casework.flows import CaseFlow
 from casework.views import workflow_pages
 from casework.viewsets import CaseAppViewset
 from config import media
+from reports import api as reports_api
 
 site = Site(
     title=_("Accountability"),
@@ -40,6 +41,15 @@ urlpatterns = [
     path("cases/", include("violations.urls")),
     path("", include("casework.urls")),
     path("reports/", include("reports.urls")),
+    # --- api (issue 17): the case file and the bundle by API (reports), then the rest ---
+    path(
+        "api/v1/cases/<str:reference>/casefile.pdf",
+        reports_api.CaseFilePdf.as_view(),
+        name="api-casefile-pdf",
+    ),
+    path(
+        "api/v1/cases/<str:reference>/bundle.zip", reports_api.Bundle.as_view(), name="api-bundle"
+    ),
     path("api/", include(("casework.api_urls", "api"))),
     path("supervision/", include("reports.supervision_urls")),
     path("bulletins/", include("reports.bulletins.urls")),

@@ -90,4 +90,4 @@ def test_claim_and_verify_through_the_api_and_a_second_submit_is_a_409(walk, wor
 def test_openapi_schema_is_served(world):
     response = client_for(world.reporter).get("/api/schema/")
     assert response.status_code == 200
-    assert b"/api/cases/" in response.content
+    assert b"/api/v1/cases/" in response.content

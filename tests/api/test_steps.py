@@ -1,0 +1,77 @@
+"""Steps by API with exactly the page's checks: segregation of duties on approval, the
+replacement of a conflicted lead, team changes, a step refused changing nothing."""
+
+from viewflow.workflow.status import STATUS
+
+from casework import services as work
+from casework.engine import open_task
+from tests.api.client import Caller
+from violations import audit
+
+
+def test_the_proposer_may_not_claim_the_approval_and_nothing_changes(walk, world):
+    case = walk.to_approval(walk.report())
+    task = open_task(case, "approve")
+    officer = Caller(world.officer)  # proposed the sanctions
+    assert officer.candidates(case.reference, "approve") == []
+    events = audit.events_of(case).count()
+    refused = officer.post(f"/tasks/{task.pk}/claim/")
+    assert refused.status_code in (403, 404), refused.content
+    task.refresh_from_db()
+    assert task.owner_id is None
+    assert audit.events_of(case).count() == events
+
+
+def test_a_step_body_for_another_step_or_an_unclaimed_task_is_refused(walk, world):
+    case = walk.report()
+    task = open_task(case, "verify")
+    officer = Caller(world.officer)
+    unclaimed = officer.post(
+        f"/tasks/{task.pk}/complete/", {"step": "verify", "outcome": "proceed"}
+    )
+    assert unclaimed.status_code == 409
+    officer.ok(officer.post(f"/tasks/{task.pk}/claim/"))
+    wrong = officer.post(f"/tasks/{task.pk}/complete/", {"step": "approve", "decision": "approve"})
+    assert wrong.status_code == 400
+    assert "step" in wrong.json()
+    invalid = officer.post(f"/tasks/{task.pk}/complete/", {"step": "verify", "outcome": "dismiss"})
+    assert invalid.status_code == 400  # the page's rule: a dismissal needs a reason
+    task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED
+    done = officer.post(f"/tasks/{task.pk}/complete/", {"step": "verify", "outcome": "proceed"})
+    assert done.status_code == 200
+    again = officer.post(f"/tasks/{task.pk}/complete/", {"step": "verify", "outcome": "proceed"})
+    assert again.status_code == 409
+
+
+def test_the_case_manager_replaces_a_conflicted_lead_by_api(walk, world):
+    case = walk.report()
+    walk.verify(case)
+    walk.form_team(case, declare=False)
+    work.team_declare(case=case, actor=world.investigator, has_conflict=True, statement="Cousin")
+    manager = Caller(world.manager)
+    task = manager.take(case.reference, "replace_lead")
+    assert str(world.investigator2.pk) in {
+        o["const"] for o in task["form"]["properties"]["new_lead"]["oneOf"]
+    }
+    manager.complete(task, {"new_lead": str(world.investigator2.pk), "reason": "Lead conflicted"})
+    assert open_task(case, "investigate").owner == world.investigator2
+
+
+def test_team_changes_by_api_need_a_case_manager_and_a_reason(walk, world):
+    case = walk.report()
+    walk.verify(case)
+    walk.form_team(case)
+    ref = case.reference
+    lead = Caller(world.investigator)
+    refused = lead.post(f"/cases/{ref}/team/", {"remove": [str(world.investigator2.pk)]})
+    assert refused.status_code == 403
+    manager = Caller(world.manager)
+    no_reason = manager.post(f"/cases/{ref}/team/", {"remove": [str(world.investigator2.pk)]})
+    assert no_reason.status_code == 400
+    assert "reason" in no_reason.json()
+    done = manager.post(
+        f"/cases/{ref}/team/", {"remove": [str(world.investigator2.pk)], "reason": "Reassigned"}
+    )
+    assert done.status_code == 201, done.content
+    assert not case.team.filter(user=world.investigator2, active=True).exists()
