@@ -13,12 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
 from violations import audit, policy
 from violations.exceptions import InvalidState
 from violations.models import Case, Finding, ResponsiblePerson
+from violations.services.clocks import clock_pause, clock_start, rule_of
 
-from .. import conf, selectors
-from ..matrix import add_working_days
+from .. import selectors
 from ..models import (
     ApprovalDecision,
     Assessment,
@@ -187,7 +188,16 @@ def sanction_propose(
         )
     precedents = selectors.precedents(case, category=finding.category, severity=finding.severity)
     now = timezone.now()
-    due = add_working_days(timezone.localtime(now), conf.get("DEFENCE_WORKING_DAYS"))
+    due = rule_of(case, DeadlineKind.DEFENCE).due(now)
+    # While the people concerned may answer, the proposal stage waits for them.
+    clock_pause(case=case, kind=f"stage.{case.stage}", at=now)
+    clock_start(
+        case=case,
+        kind=DeadlineKind.DEFENCE,
+        target=f"proposal:{proposal.pk}",
+        start=now,
+        due_at=due,
+    )
     for rp in responsible:
         pr = ranges[rp.pk]
         f = factors.get(rp.pk, PersonFactors())

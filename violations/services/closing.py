@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
+
 from .. import audit, policy
 from ..exceptions import InvalidState
 from ..models import Case, Outcome, OutcomeNotice, ReporterIdentity, Stage
+from .clocks import clock_start, clock_stop
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -32,11 +34,15 @@ def case_enter_stage(*, case: Case, stage: str) -> None:
     if case.stage == stage and case.stage_due_at is not None:
         return
     now = timezone.now()
-    limit = settings.ACCOUNTABILITY["STAGE_DEADLINES"].get(stage)
     previous = case.stage
+    clock_stop(case=case, kind=f"stage.{previous}", at=now)
+    kind = DeadlineKind.of_stage(stage)
     case.stage = stage
     case.stage_entered_at = now
-    case.stage_due_at = now + limit if limit else None
+    case.stage_due_at = None
+    if kind is not None:
+        clock = clock_start(case=case, kind=kind, target=now.isoformat(), start=now)
+        case.stage_due_at = clock.due_at
     audit.save(
         case,
         actor=None,
@@ -93,6 +99,9 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
 
 def case_close(*, case: Case) -> Case:
     """Freeze the case: stage closed, closing time, final outcome."""
+    # The last stage's clock is met; anything else still timed no longer has to be done.
+    clock_stop(case=case, kind=f"stage.{case.stage}")
+    clock_stop(case=case, cancel=True)
     case.stage = Stage.CLOSED
     case.closed_at = timezone.now()
     case.stage_entered_at = case.closed_at
@@ -129,6 +138,7 @@ def case_cancel(*, case: Case, actor: User, reason: str) -> Case:
     case.closed_at = timezone.now()
     case.stage_entered_at = case.closed_at
     case.stage_due_at = None
+    clock_stop(case=case, at=case.closed_at, cancel=True)
     audit.save(
         case,
         actor=actor,
