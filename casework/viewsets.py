@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,9 @@ from viewflow.workflow.flow.views import (
 from viewflow.workflow.models import Task
 
 from violations import policy
+from violations.models import ClockState
 
+from .deadlines import clock_of_task, open_clocks_by_case
 from .eligibility import eligible_queue
 from .views.case import ProcessCancelRedirectView
 from .views.workflow_pages import VisibleDashboardMixin
@@ -99,6 +102,25 @@ class CaseColumnsMixin:
     def task_title(self, task):
         return task.title
 
+    @cached_property
+    def _open_clocks(self):
+        # One query for the whole list (the tasks' cases), not one per row.
+        case_ids = self.queryset.filter(process__case__isnull=False).values_list(
+            "process__case", flat=True
+        )
+        return open_clocks_by_case(case_ids)
+
+    def task_due(self, task):
+        case = getattr(task.process, "case", None)
+        clock = clock_of_task(task, case, self._open_clocks.get(case.pk, [])) if case else None
+        if clock is None:
+            return "—"
+        if clock.state == ClockState.PAUSED:
+            return format_html('<span class="badge">{}</span>', _("Paused"))
+        return render_to_string("violations/_due.html", {"due": clock.due_at})
+
+    task_due.short_description = _("Due")
+
     task_title.short_description = _("Task")
 
     def task_id(self, task):
@@ -109,7 +131,15 @@ class CaseColumnsMixin:
 
 
 class CaseInboxView(CaseColumnsMixin, FlowInboxListView):
-    columns = ("task_id", "case_reference", "case_title", "case_stage", "task_title", "created")
+    columns = (
+        "task_id",
+        "case_reference",
+        "case_title",
+        "case_stage",
+        "task_title",
+        "task_due",
+        "created",
+    )
     filterset_class = _TaskFilter
 
     @viewprop
@@ -118,7 +148,15 @@ class CaseInboxView(CaseColumnsMixin, FlowInboxListView):
 
 
 class CaseQueueView(CaseColumnsMixin, FlowQueueListView):
-    columns = ("task_id", "case_reference", "case_title", "case_stage", "task_title", "created")
+    columns = (
+        "task_id",
+        "case_reference",
+        "case_title",
+        "case_stage",
+        "task_title",
+        "task_due",
+        "created",
+    )
     filterset_class = _TaskFilter
 
     @viewprop

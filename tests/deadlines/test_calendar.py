@@ -80,8 +80,12 @@ def test_the_most_specific_rule_wins_and_severity_and_source_are_the_cases(db):
 
 def test_a_rule_or_calendar_that_makes_no_sense_is_refused(db):
     rule = DeadlineRule(
-        kind=Kind.COMPLAINT, severity="major", basis=Basis.CALENDAR_DAYS, amount=0,
-        manager_after_hours=48, head_after_hours=24,
+        kind=Kind.COMPLAINT,
+        severity="major",
+        basis=Basis.CALENDAR_DAYS,
+        amount=0,
+        manager_after_hours=48,
+        head_after_hours=24,
     )
     with pytest.raises(ValidationError) as err:
         rule.full_clean()

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind
+
 
 class ClockState(models.TextChoices):
     RUNNING = "running", _("Running")
@@ -87,6 +89,15 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.target}".strip()
+
+    @property
+    def title(self) -> str:
+        """What is timed, in the reader's language (a corrective action by its text)."""
+        try:
+            name = str(Kind(self.kind).label)
+        except ValueError:
+            name = self.kind
+        return f"{name}: {self.label}" if self.label else name
 
     @property
     def is_open(self) -> bool:

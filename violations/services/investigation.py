@@ -158,9 +158,7 @@ def facts_determine(
         )
         if severity == Severity.MAJOR:
             # A major violation is reported to the regulator within the rule's time.
-            clock_start(
-                case=case, kind=DeadlineKind.REGULATOR_NOTICE, start=finding.found_at
-            )
+            clock_start(case=case, kind=DeadlineKind.REGULATOR_NOTICE, start=finding.found_at)
     else:
         case.outcome = Outcome.NOT_ESTABLISHED
         audit.save(case, actor=actor, reason="not established", update_fields=["outcome"])
