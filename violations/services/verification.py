@@ -8,8 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
+
 from .. import audit, policy
 from ..models import Case, Outcome, Verification, VerificationOutcome
+from .clocks import clock_stop
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -62,6 +65,7 @@ def verification_complete(
         case.acknowledged_at = verification.verified_at
         case.acknowledged_by = actor
         fields += ["acknowledged_at", "acknowledged_by"]
+        clock_stop(case=case, kind=DeadlineKind.ACKNOWLEDGEMENT, at=case.acknowledged_at)
     if outcome == VerificationOutcome.DISMISS:
         case.outcome = Outcome.DISMISSED
         fields.append("outcome")
