@@ -88,7 +88,7 @@ def main(argv=None):
         flush=True,
     )
     call_command("migrate", verbosity=0, interactive=False)
-    settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] = dt.timedelta(seconds=1)
+    settings.ACCOUNTABILITY["DEADLINE_OVERRIDES"] = {"review_delay": dt.timedelta(seconds=1)}
     world = build_world(password="pw")
 
     if "transitions" not in skip:
