@@ -266,7 +266,7 @@ def _identity_viewed(f: Facts) -> str:
 
 
 def _escalated(f: Facts) -> str:
-    level = f.get("level")
+    level = f.get("escalation")
     if level is None:  # the escalation before deadline clocks: one level, stages and the ack
         if f.get("what") == "acknowledgement":
             return _(

@@ -64,7 +64,7 @@ def test_reminder_breach_and_the_three_escalation_levels_fire_once_each(walk, wo
         assert (again.reminded, again.breached, again.escalated) == (0, 0, {2: 0, 3: 0})
     assert Notification.objects.count() == before
     levels = [
-        e.payload["level"]
+        e.payload["escalation"]
         for e in audit.events_of(case).filter(action="deadline.escalated").order_by("seq")
     ]
     assert levels == [1, 2, 3]
@@ -99,3 +99,35 @@ def test_a_queued_task_breach_goes_to_the_department_head_and_the_command_runs_t
     assert "1 breach(es)" in out.getvalue()
     assert told(case, "deadline.breached") == [("deadline.breached", "depthead")]
     assert AuditEvent.objects.filter(action="deadline.escalated").count() == 1
+
+
+def test_the_case_file_tells_each_escalation_level_in_three_languages():
+    from django.utils import translation
+
+    from reports import timeline
+    from reports.casefile import ChainEvent
+
+    told = {}
+    for level in (1, 2, 3):
+        event = ChainEvent(
+            seq=1,
+            occurred_at=None,
+            action="deadline.escalated",
+            actor="",
+            reason="",
+            hash="",
+            prev_hash="",
+            content={},
+            facts={
+                "what": "corrective_action",
+                "due": "2026-12-03T22:05:59+00:00",
+                "escalation": level,
+            },
+        )
+        for lang in ("en", "zh-hant", "zh-hans"):
+            with translation.override(lang):
+                told[level, lang] = timeline.sentence(event)
+    assert told[1, "en"].startswith("“Corrective action” passed its deadline")
+    assert told[2, "en"].endswith("escalated to the manager.")
+    assert told[3, "zh-hant"].startswith("「整改措施」仍然逾期")
+    assert told[3, "zh-hans"].endswith("已上报合规负责人。")

@@ -208,7 +208,7 @@ def _advance(clock: Clock, rule: Deadline, now: dt.datetime, result: ScanResult)
             action="deadline.escalated",
             actor=None,
             case=clock.case,
-            payload={**payload, "level": 1},
+            payload={**payload, "escalation": 1},
         )
         result.breached += 1
     breached = clock.breached_at or clock.due_at
@@ -229,7 +229,11 @@ def _advance(clock: Clock, rule: Deadline, now: dt.datetime, result: ScanResult)
             action="deadline.escalated",
             actor=None,
             case=clock.case,
-            payload={**payload, "level": level, "to": [u.get_username() for u in recipients]},
+            payload={
+                **payload,
+                "escalation": level,
+                "to": [u.get_username() for u in recipients],
+            },
         )
         clock.escalation_level = level
         result.escalated[level] += 1
