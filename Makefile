@@ -52,13 +52,14 @@ seed: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 
 # The demo opens effectiveness reviews two minutes after the last corrective action and
-# closes the appeal window three minutes after execution; a background loop plays the role
-# of the cron job that runs the timer dispatcher.
+# closes the appeal window three minutes after execution; `manage.py run_jobs` runs in the
+# background as the scheduler does in production (docs/operations.md), its output in
+# var/jobs.log, mail printed there by the console backend.
 demo: seed
 	@echo "Serving on http://127.0.0.1:8000 — log in as officer / demo (see README for every role)"
 	@export DJANGO_DEBUG=1 ACCOUNTABILITY_REVIEW_DELAY_MINUTES=2 ACCOUNTABILITY_APPEAL_WINDOW_MINUTES=3; \
-	( while sleep 30; do $(BIN)/python manage.py workflow_timers >/dev/null 2>&1 || true; done ) & timers=$$!; \
-	trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
+	mkdir -p var; $(BIN)/python manage.py run_jobs >var/jobs.log 2>&1 & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
@@ -75,8 +76,9 @@ browser-walk: install
 check-migrations: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
+# One pass of every scheduled job that is due (timers, escalations, the outbox, ...).
 timers: install
-	DJANGO_DEBUG=1 $(BIN)/python manage.py workflow_timers
+	DJANGO_DEBUG=1 $(BIN)/python manage.py run_jobs --once
 
 bench: install
 	DJANGO_DEBUG=1 $(BIN)/python benchmarks/run.py

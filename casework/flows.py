@@ -26,6 +26,7 @@ from violations.services.clocks import length_from_now
 
 from . import routing
 from .engine import CaseLock
+from .services.notices import task_announce
 from .steps import STAGE_OF, Step
 from .views import steps as pages
 
@@ -154,6 +155,7 @@ class CaseFlow(flow.Flow):
         CaseView(pages.DefenceView.as_view())
         .Annotation(title=_("Hear the persons concerned"))
         .Permission("violations.propose_sanction")
+        .onCreate(this.task_arrived)
         .Next(this.approve)
     )
     approve = (
@@ -201,6 +203,7 @@ class CaseFlow(flow.Flow):
         CaseView(pages.DecideAppealView.as_view())
         .Annotation(title=_("Decide the appeal"))
         .Permission("sanctions.decide_appeal")
+        .onCreate(this.task_arrived)
         .Next(this.appeal_decided)
     )
     appeal_decided = (
@@ -214,6 +217,7 @@ class CaseFlow(flow.Flow):
         CaseView(pages.ExecuteView.as_view())
         .Annotation(title=_("Record execution of sanctions set on appeal"))
         .Permission("violations.execute_sanction")
+        .onCreate(this.task_arrived)
         .Next(this.finished)
     )
     customer_feedback = (
@@ -247,6 +251,7 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("Complete corrective action"))
         .Permission("violations.complete_action")
         .Assign(this.action_owner)
+        .onCreate(this.task_arrived)
         .Next(this.actions_done)
     )
     actions_done = flow.Join().Annotation(title=_("All actions done")).Next(this.wait_review)
@@ -275,6 +280,7 @@ class CaseFlow(flow.Flow):
         CaseView(pages.ReplaceLeadView.as_view())
         .Annotation(title=_("Replace the lead investigator"))
         .Permission("violations.form_team")
+        .onCreate(this.task_arrived)
         .Next(this.lead_replaced)
     )
     lead_replaced = flow.End().Annotation(title=_("Lead replaced"))
@@ -296,6 +302,10 @@ class CaseFlow(flow.Flow):
         services.case_enter_stage(
             case=activation.process.case, stage=STAGE_OF[Step(activation.flow_task.name)]
         )
+        self.task_arrived(activation)
+
+    def task_arrived(self, activation):
+        task_announce(task=activation.task, case=activation.process.case)
 
     def lead_investigator(self, activation):
         lead = (

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "casework",
     "reports",
     "notifications",
+    "jobs",  # the scheduled jobs and `manage.py run_jobs`
     "demo",
 ]
 
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -246,6 +248,15 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="accountability@localhost")
+# The SMTP relay, for DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend. The
+# outbox dispatcher (notifications/outbox.py) sends through it and retries what it refuses;
+# a send that hangs past EMAIL_TIMEOUT counts as failed.
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -42,6 +42,7 @@ urlpatterns = [
     path("supervision/", include("reports.supervision_urls")),
     path("remediation/", include("remediation.urls")),
     path("sanctions/", include("sanctions.urls")),
+    path("notifications/", include("notifications.urls")),
     # --- production (issue 18): the only route under MEDIA_URL (avatars; see config/media.py)
     path("media/<path:name>", media.media, name="media"),
     # --- end production ---

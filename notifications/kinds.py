@@ -1,9 +1,11 @@
 """The kinds of notification: for each, a subject and a body written for gettext with
-``%(name)s`` placeholders filled from the notification's context, rendered in the
+``%(name)s`` placeholders filled from the notification's context (``case`` and ``ref``, the
+case reference, and ``url``, the link in full, are always there), rendered in the
 recipient's language when the mail is sent and when the centre lists it.
 
-Another app adds its own kinds with ``register(Kind(...))`` at import time of its module
-that calls ``notify`` (for example ``deadlines`` for reminders and breaches).
+Another app adds its own kinds with ``register(Kind(...))`` from its ``AppConfig.ready()``
+(for example ``deadlines`` for reminders and breaches): the mail is rendered later, in the
+dispatcher's process, which must know every kind that may be waiting in the outbox.
 """
 
 from __future__ import annotations
@@ -67,8 +69,11 @@ def render_context(kind: Kind, context: Mapping[str, Any]) -> dict[str, Any]:
     """The context as the current language shows it. Call inside ``translation.override``."""
     values = _Lenient(context)
     for key in kind.translate:
-        if values.get(key):
-            values[key] = gettext(str(values[key]))
+        value = values.get(key)
+        if isinstance(value, list):
+            values[key] = ", ".join(gettext(str(v)) for v in value)
+        elif value:
+            values[key] = gettext(str(value))
     for key in kind.dates:
         if values.get(key):
             try:
@@ -89,8 +94,8 @@ TASK_ASSIGNED = register(
         label=_("A task is assigned to me"),
         subject=_("New task: %(task)s (%(case)s)"),
         body=_(
-            "A task is waiting in your inbox: %(task)s, case %(case)s.\n"
-            "Assigned by %(by)s.\n\nOpen it: %(url)s"
+            "A task is waiting in your inbox: %(task)s, case %(case)s.\n%(reason)s\n\n"
+            "Open it: %(url)s"
         ),
         translate=("task",),
     )
@@ -122,36 +127,45 @@ OUTCOME_NOTICE = register(
     Kind(
         key="case.outcome",
         label=_("The outcome of my report"),
-        subject=_("Outcome of your report %(case)s"),
+        subject=_("Outcome of your report %(ref)s"),
         body=_("%(notice)s"),
         mandatory=True,
+        translate=("notice",),
     )
 )
 DEFENCE_NOTICE = register(
     Kind(
         key="sanction.defence_notice",
         label=_("Proposed measures concerning me"),
-        subject=_("Proposed disciplinary measures: %(case)s"),
-        body=_("%(notice)s"),
+        subject=_("Proposed disciplinary measures: %(ref)s"),
+        # The notice's own sentence (sanctions.services.proposal.defence_notice).
+        body=_(
+            "Case %(ref)s. Findings: %(nature)s (severity: %(severity)s). Proposed sanction(s) for "
+            "%(name)s: %(kinds)s. You may submit a statement of defence until %(due)s."
+        ),
         mandatory=True,
+        translate=("severity", "kinds"),
+        dates=("due",),
     )
 )
 APPROVAL_RESULT = register(
     Kind(
-        key="sanction.approval_result",
+        key="sanction.decided",
         label=_("The decision on my sanction proposal"),
-        subject=_("Sanction proposal %(result)s: %(case)s"),
+        subject=_("Decision on your sanction proposal: %(case)s"),
         body=_(
-            "Your sanction proposal for case %(case)s (round %(round)s) was %(result)s "
-            "by %(by)s.\n\n%(comment)s\n\nOpen the case: %(url)s"
+            "Your sanction proposal for case %(case)s (round %(round)s): %(result)s.\n"
+            "%(reason)s\n\nOpen the case: %(url)s"
         ),
+        translate=("result",),
     )
 )
 CASE_OVERDUE = register(
     Kind(
         key="case.overdue",
         label=_("A case is overdue"),
-        subject=_("Overdue: %(case)s"),
+        subject=_("Overdue: %(ref)s"),
         body=_("Case %(case)s is overdue (%(what)s).\n\nOpen it: %(url)s"),
+        translate=("what",),
     )
 )

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from . import kinds
 from .models import Notification, OutboxMessage, Preference
+from .rendering import body_of, subject_of
 from .services import conf
 
 
@@ -98,25 +99,6 @@ def _language(message: OutboxMessage) -> str:
     return settings.LANGUAGE_CODE
 
 
-def _context(notification: Notification) -> dict:
-    context = dict(notification.context)
-    context.setdefault("case", notification.case_reference)
-    if notification.link:
-        context.setdefault("url", conf("SITE_URL").rstrip("/") + notification.link)
-    return context
-
-
-def subject_of(notification: Notification) -> str:
-    """The one line that names a notification, in the active language."""
-    spec = kinds.get(notification.kind)
-    return kinds.fill(spec.subject, spec, _context(notification)).strip()
-
-
-def body_of(notification: Notification) -> str:
-    spec = kinds.get(notification.kind)
-    return kinds.fill(spec.body, spec, _context(notification)).strip()
-
-
 def _render_one(notification: Notification) -> Mail:
     return Mail(subject=subject_of(notification), body=body_of(notification))
 
@@ -138,7 +120,11 @@ def _render_digest(notifications: list[Notification]) -> Mail:
 
 
 def dispatch(
-    *, now: datetime | None = None, batch: int | None = None, limit: int | None = None
+    *,
+    now: datetime | None = None,
+    batch: int | None = None,
+    limit: int | None = None,
+    backend: BaseEmailBackend | None = None,
 ) -> DispatchResult:
     """Send every message due now (at most ``limit``), batch by batch, through Django's
     e-mail backend. Safe to run in several processes at once."""
@@ -150,9 +136,12 @@ def dispatch(
         messages = claim(now=moment, batch=batch, token=token)
         if not messages:
             break
-        with get_connection() as mail:
+        sent_before = result.sent
+        with backend or get_connection() as mail:
             for message in messages:
                 _send_one(message, mail, result)
+        if result.sent == sent_before:
+            break  # the mail server refuses everything: leave the rest for the next run
     return result
 
 

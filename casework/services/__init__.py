@@ -3,6 +3,7 @@ starting a case, and the changes that cancel or complete tasks besides a step's 
 Views, the API, the commands and the demo call these."""
 
 from .claims import task_claim, task_eligible, task_reassign, task_unassign
+from .notices import queues_announce, task_announce
 from .process import (
     action_cancel,
     appeal_file,
@@ -50,11 +51,13 @@ __all__ = [
     "facts_determine",
     "investigation_submit",
     "lead_replace",
+    "queues_announce",
     "regulator_notify",
     "remediation_plan",
     "sanction_decide",
     "sanction_execute",
     "sanction_propose",
+    "task_announce",
     "task_claim",
     "task_eligible",
     "task_reassign",

@@ -16,6 +16,7 @@ from violations.models import Case
 
 from ..eligibility import require_task_eligible
 from ..engine import locked, refuse_if_closed
+from .notices import task_announce
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -114,3 +115,4 @@ def hand_over(task: Task, *, case: Case, to_user: User, actor: User, reason: str
             "to": to_user.get_username(),
         },
     )
+    task_announce(task=task, case=case, reason=reason)

@@ -4,19 +4,17 @@ approval decision."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from deadlines.models import Kind as DeadlineKind
+from notifications.services import notify
 from violations import audit, policy
 from violations.exceptions import InvalidState
-from violations.models import Case, Finding, ResponsiblePerson
+from violations.models import Case, Finding, ResponsiblePerson, Severity
 from violations.services.clocks import clock_pause, clock_start, rule_of
 
 from .. import selectors
@@ -230,12 +228,7 @@ def sanction_propose(
             actor=actor,
             reason="right to be heard: notified",
         )
-        email = getattr(rp.employee.user, "email", "") if rp.employee.user_id else ""
-        if email:
-            subject = str(_("Proposed disciplinary measures: %(ref)s") % {"ref": case.reference})
-            transaction.on_commit(
-                partial(send_mail, subject, notice, None, [email], fail_silently=True)
-            )
+        defence_notify(case=case, finding=finding, employee=rp.employee, items=own, due=due)
     audit.record(
         action="sanctions.proposed",
         actor=actor,
@@ -256,6 +249,48 @@ def sanction_propose(
         },
     )
     return proposal
+
+
+def defence_notify(
+    *, case: Case, finding: Finding, employee, items: list[SanctionItem], due
+) -> None:
+    """The notice to be heard, to the employee concerned, in their language; an employee
+    without a login is handed the notice on paper (the defence record keeps its text)."""
+    if not employee.user_id:
+        return
+    with translation.override(None):
+        # Untranslated labels: each is shown in the recipient's language when sent.
+        severity = str(Severity(finding.severity).label) if finding.severity else ""
+        kinds = [str(SanctionType(i.sanction_type).label) for i in items]
+    notify(
+        employee.user,
+        "sanction.defence_notice",
+        case_reference=case.reference,
+        context={
+            "ref": case.reference,
+            "nature": finding.nature,
+            "severity": severity,
+            "name": employee.name,
+            "kinds": kinds,
+            "due": due.isoformat(),
+        },
+        mandatory=True,
+    )
+
+
+def decision_notify(*, case: Case, proposal: SanctionProposal, reason: str) -> None:
+    """The final decision on a proposal, to its proposer."""
+    if proposal.proposed_by is None:
+        return
+    with translation.override(None):
+        result = str(ProposalStatus(proposal.status).label)
+    notify(
+        proposal.proposed_by,
+        "sanction.decided",
+        case_reference=case.reference,
+        context={"round": proposal.round, "result": result, "reason": reason},
+        link=case.get_absolute_url(),
+    )
 
 
 def sanction_decide(
@@ -302,6 +337,7 @@ def sanction_decide(
         for item in proposal.items.all():
             item.status = new_status
             audit.save(item, actor=actor, reason=f"approval: {decision}", update_fields=["status"])
+        decision_notify(case=case, proposal=proposal, reason=reason)
     audit.record(
         action=f"sanctions.{decision}",
         actor=actor,

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from deadlines.models import Kind as DeadlineKind
@@ -17,6 +15,7 @@ from .. import audit, policy
 from ..exceptions import InvalidState
 from ..models import Case, Outcome, OutcomeNotice, ReporterIdentity, Stage
 from .clocks import clock_start, clock_stop
+from .notices import reporter_notify
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -66,7 +65,6 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
     outcome = case.outcome if case.outcome != Outcome.OPEN else Outcome.SANCTIONED
     # A protected reporter is written to through the vault: the notice names no one.
     vaulted = ReporterIdentity.objects.filter(case=case).select_related("user").first()
-    reporter = case.reported_by if case.reported_by_id else (vaulted.user if vaulted else None)
     if case.reported_by is not None and not case.is_anonymous:
         recipient = case.reported_by.get_username()
     elif vaulted is not None:
@@ -83,17 +81,10 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
         case=case,
         payload={"outcome": outcome, "recipient": recipient},
     )
-    email = (vaulted.contact if vaulted else "") or getattr(reporter, "email", "") or ""
-    if email:
-        transaction.on_commit(
-            lambda: send_mail(
-                str(_("Outcome of your report %(ref)s") % {"ref": case.reference}),
-                notice.text,
-                None,
-                [email],
-                fail_silently=True,
-            )
-        )
+    with translation.override(None):
+        # The untranslated sentence: the reporter reads it in their own language.
+        msgid = str(NOTICE_TEXT[Outcome(outcome)])
+    reporter_notify(case=case, kind="case.outcome", context={"notice": msgid})
     return notice
 
 

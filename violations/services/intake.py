@@ -20,6 +20,7 @@ from ..exceptions import InvalidState
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
 from .clocks import clock_start, clock_stop, rule_of
 from .evidence import store_evidence
+from .notices import acknowledgement_notify
 from .vault import PROTECTED_REPORTER, vault_identity_store
 
 if TYPE_CHECKING:
@@ -196,4 +197,5 @@ def case_acknowledge(*, case: Case, actor: User, message: str = "") -> Case:
             },
         )
         clock_stop(case=case, kind=DeadlineKind.ACKNOWLEDGEMENT, at=case.acknowledged_at)
+        acknowledgement_notify(case=case, message=message)
     return case

@@ -13,6 +13,7 @@ from deadlines.models import Kind as DeadlineKind
 from .. import audit, policy
 from ..models import Case, Outcome, Verification, VerificationOutcome
 from .clocks import clock_stop
+from .notices import acknowledgement_notify
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -66,6 +67,7 @@ def verification_complete(
         case.acknowledged_by = actor
         fields += ["acknowledged_at", "acknowledged_by"]
         clock_stop(case=case, kind=DeadlineKind.ACKNOWLEDGEMENT, at=case.acknowledged_at)
+        acknowledgement_notify(case=case)
     if outcome == VerificationOutcome.DISMISS:
         case.outcome = Outcome.DISMISSED
         fields.append("outcome")
