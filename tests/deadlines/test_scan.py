@@ -3,10 +3,14 @@ compliance head, each once however often the scan runs."""
 
 import datetime as dt
 import io
+import threading
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection, connections
+from django.utils import timezone
 
 from casework import services as work
 from ledger.models import AuditEvent
@@ -131,3 +135,38 @@ def test_the_case_file_tells_each_escalation_level_in_three_languages():
     assert told[2, "en"].endswith("escalated to the manager.")
     assert told[3, "zh-hant"].startswith("「整改措施」仍然逾期")
     assert told[3, "zh-hans"].endswith("已上报合规负责人。")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_tell_each_breach_exactly_once():
+    from tests.conftest import make_world
+    from tests.walk import Walker
+
+    walk = Walker(make_world())
+    cases = [walk.report() for _ in range(12)]
+    later = timezone.now() + dt.timedelta(hours=25)  # every acknowledgement is late
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def run():
+        try:
+            start.wait()
+            results.append(deadline_scan(now=later, batch=2))
+        except Exception as error:  # surfaced below, in the test's thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(r.breached for r in results) == 12
+    assert Notification.objects.filter(kind="deadline.breached").count() == 12
+    assert AuditEvent.objects.filter(action="deadline.escalated").count() == 12
+    assert {c.reference for c in cases} == set(
+        Notification.objects.values_list("case_reference", flat=True)
+    )
