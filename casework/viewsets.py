@@ -117,7 +117,7 @@ class CaseColumnsMixin:
             return "—"
         if clock.state == ClockState.PAUSED:
             return format_html('<span class="badge">{}</span>', _("Paused"))
-        return render_to_string("violations/_due.html", {"due": clock.due_at})
+        return render_to_string("violations/_due_cell.html", {"due": clock.due_at})
 
     task_due.short_description = _("Due")
 

@@ -120,7 +120,7 @@ def manager_of(user: User | None, clock: Clock) -> list[User]:
     ):
         if (
             candidate is not None
-            and candidate.user_id
+            and candidate.user is not None
             and candidate.user_id != getattr(user, "pk", None)
         ):
             return [candidate.user]
