@@ -38,6 +38,7 @@ from django.db import connection, connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from benchmarks import steps  # noqa: E402
+from benchmarks.deadlines import bench_deadlines  # noqa: E402
 from benchmarks.documents import bench_documents  # noqa: E402
 from benchmarks.report import RESULTS, write_results  # noqa: E402
 from benchmarks.scale import bench_scale  # noqa: E402
@@ -46,7 +47,7 @@ from benchmarks.transitions import bench_transitions  # noqa: E402
 from demo.world import build_world  # noqa: E402
 from violations.models import Case  # noqa: E402
 
-SECTIONS = ("transitions", "throughput", "reads", "documents")
+SECTIONS = ("transitions", "throughput", "reads", "documents", "deadlines")
 
 
 def main(argv=None):
@@ -58,6 +59,7 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, help="requests per page and size (30)")
     parser.add_argument("--events", type=int, help="audit events in the PDF case (500)")
     parser.add_argument("--exports", type=int, help="bundles in the export test (1000)")
+    parser.add_argument("--clocks", type=int, help="open clocks in the deadline scan (100000)")
     parser.add_argument("--skip", default="", help="comma list: " + ",".join(SECTIONS))
     args = parser.parse_args(argv)
     q = args.quick
@@ -73,12 +75,15 @@ def main(argv=None):
     unknown = skip - set(SECTIONS)
     if unknown:
         parser.error(
-            f"--skip knows transitions, throughput, reads and documents, not "
+            f"--skip knows transitions, throughput, reads, documents and deadlines, not "
             f"{', '.join(sorted(unknown))}"
         )
     requests = args.requests or (10 if q else 30)
     events = args.events or (100 if q else 500)
     exports = args.exports or (20 if q else 1000)
+    clocks = args.clocks or (10_000 if q else 100_000)
+    if clocks < 1000:
+        parser.error("--clocks needs at least 1000 open clocks")
 
     vendor = connection.vendor
     started = timezone.now()
@@ -88,7 +93,7 @@ def main(argv=None):
         flush=True,
     )
     call_command("migrate", verbosity=0, interactive=False)
-    settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] = dt.timedelta(seconds=1)
+    settings.ACCOUNTABILITY["DEADLINE_OVERRIDES"] = {"review_delay": dt.timedelta(seconds=1)}
     world = build_world(password="pw")
 
     if "transitions" not in skip:
@@ -101,6 +106,8 @@ def main(argv=None):
         bench_documents(world, events, exports, closed)
     if "reads" not in skip:
         bench_scale(world, sizes, requests, detail_case)
+    if "deadlines" not in skip:
+        bench_deadlines(world, clocks, due_cases=20 if q else 200)
 
     RESULTS.update(
         date=started.isoformat(),
@@ -115,6 +122,7 @@ def main(argv=None):
             "requests": requests,
             "events": events,
             "exports": exports,
+            "clocks": clocks,
         },
     )
     path = write_results(f"{started:%Y%m%dT%H%M%S}-{vendor}{'-quick' if q else ''}")

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
 
+from deadlines.models import Kind as DeadlineKind
 from remediation.models import ActionStatus, CorrectiveAction
 from remediation.selectors import current_round
-from sanctions import conf as sanction_conf
 from sanctions.models import LEVEL_PERMISSION
 from sanctions.policy import pending_proposal
 from violations import services
 from violations.models import Case, CaseProcess, TeamRole
+from violations.services.clocks import length_from_now
 
 from . import routing
 from .engine import CaseLock
@@ -357,10 +357,10 @@ class CaseFlow(flow.Flow):
         )
 
     def appeal_window_length(self, activation) -> timedelta:
-        return sanction_conf.appeal_window()
+        return length_from_now(activation.process.case, DeadlineKind.APPEAL_FILING)
 
     def review_delay(self, activation) -> timedelta:
-        return settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"]
+        return length_from_now(activation.process.case, DeadlineKind.REVIEW_DELAY)
 
     def close_case(self, activation):
         case = activation.process.case

@@ -10,9 +10,12 @@ would be refused).
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.db import models
 from django.db.models import Q, Value, When
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +35,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from violations import policy
+from violations.models import ClockState
 
+from .deadlines import clock_of_task, open_clocks_by_case
 from .eligibility import eligible_queue
 from .views.case import ProcessCancelRedirectView
 from .views.workflow_pages import VisibleDashboardMixin
@@ -101,6 +106,25 @@ class CaseColumnsMixin:
 
     def task_title(self, task):
         return task.title
+
+    @cached_property
+    def _open_clocks(self):
+        # One query for the whole list (the tasks' cases), not one per row.
+        case_ids = self.queryset.filter(process__case__isnull=False).values_list(
+            "process__case", flat=True
+        )
+        return open_clocks_by_case(case_ids)
+
+    def task_due(self, task):
+        case = getattr(task.process, "case", None)
+        clock = clock_of_task(task, case, self._open_clocks.get(case.pk, [])) if case else None
+        if clock is None:
+            return "—"
+        if clock.state == ClockState.PAUSED:
+            return format_html('<span class="badge">{}</span>', _("Paused"))
+        return render_to_string("violations/_due_cell.html", {"due": clock.due_at})
+
+    task_due.short_description = _("Due")
 
     task_title.short_description = _("Task")
 
@@ -190,6 +214,7 @@ class CaseInboxView(TaskActionMixin, SightMixin, CaseColumnsMixin, FlowInboxList
         "case_title",
         "case_stage",
         "task_title",
+        "task_due",
         "created",
         "action",
     )
@@ -217,6 +242,7 @@ class CaseQueueView(TaskActionMixin, SightMixin, CaseColumnsMixin, FlowQueueList
         "case_title",
         "case_stage",
         "task_title",
+        "task_due",
         "created",
         "action",
     )

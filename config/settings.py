@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "ledger",
+    "deadlines",  # working-day calendars and deadline rules (reference data)
     "security",  # account, right and login events on the system chain
     "violations",
     "sanctions",
@@ -433,28 +434,10 @@ LOGGING = {
 ACCOUNTABILITY = {
     "INSTITUTION_NAME": env.str("ACCOUNTABILITY_INSTITUTION", default="Demo Bank Ltd."),
     "REFERENCE_PREFIX": "VC",
-    # Initial response to a report is due within this window (the brief's 24 hours).
-    "ACKNOWLEDGE_WITHIN": timedelta(hours=24),
-    # How long each stage may take before it is overdue and escalated.
-    "STAGE_DEADLINES": {
-        "verification": timedelta(days=5),
-        "team": timedelta(days=3),
-        "investigation": timedelta(days=30),
-        "fact_finding": timedelta(days=10),
-        "sanction_proposal": timedelta(days=10),
-        "approval": timedelta(days=7),
-        "post_approval": timedelta(days=60),
-        "effectiveness_review": timedelta(days=14),
-    },
-    # How long after the last corrective action the effectiveness review opens. The demo
-    # sets ACCOUNTABILITY_REVIEW_DELAY_MINUTES so a person can watch the review open.
-    "EFFECTIVENESS_REVIEW_DELAY": (
-        timedelta(minutes=env.int("ACCOUNTABILITY_REVIEW_DELAY_MINUTES"))
-        if env.str("ACCOUNTABILITY_REVIEW_DELAY_MINUTES", default="")
-        else timedelta(days=env.int("ACCOUNTABILITY_REVIEW_DELAY_DAYS", default=90))
-    ),
-    # The flow's other waits (sanctions/conf.py has every sanction-stage number): the demo
-    # sets ACCOUNTABILITY_APPEAL_WINDOW_MINUTES so the case closes while a person watches.
+    # Deadlines, windows and waits are reference data (deadlines.DeadlineRule, edited in the
+    # admin). These numbers only seed the rules when the database is created (deadlines/
+    # defaults.py holds the rest); changing them later changes nothing.
+    "REVIEW_DELAY_DAYS": env.int("ACCOUNTABILITY_REVIEW_DELAY_DAYS", default=90),
     "SANCTIONS": {
         "DEFENCE_WORKING_DAYS": env.int("ACCOUNTABILITY_DEFENCE_WORKING_DAYS", default=5),
         "APPEAL_WINDOW_DAYS": env.int("ACCOUNTABILITY_APPEAL_WINDOW_DAYS", default=10),
@@ -464,6 +447,17 @@ ACCOUNTABILITY = {
         "CURRENCIES": env.list(
             "ACCOUNTABILITY_SANCTION_CURRENCIES", default=["HKD", "CNY", "USD", "TWD", "EUR"]
         ),
+    },
+    # Fixed lengths that win over the rules, for a demonstration only: `make demo` sets
+    # ACCOUNTABILITY_REVIEW_DELAY_MINUTES and ACCOUNTABILITY_APPEAL_WINDOW_MINUTES so a person
+    # can watch a review open and a case close.
+    "DEADLINE_OVERRIDES": {
+        kind: timedelta(minutes=minutes)
+        for kind, minutes in (
+            ("review_delay", env.int("ACCOUNTABILITY_REVIEW_DELAY_MINUTES", default=0)),
+            ("appeal_filing", env.int("ACCOUNTABILITY_APPEAL_WINDOW_MINUTES", default=0)),
+        )
+        if minutes
     },
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
     "EVIDENCE_EXTENSIONS": [

@@ -3,10 +3,11 @@
 import datetime as dt
 
 import time_machine
-from django.conf import settings
 from django.utils import timezone
 
 from casework import services as work
+from deadlines.models import Kind as DeadlineKind
+from deadlines.rules import deadline
 from violations import services
 from violations.models import Case, Department, Employee, ViolationCategory
 
@@ -359,9 +360,7 @@ def run(driver, case, action, made, when):
     elif name == "complete_actions":
         driver.complete_all(case, "complete_action")
     elif name == "timers":
-        driver.fire_timers(
-            when + settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] + dt.timedelta(minutes=1)
-        )
+        driver.fire_timers(deadline(DeadlineKind.REVIEW_DELAY).due(when) + dt.timedelta(minutes=1))
     elif name == "review":
         driver.step(case, "review", verdict=arg or "effective")
     else:

@@ -45,10 +45,14 @@ def expire_sanctions() -> str:
     return f"{sanction_expire_due()} sanction(s) expired"
 
 
-def escalate_overdue() -> str:
-    from violations.services.escalation import overdue_escalate
+def scan_deadlines() -> str:
+    from violations.services.deadlines import deadline_scan
 
-    return f"{len(overdue_escalate())} escalation(s)"
+    r = deadline_scan()
+    return (
+        f"{r.clocks} clock(s): {r.reminded} reminder(s), {r.breached} breach(es), "
+        f"{r.escalated[2]} to managers, {r.escalated[3]} to the compliance head"
+    )
 
 
 def ledger_checkpoint() -> str:
@@ -97,10 +101,11 @@ JOBS: list[Job] = [
         "Expire executed sanctions whose record period is over.",
     ),
     Job(
-        "escalate_overdue",
-        timedelta(minutes=15),
-        escalate_overdue,
-        "Escalate overdue stages and acknowledgements to the case managers, once each.",
+        "scan_deadlines",
+        timedelta(minutes=5),
+        scan_deadlines,
+        "Deadline clocks: remind before a deadline; tell a breach to the holder, then the "
+        "manager, then the compliance head, once each.",
     ),
     Job(
         "ledger_checkpoint",

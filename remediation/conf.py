@@ -18,5 +18,19 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+# Deadlines are reference data (deadlines.DeadlineRule); the numbers above seed the rules.
+RULES = {
+    "COMPLAINT_DAYS": "complaint",
+    "COMPLAINT_MAX_DAYS": "complaint_extension",
+    "REGULATOR_NOTIFY_WITHIN": "regulator_notice",
+}
+
+
 def setting(name: str) -> Any:
+    if name in RULES:
+        from deadlines.models import Severity
+        from deadlines.rules import deadline
+
+        rule = deadline(RULES[name], severity=Severity.MAJOR)
+        return rule.length if name == "REGULATOR_NOTIFY_WITHIN" else rule.amount
     return settings.ACCOUNTABILITY.get(name, DEFAULTS[name])

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from violations import policy
@@ -28,5 +29,9 @@ class DashboardView(SupervisorMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["d"] = supervision.dashboard(since=_since(self.request, 365))
+        ctx["d"] = d = supervision.dashboard(since=_since(self.request, 365))
+        ctx["adherence"] = [
+            (_("Deadline adherence per deadline"), d.adherence_by_deadline),
+            (_("Deadline adherence per department"), d.adherence_by_department),
+        ]
         return ctx

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from deadlines.models import Kind as DeadlineKind
 from remediation.models import ActionKind, RootCauseCategory, Verdict
 from sanctions.models import ApprovalLevel, DefenceStatus, SanctionStatus
 from violations.models import Outcome, Severity, Source, Stage, TeamRole, VerificationOutcome
@@ -279,14 +280,27 @@ def _identity_viewed(f: Facts) -> str:
 
 
 def _escalated(f: Facts) -> str:
-    if f.get("what") == "acknowledgement":
-        return _(
-            "The acknowledgement to the reporter was overdue (due %(due)s) and was escalated."
-        ) % {"due": _date(f.get("due"))}
-    return _("The stage “%(stage)s” was overdue (due %(due)s) and was escalated.") % {
-        "stage": L.choice(Stage, f.get("stage", "")),
-        "due": _date(f.get("due")),
-    }
+    level = f.get("escalation")
+    if level is None:  # the escalation before deadline clocks: one level, stages and the ack
+        if f.get("what") == "acknowledgement":
+            return _(
+                "The acknowledgement to the reporter was overdue (due %(due)s) and was escalated."
+            ) % {"due": _date(f.get("due"))}
+        return _("The stage “%(stage)s” was overdue (due %(due)s) and was escalated.") % {
+            "stage": L.choice(Stage, f.get("stage", "")),
+            "due": _date(f.get("due")),
+        }
+    facts = {"what": L.choice(DeadlineKind, f.get("what", "")), "due": _date(f.get("due"))}
+    if level == 1:
+        return _("“%(what)s” passed its deadline (%(due)s); whoever held it was told.") % facts
+    if level == 2:
+        return _("“%(what)s” was still overdue (due %(due)s) and was escalated to the manager.") % (
+            facts
+        )
+    return (
+        _("“%(what)s” was still overdue (due %(due)s) and was escalated to the compliance head.")
+        % facts
+    )
 
 
 def _defence_recorded(f: Facts) -> str:

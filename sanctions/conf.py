@@ -47,7 +47,12 @@ def get(name: str) -> Any:
 
 
 def appeal_window():
-    from datetime import timedelta
+    """How long the appeal window runs if it opens now: the deadline rule (reference data;
+    the numbers above only seed it)."""
+    from django.utils import timezone
 
-    minutes = get("APPEAL_WINDOW_MINUTES")
-    return timedelta(minutes=minutes) if minutes else timedelta(days=get("APPEAL_WINDOW_DAYS"))
+    from deadlines.models import Kind
+    from deadlines.rules import deadline
+
+    now = timezone.now()
+    return deadline(Kind.APPEAL_FILING).due(now) - now

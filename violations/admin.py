@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from deadlines.models import DeadlineRule, InstitutionDay, WorkingCalendar
 from ledger.chain import SYSTEM_CHAIN
 from ledger.models import AuditChain, AuditEvent
 
@@ -198,3 +199,51 @@ class ViolationCategoryAdmin(TranslationAdmin, ConfigurationAdmin):
     list_filter = ["active"]
     search_fields = ["code", *NAME_IN_EVERY_LANGUAGE]
     raw_id_fields = ["parent"]
+
+
+# --- deadlines and working-day calendars (reference data of the ``deadlines`` app) -------------
+
+
+class InstitutionDayInline(admin.TabularInline):
+    """Shown on its calendar; added, changed and deleted from its own page (audited)."""
+
+    model = InstitutionDay
+    fields = ["date", "kind", "name"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkingCalendar)
+class WorkingCalendarAdmin(ConfigurationAdmin):
+    list_display = ["name", "country", "subdivision", "weekend", "is_default"]
+    inlines = [InstitutionDayInline]
+
+
+@admin.register(InstitutionDay)
+class InstitutionDayAdmin(ConfigurationAdmin):
+    list_display = ["date", "kind", "name", "calendar"]
+    list_filter = ["kind", "calendar"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(ConfigurationAdmin):
+    list_display = [
+        "kind",
+        "severity",
+        "source",
+        "amount",
+        "basis",
+        "calendar",
+        "remind_before_hours",
+        "manager_after_hours",
+        "head_after_hours",
+    ]
+    list_filter = ["kind", "basis", "severity", "source"]
+    list_select_related = ["calendar"]

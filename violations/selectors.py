@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import WINDOWS
 from ledger.models import AuditEvent
 
 from . import audit, policy
-from .models import Case, Stage, TeamMember
+from .models import OPEN_STATES, Case, Clock, ClockState, Stage, TeamMember
 from .services.vault import PROTECTED_REPORTER
 
 # The timeline's words for this app's audit actions (sanctions and remediation keep their
@@ -49,26 +52,70 @@ ACTION_LABELS = {
 }
 
 
-def _listed(stage: str | None, q: str | None) -> QuerySet[Case]:
+OVERDUE = "overdue"
+
+
+def parse_due(value: str | None) -> str | int | None:
+    """The case list's deadline filter: ``overdue``, or a number of days (1 to 366) for
+    "due within"; empty for none. Raises ValueError for anything else."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value == OVERDUE:
+        return OVERDUE
+    days = int(value)
+    if not 1 <= days <= 366:
+        raise ValueError(value)
+    return days
+
+
+def _timed_clocks(now) -> QuerySet[Clock]:
+    """Running clocks of work someone owes (windows and waits are nobody's lateness)."""
+    return Clock.objects.filter(case=OuterRef("pk"), state=ClockState.RUNNING).exclude(
+        kind__in=WINDOWS
+    )
+
+
+def _listed(stage: str | None, q: str | None, due: str | int | None = None) -> QuerySet[Case]:
     qs = Case.objects.all()
     if stage:
         qs = qs.filter(stage=stage)
     if q:
         qs = qs.filter(case_search(q))
+    if due is not None:
+        now = timezone.now()
+        if due == OVERDUE:
+            qs = qs.filter(Exists(_timed_clocks(now).filter(due_at__lt=now)))
+        else:
+            until = now + dt.timedelta(days=int(due))
+            qs = qs.filter(Exists(_timed_clocks(now).filter(due_at__gte=now, due_at__lte=until)))
     return qs
 
 
-def case_list(user, *, stage: str | None = None, q: str | None = None) -> QuerySet[Case]:
+def case_list(
+    user, *, stage: str | None = None, q: str | None = None, due: str | int | None = None
+) -> QuerySet[Case]:
+    """The cases ``user`` may see, newest first, each with ``next_due_at``: the soonest due
+    moment of the work still owed on it."""
+    now = timezone.now()
     return (
-        policy.visible_cases(user, _listed(stage, q))
+        policy.visible_cases(user, _listed(stage, q, due))
         .select_related("category", "department")
+        .annotate(next_due_at=Subquery(_timed_clocks(now).order_by("due_at").values("due_at")[:1]))
         .order_by("-reported_at")
     )
 
 
-def case_list_count(user, *, stage: str | None = None, q: str | None = None) -> int:
+def case_list_count(
+    user, *, stage: str | None = None, q: str | None = None, due: str | int | None = None
+) -> int:
     """How many cases :func:`case_list` holds (see :func:`policy.count_visible`)."""
-    return policy.count_visible(user, _listed(stage, q))
+    return policy.count_visible(user, _listed(stage, q, due))
+
+
+def case_clocks(case: Case) -> list[Clock]:
+    """The case's open clocks, soonest first (the case page's "Deadlines")."""
+    return list(case.clocks.filter(state__in=OPEN_STATES).order_by("due_at"))
 
 
 class CountedPaginator(Paginator):

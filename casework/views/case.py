@@ -70,6 +70,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         ctx.update(
             case=case,
             timeline=selectors.timeline(case, user, ACTION_LABELS),
+            clocks=selectors.case_clocks(case),
             tasks=tasks,
             waits=waits,
             ask=case_managers() if not case.is_closed and (waits or not tasks) else [],

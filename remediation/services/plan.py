@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
 from violations import audit, dates, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case
+from violations.services.clocks import clock_start, clock_stop, end_of_day
 from violations.services.evidence import store_evidence
 
 from ..models import ActionKind, ActionStatus, CorrectiveAction, RootCause, RootCauseCategory
@@ -105,6 +107,14 @@ def remediation_plan(
             due_date=a.due_date,
         )
         audit.save(action, actor=actor, reason="corrective action planned")
+        clock_start(
+            case=case,
+            kind=DeadlineKind.CORRECTIVE_ACTION,
+            target=f"action:{action.pk}",
+            label=action.description[:200],
+            due_at=end_of_day(action.due_date),
+            holder=action.owner,
+        )
         action.root_causes.set([cause_rows[i] for i in a.causes])
         audit.touch(action)
         created.append(action)
@@ -156,6 +166,12 @@ def action_complete(
     action.completion_note = completion_note
     action.status = ActionStatus.DONE
     action.completed_at = timezone.now()
+    clock_stop(
+        case=case,
+        kind=DeadlineKind.CORRECTIVE_ACTION,
+        target=f"action:{action.pk}",
+        at=action.completed_at,
+    )
     audit.save(
         action,
         actor=actor,
@@ -211,6 +227,13 @@ def action_cancel(
     action.cancel_reason = reason
     action.cancelled_by = actor
     action.cancelled_at = timezone.now()
+    clock_stop(
+        case=case,
+        kind=DeadlineKind.CORRECTIVE_ACTION,
+        target=f"action:{action.pk}",
+        at=action.cancelled_at,
+        cancel=True,
+    )
     audit.save(
         action,
         actor=actor,

@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
 from violations import audit, dates, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case, Severity
+from violations.services.clocks import clock_reschedule, clock_stop
 
 from ..conf import setting
 from ..models import ComplaintExtension, CustomerFeedback, RegulatorNotification
@@ -77,6 +79,7 @@ def customer_feedback_record(
         recorded_by=actor,
     )
     audit.save(row, actor=actor, reason="customer feedback")
+    clock_stop(case=case, kind=DeadlineKind.COMPLAINT, at=row.notified_at)
     clock = complaint_clock(case)
     audit.record(
         action="customer.feedback",
@@ -129,6 +132,7 @@ def regulator_notify(
         recorded_by=actor,
     )
     audit.save(row, actor=actor, reason="regulator notified")
+    clock_stop(case=case, kind=DeadlineKind.REGULATOR_NOTICE, at=row.notified_at)
     audit.record(
         action="regulator.notified",
         actor=actor,
@@ -173,6 +177,11 @@ def complaint_clock_extend(
             raise ValidationError(errors)
         row = ComplaintExtension(case=case, limit_days=limit, reason=reason, extended_by=actor)
         audit.save(row, actor=actor, reason="complaint clock extended")
+        clock_reschedule(
+            case=case,
+            kind=DeadlineKind.COMPLAINT,
+            due_at=case.reported_at + dt.timedelta(days=limit),
+        )
         audit.record(
             action="complaint.extended",
             actor=actor,

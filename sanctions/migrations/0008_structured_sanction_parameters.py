@@ -18,7 +18,7 @@ def structure(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("sanctions", "0007_reference_names_filled_and_vouched"),
-        ("violations", "0013_case_history_keeps_subjects"),
+        ("violations", "0014_deadline_clocks"),
         ("ledger", "0004_append_only_lets_unchanged_rows_through"),
     ]
 

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
 from violations import audit, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case
+from violations.services.clocks import clock_start, clock_stop, rule_of
 
-from .. import conf
 from .. import policy as sanction_policy
 from ..models import Appeal, AppealOutcome, AppealStatus, ProposedSanction, SanctionStatus
 from .execution import approved_proposal
@@ -69,10 +70,16 @@ def appeal_file(
             grounds=grounds.strip(),
             filed_at=now,
             filed_by=actor,
-            decide_by=max(now, window_closes_at)
-            + dt.timedelta(days=conf.get("APPEAL_DECISION_DAYS")),
+            decide_by=rule_of(case, DeadlineKind.APPEAL_DECISION).due(max(now, window_closes_at)),
         )
         audit.save(appeal, actor=actor, reason="appeal filed")
+        clock_start(
+            case=case,
+            kind=DeadlineKind.APPEAL_DECISION,
+            target=f"appeal:{appeal.pk}",
+            start=now,
+            due_at=appeal.decide_by,
+        )
         audit.record(
             action="appeal.filed",
             actor=actor,
@@ -133,6 +140,7 @@ def appeal_decide(
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    clock_stop(case=case, kind=DeadlineKind.APPEAL_DECISION, target=f"appeal:{appeal.pk}", at=now)
     ended = SanctionStatus.SUPERSEDED if outcome == AppealOutcome.MODIFY else SanctionStatus.REVOKED
     if outcome != AppealOutcome.UPHOLD:
         for old in current:

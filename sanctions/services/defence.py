@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
 from violations import audit, policy
 from violations.exceptions import InvalidState
 from violations.models import Case
+from violations.services.clocks import clock_resume, clock_stop
 
 from ..models import Defence, DefenceStatus
 from ..policy import pending_proposal
@@ -87,7 +89,13 @@ def defence_record(*, case: Case, task, actor: User, responses: dict[int, tuple[
             ),
         },
     )
+    _defence_over(case, proposal, now)
     return changed
+
+
+def _defence_over(case: Case, proposal, now) -> None:
+    clock_stop(case=case, kind=DeadlineKind.DEFENCE, target=f"proposal:{proposal.pk}", at=now)
+    clock_resume(case=case, kind=f"stage.{case.stage}", at=now)
 
 
 def defence_close(*, case: Case, task, now) -> list:
@@ -118,6 +126,7 @@ def defence_close(*, case: Case, task, now) -> list:
             "no_statement": sorted(r.employee.staff_number for r in pending),
         },
     )
+    _defence_over(case, proposal, now)
     return pending
 
 

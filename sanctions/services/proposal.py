@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
 from notifications.services import notify
 from violations import audit, policy
 from violations.exceptions import InvalidState
 from violations.models import Case, Finding, ResponsiblePerson, Severity
+from violations.services.clocks import clock_pause, clock_start, rule_of
 
-from .. import conf, selectors
-from ..matrix import add_working_days
+from .. import selectors
 from ..models import (
     ApprovalDecision,
     Assessment,
@@ -185,8 +186,17 @@ def sanction_propose(
         )
     precedents = selectors.precedents(case, category=finding.category, severity=finding.severity)
     now = timezone.now()
-    due = add_working_days(timezone.localtime(now), conf.get("DEFENCE_WORKING_DAYS"))
+    due = rule_of(case, DeadlineKind.DEFENCE).due(now)
     notices = []
+    # While the people concerned may answer, the proposal stage waits for them.
+    clock_pause(case=case, kind=f"stage.{case.stage}", at=now)
+    clock_start(
+        case=case,
+        kind=DeadlineKind.DEFENCE,
+        target=f"proposal:{proposal.pk}",
+        start=now,
+        due_at=due,
+    )
     for rp in responsible:
         pr = ranges[rp.pk]
         f = factors.get(rp.pk, PersonFactors())

@@ -354,7 +354,7 @@ def test_one_case_from_report_to_close_in_chromium(live_server, settings, tmp_pa
 
     settings.ACCOUNTABILITY = {
         **settings.ACCOUNTABILITY,
-        "EFFECTIVENESS_REVIEW_DELAY": dt.timedelta(hours=12),
+        "DEADLINE_OVERRIDES": {"review_delay": dt.timedelta(hours=12)},
     }
     world = make_world()
     with sync_playwright() as playwright:

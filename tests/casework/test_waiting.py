@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from casework.selectors import waiting
+from deadlines.models import DeadlineRule, Kind
 from sanctions import conf
 
 
@@ -13,7 +14,7 @@ def test_the_case_page_names_the_appeal_window_and_hides_the_stale_stage_due(
 ):
     settings.ACCOUNTABILITY = {
         **settings.ACCOUNTABILITY,
-        "EFFECTIVENESS_REVIEW_DELAY": dt.timedelta(days=1),
+        "DEADLINE_OVERRIDES": {"review_delay": dt.timedelta(days=1)},
     }
     case = walk.to_approval(walk.report())
     walk.decide(case)
@@ -51,12 +52,12 @@ def test_the_wait_before_the_review_is_named(client, walk, world):
     assert "the effectiveness review opens on" in page
 
 
-def test_the_appeal_window_is_a_setting_and_the_demo_counts_it_in_minutes(settings):
-    settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY, "SANCTIONS": {"APPEAL_WINDOW_DAYS": 7}}
+def test_the_appeal_window_is_a_deadline_rule_and_the_demo_counts_it_in_minutes(db, settings):
+    DeadlineRule.objects.filter(kind=Kind.APPEAL_FILING).update(amount=7)
     assert conf.appeal_window() == dt.timedelta(days=7)
     settings.ACCOUNTABILITY = {
         **settings.ACCOUNTABILITY,
-        "SANCTIONS": {"APPEAL_WINDOW_DAYS": 7, "APPEAL_WINDOW_MINUTES": 3},
+        "DEADLINE_OVERRIDES": {"appeal_filing": dt.timedelta(minutes=3)},
     }
     assert conf.appeal_window() == dt.timedelta(minutes=3)
 
@@ -77,4 +78,7 @@ def test_the_environment_sets_every_wait_of_the_flow(monkeypatch):
         importlib.reload(config)
     assert fresh["SANCTIONS"]["APPEAL_WINDOW_MINUTES"] == 3
     assert fresh["SANCTIONS"]["DEFENCE_WORKING_DAYS"] == 2
-    assert fresh["EFFECTIVENESS_REVIEW_DELAY"] == dt.timedelta(minutes=2)
+    assert fresh["DEADLINE_OVERRIDES"] == {
+        "review_delay": dt.timedelta(minutes=2),
+        "appeal_filing": dt.timedelta(minutes=3),
+    }

@@ -31,7 +31,7 @@ def test_the_registry_holds_every_scheduled_job():
         "workflow_timers",
         "close_defence_windows",
         "expire_sanctions",
-        "escalate_overdue",
+        "scan_deadlines",
         "ledger_checkpoint",
         "announce_queues",
         "send_digests",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
@@ -81,6 +82,11 @@ def erase_case(case, *, counter: bool = True):
             if hist is not None:
                 delete_where(hist, f"{q(model._meta.pk.attname)} IN ({marks})", pks, cur)
             delete_where(model, f"{q(model._meta.pk.column)} IN ({marks})", pks, cur)
+        # Bookkeeping that is not audited but points at the case goes too (deadline clocks).
+        for model in apps.get_models():
+            link = next((f for f in model._meta.concrete_fields if f.name == "case"), None)
+            if model not in scope and link is not None and link.related_model is type(case):
+                delete_where(model, f"{q(link.column)} = %s", [case.pk], cur)
         chain = AuditChain.objects.filter(key=audit.chain_key(case)).first()
         if chain is not None:
             delete_where(AuditEvent, f"{q('chain_id')} = %s", [chain.pk], cur)

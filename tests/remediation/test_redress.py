@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from casework import services as work
+from deadlines.models import DeadlineRule, Kind
 from remediation import services as rem
 from remediation.models import ComplaintExtension
 from remediation.selectors import complaint_clock, regulator_deadline
@@ -47,8 +48,8 @@ def test_no_clock_without_a_customer(walk):
     assert complaint_clock(walk.report()) is None
 
 
-def test_limits_are_configurable(complaint, settings):
-    settings.ACCOUNTABILITY = {**settings.ACCOUNTABILITY, "COMPLAINT_DAYS": 7}
+def test_limits_are_configurable(complaint):
+    DeadlineRule.objects.filter(kind=Kind.COMPLAINT).update(amount=7)
     clock = complaint_clock(complaint, today=timezone.localdate(complaint.reported_at))
     assert (clock.limit_days, clock.days_left, clock.can_extend_to) == (7, 7, 30)
 

@@ -26,7 +26,7 @@ CAUSES = [("training", "Did not know the rule")]
 def test_review_is_scheduled_the_configured_delay_after_the_last_action(walk, world, settings):
     settings.ACCOUNTABILITY = {
         **settings.ACCOUNTABILITY,
-        "EFFECTIVENESS_REVIEW_DELAY": dt.timedelta(days=10),
+        "DEADLINE_OVERRIDES": {"review_delay": dt.timedelta(days=10)},
     }
     case = to_plan(walk)
     a1, a2 = plan(

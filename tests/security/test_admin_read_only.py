@@ -23,6 +23,9 @@ REFERENCE_MODELS = {
     "sanctions.sanctionkind",
     "sanctions.severitygrade",
     "sanctions.matrixrule",
+    "deadlines.workingcalendar",
+    "deadlines.institutionday",
+    "deadlines.deadlinerule",
 }
 
 

@@ -12,6 +12,7 @@ from .case import (
     Verification,
     VerificationOutcome,
 )
+from .clock import OPEN_STATES, Clock, ClockState
 from .investigation import (
     Evidence,
     EvidenceKind,
@@ -26,8 +27,11 @@ from .org import Department, Employee, ViolationCategory
 from .vault import ReporterIdentity, UnmaskRequest, UnmaskStatus
 
 __all__ = [
+    "OPEN_STATES",
     "Case",
     "CaseProcess",
+    "Clock",
+    "ClockState",
     "Department",
     "Employee",
     "Evidence",

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
+
 from .. import audit, policy
 from ..exceptions import InvalidState
 from ..models import Case, Outcome, OutcomeNotice, ReporterIdentity, Stage
+from .clocks import clock_start, clock_stop
 from .notices import reporter_notify
 
 if TYPE_CHECKING:
@@ -31,11 +33,15 @@ def case_enter_stage(*, case: Case, stage: str) -> None:
     if case.stage == stage and case.stage_due_at is not None:
         return
     now = timezone.now()
-    limit = settings.ACCOUNTABILITY["STAGE_DEADLINES"].get(stage)
     previous = case.stage
+    clock_stop(case=case, kind=f"stage.{previous}", at=now)
+    kind = DeadlineKind.of_stage(stage)
     case.stage = stage
     case.stage_entered_at = now
-    case.stage_due_at = now + limit if limit else None
+    case.stage_due_at = None
+    if kind is not None:
+        clock = clock_start(case=case, kind=kind, target=now.isoformat(), start=now)
+        case.stage_due_at = clock.due_at
     audit.save(
         case,
         actor=None,
@@ -84,6 +90,9 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
 
 def case_close(*, case: Case) -> Case:
     """Freeze the case: stage closed, closing time, final outcome."""
+    # The last stage's clock is met; anything else still timed no longer has to be done.
+    clock_stop(case=case, kind=f"stage.{case.stage}")
+    clock_stop(case=case, cancel=True)
     case.stage = Stage.CLOSED
     case.closed_at = timezone.now()
     case.stage_entered_at = case.closed_at
@@ -120,6 +129,7 @@ def case_cancel(*, case: Case, actor: User, reason: str) -> Case:
     case.closed_at = timezone.now()
     case.stage_entered_at = case.closed_at
     case.stage_due_at = None
+    clock_stop(case=case, at=case.closed_at, cancel=True)
     audit.save(
         case,
         actor=actor,

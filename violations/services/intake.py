@@ -13,9 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from deadlines.models import Kind as DeadlineKind
+
 from .. import audit, policy
 from ..exceptions import InvalidState, NotAllowed
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
+from .clocks import clock_start, clock_stop, rule_of
 from .evidence import store_evidence
 from .notices import acknowledgement_notify
 from .vault import PROTECTED_REPORTER, vault_identity_store
@@ -112,8 +115,11 @@ def case_report(
             is_anonymous=protected,
             reported_by=recorder,
             reported_at=now,
-            acknowledge_due_at=now + settings.ACCOUNTABILITY["ACKNOWLEDGE_WITHIN"],
+            acknowledge_due_at=now,
         )
+        # The acknowledgement's deadline rule may depend on the source (a whistleblower
+        # report has longer than a customer complaint).
+        case.acknowledge_due_at = rule_of(case, DeadlineKind.ACKNOWLEDGEMENT).due(now)
         audit.save(case, actor=recorder, reason="reported")
         # A new case: its subject links are written in one insert (no read of links it
         # cannot have yet); the event digests them as the database holds them.
@@ -145,6 +151,12 @@ def case_report(
             records=[case],
             new_chain=True,
         )
+        clock_start(
+            case=case, kind=DeadlineKind.ACKNOWLEDGEMENT, start=now, due_at=case.acknowledge_due_at
+        )
+        if customer_involved:
+            # The customer is answered within the complaint rule's time of the report.
+            clock_start(case=case, kind=DeadlineKind.COMPLAINT, start=now)
     return case
 
 
@@ -185,6 +197,7 @@ def case_acknowledge(*, case: Case, actor: User, message: str = "") -> Case:
                 "on_time": case.acknowledged_at <= case.acknowledge_due_at,
             },
         )
+        clock_stop(case=case, kind=DeadlineKind.ACKNOWLEDGEMENT, at=case.acknowledged_at)
         acknowledgement_notify(case=case, message=message)
     return case
 

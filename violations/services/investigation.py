@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Kind as DeadlineKind
+
 from .. import audit, policy
 from ..models import (
     Case,
@@ -22,6 +24,7 @@ from ..models import (
     Severity,
     ViolationCategory,
 )
+from .clocks import clock_start
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -153,6 +156,9 @@ def facts_determine(
         audit.save(
             case, actor=actor, reason="facts determined", update_fields=["severity", "category"]
         )
+        if severity == Severity.MAJOR:
+            # A major violation is reported to the regulator within the rule's time.
+            clock_start(case=case, kind=DeadlineKind.REGULATOR_NOTICE, start=finding.found_at)
     else:
         case.outcome = Outcome.NOT_ESTABLISHED
         audit.save(case, actor=actor, reason="not established", update_fields=["outcome"])

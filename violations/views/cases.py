@@ -23,6 +23,16 @@ def visible_case_or_404(user, reference: str) -> Case:
     return case
 
 
+DUE_CHOICES = [
+    ("overdue", _("Overdue")),
+    ("1", _("Due within 1 day")),
+    ("3", _("Due within 3 days")),
+    ("7", _("Due within 7 days")),
+    ("14", _("Due within 14 days")),
+    ("30", _("Due within 30 days")),
+]
+
+
 class CaseListView(LoginRequiredMixin, TemplateView):
     template_name = "violations/case_list.html"
 
@@ -30,13 +40,29 @@ class CaseListView(LoginRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         stage = self.request.GET.get("stage") or None
         q = (self.request.GET.get("q") or "").strip() or None
+        due_error = ""
+        try:
+            due = selectors.parse_due(self.request.GET.get("due"))
+        except ValueError:
+            due = None
+            due_error = _("“Due within” takes a number of days from 1 to 366, or “overdue”.")
         user = self.request.user
         page = selectors.CountedPaginator(
-            selectors.case_list(user, stage=stage, q=q),
+            selectors.case_list(user, stage=stage, q=q, due=due),
             25,
-            count=selectors.case_list_count(user, stage=stage, q=q),
+            count=selectors.case_list_count(user, stage=stage, q=q, due=due),
         ).get_page(self.request.GET.get("page"))
-        ctx.update(page=page, stages=Stage.choices, stage=stage, q=q or "")
+        ctx.update(
+            page=page,
+            stages=Stage.choices,
+            stage=stage,
+            q=q or "",
+            due="" if due is None else str(due),
+            due_choices=DUE_CHOICES
+            if due is None or str(due) in dict(DUE_CHOICES)
+            else [*DUE_CHOICES, (str(due), _("Due within %(n)d days") % {"n": due})],
+            due_error=due_error,
+        )
         return ctx
 
 

@@ -117,12 +117,16 @@ class Command(BaseCommand):
         from demo.scenarios import build_cases
 
         # Loaded cases are dated in the past; a short review delay keeps every event there.
-        delay = settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"]
-        settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] = dt.timedelta(days=14)
+        overrides = settings.ACCOUNTABILITY.setdefault("DEADLINE_OVERRIDES", {})
+        delay = overrides.get("review_delay")
+        overrides["review_delay"] = dt.timedelta(days=14)
         try:
             counts = build_cases(self.stdout)
         finally:
-            settings.ACCOUNTABILITY["EFFECTIVENESS_REVIEW_DELAY"] = delay
+            if delay is None:
+                overrides.pop("review_delay")
+            else:
+                overrides["review_delay"] = delay
         self.stdout.write(self.style.SUCCESS(f"Loaded {counts} demo cases."))
         names = ", ".join(u for u, *_ in LOGINS)
         self.stdout.write(f"Demo logins (password '{PASSWORD}'): {names}, admin (superuser)")

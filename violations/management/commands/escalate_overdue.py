@@ -1,13 +1,5 @@
-from django.core.management.base import BaseCommand
-
-from violations.services.escalation import overdue_escalate
+from violations.management.commands.scan_deadlines import Command as ScanDeadlines
 
 
-class Command(BaseCommand):
-    help = "Escalate overdue stages and acknowledgements to the case managers (safe to re-run; run from cron)."
-
-    def handle(self, *args, **options):
-        done = overdue_escalate()
-        for reference, what in done:
-            self.stdout.write(f"{reference}: {what} overdue, escalated")
-        self.stdout.write(f"{len(done)} escalation(s).")
+class Command(ScanDeadlines):
+    help = "Old name of scan_deadlines (the deadline scan), kept for existing cron entries."
