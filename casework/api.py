@@ -573,12 +573,10 @@ class VerificationSerializer(serializers.Serializer):
     first_evidence = serializers.CharField(
         max_length=limits.LONG_TEXT, required=False, allow_blank=True, default=""
     )
-    duplicate_of = serializers.SlugRelatedField(
-        slug_field="reference",
-        queryset=Case.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
+    # A reference, looked up below: a case that does not exist is refused in the words the
+    # service uses for one the caller may not see, so the answer never tells them apart.
+    duplicate_of = serializers.CharField(
+        max_length=40, required=False, allow_null=True, allow_blank=True, default=None
     )
 
 
@@ -590,7 +588,19 @@ class VerifyViewSet(ApiView, viewsets.GenericViewSet):
         task = TaskViewSet(request=request)._task(task_pk)
         data = VerificationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        reference = fields.pop("duplicate_of") or None
+        duplicate = None
+        if reference:
+            # A reference that names no case goes to the service as an unsaved case, which
+            # no one may name: it is refused with the other errors, in the same words as a
+            # case the caller may not see.
+            duplicate = Case.objects.filter(reference=reference).first() or Case()
         call_service(
-            services.verification_complete, task=task, actor=request.user, **data.validated_data
+            services.verification_complete,
+            task=task,
+            actor=request.user,
+            duplicate_of=duplicate,
+            **fields,
         )
         return Response(CaseListSerializer(Case.objects.get(process_id=task.process_id)).data)

@@ -91,3 +91,26 @@ def test_openapi_schema_is_served(world):
     response = client_for(world.reporter).get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/cases/" in response.content
+
+
+def test_the_earlier_verify_operation_tells_no_hidden_case_from_a_missing_one(walk, world):
+    reporter, world.reporter = world.reporter, world.officer
+    own = walk.report()  # the officer's own report: never theirs to name as the earlier one
+    world.reporter = reporter
+    case = walk.report()
+    task = open_task(case, "verify")
+    api = client_for(world.officer)
+    api.post(f"/api/tasks/{task.pk}/claim/")
+    url = f"/api/tasks/{task.pk}/verify/"
+    for reason in ("", "Same complaint as the earlier one."):
+        answers = [
+            api.post(
+                url, {"outcome": "duplicate", "duplicate_of": ref, "reason": reason}, format="json"
+            )
+            for ref in (own.reference, "VC-2099-999999")
+        ]
+        assert [a.status_code for a in answers] == [400, 400]
+        assert answers[0].json() == answers[1].json()
+        assert "duplicate_of" in answers[0].json()
+    case.refresh_from_db()
+    assert case.stage == "verification"
