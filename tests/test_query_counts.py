@@ -117,8 +117,10 @@ def test_the_join_closes_the_case(walk):
 # --- pages -------------------------------------------------------------------------------------
 
 PAGE_CEILINGS = {  # every page's header counts the unread notifications: one indexed COUNT
-    "inbox": 15,
-    "queue": 15,
+    # The inbox and queue ask once per page which cases the user sees, and once for the
+    # rows' deadline clocks (the "Due" column).
+    "inbox": 16,
+    "queue": 16,
     "archive": 14,
     "task_list": 16,
     "dashboard": 30,

@@ -138,7 +138,7 @@ def test_the_case_file_tells_each_escalation_level_in_three_languages():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED: PostgreSQL only")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_scans_at_once_tell_each_breach_exactly_once():
     from tests.conftest import make_world
     from tests.walk import Walker

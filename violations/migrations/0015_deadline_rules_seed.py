@@ -18,9 +18,12 @@ def seed(apps, schema_editor):
     from deadlines.models import DeadlineRule, WorkingCalendar
     from violations.services.reference import reference_genesis
 
+    # Created without history rows, as the reference catalogue is on a new database: the
+    # genesis event vouches for them, and history starts with the first edit in the admin.
     rows = []
     if not WorkingCalendar.objects.filter(is_default=True).exists():
-        rows.append(WorkingCalendar.objects.create(is_default=True, **CALENDAR))
+        rows += WorkingCalendar.objects.bulk_create([WorkingCalendar(is_default=True, **CALENDAR)])
+    rules = []
     for rule in default_rules():
         scope = {
             "kind": rule["kind"],
@@ -30,7 +33,8 @@ def seed(apps, schema_editor):
         if DeadlineRule.objects.filter(**scope).exists():
             continue
         fields = {k: v for k, v in rule.items() if k not in scope}
-        rows.append(DeadlineRule.objects.create(**scope, **fields))
+        rules.append(DeadlineRule(**scope, **fields))
+    rows += DeadlineRule.objects.bulk_create(rules)
     reference_genesis(rows=rows, reason="deadline rules and calendar loaded by migrations")
     start_open_clocks(apps)
 
