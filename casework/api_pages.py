@@ -111,6 +111,13 @@ def submit(page, data, files):
             del data[key]
     elif isinstance(data, dict):
         data = {k: v for k, v in data.items() if k in fields}
+        # A list is a multi-valued field's value; for any other field the form would quietly
+        # read the last item, so a list there is refused like any value of the wrong type.
+        lists = [k for k, v in data.items() if isinstance(v, list) and not _multiple(fields[k])]
+        if lists:
+            raise PageRefused(
+                status=400, body={k: [_("Give one value, not a list.")] for k in lists}
+            )
     form = page_form(page, data=data, files=files)
     if not form.is_valid():
         raise PageRefused(status=400, body=_errors(form.errors.get_json_data()))
@@ -128,6 +135,13 @@ def submit(page, data, files):
             status=error.status_code,
             body={"detail": str(error.message), "code": type(error).__name__},
         ) from None
+
+
+def _multiple(field: forms.Field) -> bool:
+    """Whether the field takes several values (a multiple choice, several files)."""
+    return isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)) or bool(
+        getattr(field.widget, "allow_multiple_selected", False)
+    )
 
 
 def _errors(json_errors: dict) -> dict:

@@ -141,7 +141,9 @@ def _sign_in(base: str, username: str, env: dict[str, str]) -> str:
     opener.open(f"{base}/accounts/login/")
     form = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": cookie("csrftoken")}
     page = opener.open(
-        urllib.request.Request(f"{base}/accounts/login/", data=urllib.parse.urlencode(form).encode())
+        urllib.request.Request(
+            f"{base}/accounts/login/", data=urllib.parse.urlencode(form).encode()
+        )
     )
     if "/second-factor/verify/" in page.url:
         code = subprocess.run(
