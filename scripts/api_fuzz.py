@@ -5,7 +5,9 @@ Migrates a scratch SQLite database, loads the demo data (``seed_demo``), starts 
 (deploy/gunicorn.conf.py, API_FUZZ_WORKERS workers) on API_FUZZ_PORT (default 8270), and
 runs schemathesis with all its checks against ``/api/v1/schema/``, one run per role, the
 runs side by side: a compliance officer, a case manager and an investigator
-(API_FUZZ_ROLES), API_FUZZ_EXAMPLES examples per operation (default 100).
+(API_FUZZ_ROLES), API_FUZZ_EXAMPLES examples per operation (default 100). A case's
+reference is mostly drawn from the seeded cases (the rest made up), so the case operations
+reach real cases and their rules instead of answering 404.
 
 Each role signs in through the login page, and a privileged one (the manager) also through
 the code page with the demo's shared authenticator (DEBUG only, `manage.py demo_code`): the
@@ -18,6 +20,7 @@ API refuses such accounts a password alone. schemathesis applies the session its
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import subprocess
 import sys
@@ -31,6 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ROLES = tuple(os.environ.get("API_FUZZ_ROLES", "officer,manager,investigator").split(","))
 PASSWORD = "demo"
+REFERENCES = (
+    "from django.apps import apps; "
+    "print(*apps.get_model('violations', 'Case').objects.values_list('reference', flat=True))"
+)
 
 
 def main() -> int:
@@ -54,6 +61,24 @@ def main() -> int:
         subprocess.run([*manage, "seed_demo"], check=True, env=env, cwd=ROOT)
         # The bundle is signed: a server without its key answers 503, as it should.
         subprocess.run([*manage, "signing_key", "generate"], check=True, env=env, cwd=ROOT)
+        # The seeded cases' references, so the case operations reach real cases rather
+        # than answer 404 to made-up ones (schemathesis still makes up some: probability).
+        references = subprocess.run(
+            [*manage, "shell", "--no-imports", "-c", REFERENCES],
+            check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        config = Path(scratch) / "schemathesis.toml"
+        config.write_text(
+            (ROOT / "scripts" / "schemathesis.toml").read_text()
+            + "\n[dictionaries.seeded_cases]\n"
+            + f"values = {json.dumps(references)}\n"
+            + "\n[parameters]\n"
+            + '"path.reference" = { dictionary = "seeded_cases", probability = 0.7 }\n'
+        )
         server_log = Path(scratch) / "server.log"
         server = subprocess.Popen(
             [
@@ -90,7 +115,7 @@ def main() -> int:
                             str(BIN / "schemathesis"),
                             "--no-color",
                             "--config-file",
-                            str(ROOT / "scripts" / "schemathesis.toml"),
+                            str(config),
                             "run",
                             f"{base}/api/v1/schema/",
                             "--checks",
