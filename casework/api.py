@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -316,7 +315,11 @@ class TaskSerializer(serializers.ModelSerializer):
         case = getattr(task.process, "case", None)
         return case.reference if case else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(
+        serializers.DateTimeField(
+            allow_null=True, help_text="When the case's present stage is due (the step's deadline)."
+        )
+    )
     def get_due(self, task):
         """When the case's present stage is due (the step's deadline)."""
         case = getattr(task.process, "case", None)

@@ -111,6 +111,20 @@ def submit(page, data, files):
             del data[key]
     elif isinstance(data, dict):
         data = {k: v for k, v in data.items() if k in fields}
+        # A list is a multi-valued field's value; for any other field the form would quietly
+        # read the last item, so a list there is refused like any value of the wrong type.
+        lists = [k for k, v in data.items() if isinstance(v, list) and not _multiple(fields[k])]
+        if lists:
+            raise PageRefused(
+                status=400, body={k: [_("Give one value, not a list.")] for k in lists}
+            )
+        # The form reads every value as text, so a number or true/false where the schema asks
+        # for text (or text where it asks for true/false) would pass unnoticed: refuse it.
+        mistyped = [k for k, v in data.items() if not _typed(fields[k], v)]
+        if mistyped:
+            raise PageRefused(
+                status=400, body={k: [_("This value has the wrong type.")] for k in mistyped}
+            )
     form = page_form(page, data=data, files=files)
     if not form.is_valid():
         raise PageRefused(status=400, body=_errors(form.errors.get_json_data()))
@@ -128,6 +142,29 @@ def submit(page, data, files):
             status=error.status_code,
             body={"detail": str(error.message), "code": type(error).__name__},
         ) from None
+
+
+def _multiple(field: forms.Field) -> bool:
+    """Whether the field takes several values (a multiple choice, several files)."""
+    return isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)) or bool(
+        getattr(field.widget, "allow_multiple_selected", False)
+    )
+
+
+def _typed(field: forms.Field, value: Any) -> bool:
+    """Whether a JSON value (or each item of a list) has the type the OpenAPI document gives
+    the field (:func:`_serializer_field`); ``null`` is a field left empty."""
+    items = value if isinstance(value, list) else [value]
+    documented = _serializer_field(field)
+    if isinstance(documented, serializers.ListField):
+        documented = documented.child
+    if isinstance(documented, serializers.BooleanField):
+        wanted: tuple = (bool,)
+    elif isinstance(documented, (serializers.ChoiceField, serializers.CharField)):
+        wanted = (str,)
+    else:  # numbers, ids, dates: the form parses them and says what is wrong
+        return True
+    return all(item is None or isinstance(item, wanted) for item in items)
 
 
 def _errors(json_errors: dict) -> dict:
@@ -214,7 +251,12 @@ def form_schema(form: forms.Form) -> dict:
 
 
 def _serializer_field(field: forms.Field) -> serializers.Field:
-    common = {"required": field.required, "help_text": str(field.label or "")}
+    # ``null`` is a field left empty (:func:`form_data`), so an optional field may be null.
+    common = {
+        "required": field.required,
+        "allow_null": not field.required,
+        "help_text": str(field.label or ""),
+    }
     if isinstance(field, forms.BooleanField):
         return serializers.BooleanField(**common)
     if isinstance(field, (forms.ModelMultipleChoiceField,)):

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.fields import empty
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
@@ -30,9 +31,17 @@ class _Throttle(UserRateThrottle):
     scope = "api"  # the API's one rate per user (casework.api.ApiThrottle)
 
 
+class _QueryChoice(serializers.ChoiceField):
+    """A choice in the query string: given empty (``?lang=``) it is refused as not one of
+    the choices, not taken as left out the way DRF takes an empty form field."""
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, empty)
+
+
 class Options(serializers.Serializer):
-    profile = serializers.ChoiceField(choices=[p.value for p in Profile], required=False)
-    lang = serializers.ChoiceField(choices=list(LANGUAGES), required=False)
+    profile = _QueryChoice(choices=[p.value for p in Profile], required=False)
+    lang = _QueryChoice(choices=list(LANGUAGES), required=False)
     recipient = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 

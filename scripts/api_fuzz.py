@@ -1,11 +1,18 @@
 """Fuzz the API with schemathesis against a seeded server: 0 server errors, 0 schema
 violations, as three roles.
 
-Migrates a scratch SQLite database, loads the demo data (``seed_demo``), starts the
-development server on API_FUZZ_PORT (default 8270), and runs schemathesis with all its
-checks against ``/api/v1/schema/``, authenticated (HTTP Basic) as a compliance officer, a
-case manager and an investigator (API_FUZZ_ROLES), API_FUZZ_EXAMPLES examples per operation
-(default 100).
+Migrates a scratch SQLite database, loads the demo data (``seed_demo``), starts gunicorn
+(deploy/gunicorn.conf.py, API_FUZZ_WORKERS workers) on API_FUZZ_PORT (default 8270), and
+runs schemathesis with all its checks against ``/api/v1/schema/``, one run per role, the
+runs side by side: a compliance officer, a case manager and an investigator
+(API_FUZZ_ROLES), API_FUZZ_EXAMPLES examples per operation (default 100). A case's
+reference is mostly drawn from the seeded cases (the rest made up), so the case operations
+reach real cases and their rules instead of answering 404.
+
+Each role signs in through the login page, and a privileged one (the manager) also through
+the code page with the demo's shared authenticator (DEBUG only, `manage.py demo_code`): the
+API refuses such accounts a password alone. schemathesis applies the session itself
+(scripts/schemathesis_hooks.py), so its ``ignored_auth`` check can take it away.
 
     .venv/bin/python scripts/api_fuzz.py
 """
@@ -13,6 +20,7 @@ case manager and an investigator (API_FUZZ_ROLES), API_FUZZ_EXAMPLES examples pe
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import subprocess
 import sys
@@ -26,11 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ROLES = tuple(os.environ.get("API_FUZZ_ROLES", "officer,manager,investigator").split(","))
 PASSWORD = "demo"
+REFERENCES = (
+    "from django.apps import apps; "
+    "print(*apps.get_model('violations', 'Case').objects.values_list('reference', flat=True))"
+)
 
 
 def main() -> int:
     port = int(os.environ.get("API_FUZZ_PORT", "8270"))
     examples = os.environ.get("API_FUZZ_EXAMPLES", "100")
+    base = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="api-fuzz-") as scratch:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
         env.update(
@@ -47,68 +61,136 @@ def main() -> int:
         subprocess.run([*manage, "seed_demo"], check=True, env=env, cwd=ROOT)
         # The bundle is signed: a server without its key answers 503, as it should.
         subprocess.run([*manage, "signing_key", "generate"], check=True, env=env, cwd=ROOT)
+        # The seeded cases' references, so the case operations reach real cases rather
+        # than answer 404 to made-up ones (schemathesis still makes up some: probability).
+        references = subprocess.run(
+            [*manage, "shell", "--no-imports", "-c", REFERENCES],
+            check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        config = Path(scratch) / "schemathesis.toml"
+        config.write_text(
+            (ROOT / "scripts" / "schemathesis.toml").read_text()
+            + "\n[dictionaries.seeded_cases]\n"
+            + f"values = {json.dumps(references)}\n"
+            + "\n[parameters]\n"
+            + '"path.reference" = { dictionary = "seeded_cases", probability = 0.7 }\n'
+        )
+        server_log = Path(scratch) / "server.log"
         server = subprocess.Popen(
-            [*manage, "runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}"],
+            [
+                str(BIN / "gunicorn"),
+                "--config",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                os.environ.get("API_FUZZ_WORKERS", "3"),
+                "--threads",
+                "1",
+                "--access-logfile",
+                "-",
+                "config.wsgi",
+            ],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=open(f"{scratch}/server.log", "w"),  # noqa: SIM115
+            stderr=open(server_log, "w"),  # noqa: SIM115
         )
         try:
-            _wait(f"http://127.0.0.1:{port}/accounts/login/")
-            # Log every role in first: the fuzzer's made-up Basic credentials count as failed
-            # logins and soon lock this address out of the login page (django-axes).
-            headers = {role: _session_headers(f"http://127.0.0.1:{port}", role) for role in ROLES}
-            failed = 0
+            _wait(f"{base}/accounts/login/")
+            # Sign every role in before fuzzing: the fuzzer's made-up Basic credentials count
+            # as failed logins and soon lock this address out of the login page (django-axes).
+            sessions = {role: _sign_in(base, role, env) for role in ROLES}
+            print(f"== set up in {time.monotonic() - started:.0f} s ==", flush=True)
+            runs = {}
             for role in ROLES:
-                print(f"== schemathesis as {role} ==", flush=True)
-                result = subprocess.run(
-                    [
-                        str(BIN / "schemathesis"),
-                        "--no-color",
-                        "--config-file",
-                        str(ROOT / "scripts" / "schemathesis.toml"),
-                        "run",
-                        f"http://127.0.0.1:{port}/api/v1/schema/",
-                        *headers[role],
-                        "--checks",
-                        "all",
-                        "--max-examples",
-                        examples,
-                        "--workers",
-                        "1",
-                        "--suppress-health-check",
-                        "all",
-                        "--generation-deterministic",
-                    ],
-                    cwd=ROOT,
+                log = open(Path(scratch) / f"{role}.log", "w")  # noqa: SIM115
+                runs[role] = (
+                    subprocess.Popen(
+                        [
+                            str(BIN / "schemathesis"),
+                            "--no-color",
+                            "--config-file",
+                            str(config),
+                            "run",
+                            f"{base}/api/v1/schema/",
+                            "--checks",
+                            "all",
+                            "--max-examples",
+                            examples,
+                            "--workers",
+                            "1",
+                            "--suppress-health-check",
+                            "all",
+                            "--generation-deterministic",
+                        ],
+                        cwd=ROOT,
+                        env={
+                            **os.environ,
+                            "SCHEMATHESIS_HOOKS": str(ROOT / "scripts" / "schemathesis_hooks.py"),
+                            "API_FUZZ_SESSION": sessions[role],
+                        },
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    ),
+                    log,
                 )
-                failed |= result.returncode
+            failed = 0
+            for role, (run, log) in runs.items():
+                failed |= run.wait()
+                log.close()
+                print(f"== schemathesis as {role}: exit {run.returncode} ==", flush=True)
+                print(Path(log.name).read_text(), flush=True)
+            print(f"== fuzzed in {time.monotonic() - started:.0f} s ==", flush=True)
             if failed:
-                print((Path(scratch) / "server.log").read_text()[-20000:], file=sys.stderr)
+                print(server_log.read_text()[-20000:], file=sys.stderr)
             return failed
         finally:
             server.terminate()
             server.wait(timeout=30)
 
 
-def _session_headers(base: str, username: str) -> list[str]:
-    """Log in once through the login page and pass the session (and the CSRF token DRF
-    asks of a session's writes) as headers: HTTP Basic would hash the password on every
-    request, and the demo's passwords are hashed with Argon2, slow by design."""
+def _sign_in(base: str, username: str, env: dict[str, str]) -> str:
+    """Sign in through the login page, and the code page if the account needs its second
+    factor; return the session as a Cookie header value (session and CSRF token)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def cookie(name: str) -> str:
+        return next(c.value for c in jar if c.name == name)
+
     opener.open(f"{base}/accounts/login/")
-    csrf = next(c.value for c in jar if c.name == "csrftoken")
-    form = urllib.parse.urlencode(
-        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf}
-    ).encode()
-    opener.open(urllib.request.Request(f"{base}/accounts/login/", data=form))
-    cookies = {c.name: c.value for c in jar}
-    if "sessionid" not in cookies:
-        raise SystemExit(f"could not log in as {username}")
-    cookie = f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
-    return ["-H", f"Cookie: {cookie}", "-H", f"X-CSRFToken: {cookies['csrftoken']}"]
+    form = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": cookie("csrftoken")}
+    page = opener.open(
+        urllib.request.Request(
+            f"{base}/accounts/login/", data=urllib.parse.urlencode(form).encode()
+        )
+    )
+    if "/second-factor/verify/" in page.url:
+        code = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "demo_code"],
+            check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        form = {"token": code, "csrfmiddlewaretoken": cookie("csrftoken")}
+        page = opener.open(
+            urllib.request.Request(page.url, data=urllib.parse.urlencode(form).encode())
+        )
+    session = f"sessionid={cookie('sessionid')}; csrftoken={cookie('csrftoken')}"
+    # The API itself must let the session in, second factor and all.
+    probe = urllib.request.Request(f"{base}/api/v1/tasks/", headers={"Cookie": session})
+    try:
+        urllib.request.urlopen(probe)
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"could not sign in as {username}: the API answers {error.code}") from None
+    return session
 
 
 def _wait(url: str, timeout: float = 60) -> None:

@@ -75,3 +75,41 @@ def test_team_changes_by_api_need_a_case_manager_and_a_reason(walk, world):
     )
     assert done.status_code == 201, done.content
     assert not case.team.filter(user=world.investigator2, active=True).exists()
+
+
+def test_a_list_for_a_single_valued_field_is_refused_and_changes_nothing(walk, world):
+    # Found by schemathesis: the form read the last item of ``[null, null]`` as "left empty".
+    case = walk.report()
+    officer = Caller(world.officer)
+    task = officer.take(case.reference, "verify")
+    refused = officer.post(
+        f"/tasks/{task['id']}/complete/",
+        {"step": "verify", "outcome": "proceed", "duplicate_of": [None, None]},
+    )
+    assert refused.status_code == 400, refused.content
+    assert "duplicate_of" in refused.json()
+    assert open_task(case, "verify").status == STATUS.ASSIGNED
+
+
+def test_a_task_without_a_deadline_reads_due_null_as_documented(walk, world):
+    case = walk.report()
+    officer = Caller(world.officer)
+    task = officer.take(case.reference, "verify")
+    case.__class__.objects.filter(pk=case.pk).update(stage_due_at=None)
+    body = officer.ok(officer.get(f"/tasks/{task['id']}/"))
+    assert body["due"] is None
+
+
+def test_a_value_of_the_wrong_type_is_refused_and_null_leaves_an_optional_field_empty(walk, world):
+    # Found by schemathesis: the form read ``false`` as the text "false".
+    case = walk.report()
+    officer = Caller(world.officer)
+    task = officer.take(case.reference, "verify")
+    url = f"/tasks/{task['id']}/complete/"
+    for wrong in ({"reason": False}, {"reason": 5}, {"outcome": True}):
+        refused = officer.post(url, {"step": "verify", "outcome": "dismiss", **wrong})
+        assert refused.status_code == 400, refused.content
+        assert set(refused.json()) == set(wrong)
+    assert open_task(case, "verify").status == STATUS.ASSIGNED
+    done = officer.post(url, {"step": "verify", "outcome": "proceed", "duplicate_of": None})
+    assert done.status_code == 200, done.content
