@@ -15,13 +15,16 @@ def backfill(apps, schema_editor):
     HistoricalCase = apps.get_model("violations", "HistoricalCase")
     Snapshot = apps.get_model("violations", "HistoricalCase_subjects")
     Links = apps.get_model("violations", "Case").subjects.through
-    subjects: dict[int, list[int]] = {}
-    for case_id, employee_id in Links.objects.order_by("pk").values_list("case_id", "employee_id"):
-        subjects.setdefault(case_id, []).append(employee_id)
+    # Each snapshot keeps the id of the link it copies (a required column, as simple-history
+    # fills it when it records a change).
+    subjects: dict[int, list[tuple[int, int]]] = {}
+    links = Links.objects.order_by("pk").values_list("pk", "case_id", "employee_id")
+    for link_id, case_id, employee_id in links:
+        subjects.setdefault(case_id, []).append((link_id, employee_id))
     rows = [
-        Snapshot(history_id=history_id, case_id=case_id, employee_id=employee_id)
+        Snapshot(id=link_id, history_id=history_id, case_id=case_id, employee_id=employee_id)
         for history_id, case_id in HistoricalCase.objects.values_list("history_id", "id")
-        for employee_id in subjects.get(case_id, [])
+        for link_id, employee_id in subjects.get(case_id, [])
     ]
     Snapshot.objects.bulk_create(rows, batch_size=1000)
 
