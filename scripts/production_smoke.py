@@ -117,6 +117,9 @@ def case_at_verification(env: dict[str, str]) -> str:
     return reference
 
 
+INBOX = "/work/case/inbox/"  # where people land after logging in (LOGIN_REDIRECT_URL)
+
+
 def log_in(page, base: str, username: str, password: str) -> str:
     """Through the form, as a person does; returns the address the browser ends on."""
     page.goto(f"{base}/accounts/login/")
@@ -126,7 +129,7 @@ def log_in(page, base: str, username: str, password: str) -> str:
     page.locator('button[type="submit"]').click()
     with contextlib.suppress(PlaywrightTimeout):  # the caller reports where it stayed
         page.wait_for_url(
-            lambda url: url.endswith("/cases/") or "/accounts/second-factor/" in url,
+            lambda url: url.endswith(INBOX) or "/accounts/second-factor/" in url,
             timeout=30_000,
         )
     return page.url
@@ -318,7 +321,7 @@ def walk(nodes: list[str], reference: str) -> None:
 
             print("node 1: log in, inbox, case, store evidence", flush=True)
             landed = log_in(page, node1, "officer", "demo")
-            check(landed == f"{node1}/cases/", f"officer logged in on node 1 ({landed})")
+            check(landed == f"{node1}{INBOX}", f"officer logged in on node 1 ({landed})")
             inbox = page.goto(f"{node1}/work/case/inbox/")
             check(inbox is not None and inbox.status == 200, "inbox opens")
             check(page.locator("table.vf-list__table").count() == 1, "inbox shows its task list")
