@@ -459,6 +459,9 @@ ACCOUNTABILITY = {
         )
         if minutes
     },
+    # Years after close a case keeps its personal data when its category has no retention
+    # rule of its own (violations.RetentionRule, edited in the admin); docs/operations.md.
+    "RETENTION_YEARS": env.int("ACCOUNTABILITY_RETENTION_YEARS", default=7),
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
     "EVIDENCE_EXTENSIONS": [
         ".pdf",

@@ -42,22 +42,31 @@ class Actor(Protocol):
 class RecordChange:
     """One row an action changed: its digest as committed (None: deleted), the digest of
     its fields without many-to-many links, and ``(history id, digest)`` of each history row
-    the action wrote."""
+    the action wrote.
+
+    ``redacted``: ``(history id, previous digest)`` of each older history row the action
+    rewrote (content erased once a retention period ran out). Its new digest is among
+    ``history``; the previous one must be the digest the trail recorded for that row, so an
+    erasure vouches anew only for rows that were intact (:mod:`ledger.verify`)."""
 
     model: str
     pk: Any
     digest: str | None
     fields: str | None
     history: list[tuple[int, str]] = field(default_factory=list)
+    redacted: list[tuple[int, str]] = field(default_factory=list)
 
     def as_entry(self) -> dict[str, Any]:
-        return {
+        entry = {
             "model": self.model,
             "pk": self.pk,
             "digest": self.digest,
             "fields": self.fields,
             "history": [list(h) for h in self.history],
         }
+        if self.redacted:  # absent otherwise: entries keep the shape they always had
+            entry["redacted"] = [list(h) for h in self.redacted]
+        return entry
 
 
 @dataclass(frozen=True)
@@ -105,12 +114,35 @@ def commitment(salt_of_field: str, value: Any) -> str:
     return hashlib.sha256(canonical_json([salt_of_field, value])).hexdigest()
 
 
+def withheld_fields(event: AuditEvent) -> dict[str, str]:
+    """The fields erased from the stored event, each with its commitment."""
+    kept = event.withheld if event.salt else None
+    return kept if isinstance(kept, dict) else {}
+
+
 def commitments(event: AuditEvent) -> dict[str, str]:
-    """Each field of the event's content, committed to under its own salt."""
+    """Each field of the event's content, committed to under its own salt (a field erased
+    from the stored event by its stored commitment)."""
+    kept = withheld_fields(event)
     return {
-        name: commitment(field_salt(event.salt, name), value)
+        # A withheld field counts by its commitment only while the row holds nothing of it
+        # (anything written there since would otherwise go unverified).
+        name: kept[name]
+        if name in kept and value == _erased(name, value)
+        else commitment(field_salt(event.salt, name), value)
         for name, value in event_content(event).items()
     }
+
+
+def _erased(name: str, value: Any) -> Any:
+    """What a withheld field of the stored event holds."""
+    if name == "payload":
+        return (
+            {k: v for k, v in value.items() if k == REFERENCE_KEY}
+            if isinstance(value, dict)
+            else {}
+        )
+    return ""
 
 
 def hash_of_commitments(commits: dict[str, str]) -> str:
@@ -132,7 +164,7 @@ def opening(event: AuditEvent, name: str) -> dict[str, Any]:
     """What proves the value of one field of ``event`` to someone holding only its
     commitment (a bundle's recipient): the field's salt and its value."""
     content = event_content(event)
-    if not event.salt or name not in content:
+    if not event.salt or name not in content or name in withheld_fields(event):
         raise KeyError(name)
     return {
         "chain": event.chain.key,
@@ -142,6 +174,46 @@ def opening(event: AuditEvent, name: str) -> dict[str, Any]:
         "value": content[name],
         "commitment": commitment(field_salt(event.salt, name), content[name]),
     }
+
+
+# What may be erased from a stored event: what people wrote or named in it. The chain key,
+# sequence, time, actor, action, records and links stay, so the trail still reads as a trail.
+ERASABLE_FIELDS = ("payload", "reason")
+
+
+def withhold(event: AuditEvent, fields: tuple[str, ...] = ERASABLE_FIELDS) -> bool:
+    """Erase ``fields`` of a stored event (its payload keeps only the subject's reference),
+    keeping each as the salted commitment its hash already covers: the chain verifies as
+    before, and the value can no longer be read or opened. Returns whether the row changed.
+
+    Refused (ValueError) for an event whose hash does not match its content (erasing would
+    hide a tampering) and for a field outside :data:`ERASABLE_FIELDS`; an event written
+    before commitments (no salt) is left as it is (False).
+    """
+    if not set(fields) <= set(ERASABLE_FIELDS):
+        raise ValueError(f"only {', '.join(ERASABLE_FIELDS)} may be withheld")
+    if not event.salt:
+        return False
+    if event_hash(event) != event.hash:
+        raise ValueError(f"{event}: content does not match its hash; not erased")
+    commits = commitments(event)
+    kept = dict(withheld_fields(event))
+    todo = [name for name in fields if name not in kept]
+    if not todo:
+        return False
+    for name in todo:
+        kept[name] = commits[name]
+    if "payload" in todo:
+        event.payload = _erased("payload", event.payload)
+    if "reason" in todo:
+        event.reason = ""
+    event.withheld = kept
+    if event_hash(event) != event.hash:  # not expected: the commitments are the hash's own
+        raise ValueError(f"{event}: withholding would change its hash; not erased")
+    AuditEvent.objects.filter(pk=event.pk).update(
+        payload=event.payload, reason=event.reason, withheld=kept
+    )
+    return True
 
 
 def _locked_chain(key: str, *, new: bool) -> AuditChain:

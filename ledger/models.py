@@ -56,6 +56,10 @@ class AuditEvent(models.Model):
     # commitment to each field (see ledger.chain.event_hash). Empty on events written before
     # commitments, whose hash covers their content directly.
     salt = models.CharField(_("salt"), max_length=64, blank=True, default="")
+    # Fields of the content erased from this row once their retention ran out (``payload``,
+    # ``reason``), each kept as its salted commitment, so the hash still verifies
+    # (ledger.chain.withhold). Empty for nearly every event.
+    withheld = models.JSONField(_("withheld content"), default=dict, blank=True)
 
     class Meta:
         db_table = "violations_auditevent"

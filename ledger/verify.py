@@ -10,7 +10,9 @@ What is checked, in this order (the first problem found is the one reported firs
    that digest (or is still gone, if the event deleted it); every history row an event wrote
    still has its digest; the newest history row matches the recorded state (without M2M
    links, which history does not keep); no history row appeared after the record came under
-   audit that no event wrote.
+   audit that no event wrote. A history row rewritten later (personal data erased after
+   its retention) is held to the digest the rewriting event gave it, and that event must
+   name, as the row's previous digest, the one the trail had recorded for it.
 3. When every chain is checked: every row of a model that a subject's chain (any chain but
    the system chain) vouches for, and of each model the caller names as audited, is vouched
    for by some event (a row inserted behind the application's back has none). When one
@@ -136,7 +138,7 @@ def _check_chain(
                 broken = True
         prev, last = event.hash, event
         expected_seq = event.seq + 1
-        _collect(event, chain.key, vouched, labels)
+        _collect(event, chain.key, vouched, labels, report)
     if broken:
         return
     length = last.seq if last else 0
@@ -177,7 +179,7 @@ def _hash_or_none(event: AuditEvent) -> str | None:
         return None
 
 
-def _collect(event: AuditEvent, key: str, vouched: dict, labels: set[str]) -> None:
+def _collect(event: AuditEvent, key: str, vouched: dict, labels: set[str], report: Report) -> None:
     records = event.records if isinstance(event.records, list) else []
     # Within a chain the sequence orders events (clocks may step back); a record vouched for
     # on two chains is judged by the later event in time.
@@ -196,6 +198,16 @@ def _collect(event: AuditEvent, key: str, vouched: dict, labels: set[str]) -> No
             or (key != item.latest_at[0] and event.occurred_at > item.latest_at[2])
         ):
             item.latest, item.latest_at, item.latest_event = entry, order, where
+        for hid, previous in entry.get("redacted") or []:
+            recorded = item.history.get(hid)
+            if recorded is None or recorded[0] != previous:
+                report.problems.append(
+                    Problem(
+                        f"{entry['model']} #{entry['pk']}",
+                        f"history row #{hid} was rewritten by {where} from a digest the "
+                        "trail never recorded for it (it had been changed before)",
+                    )
+                )
         for hid, digest in entry.get("history") or []:
             item.history[hid] = (digest, where)
 

@@ -85,6 +85,7 @@ class _Pending:
     history: list[tuple[int, str]] = field(default_factory=list)
     saved: models.Model | None = None  # the object saved last in this action, if saved
     saved_state: dict[str, Any] | None = None  # its fields as that save wrote them
+    redacted: list[tuple[int, str]] = field(default_factory=list)  # (history id, old digest)
 
 
 def _scope() -> int | None:
@@ -251,6 +252,64 @@ def delete(obj: models.Model, *, actor: User | None, reason: str) -> None:
     _note(model, pk, history=hist, deleted=True)
 
 
+def redact_history(
+    model: type[models.Model],
+    pk,
+    values: dict[str, Any],
+    *,
+    m2m: tuple[str, ...] = (),
+    change_reason: str | None = None,
+) -> int:
+    """Overwrite ``values`` (field name -> value) in every history row of one record, and
+    drop the many-to-many snapshots ``m2m`` those rows keep: personal data erased once its
+    retention ran out. The live row is the caller's (saved or deleted through :func:`save`
+    or :func:`delete` first). The current action's event carries, for each history row
+    rewritten, its new digest and the digest it had, which verification holds against the
+    one the trail recorded. ``change_reason``: what the reason of each history row written
+    before this action becomes (a person's reason may say as much as the text). Returns how
+    many history rows changed."""
+    model = model._meta.concrete_model  # type: ignore[assignment]
+    hist_model = history_model(model)
+    if hist_model is None:
+        return 0
+    columns = {model._meta.get_field(name).attname: value for name, value in values.items()}
+    entry = _pending_changes().setdefault((record_label(model), pk), _Pending(model, pk))
+    noted = {h for h, _d in entry.history}
+    changed = 0
+    rows = hist_model._default_manager.filter(**{model._meta.pk.attname: pk}).order_by("history_id")
+    for hist in rows:
+        wanted = dict(columns)
+        if change_reason is not None and hist.history_id not in noted:
+            wanted["history_change_reason"] = change_reason
+        stale = {c: v for c, v in wanted.items() if _stored(getattr(hist, c)) != _stored(v)}
+        # Each history row's links, in the snapshot table simple_history keeps (keep_links).
+        snapshots = [getattr(hist, name).model for name in m2m]
+        linked = [s for s in snapshots if s._default_manager.filter(history=hist).exists()]
+        if not stale and not linked:
+            continue
+        before = history_digest(hist)
+        for snapshot in linked:
+            snapshot._default_manager.filter(history=hist).delete()
+        if stale:
+            hist_model._default_manager.filter(history_id=hist.history_id).update(**stale)
+            for column, value in stale.items():
+                setattr(hist, column, value)
+        after = history_digest(hist)
+        if after == before:  # only links dropped: history digests leave them out
+            continue
+        changed += 1
+        if hist.history_id in noted:  # written by this action: already noted as it is now
+            entry.history = [(h, after if h == hist.history_id else d) for h, d in entry.history]
+        else:
+            entry.history.append((hist.history_id, after))
+            entry.redacted.append((hist.history_id, before))
+    return changed
+
+
+def _stored(value: Any) -> Any:
+    return getattr(value, "name", value) if value is not None else None
+
+
 def vouch(obj: models.Model) -> None:
     """Note ``obj`` as it is, with every history row it has, in the current action (for
     rows that came in without a service: a migration's or a seed's reference data)."""
@@ -298,7 +357,12 @@ def _changes(changed: dict[tuple[str, Any], _Pending]) -> list[RecordChange]:
             digest, fields = record_digest(row), record_digest(row, m2m=False)
         changes.append(
             RecordChange(
-                model=label, pk=pk, digest=digest, fields=fields, history=list(entry.history)
+                model=label,
+                pk=pk,
+                digest=digest,
+                fields=fields,
+                history=list(entry.history),
+                redacted=list(entry.redacted),
             )
         )
     return changes

@@ -24,6 +24,7 @@ from .investigation import (
     ResponsiblePerson,
 )
 from .org import Department, Employee, ViolationCategory
+from .retention import Erasure, LegalHold, RetentionRule
 from .vault import ReporterIdentity, UnmaskRequest, UnmaskStatus
 
 __all__ = [
@@ -34,11 +35,13 @@ __all__ = [
     "ClockState",
     "Department",
     "Employee",
+    "Erasure",
     "Evidence",
     "EvidenceKind",
     "Finding",
     "Interview",
     "InvestigationReport",
+    "LegalHold",
     "Outcome",
     "OutcomeNotice",
     "RecordReview",
@@ -46,6 +49,7 @@ __all__ = [
     "ReporterIdentity",
     "ResponsibilityType",
     "ResponsiblePerson",
+    "RetentionRule",
     "Severity",
     "Source",
     "Stage",
