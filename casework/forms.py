@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from violations import limits
 from violations.forms import investigators
 
 User = get_user_model()
@@ -79,4 +80,20 @@ class AsOfForm(forms.Form):
     at = forms.DateTimeField(
         label=_("The case as it was on"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        max_length=limits.TEXT,
+        label=_("Why the case is kept whole (for example, litigation or an inquiry)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LegalHoldLiftForm(forms.Form):
+    lift_reason = forms.CharField(
+        max_length=limits.TEXT,
+        label=_("Why the hold is lifted"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

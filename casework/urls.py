@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case, steps
+from .views import case, retention, steps
 
 app_name = "casework"
 
@@ -11,6 +11,16 @@ urlpatterns = [
     path("cases/<str:reference>/cancel/", case.CaseCancelView.as_view(), name="case_cancel"),
     path("cases/<str:reference>/team/", case.TeamChangeView.as_view(), name="team_change"),
     path("cases/<str:reference>/declare/", case.DeclareView.as_view(), name="declare"),
+    path(
+        "cases/<str:reference>/legal-hold/",
+        retention.LegalHoldSetView.as_view(),
+        name="legal_hold_set",
+    ),
+    path(
+        "cases/<str:reference>/legal-hold/lift/",
+        retention.LegalHoldLiftView.as_view(),
+        name="legal_hold_lift",
+    ),
     path("tasks/<int:pk>/done/", case.DoneTaskView.as_view(), name="done_task"),
     path("tasks/<int:pk>/claim/", steps.ClaimAndOpenView.as_view(), name="claim_and_open"),
     path(

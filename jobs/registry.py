@@ -81,6 +81,12 @@ def dispatch_outbox() -> str:
     return f"{result.sent} sent, {result.retried} to retry, {result.failed} given up"
 
 
+def erase_expired() -> str:
+    from casework.retention import erase_expired as erase
+
+    return erase().summary()
+
+
 JOBS: list[Job] = [
     Job(
         "workflow_timers",
@@ -131,6 +137,13 @@ JOBS: list[Job] = [
         dispatch_outbox,
         "Send queued e-mail through Django's backend, retrying failures with back-off.",
         lease=timedelta(hours=2),
+    ),
+    Job(
+        "erase_expired",
+        timedelta(hours=24),
+        erase_expired,
+        "Erase the personal data of closed cases past their retention and not on legal hold.",
+        lease=timedelta(hours=6),
     ),
 ]
 

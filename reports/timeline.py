@@ -458,6 +458,21 @@ def _extended(f: Facts) -> str:
     }
 
 
+def _hold_set(f: Facts) -> str:
+    return _("Put the case on legal hold: its personal data is kept until the hold is lifted.")
+
+
+def _hold_lifted(f: Facts) -> str:
+    return _("Lifted the legal hold on the case.")
+
+
+def _erased(f: Facts) -> str:
+    return _(
+        "Erased the personal data of the case, %(years)s years after it closed; "
+        "the figures and the trail remain."
+    ) % {"years": f.get("retention_years", "—")}
+
+
 SENTENCES: dict[str, Callable[[Facts], str]] = {
     "case.reported": _reported,
     "case.acknowledged": _acknowledged,
@@ -509,6 +524,9 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "customer.feedback": _feedback,
     "regulator.notified": _regulator,
     "complaint.extended": _extended,
+    "legal_hold.set": _hold_set,
+    "legal_hold.lifted": _hold_lifted,
+    "case.personal_data_erased": _erased,
 }
 
 

@@ -127,7 +127,7 @@ PAGE_CEILINGS = {  # every page's header counts the unread notifications: one in
     # The manager is privileged: their second factor's device is read as well (django-otp).
     "case_list": 10,
     "search": 10,
-    "case_page": 36,  # its open deadline clocks: one query
+    "case_page": 39,  # its open deadline clocks: one query; retention, hold, erasure: three
 }
 
 

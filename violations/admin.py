@@ -18,7 +18,7 @@ from ledger.chain import SYSTEM_CHAIN
 from ledger.models import AuditChain, AuditEvent
 
 from . import audit, policy
-from .models import Case, Department, Employee, Evidence, ViolationCategory
+from .models import Case, Department, Employee, Evidence, RetentionRule, ViolationCategory
 from .services.reference import reference_delete, reference_save
 
 # --- cases and evidence: read-only, need-to-know ----------------------------------------------
@@ -247,3 +247,13 @@ class DeadlineRuleAdmin(ConfigurationAdmin):
     ]
     list_filter = ["kind", "basis", "severity", "source"]
     list_select_related = ["calendar"]
+
+
+# --- records after close: retention per category (reference data) ----------------------------
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(ConfigurationAdmin):
+    list_display = ["category", "years"]
+    list_select_related = ["category"]
+    raw_id_fields = ["category"]

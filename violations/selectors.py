@@ -49,6 +49,9 @@ ACTION_LABELS = {
     "identity.unmask_refused": _("Unmasking the reporter refused"),
     "identity.viewed": _("Reporter's identity viewed"),
     "deadline.escalated": _("Overdue work escalated"),
+    "legal_hold.set": _("Legal hold set"),
+    "legal_hold.lifted": _("Legal hold lifted"),
+    "case.personal_data_erased": _("Personal data erased"),
 }
 
 

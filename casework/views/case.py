@@ -25,6 +25,7 @@ from sanctions import forms as sanction_forms
 from sanctions.models import SanctionStatus
 from violations import forms, policy, selectors
 from violations.models import Case, Employee, Stage
+from violations.services.retention import case_retention
 from violations.views.base import ServiceFormMixin
 from violations.views.cases import CaseActionView, visible_case_or_404
 
@@ -87,6 +88,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             and not case.is_closed
             and any(m.active for m in membership),
             vault=selectors.vault_panel(case, user),
+            retention=case_retention(case),
             appeal_closes_at=(
                 services.appeal_window_closes_at(case)
                 if case.process_id and not case.is_closed
@@ -103,6 +105,8 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 "cancel_case": forms.CaseCancelForm(),
                 "unmask": forms.UnmaskRequestForm(),
                 "as_of": work_forms.AsOfForm(),
+                "legal_hold": work_forms.LegalHoldForm(),
+                "legal_hold_lift": work_forms.LegalHoldLiftForm(),
             },
         )
         return ctx

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import audit, policy
 from ..exceptions import InvalidState
 from ..limits import TEXT
-from ..models import Case, LegalHold, RetentionRule, ViolationCategory
+from ..models import Case, Erasure, LegalHold, ViolationCategory
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -30,8 +30,12 @@ def default_years() -> int:
 def retention_years(category: ViolationCategory) -> int:
     """The years of the category's own rule, else of the nearest category above it with
     one, else the installation's default."""
-    rules = dict(RetentionRule.objects.values_list("category_id", "years"))
-    parents = dict(ViolationCategory.objects.values_list("pk", "parent_id"))
+    rows = ViolationCategory.objects.values_list("pk", "parent_id", "retention_rule__years")
+    parents, rules = {}, {}
+    for pk, parent, years in rows:
+        parents[pk] = parent
+        if years is not None:
+            rules[pk] = years
     seen: set[int] = set()
     node: int | None = category.pk
     while node is not None and node not in seen:
@@ -71,12 +75,13 @@ class Retention:
 
 def case_retention(case: Case) -> Retention:
     years = retention_years(case.category)
-    erasure = getattr(case, "erasure", None) if case.pk else None
     return Retention(
         years=years,
         erase_after=add_years(case.closed_at, years) if case.closed_at else None,
-        hold=case.legal_holds.filter(lifted_at__isnull=True).select_related("set_by").first(),
-        erased_at=erasure.erased_at if erasure is not None else None,
+        hold=LegalHold.objects.filter(case=case, lifted_at__isnull=True)
+        .select_related("set_by__employee")
+        .first(),
+        erased_at=Erasure.objects.filter(case=case).values_list("erased_at", flat=True).first(),
     )
 
 
