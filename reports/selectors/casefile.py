@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 
-from ledger.chain import commitments, event_content, event_hash, field_salt
+from ledger.chain import commitments, event_content, event_hash, field_salt, withheld_fields
 from ledger.models import AuditEvent
 from violations import audit
 from violations import selectors as case_selectors
@@ -253,6 +253,9 @@ def _chain(
                 problem = f"event {event.seq}: content does not match its hash"
         prev = event.hash
         shown, touched = redactor.event_content(content)
+        # Content erased from the stored event after its retention is published as its
+        # commitment, as a field the profile withholds is.
+        touched = [*touched, *(k for k in withheld_fields(event) if k not in touched)]
         salts: dict[str, str] = {}
         withheld: dict[str, str] = {}
         try:  # a field withheld is published as its salted commitment only
@@ -312,7 +315,8 @@ def _evidence(case: Case, red: Redactor, profile: Profile) -> list[EvidenceEntry
                 collected_at=e.collected_at,
                 superseded_by=number_of.get(e.superseded_by_id),
                 superseded_reason=red.text(e.superseded_reason),
-                bundle_path=_evidence_path(n, name, profile),
+                # No file once erased after its retention: the register keeps its hash.
+                bundle_path=_evidence_path(n, name, profile) if e.file.name else "",
                 storage_name=e.file.name,
             )
         )
