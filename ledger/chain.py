@@ -101,6 +101,10 @@ def event_content(event: AuditEvent) -> dict[str, Any]:
 
 COMMITMENT_FORMAT = 2
 
+# What may be erased from a stored event: what people wrote or named in it. The chain key,
+# sequence, time, actor, action, records and links stay, so the trail still reads as a trail.
+ERASABLE_FIELDS = ("payload", "reason")
+
 
 def field_salt(salt: str, name: str) -> str:
     """The salt of one field of an event: HMAC-SHA256 of the field's name under the event's
@@ -124,6 +128,8 @@ def commitments(event: AuditEvent) -> dict[str, str]:
     """Each field of the event's content, committed to under its own salt (a field erased
     from the stored event by its stored commitment)."""
     kept = withheld_fields(event)
+    if not set(kept) <= set(ERASABLE_FIELDS) or not all(isinstance(c, str) for c in kept.values()):
+        raise ValueError("malformed withheld content")  # verification: does not match its hash
     return {
         # A withheld field counts by its commitment only while the row holds nothing of it
         # (anything written there since would otherwise go unverified).
@@ -174,11 +180,6 @@ def opening(event: AuditEvent, name: str) -> dict[str, Any]:
         "value": content[name],
         "commitment": commitment(field_salt(event.salt, name), content[name]),
     }
-
-
-# What may be erased from a stored event: what people wrote or named in it. The chain key,
-# sequence, time, actor, action, records and links stay, so the trail still reads as a trail.
-ERASABLE_FIELDS = ("payload", "reason")
 
 
 def withhold(event: AuditEvent, fields: tuple[str, ...] = ERASABLE_FIELDS) -> bool:

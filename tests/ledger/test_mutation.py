@@ -34,6 +34,11 @@ NOT_WALKED = {
     "violations.unmaskrequest",
     "remediation.complaintextension",
     "deadlines.institutionday",  # a new installation records no closures yet
+    # Records after close: no retention rule is configured, no hold set, nothing erased
+    # (tests/retention covers each).
+    "violations.retentionrule",
+    "violations.legalhold",
+    "violations.erasure",
 }
 
 
@@ -139,7 +144,16 @@ def test_every_audited_table_and_the_ledger_itself(walked, monkeypatch):
     assert set(empty) == NOT_WALKED
     chain = AuditChain.objects.get(key=audit.chain_key(case))
     event = AuditEvent.objects.filter(chain=chain).order_by("seq")[3]
-    for field in ("payload", "actor_name", "occurred_at", "prev_hash", "hash", "salt", "records"):
+    for field in (
+        "payload",
+        "actor_name",
+        "occurred_at",
+        "prev_hash",
+        "hash",
+        "salt",
+        "records",
+        "withheld",
+    ):
         mutations.append(
             (AuditEvent, event, AuditEvent._meta.get_field(field), f"case:{case.pk} ", True)
         )
@@ -175,8 +189,8 @@ def test_every_audited_table_and_the_ledger_itself(walked, monkeypatch):
     assert missed == []
     assert refused == []
     # 29 tables, a history row of each but the seeded deadline rule and calendar (vouched for
-    # by the genesis event, no history until edited), 10 in the ledger.
-    assert len(mutations) == 66
+    # by the genesis event, no history until edited), 11 in the ledger.
+    assert len(mutations) == 67
 
 
 def test_an_evidence_file_changed_is_caught_by_both_runs(walked):

@@ -116,7 +116,8 @@ def test_a_closed_case_past_retention_is_erased_and_still_verifies_and_counts(
         assert list(erased.subjects.all()) == []
         evidence.refresh_from_db()
         assert evidence.file.name == ""
-        assert evidence.sha256 and evidence.size == len(b"call transcript")
+        assert evidence.sha256
+        assert evidence.size == len(b"call transcript")
         assert not default_storage.exists(stored)
         assert verify_passes() == []
         assert audit.verify(case=case).problems == []
