@@ -134,7 +134,7 @@ PERSONAL_PAYLOADS = frozenset(
 
 
 def erased_value(model: type[models.Model], name: str) -> Any:
-    f = model._meta.get_field(name)
+    f = audit.own_field(model, name)
     if f.is_relation:
         return None
     if isinstance(f, models.FileField) or f.blank:
@@ -220,7 +220,7 @@ def case_erase(*, case: Case, now=None) -> Erased | None:
         for model, names in ERASABLE.items():
             values = erased_values(model)
             for obj in model._base_manager.filter(scope[model]).order_by("pk"):
-                if model is Evidence and obj.file.name:
+                if isinstance(obj, Evidence) and obj.file.name:
                     files.append(obj.file.name)
                 changed = [n for n in names if _value(obj, n) != values[n]]
                 for name in changed:
@@ -290,7 +290,7 @@ def _withhold_events(case: Case) -> int:
 
 
 def _value(obj: models.Model, name: str) -> Any:
-    f = obj._meta.get_field(name)
+    f = audit.own_field(type(obj), name)
     value = getattr(obj, f.attname)
     return getattr(value, "name", value) if isinstance(f, models.FileField) else value
 

@@ -272,14 +272,18 @@ def redact_history(
     hist_model = history_model(model)
     if hist_model is None:
         return 0
-    columns = {model._meta.get_field(name).attname: value for name, value in values.items()}
+    columns = {own_field(model, name).attname: value for name, value in values.items()}
     entry = _pending_changes().setdefault((record_label(model), pk), _Pending(model, pk))
+    # History rows this action wrote hold the erased values already.
     noted = {h for h, _d in entry.history}
     changed = 0
-    rows = hist_model._default_manager.filter(**{model._meta.pk.attname: pk}).order_by("history_id")
+    rows = hist_model._default_manager.filter(**{model._meta.pk.attname: pk}).order_by("pk")
     for hist in rows:
+        hid = hist.pk
+        if hid in noted:
+            continue
         wanted = dict(columns)
-        if change_reason is not None and hist.history_id not in noted:
+        if change_reason is not None:
             wanted["history_change_reason"] = change_reason
         stale = {c: v for c, v in wanted.items() if _stored(getattr(hist, c)) != _stored(v)}
         # Each history row's links, in the snapshot table simple_history keeps (keep_links).
@@ -291,19 +295,24 @@ def redact_history(
         for snapshot in linked:
             snapshot._default_manager.filter(history=hist).delete()
         if stale:
-            hist_model._default_manager.filter(history_id=hist.history_id).update(**stale)
+            hist_model._default_manager.filter(pk=hid).update(**stale)
             for column, value in stale.items():
                 setattr(hist, column, value)
         after = history_digest(hist)
         if after == before:  # only links dropped: history digests leave them out
             continue
         changed += 1
-        if hist.history_id in noted:  # written by this action: already noted as it is now
-            entry.history = [(h, after if h == hist.history_id else d) for h, d in entry.history]
-        else:
-            entry.history.append((hist.history_id, after))
-            entry.redacted.append((hist.history_id, before))
+        entry.history.append((hid, after))
+        entry.redacted.append((hid, before))
     return changed
+
+
+def own_field(model: type[models.Model], name: str) -> models.Field:
+    """The concrete field ``name`` of ``model`` (not a reverse relation)."""
+    f = model._meta.get_field(name)
+    if not isinstance(f, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a field of its own")
+    return f
 
 
 def _stored(value: Any) -> Any:
