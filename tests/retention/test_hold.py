@@ -16,7 +16,7 @@ from tests.ledger.tamper import set_column
 from tests.reports.conftest import walk_to_close
 from violations import audit
 from violations.exceptions import InvalidState, NotAllowed
-from violations.models import Case, Finding, LegalHold, RetentionRule, ViolationCategory
+from violations.models import Case, Evidence, Finding, LegalHold, RetentionRule, ViolationCategory
 from violations.services.reference import reference_save
 from violations.services.retention import legal_hold_lift, legal_hold_set, retention_years
 
@@ -147,6 +147,12 @@ def test_a_shorter_rule_erases_sooner_and_the_page_says_so(
     erased_on = Case.objects.get(pk=case.pk).erasure.erased_at
     assert f"Personal data erased on {erased_on:%Y-%m-%d}" in body
     assert "Put the case on legal hold" not in body
+    evidence = Evidence.objects.get(case=case)
+    download = client.get(
+        reverse("violations:evidence_download", args=[case.reference, evidence.pk])
+    )
+    assert download.status_code == 404
+    assert "erased with the case" in download.content.decode()
     with pytest.raises(InvalidState):
         legal_hold_set(case=case, actor=world.manager, reason="Too late")
 

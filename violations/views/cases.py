@@ -196,6 +196,20 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         item = Evidence.objects.filter(case=case, pk=pk).first()
         if item is None:
             raise Http404(_("No such evidence."))
+        if not item.file.name and hasattr(case, "erasure"):
+            return render(
+                request,
+                "accountability/refused.html",
+                {
+                    "title": _("Evidence file erased"),
+                    "message": _(
+                        "This evidence file was erased with the case's personal data when its "
+                        "retention ended. The register keeps its size and SHA-256."
+                    ),
+                    "case": case,
+                },
+                status=404,
+            )
         try:
             handle = item.file.open("rb")
         except (FileNotFoundError, ValueError):  # ValueError: the row names no file
