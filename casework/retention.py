@@ -65,9 +65,8 @@ from violations.models import (
     TeamMember,
     UnmaskRequest,
     Verification,
-    ViolationCategory,
 )
-from violations.services.retention import add_years, retention_years
+from violations.services.retention import add_years, retention_years, years_by_category
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +166,8 @@ class Erased:
 def _retention_groups() -> dict[int, list[int]]:
     """Category ids by the years their cases are kept."""
     groups: dict[int, list[int]] = {}
-    for category in ViolationCategory.objects.only("pk", "parent_id"):
-        groups.setdefault(retention_years(category), []).append(category.pk)
+    for category, years in years_by_category().items():
+        groups.setdefault(years, []).append(category)
     return groups
 
 

@@ -27,23 +27,30 @@ def default_years() -> int:
     return int(settings.ACCOUNTABILITY.get("RETENTION_YEARS", 7))
 
 
-def retention_years(category: ViolationCategory) -> int:
-    """The years of the category's own rule, else of the nearest category above it with
-    one, else the installation's default."""
+def years_by_category() -> dict[int, int]:
+    """The retention years of every category: its own rule's, else the nearest category's
+    above it with one, else the installation's default. One query."""
     rows = ViolationCategory.objects.values_list("pk", "parent_id", "retention_rule__years")
-    parents, rules = {}, {}
+    parents: dict[int, int | None] = {}
+    rules: dict[int, int] = {}
     for pk, parent, years in rows:
         parents[pk] = parent
         if years is not None:
             rules[pk] = years
-    seen: set[int] = set()
-    node: int | None = category.pk
-    while node is not None and node not in seen:
-        if node in rules:
-            return rules[node]
-        seen.add(node)
-        node = parents.get(node)
-    return default_years()
+    default = default_years()
+    out: dict[int, int] = {}
+    for pk in parents:
+        node: int | None = pk
+        seen: set[int] = set()
+        while node is not None and node not in seen and node not in rules:
+            seen.add(node)
+            node = parents.get(node)
+        out[pk] = rules[node] if node is not None and node in rules else default
+    return out
+
+
+def retention_years(category: ViolationCategory) -> int:
+    return years_by_category().get(category.pk, default_years())
 
 
 def add_years(moment: dt.datetime, years: int) -> dt.datetime:
