@@ -8,124 +8,329 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('violations', '0015_deadline_rules_seed'),
+        ("violations", "0015_deadline_rules_seed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Erasure',
+            name="Erasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('erased_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='erased at')),
-                ('retention_ended_at', models.DateTimeField(verbose_name='retention ended at')),
-                ('summary', models.JSONField(default=dict, verbose_name='what was erased')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='erasure', to='violations.case', verbose_name='case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "erased_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="erased at"
+                    ),
+                ),
+                ("retention_ended_at", models.DateTimeField(verbose_name="retention ended at")),
+                ("summary", models.JSONField(default=dict, verbose_name="what was erased")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="erasure",
+                        to="violations.case",
+                        verbose_name="case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personal-data erasure',
-                'verbose_name_plural': 'personal-data erasures',
+                "verbose_name": "personal-data erasure",
+                "verbose_name_plural": "personal-data erasures",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalErasure',
+            name="HistoricalErasure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('erased_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='erased at')),
-                ('retention_ended_at', models.DateTimeField(verbose_name='retention ended at')),
-                ('summary', models.JSONField(default=dict, verbose_name='what was erased')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='violations.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "erased_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="erased at"
+                    ),
+                ),
+                ("retention_ended_at", models.DateTimeField(verbose_name="retention ended at")),
+                ("summary", models.JSONField(default=dict, verbose_name="what was erased")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="violations.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical personal-data erasure',
-                'verbose_name_plural': 'historical personal-data erasures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical personal-data erasure",
+                "verbose_name_plural": "historical personal-data erasures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalLegalHold',
+            name="HistoricalLegalHold",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason for the hold')),
-                ('set_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='set at')),
-                ('lifted_at', models.DateTimeField(blank=True, null=True, verbose_name='lifted at')),
-                ('lift_reason', models.TextField(blank=True, verbose_name='reason for lifting')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='violations.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lifted_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='lifted by')),
-                ('set_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='set by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason for the hold")),
+                (
+                    "set_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="set at"),
+                ),
+                (
+                    "lifted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="lifted at"),
+                ),
+                ("lift_reason", models.TextField(blank=True, verbose_name="reason for lifting")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="violations.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lifted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lifted by",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="set by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical legal hold',
-                'verbose_name_plural': 'historical legal holds',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical legal hold",
+                "verbose_name_plural": "historical legal holds",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRetentionRule',
+            name="HistoricalRetentionRule",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('years', models.PositiveSmallIntegerField(help_text='Personal data of a closed case is erased this many years after closing.', verbose_name='years after close')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('category', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='violations.violationcategory', verbose_name='violation category')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "years",
+                    models.PositiveSmallIntegerField(
+                        help_text="Personal data of a closed case is erased this many years after closing.",
+                        verbose_name="years after close",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="violations.violationcategory",
+                        verbose_name="violation category",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical retention rule',
-                'verbose_name_plural': 'historical retention rules',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical retention rule",
+                "verbose_name_plural": "historical retention rules",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RetentionRule',
+            name="RetentionRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('years', models.PositiveSmallIntegerField(help_text='Personal data of a closed case is erased this many years after closing.', verbose_name='years after close')),
-                ('category', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='retention_rule', to='violations.violationcategory', verbose_name='violation category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "years",
+                    models.PositiveSmallIntegerField(
+                        help_text="Personal data of a closed case is erased this many years after closing.",
+                        verbose_name="years after close",
+                    ),
+                ),
+                (
+                    "category",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="retention_rule",
+                        to="violations.violationcategory",
+                        verbose_name="violation category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'retention rule',
-                'verbose_name_plural': 'retention rules',
-                'ordering': ['category__code'],
+                "verbose_name": "retention rule",
+                "verbose_name_plural": "retention rules",
+                "ordering": ["category__code"],
             },
         ),
         migrations.CreateModel(
-            name='LegalHold',
+            name="LegalHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason for the hold')),
-                ('set_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='set at')),
-                ('lifted_at', models.DateTimeField(blank=True, null=True, verbose_name='lifted at')),
-                ('lift_reason', models.TextField(blank=True, verbose_name='reason for lifting')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='legal_holds', to='violations.case', verbose_name='case')),
-                ('lifted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='lifted by')),
-                ('set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='set by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason for the hold")),
+                (
+                    "set_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="set at"),
+                ),
+                (
+                    "lifted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="lifted at"),
+                ),
+                ("lift_reason", models.TextField(blank=True, verbose_name="reason for lifting")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="legal_holds",
+                        to="violations.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "lifted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lifted by",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="set by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'legal hold',
-                'verbose_name_plural': 'legal holds',
-                'ordering': ['-set_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('lifted_at__isnull', True)), fields=('case',), name='one_active_legal_hold_per_case')],
+                "verbose_name": "legal hold",
+                "verbose_name_plural": "legal holds",
+                "ordering": ["-set_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("lifted_at__isnull", True)),
+                        fields=("case",),
+                        name="one_active_legal_hold_per_case",
+                    )
+                ],
             },
         ),
     ]
