@@ -506,10 +506,10 @@ PORTAL_POW_TTL_SECONDS = env.int("PORTAL_POW_TTL_SECONDS", default=30 * 60)
 # Reports and messages sent through the portal, per address.
 PORTAL_SUBMISSIONS_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_HOUR", default=5)
 PORTAL_SUBMISSIONS_PER_DAY = env.int("PORTAL_SUBMISSIONS_PER_DAY", default=20)
-# Receipt codes: every attempt lasts at least MIN_SECONDS; after SLOW_AFTER failures each one
-# adds SLOW_STEP more (up to SLOW_MAX); LOCK_AFTER failures within FAILURE_WINDOW lock the
+# Receipt codes: every attempt lasts at least MIN_SECONDS (above the slowest check of a code's
+# Argon2 hash); each failure past SLOW_AFTER adds SLOW_STEP more (up to SLOW_MAX); LOCK_AFTER failures within FAILURE_WINDOW lock the
 # address for LOCK_SECONDS; one code may be tried ATTEMPTS_PER_CODE times per LOCK_SECONDS.
-PORTAL_CODE_MIN_SECONDS = env.float("PORTAL_CODE_MIN_SECONDS", default=0.5)
+PORTAL_CODE_MIN_SECONDS = env.float("PORTAL_CODE_MIN_SECONDS", default=1.0)
 PORTAL_CODE_SLOW_AFTER = env.int("PORTAL_CODE_SLOW_AFTER", default=3)
 PORTAL_CODE_SLOW_STEP_SECONDS = env.float("PORTAL_CODE_SLOW_STEP_SECONDS", default=1.0)
 PORTAL_CODE_SLOW_MAX_SECONDS = env.float("PORTAL_CODE_SLOW_MAX_SECONDS", default=5.0)

@@ -225,10 +225,10 @@ def submission_allowed(request: HttpRequest) -> bool:
 def _slowdown(failures: int) -> float:
     """The pause added for an address with ``failures`` recent wrong codes."""
     over = failures - int(_setting("PORTAL_CODE_SLOW_AFTER"))
-    if over < 0:
+    if over <= 0:
         return 0.0
     step = float(_setting("PORTAL_CODE_SLOW_STEP_SECONDS"))
-    return min(step * (over + 1), float(_setting("PORTAL_CODE_SLOW_MAX_SECONDS")))
+    return min(step * over, float(_setting("PORTAL_CODE_SLOW_MAX_SECONDS")))
 
 
 def code_locked(request: HttpRequest) -> bool:
@@ -243,9 +243,9 @@ def code_attempt(request: HttpRequest, code: str, lookup: Callable[[str], T | No
     None means "wrong" and "locked" alike, and both take the same path and time, so neither
     the answer nor its timing tells whether a code exists or the address is locked:
 
-    - every attempt lasts at least ``PORTAL_CODE_MIN_SECONDS`` (covering the slow hash that
-      ``lookup`` checks), plus a pause that grows with the address's recent failures after
-      ``PORTAL_CODE_SLOW_AFTER`` of them (``PORTAL_CODE_SLOW_STEP_SECONDS`` each, at most
+    - every attempt lasts at least ``PORTAL_CODE_MIN_SECONDS`` (set it above the slowest
+      ``lookup``, which checks a slow hash), plus a pause that grows with each of the address's
+      recent failures past the first ``PORTAL_CODE_SLOW_AFTER`` (``PORTAL_CODE_SLOW_STEP_SECONDS`` each, at most
       ``PORTAL_CODE_SLOW_MAX_SECONDS``);
     - ``PORTAL_CODE_LOCK_AFTER`` failures within ``PORTAL_CODE_FAILURE_WINDOW_SECONDS`` lock
       the address for ``PORTAL_CODE_LOCK_SECONDS``; then it unlocks by itself;
