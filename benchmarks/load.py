@@ -1,15 +1,22 @@
-"""Load on two production nodes: 20 people at once through the inbox, the case list and
-case pages, against a database bulk-seeded with LOAD_CASES cases (10,000 by default).
+"""Load on two production nodes: 20 people at once through the inbox, the case list, case
+pages and step completions, against a database bulk-seeded with LOAD_CASES cases (10,000 by
+default; 1,000,000 takes minutes, see ``benchmarks.scale.seed_cases_sql``).
 
 Local only and bounded: two gunicorn nodes on 127.0.0.1 (LOAD_PORTS, 8105 and 8106) over a
-fresh PostgreSQL database (LOAD_DATABASE_URL, …/prod_load, dropped and made anew) and Redis
-(LOAD_REDIS_URL, db 5, flushed); LOAD_USERS threads (20), each making LOAD_ROUNDS rounds
-(10) of inbox -> case list -> a case from that list, each request to either node at random
-(the nodes share everything, so it must not matter), stopping at LOAD_SECONDS (240) in any
-case. Prints p50 / p95 / max per page and the errors, as a Markdown table, and writes the
-numbers to benchmarks/results/<time>-load.json.
+fresh PostgreSQL database (LOAD_DATABASE_URL, …/prod_load, dropped and made anew unless
+LOAD_REUSE_DATABASE is set) and Redis (LOAD_REDIS_URL, db 5, flushed); LOAD_USERS threads
+(20), each making LOAD_ROUNDS rounds (10) of inbox -> case list -> a case from that list
+(managers and auditors also a closed case of an earlier year, when there are some) -> for
+officers and managers, a step from their inbox: officers verify a report, managers set up
+the team of a verified one (open or claim the task, GET its form, POST it with its CSRF
+token). Each request goes to either node at random (the nodes share everything, so it must
+not matter); the run stops at LOAD_SECONDS (240) in any case. Prints p50 / p95 / max,
+errors, completions and lost races (someone else took or did the task first: an answer,
+not an error) per page and step, as a Markdown table, with the load average of the
+machine, and writes the numbers to benchmarks/results/<time>-load.json.
 
     make load      (or python benchmarks/load.py; docs/performance.md has the last run)
+    LOAD_CASES=1000000 python benchmarks/load.py
 """
 
 import json
