@@ -2,7 +2,7 @@
 
 Runs in-process (Django's test client, logged in as the internal auditor, who sees every
 case, with the second factor passed) against the PostgreSQL database DATABASE_URL names
-(default …/h_dashboard): it is kept, not dropped, and grown with
+(default …/dashboard_bench): it is kept, not dropped, and grown with
 ``benchmarks.scale.seed_cases_sql`` to each size of DASHBOARD_SIZES in turn (a database
 that already has the cases is reused as it is). Times DASHBOARD_REQUESTS requests (10) per
 size and view, and counts the statements of one:
@@ -13,7 +13,7 @@ size and view, and counts the statements of one:
 
 Prints a Markdown table and writes benchmarks/results/<time>-dashboard.json.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_dashboard python benchmarks/dashboard.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dashboard_bench python benchmarks/dashboard.py
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ROOT = HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_dashboard")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dashboard_bench")
 os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
 os.environ["DJANGO_DEBUG"] = "0"  # measured as deployed
 os.environ.setdefault("DJANGO_SECRET_KEY", "dashboard-benchmark-only")
