@@ -224,10 +224,18 @@ class CaseInboxView(TaskActionMixin, SightMixin, CaseColumnsMixin, FlowInboxList
     def queryset(self):
         user = self.request.user
         held = Q(owner=user, status=STATUS.ASSIGNED)
-        claimable = Q(pk__in=eligible_queue(self.flow_class, user).values("pk"))
+        # One set of ids, the held ones and the claimable ones: "held OR id IN (queue)" is a
+        # condition PostgreSQL can only test row by row, so it read every task ever made
+        # (2,000,000 at a million cases, 10 s); a union of two index reads is a few hundred.
+        mine = (
+            Task.objects.filter(held)
+            .order_by()
+            .values("pk")
+            .union(eligible_queue(self.flow_class, user).order_by().values("pk"))
+        )
         return (
             Task.objects.filter(process__flow_class=self.flow_class)
-            .filter(held | claimable)
+            .filter(pk__in=mine)
             .exclude(process__case__in=policy.declared_conflicts(user))
             .annotate(waiting=models.Case(When(held, then=Value(0)), default=Value(1)))
             .select_related(*ROW_RELATED)

@@ -48,3 +48,20 @@ def test_only_supervisors_see_the_dashboard(walk, world):
         client = Client()
         client.force_login(user)
         assert client.get("/supervision/").status_code == status, user.username
+
+
+def test_the_period_starts_at_local_midnight_of_its_first_day(walk, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from violations.models import Case
+
+    since = timezone.localdate() - dt.timedelta(days=10)
+    midnight = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    inside, outside = walk.report(), walk.report()
+    Case.objects.filter(pk=inside.pk).update(reported_at=midnight)
+    Case.objects.filter(pk=outside.pk).update(reported_at=midnight - dt.timedelta(seconds=1))
+
+    assert dashboard(since=since).total == 1
+    assert dashboard(since=since - dt.timedelta(days=1)).total == 2
