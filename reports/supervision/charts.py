@@ -196,49 +196,84 @@ def svg(chart: Chart) -> SafeString:
 # --- the PDFs: reportlab's own chart module ---
 
 
+def _runs(values: list[float | None]) -> list[list[tuple[float, float]]]:
+    """A line's stretches of months with a value, each at least two points long (a lone
+    point is drawn as a zero-length line, with its marker)."""
+    runs: list[list[tuple[float, float]]] = []
+    run: list[tuple[float, float]] = []
+    for i, v in enumerate([*values, None]):
+        if v is None:
+            if run:
+                runs.append(run if len(run) > 1 else run * 2)
+            run = []
+        else:
+            run.append((float(i), float(v)))
+    return runs
+
+
 def drawing(chart: Chart, *, width: float, height: float, font: str):
     """The chart as a reportlab Drawing (``reportlab.graphics.charts``): a grouped vertical
-    bar chart or a line chart over the months, with a legend."""
+    bar chart (``barcharts``) or a line plot over the months (``lineplots``), with a
+    legend."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.legends import Legend
-    from reportlab.graphics.charts.linecharts import HorizontalLineChart
-    from reportlab.graphics.shapes import Drawing
+    from reportlab.graphics.charts.lineplots import LinePlot
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.graphics.widgets.markers import makeMarker
     from reportlab.lib import colors
 
     legend_h = 14 * len(chart.series)
     d = Drawing(width, height + legend_h)
-    plot = VerticalBarChart() if chart.kind == "bar" else HorizontalLineChart()
-    plot.x, plot.y = 36, 30 + legend_h
-    plot.width, plot.height = width - 46, height - 40
-    plot.data = [tuple(v for v in s.values) for s in chart.series] or [()]
-    plot.categoryAxis.categoryNames = list(chart.labels)
-    plot.categoryAxis.labels.fontName = font
-    plot.categoryAxis.labels.fontSize = 7
-    plot.categoryAxis.labels.angle = 45 if len(chart.labels) > 6 else 0
-    plot.categoryAxis.labels.boxAnchor = "ne" if len(chart.labels) > 6 else "n"
-    plot.valueAxis.valueMin = 0
-    plot.valueAxis.valueMax = chart.top
-    plot.valueAxis.valueStep = chart.top / 2
-    plot.valueAxis.labels.fontName = font
-    plot.valueAxis.labels.fontSize = 7
-    for i, _s in enumerate(chart.series):
-        colour = colors.HexColor(COLOURS[i % len(COLOURS)])
-        if chart.kind == "bar":
+    # The drawing's own default face is Helvetica, which would be named (unembedded) in the
+    # file even if no text used it: the file's one family instead.
+    d.initialFontName = font
+    n = len(chart.labels)
+    slanted = n > 6
+    palette = [colors.HexColor(COLOURS[i % len(COLOURS)]) for i in range(len(chart.series))]
+    if chart.kind == "bar":
+        plot = VerticalBarChart()
+        plot.data = [tuple(0 if v is None else v for v in s.values) for s in chart.series]
+        plot.categoryAxis.categoryNames = list(chart.labels)
+        axis, values = plot.categoryAxis, plot.valueAxis
+        for i, colour in enumerate(palette):
             plot.bars[i].fillColor = colour
-        else:
+    else:
+        plot = LinePlot()
+        data, colour_of = [], []
+        for i, s in enumerate(chart.series):
+            for run in _runs(s.values):
+                data.append(run)
+                colour_of.append(palette[i])
+        if not data:  # nothing to draw: an empty axis frame
+            data, colour_of = [[(0.0, 0.0), (0.0, 0.0)]], [colors.white]
+        plot.data = data
+        for i, colour in enumerate(colour_of):
             plot.lines[i].strokeColor = colour
             plot.lines[i].strokeWidth = 1.5
-    if chart.kind == "bar":
-        # reportlab draws no bar for None: zero-height bars are the same picture.
-        plot.data = [tuple(0 if v is None else v for v in s.values) for s in chart.series] or [()]
+            plot.lines[i].symbol = makeMarker("FilledCircle", size=3, fillColor=colour)
+        axis, values = plot.xValueAxis, plot.yValueAxis
+        axis.valueMin, axis.valueMax = -0.5, max(n, 1) - 0.5
+        axis.valueStep = max(1, n // 12)
+        axis.labelTextFormat = lambda x: chart.labels[round(x)] if 0 <= x < n else ""
+    plot.x, plot.y = 36, 30 + legend_h
+    plot.width, plot.height = width - 46, height - 40
+    axis.labels.fontName = font
+    axis.labels.fontSize = 7
+    axis.labels.angle = 45 if slanted else 0
+    axis.labels.boxAnchor = "ne" if slanted else "n"
+    values.valueMin = 0
+    values.valueMax = chart.top
+    values.valueStep = chart.top / 2
+    values.labels.fontName = font
+    values.labels.fontSize = 7
     d.add(plot)
+    if chart.unit:
+        d.add(String(4, height + legend_h - 8, chart.unit, fontName=font, fontSize=7))
     legend = Legend()
     legend.x, legend.y = 36, legend_h
     legend.fontName = font
     legend.fontSize = 8
     legend.alignment = "right"
-    legend.colorNamePairs = [
-        (colors.HexColor(COLOURS[i % len(COLOURS)]), s.name) for i, s in enumerate(chart.series)
-    ]
+    legend.colorNamePairs = list(zip(palette, [s.name for s in chart.series], strict=True))
     d.add(legend)
     return d
