@@ -66,6 +66,12 @@ def parse_period(value: str) -> Period:
     return Period(label=m.group(0), first=first, last=after - dt.timedelta(days=1))
 
 
+def require_begun(period: Period) -> None:
+    """A report is of a month or quarter that has begun (ValueError otherwise)."""
+    if period.first > timezone.localdate():
+        raise ValueError(period.label)
+
+
 def may_generate(user) -> bool:
     """Case managers and internal auditors (those who export to the regulator)."""
     return any(policy.has(user, p) for p in PERMISSIONS)
@@ -85,8 +91,10 @@ class StatisticsForm(forms.Form):
             raise forms.ValidationError(
                 gettext_lazy("Give a month as 2026-11 or a quarter as 2026-Q4.")
             ) from None
-        if period.first > timezone.localdate():
-            raise forms.ValidationError(gettext_lazy("That period has not begun."))
+        try:
+            require_begun(period)
+        except ValueError:
+            raise forms.ValidationError(gettext_lazy("That period has not begun.")) from None
         return period
 
 
@@ -108,12 +116,13 @@ def statistics_export(
     """Write the signed statistics package for ``period`` in ``lang`` into ``dest`` and
     record the generation.
 
-    Preconditions: a signing key exists (``manage.py signing_key generate``); ``actor`` is
+    Preconditions: the period has begun (else ValueError); a signing key exists (``manage.py signing_key generate``); ``actor`` is
     None (the system, at the command line) or a case manager or internal auditor. Nothing is
     recorded when writing fails.
     """
     if isinstance(period, str):
         period = parse_period(period)
+    require_begun(period)
     lang = normalise_language(lang)
     if actor is not None and not may_generate(actor):
         raise NotAllowed(_("Only case managers and internal auditors produce the statistics."))

@@ -16,7 +16,7 @@ def _summary_csv(client, query) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "extra, total",
+    ("extra", "total"),
     [
         ("", 5),
         # Retail Banking takes in its branch: the two September cases and the October one.
@@ -56,7 +56,10 @@ def test_each_filter_the_page_the_csv_and_the_list_agree(spread, world, today, e
     for name in ("open", "closed", "overdue"):
         href, shown = figure(body, name)
         assert listed(manager, href) == shown, name
-        assert int(summary[{"open": "Open", "closed": "Closed", "overdue": "Overdue now"}[name]]) == shown
+        assert (
+            int(summary[{"open": "Open", "closed": "Closed", "overdue": "Overdue now"}[name]])
+            == shown
+        )
 
 
 def test_every_number_linking_to_the_case_list_counts_its_cases(spread, world, today):
@@ -89,7 +92,7 @@ def test_the_trend_and_bars_match_their_csv(spread, world, today):
 
 def test_repeat_offenders_count_distinct_cases_in_the_window(spread, world, today, settings):
     manager = client_for(world.manager)
-    body = manager.get(f"/supervision/?{PERIOD}").content.decode()
+    manager.get(f"/supervision/?{PERIOD}").content.decode()
     rows = csv_rows(manager.get(f"/supervision/export/repeat_offenders.csv?{PERIOD}").content)
     assert [r[0] for r in rows[1:]] == [world.subject.staff_number]
     assert rows[1][-1] == "2"

@@ -51,7 +51,7 @@ def test_an_unknown_table_is_not_found(world):
 
 
 @pytest.mark.parametrize(
-    "user, status",
+    ("user", "status"),
     [
         ("manager", 200),
         ("auditor", 200),

@@ -35,6 +35,10 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("--period takes a month (2026-11) or a quarter (2026-Q4).") from None
         try:
+            regulator.require_begun(period)
+        except ValueError:
+            raise CommandError(f"{period.label} has not begun.") from None
+        try:
             lang = normalise_language(opts["language"])
         except ValueError as exc:
             raise CommandError(str(exc)) from None
