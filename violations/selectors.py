@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from deadlines.models import WINDOWS
 from ledger.models import AuditEvent
 
-from . import audit, policy
+from . import audit, case_filters, policy
 from .models import OPEN_STATES, Case, Clock, ClockState, Stage, TeamMember
 from .services.vault import PROTECTED_REPORTER
 
@@ -79,8 +79,15 @@ def _timed_clocks(now) -> QuerySet[Clock]:
     )
 
 
-def _listed(stage: str | None, q: str | None, due: str | int | None = None) -> QuerySet[Case]:
+def _listed(
+    stage: str | None,
+    q: str | None,
+    due: str | int | None = None,
+    filters: case_filters.CaseFilter | None = None,
+) -> QuerySet[Case]:
     qs = Case.objects.all()
+    if filters is not None:
+        qs = case_filters.apply(qs, filters)
     if stage:
         qs = qs.filter(stage=stage)
     if q:
@@ -96,13 +103,19 @@ def _listed(stage: str | None, q: str | None, due: str | int | None = None) -> Q
 
 
 def case_list(
-    user, *, stage: str | None = None, q: str | None = None, due: str | int | None = None
+    user,
+    *,
+    stage: str | None = None,
+    q: str | None = None,
+    due: str | int | None = None,
+    filters: case_filters.CaseFilter | None = None,
 ) -> QuerySet[Case]:
     """The cases ``user`` may see, newest first, each with ``next_due_at``: the soonest due
-    moment of the work still owed on it."""
+    moment of the work still owed on it. ``filters``: the dashboard's drill-down
+    (:mod:`violations.case_filters`)."""
     now = timezone.now()
     return (
-        policy.visible_cases(user, _listed(stage, q, due))
+        policy.visible_cases(user, _listed(stage, q, due, filters))
         .select_related("category", "department")
         .annotate(next_due_at=Subquery(_timed_clocks(now).order_by("due_at").values("due_at")[:1]))
         .order_by("-reported_at")
@@ -110,10 +123,15 @@ def case_list(
 
 
 def case_list_count(
-    user, *, stage: str | None = None, q: str | None = None, due: str | int | None = None
+    user,
+    *,
+    stage: str | None = None,
+    q: str | None = None,
+    due: str | int | None = None,
+    filters: case_filters.CaseFilter | None = None,
 ) -> int:
     """How many cases :func:`case_list` holds (see :func:`policy.count_visible`)."""
-    return policy.count_visible(user, _listed(stage, q, due))
+    return policy.count_visible(user, _listed(stage, q, due, filters))
 
 
 def case_clocks(case: Case) -> list[Clock]:

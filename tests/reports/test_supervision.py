@@ -30,8 +30,10 @@ def test_dashboard_counts_rates_and_repeat_offenders(walk, world):
     assert d.recurrence_rate == 50.0  # the second case repeats the first person's violation
     assert d.effectiveness_rate == 100.0
     assert d.acknowledged_on_time_rate == 100.0
-    assert d.repeat_offenders == [(world.subject.staff_number, world.subject.name, 2)]
-    assert "Preliminary verification" in [b.label for b in d.days_per_stage]
+    assert [(o.staff_number, o.name, o.cases) for o in d.repeat_offenders] == [
+        (world.subject.staff_number, world.subject.name, 2)
+    ]
+    assert "Preliminary verification" in [s.label for s in d.days_per_stage]
     assert first.reference != second.reference
     assert open_case.stage == "verification"
 

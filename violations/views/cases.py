@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from .. import audit, forms, policy, selectors, services
+from .. import audit, case_filters, forms, policy, selectors, services
 from ..models import Case, Evidence, Stage
 from .base import ServiceFormMixin
 
@@ -34,36 +37,111 @@ DUE_CHOICES = [
 
 
 class CaseListView(LoginRequiredMixin, TemplateView):
+    """The cases the reader may see, narrowed by the search box, the stage and deadline
+    selects and the dashboard's filters (:mod:`violations.case_filters`: a figure's link
+    lands here with its own query string); ``?format=csv`` gives the same cases as CSV."""
+
     template_name = "violations/case_list.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        stage = self.request.GET.get("stage") or None
+    def get(self, request, *args, **kwargs):
+        self.filter_form = case_filters.CaseFilterForm(request.GET)
+        self.filter_form.is_valid()
+        if request.GET.get("format") == "csv":
+            return self.csv()
+        return super().get(request, *args, **kwargs)
+
+    def _arguments(self):
         q = (self.request.GET.get("q") or "").strip() or None
-        due_error = ""
         try:
             due = selectors.parse_due(self.request.GET.get("due"))
+            due_error = ""
         except ValueError:
             due = None
             due_error = _("“Due within” takes a number of days from 1 to 366, or “overdue”.")
+        return q, due, due_error, self.filter_form.case_filter()
+
+    def csv(self):
+        q, due, _due_error, filters = self._arguments()
+        rows = selectors.case_list(self.request.user, q=q, due=due, filters=filters)
+        return csv_response(
+            "cases.csv",
+            [
+                _("Reference"),
+                _("Title"),
+                _("Category"),
+                _("Department"),
+                _("Severity"),
+                _("Stage"),
+                _("Reported"),
+                _("Closed"),
+            ],
+            (
+                (
+                    c.reference,
+                    c.title,
+                    c.category.name,
+                    c.department.name,
+                    c.get_severity_display(),
+                    c.get_stage_display(),
+                    timezone.localtime(c.reported_at).date().isoformat(),
+                    timezone.localtime(c.closed_at).date().isoformat() if c.closed_at else "",
+                )
+                for c in rows.iterator(chunk_size=500)
+            ),
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        q, due, due_error, filters = self._arguments()
         user = self.request.user
         page = selectors.CountedPaginator(
-            selectors.case_list(user, stage=stage, q=q, due=due),
+            selectors.case_list(user, q=q, due=due, filters=filters),
             25,
-            count=selectors.case_list_count(user, stage=stage, q=q, due=due),
+            count=selectors.case_list_count(user, q=q, due=due, filters=filters),
         ).get_page(self.request.GET.get("page"))
+        kept = self.request.GET.copy()
+        kept.pop("page", None)
+        kept.pop("format", None)
         ctx.update(
             page=page,
             stages=Stage.choices,
-            stage=stage,
+            stage=filters.stage or None,
             q=q or "",
             due="" if due is None else str(due),
             due_choices=DUE_CHOICES
             if due is None or str(due) in dict(DUE_CHOICES)
             else [*DUE_CHOICES, (str(due), _("Due within %(n)d days") % {"n": due})],
             due_error=due_error,
+            filter_form=self.filter_form,
+            drilled=[
+                self.filter_form[name]
+                for name in self.filter_form.fields
+                if name != "stage" and self.filter_form.data.get(name)
+            ],
+            query=kept.urlencode(),
         )
         return ctx
+
+
+def csv_response(filename: str, header, rows) -> StreamingHttpResponse:
+    """A CSV download streamed row by row (UTF-8 with a byte-order mark, so spreadsheet
+    programs read Chinese names right)."""
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff"
+        yield writer.writerow([str(h) for h in header])
+        for row in rows:
+            yield writer.writerow([str(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 class MyReportsView(LoginRequiredMixin, TemplateView):
