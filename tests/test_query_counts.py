@@ -318,3 +318,42 @@ def test_queue_matches_policy_for_every_role(world, walk):
     appeal_task = open_task(appealed, "decide_appeal")
     assert appeal_task.pk in offered["senior2"]
     assert appeal_task.pk not in offered["senior"]
+
+
+# --- the auditor's desk (issue 20) ---------------------------------------------------------------
+
+# The session and the user, the auditor's second factor, the unread notifications, the
+# page's count and rows, and the people the rows name (one query).
+DESK_CEILINGS = {"config": 9, "people": 9, "security": 9, "export": 7}
+
+
+def test_auditor_desk_does_not_grow_with_rows(world, client, django_assert_max_num_queries):
+    from django.contrib.auth.models import Group
+
+    from violations.services.reference import reference_save
+
+    client.force_login(world.auditor)
+    admin = UserFactory(username="root", is_superuser=True)
+    manager_role = Group.objects.get(name="Case manager")
+
+    def grow(n):
+        for i in range(n):
+            clerk = UserFactory(username=f"clerk{i}-{n}")
+            EmployeeFactory(user=clerk)
+            clerk.groups.add(manager_role)
+            world.dept.name_en = f"Retail {i}-{n}"
+            reference_save(obj=world.dept, actor=admin, changed_fields=["name_en"])
+            Client().post("/accounts/login/", {"username": clerk.username, "password": "no"})
+
+    from django.test import Client
+
+    urls = {page: f"/audit/{page}/" for page in DESK_CEILINGS}
+    grow(1)
+    small = {page: _page_queries(client, url) for page, url in urls.items()}
+    grow(12)
+    for page, url in urls.items():
+        with django_assert_max_num_queries(DESK_CEILINGS[page]) as ctx:
+            response = _get(client, url)
+        assert len(ctx.captured_queries) == small[page], page
+        if page != "export":
+            assert _rows(response) >= 12, page
