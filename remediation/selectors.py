@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "action.cancelled": _("Corrective action cancelled"),
     "complaint.extended": _("Complaint clock extended"),
     "training.recorded": _("Training recorded"),
+    "training.completed": _("Training completion recorded"),
+    "training.completion_withdrawn": _("Training completion withdrawn"),
     "remediation.reviewed": _("Effectiveness reviewed"),
 }
 
@@ -304,5 +306,89 @@ def trainings_for_case(case: Case) -> QuerySet[TrainingSession]:
     return (
         TrainingSession.objects.filter(cases=case)
         .prefetch_related("attendees", "root_causes")
+        .order_by("-held_on", "-pk")
+    )
+
+
+# --- the training register ---------------------------------------------------------------------
+
+
+def departments_under(department_id: int) -> set[int]:
+    """A department with every department below it (one query over the tree, which an
+    institution keeps small)."""
+    from violations.models import Department
+
+    children: dict[int, list[int]] = {}
+    for pk, parent in Department.objects.values_list("pk", "parent_id"):
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    found, todo = {department_id}, [department_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _attendance_filter(departments: set[int] | None, overdue_only: bool, prefix: str = "") -> Q:
+    q = Q()
+    if departments is not None:
+        q &= Q(**{f"{prefix}employee__department_id__in": departments})
+    if overdue_only:
+        q &= Q(
+            **{f"{prefix}completed": False, f"{prefix}session__due_date__lt": timezone.localdate()}
+        )
+    return q
+
+
+def training_register(
+    user, *, department: int | None = None, topic: str = "", overdue_only: bool = False
+) -> QuerySet[TrainingSession]:
+    """Training sessions that answer a case the user may see, newest first, each with its
+    attendees (only those of ``department`` and the departments below it, and only the
+    overdue, when asked), its cases and its root causes; with the counts of attendees,
+    completions and overdue attendees among those shown."""
+    from django.db.models import Count, Exists, OuterRef, Prefetch
+
+    from .models import TrainingAttendance
+
+    links = TrainingSession.cases.through.objects.filter(
+        trainingsession_id=OuterRef("pk"), case__in=policy.visible_cases(user)
+    )
+    departments = departments_under(department) if department is not None else None
+    wanted = _attendance_filter(departments, overdue_only)
+    shown = _attendance_filter(departments, overdue_only, prefix="attendance__")
+    qs = TrainingSession.objects.filter(Exists(links))
+    if topic.strip():
+        qs = qs.filter(topic__icontains=topic.strip())
+    if wanted:
+        qs = qs.filter(Exists(TrainingAttendance.objects.filter(wanted, session_id=OuterRef("pk"))))
+    today = timezone.localdate()
+    return (
+        qs.annotate(
+            attendee_count=Count("attendance", filter=shown, distinct=True),
+            completed_count=Count(
+                "attendance", filter=shown & Q(attendance__completed=True), distinct=True
+            ),
+            overdue_count=Count(
+                "attendance",
+                filter=shown & Q(attendance__completed=False, due_date__lt=today),
+                distinct=True,
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=TrainingAttendance.objects.filter(wanted)
+                .select_related(
+                    "employee__department", "session", "completion_recorded_by__employee"
+                )
+                .order_by("employee__name", "pk"),
+                to_attr="shown_attendance",
+            ),
+            Prefetch("cases", queryset=Case.objects.only("pk", "reference", "title")),
+            "root_causes",
+        )
         .order_by("-held_on", "-pk")
     )
