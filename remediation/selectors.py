@@ -343,23 +343,22 @@ def _attendance_filter(departments: set[int] | None, overdue_only: bool, prefix:
 
 
 def training_register(
-    user, *, department: int | None = None, topic: str = "", overdue_only: bool = False
+    *, department: int | None = None, topic: str = "", overdue_only: bool = False
 ) -> QuerySet[TrainingSession]:
-    """Training sessions that answer a case the user may see, newest first, each with its
-    attendees (only those of ``department`` and the departments below it, and only the
-    overdue, when asked), its cases and its root causes; with the counts of attendees,
-    completions and overdue attendees among those shown."""
-    from django.db.models import Count, Exists, OuterRef, Prefetch
+    """Training sessions, newest first, each with its attendees (only those of
+    ``department`` and the departments below it, and only the overdue, when asked), its
+    cases and its root causes; with the counts of attendees, completions and overdue
+    attendees among those shown. Which of the cases a reader may see is theirs to ask
+    (:func:`cases_in_sight`): the register is a record of people's training, the cases
+    are need-to-know."""
+    from django.db.models import Count, Prefetch
 
     from .models import TrainingAttendance
 
-    links = TrainingSession.cases.through.objects.filter(
-        trainingsession_id=OuterRef("pk"), case__in=policy.visible_cases(user)
-    )
     departments = departments_under(department) if department is not None else None
     wanted = _attendance_filter(departments, overdue_only)
     shown = _attendance_filter(departments, overdue_only, prefix="attendance__")
-    qs = TrainingSession.objects.filter(Exists(links))
+    qs = TrainingSession.objects.all()
     if topic.strip():
         qs = qs.filter(topic__icontains=topic.strip())
     if wanted:
@@ -392,3 +391,11 @@ def training_register(
         )
         .order_by("-held_on", "-pk")
     )
+
+
+def cases_in_sight(user, sessions) -> set[int]:
+    """The cases of ``sessions`` that ``user`` may see (one query)."""
+    ids = {c.pk for s in sessions for c in s.cases.all()}
+    if not ids:
+        return set()
+    return set(policy.visible_cases(user).filter(pk__in=ids).values_list("pk", flat=True))

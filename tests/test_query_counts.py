@@ -10,6 +10,7 @@ import dataclasses
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -357,3 +358,45 @@ def test_auditor_desk_does_not_grow_with_rows(world, client, django_assert_max_n
         assert len(ctx.captured_queries) == small[page], page
         if page != "export":
             assert _rows(response) >= 12, page
+
+
+# --- the training register (issue 20) -------------------------------------------------------------
+
+# The session, the user and their second factor, the unread notifications, the form's
+# departments, the page's count and sessions, their attendance, cases and root causes, and
+# which of the cases the reader may see; the department filter reads the tree once.
+REGISTER_CEILING = 16
+
+
+def test_training_register_does_not_grow_with_rows(
+    walk, world, client, django_assert_max_num_queries
+):
+    from remediation import services as rem
+    from tests.remediation.helpers import to_plan
+
+    client.force_login(world.manager)
+    case = to_plan(walk)
+    walk.plan(case)
+
+    def grow(n):
+        for i in range(n):
+            rem.training_record(
+                actor=world.officer,
+                topic=f"Topic {n}-{i}",
+                trainer="Ms Ho",
+                held_on=timezone.localdate(),
+                attendees=[EmployeeFactory(department=world.dept) for _ in range(3)],
+                cases=[case],
+                root_causes=list(case.root_causes.all()),
+            )
+
+    url = "/remediation/training/"
+    filtered = f"{url}?department={world.dept.pk}&topic=Topic"
+    grow(1)
+    small = {u: _page_queries(client, u) for u in (url, filtered)}
+    grow(12)
+    for u in (url, filtered):
+        with django_assert_max_num_queries(REGISTER_CEILING) as ctx:
+            response = _get(client, u)
+        assert len(ctx.captured_queries) == small[u], u
+        assert response.content.decode().count("Ms Ho") == 13
