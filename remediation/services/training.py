@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,10 +133,8 @@ def training_completion_record(
             raise NotAllowed(
                 _("Only compliance officers, case managers and HR officers record completion.")
             )
-        if (
-            policy.employee_of(actor) is not None
-            and policy.employee_of(actor).pk == row.employee_id
-        ):
+        own = policy.employee_of(actor)
+        if own is not None and own.pk == row.employee_id:
             raise NotAllowed(_("Nobody records the completion of their own training."))
         cases = list(session.cases.order_by("pk"))
         for case in cases:
@@ -191,5 +189,5 @@ def training_attendance_carry_over() -> None:
     ``config.migrated`` event on the system chain carries their digests."""
     from violations.services.reference import reference_migrated
 
-    rows = list(TrainingAttendance.objects.order_by("pk"))
+    rows: list[models.Model] = list(TrainingAttendance.objects.order_by("pk"))
     reference_migrated(rows=rows, reason="training attendance became a record")
