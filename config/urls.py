@@ -41,6 +41,7 @@ urlpatterns = [
     path("cases/", include("violations.urls")),
     path("", include("casework.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("reports.auditor.urls")),
     # --- api (issue 17): the case file and the bundle by API (reports), then the rest ---
     path(
         "api/v1/cases/<str:reference>/casefile.pdf",

@@ -62,7 +62,6 @@ class TrainingSessionAdmin(NeedToKnowReadOnlyAdmin):
     case_path = "cases"
     list_display = ("held_on", "topic", "trainer")
     search_fields = ("topic", "trainer", "cases__reference")
-    filter_horizontal = ("attendees",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from violations import limits
 from violations.forms import DATETIME
-from violations.models import Employee
+from violations.models import Department, Employee
 
 from .models import ActionKind, RootCause, RootCauseCategory, Verdict
 
@@ -205,6 +205,7 @@ class TrainingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+    due_date = forms.DateField(label=_("To be completed by"), widget=DATE, required=False)
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,3 +214,22 @@ class TrainingForm(forms.Form):
         )
         if case is not None:
             self.fields["root_causes"].queryset = RootCause.objects.filter(case=case)
+
+
+class TrainingRegisterFilter(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department (with those below it)"),
+        queryset=Department.objects.order_by("code"),
+        required=False,
+    )
+    topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+class TrainingCompletionForm(forms.Form):
+    completed = forms.TypedChoiceField(
+        label=_("Completed"),
+        choices=[("1", _("Completed")), ("0", _("Not completed"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=limits.TEXT, required=False)

@@ -134,8 +134,14 @@ class TrainingSession(models.Model):
     trainer = models.CharField(_("trainer"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
     attendees = models.ManyToManyField(
-        "violations.Employee", verbose_name=_("attendees"), related_name="training_sessions"
+        "violations.Employee",
+        verbose_name=_("attendees"),
+        related_name="training_sessions",
+        through="TrainingAttendance",
     )
+    # Training a case or corrective action requires by a date: an attendee who has not
+    # completed it by then is overdue.
+    due_date = models.DateField(_("to be completed by"), null=True, blank=True)
     cases = models.ManyToManyField(
         "violations.Case", verbose_name=_("cases answered"), related_name="training_sessions"
     )
@@ -162,6 +168,54 @@ class TrainingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on}: {self.topic}"
+
+
+class TrainingAttendance(models.Model):
+    """One attendee of a session, and whether they completed the training.
+
+    The table is the one the plain many-to-many relation had, so existing attendees stay.
+    """
+
+    session = models.ForeignKey(
+        TrainingSession,
+        verbose_name=_("training session"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        db_column="trainingsession_id",
+    )
+    employee = models.ForeignKey(
+        "violations.Employee",
+        verbose_name=_("attendee"),
+        on_delete=models.CASCADE,
+        related_name="training_attendance",
+    )
+    completed = models.BooleanField(_("completed"), default=False)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completion_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completion recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "remediation_trainingsession_attendees"
+        ordering = ["session_id", "employee_id"]
+        verbose_name = _("training attendance")
+        verbose_name_plural = _("training attendance")
+        # As the plain relation's table had it (the same index, under the same name).
+        unique_together = [("session", "employee")]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.employee}"
+
+    def is_overdue(self, today) -> bool:
+        due = self.session.due_date
+        return not self.completed and due is not None and due < today
 
 
 class ComplaintExtension(models.Model):

@@ -40,3 +40,19 @@ def may_extend_complaint_clock(user: User) -> bool:
 def may_record_training(user: User) -> bool:
     """Planners, the case manager and remediation owners (who often run the training)."""
     return any(policy.has(user, p) for p in ("plan_remediation", "manage_cases", "complete_action"))
+
+
+def may_record_training_completion(user: User) -> bool:
+    """Compliance officers (who plan remediation), the case manager and HR officers."""
+    return any(
+        policy.has(user, p) for p in ("plan_remediation", "manage_cases", "execute_sanction")
+    )
+
+
+def may_read_training_register(user: User) -> bool:
+    """Those who record training or its completion, and whoever sees every case."""
+    return (
+        may_record_training(user)
+        or may_record_training_completion(user)
+        or policy.sees_all_cases(user)
+    )

@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "action.cancelled": _("Corrective action cancelled"),
     "complaint.extended": _("Complaint clock extended"),
     "training.recorded": _("Training recorded"),
+    "training.completed": _("Training completion recorded"),
+    "training.completion_withdrawn": _("Training completion withdrawn"),
     "remediation.reviewed": _("Effectiveness reviewed"),
 }
 
@@ -306,3 +308,94 @@ def trainings_for_case(case: Case) -> QuerySet[TrainingSession]:
         .prefetch_related("attendees", "root_causes")
         .order_by("-held_on", "-pk")
     )
+
+
+# --- the training register ---------------------------------------------------------------------
+
+
+def departments_under(department_id: int) -> set[int]:
+    """A department with every department below it (one query over the tree, which an
+    institution keeps small)."""
+    from violations.models import Department
+
+    children: dict[int, list[int]] = {}
+    for pk, parent in Department.objects.values_list("pk", "parent_id"):
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    found, todo = {department_id}, [department_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _attendance_filter(departments: set[int] | None, overdue_only: bool, prefix: str = "") -> Q:
+    q = Q()
+    if departments is not None:
+        q &= Q(**{f"{prefix}employee__department_id__in": departments})
+    if overdue_only:
+        q &= Q(
+            **{f"{prefix}completed": False, f"{prefix}session__due_date__lt": timezone.localdate()}
+        )
+    return q
+
+
+def training_register(
+    *, department: int | None = None, topic: str = "", overdue_only: bool = False
+) -> QuerySet[TrainingSession]:
+    """Training sessions, newest first, each with its attendees (only those of
+    ``department`` and the departments below it, and only the overdue, when asked), its
+    cases and its root causes; with the counts of attendees, completions and overdue
+    attendees among those shown. Which of the cases a reader may see is theirs to ask
+    (:func:`cases_in_sight`): the register is a record of people's training, the cases
+    are need-to-know."""
+    from django.db.models import Count, Prefetch
+
+    from .models import TrainingAttendance
+
+    departments = departments_under(department) if department is not None else None
+    wanted = _attendance_filter(departments, overdue_only)
+    shown = _attendance_filter(departments, overdue_only, prefix="attendance__")
+    qs = TrainingSession.objects.all()
+    if topic.strip():
+        qs = qs.filter(topic__icontains=topic.strip())
+    if wanted:
+        qs = qs.filter(Exists(TrainingAttendance.objects.filter(wanted, session_id=OuterRef("pk"))))
+    today = timezone.localdate()
+    return (
+        qs.annotate(
+            attendee_count=Count("attendance", filter=shown, distinct=True),
+            completed_count=Count(
+                "attendance", filter=shown & Q(attendance__completed=True), distinct=True
+            ),
+            overdue_count=Count(
+                "attendance",
+                filter=shown & Q(attendance__completed=False, due_date__lt=today),
+                distinct=True,
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=TrainingAttendance.objects.filter(wanted)
+                .select_related(
+                    "employee__department", "session", "completion_recorded_by__employee"
+                )
+                .order_by("employee__name", "pk"),
+                to_attr="shown_attendance",
+            ),
+            Prefetch("cases", queryset=Case.objects.only("pk", "reference", "title")),
+            "root_causes",
+        )
+        .order_by("-held_on", "-pk")
+    )
+
+
+def cases_in_sight(user, sessions) -> set[int]:
+    """The cases of ``sessions`` that ``user`` may see (one query)."""
+    ids = {c.pk for s in sessions for c in s.cases.all()}
+    if not ids:
+        return set()
+    return set(policy.visible_cases(user).filter(pk__in=ids).values_list("pk", flat=True))

@@ -6,6 +6,12 @@ app_name = "remediation"
 
 urlpatterns = [
     path("overdue/", views.OverdueActionsView.as_view(), name="overdue_actions"),
+    path("training/", views.TrainingRegisterView.as_view(), name="training_register"),
+    path(
+        "training/attendance/<int:pk>/completion/",
+        views.TrainingCompletionView.as_view(),
+        name="training_completion",
+    ),
     path(
         "<str:reference>/complaint-clock/",
         views.ComplaintExtendView.as_view(),

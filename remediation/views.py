@@ -4,13 +4,24 @@ Task views validate their form and call one service; case actions (cancel an act
 the complaint clock, record a training) are POSTs from the case page, refused as messages.
 """
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from violations.exceptions import ServiceError
 from violations.views.cases import CaseActionView
 
 from . import forms, selectors, services
+from .models import TrainingAttendance
+from .policy import may_read_training_register, may_record_training_completion
 
 # --- case actions --------------------------------------------------------------------------------
 
@@ -46,6 +57,7 @@ class TrainingAddView(CaseActionView):
             cases=[self.case],
             root_causes=list(d["root_causes"]),
             notes=d["notes"],
+            due_date=d.get("due_date"),
         )
 
 
@@ -58,3 +70,80 @@ class OverdueActionsView(LoginRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["actions"] = selectors.overdue_actions(self.request.user)
         return ctx
+
+
+# --- the training register ---------------------------------------------------------------------
+
+
+class TrainingRegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
+    """Training sessions, their attendees and completion, filterable by department (with
+    the departments below it), topic and overdue attendees."""
+
+    template_name = "remediation/training_register.html"
+
+    def test_func(self):
+        return may_read_training_register(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        form = forms.TrainingRegisterFilter(self.request.GET or None)
+        f = form.cleaned_data if form.is_valid() else {}
+        department = f.get("department")
+        sessions = selectors.training_register(
+            department=department.pk if department else None,
+            topic=f.get("topic") or "",
+            overdue_only=bool(f.get("overdue")),
+        )
+        page_obj = Paginator(sessions, 25).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx.update(
+            form=form,
+            page_obj=page_obj,
+            in_sight=selectors.cases_in_sight(self.request.user, page_obj.object_list),
+            today=timezone.localdate(),
+            query=query.urlencode(),
+            may_record=may_record_training_completion(self.request.user),
+        )
+        return ctx
+
+
+class TrainingCompletionView(LoginRequiredMixin, View):
+    """POST from the register: record or withdraw one attendee's completion; refusals come
+    back as messages on the register."""
+
+    def post(self, request, pk):
+        attendance = TrainingAttendance.objects.filter(pk=pk).first()
+        if attendance is None or not may_read_training_register(request.user):
+            raise Http404(_("No such attendee."))
+        back = request.POST.get("back", "")
+        target = "remediation:training_register"
+        form = forms.TrainingCompletionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose completed or not completed."))
+            return redirect(_register_url(target, back))
+        try:
+            services.training_completion_record(
+                attendance=attendance,
+                actor=request.user,
+                completed=form.cleaned_data["completed"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Completion recorded."))
+        return redirect(_register_url(target, back))
+
+
+def _register_url(name: str, query: str) -> str:
+    # Only the register's own filters travel back: never a URL of the visitor's choosing.
+    kept = QueryDict(query).copy()
+    allowed = {k: kept.getlist(k) for k in ("department", "topic", "overdue", "page") if k in kept}
+    encoded = QueryDict(mutable=True)
+    for key, values in allowed.items():
+        encoded.setlist(key, values)
+    return reverse(name) + (f"?{encoded.urlencode()}" if encoded else "")

@@ -433,6 +433,18 @@ def _training(f: Facts) -> str:
     }
 
 
+def _training_completed(f: Facts) -> str:
+    return _("Recorded that an attendee completed the training “%(topic)s”.") % {
+        "topic": f.get("topic") or "—"
+    }
+
+
+def _training_withdrawn(f: Facts) -> str:
+    return _("Withdrew a completion recorded for the training “%(topic)s”.") % {
+        "topic": f.get("topic") or "—"
+    }
+
+
 def _feedback(f: Facts) -> str:
     parts = [_("an apology was made") if f.get("apology") else _("no apology was made")]
     if f.get("compensation") not in (None, "", "0", "0.00"):
@@ -521,6 +533,8 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "action.cancelled": _action_cancelled,
     "remediation.reviewed": _reviewed,
     "training.recorded": _training,
+    "training.completed": _training_completed,
+    "training.completion_withdrawn": _training_withdrawn,
     "customer.feedback": _feedback,
     "regulator.notified": _regulator,
     "complaint.extended": _extended,

@@ -10,6 +10,7 @@ import dataclasses
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -325,6 +326,7 @@ def test_queue_matches_policy_for_every_role(world, walk):
     assert appeal_task.pk not in offered["senior"]
 
 
+
 def test_supervision_dashboard_does_not_grow_with_cases(
     walk, world, client, django_assert_max_num_queries
 ):
@@ -339,3 +341,84 @@ def test_supervision_dashboard_does_not_grow_with_cases(
         response = _get(client, url)
     assert len(ctx.captured_queries) == small
     assert 'data-figure="total">10<' in response.content.decode()
+
+# --- the auditor's desk (issue 20) ---------------------------------------------------------------
+
+# The session and the user, the auditor's second factor, the unread notifications, the
+# page's count and rows, and the people the rows name (one query).
+DESK_CEILINGS = {"config": 9, "people": 9, "security": 9, "export": 7}
+
+
+def test_auditor_desk_does_not_grow_with_rows(world, client, django_assert_max_num_queries):
+    from django.contrib.auth.models import Group
+
+    from violations.services.reference import reference_save
+
+    client.force_login(world.auditor)
+    admin = UserFactory(username="root", is_superuser=True)
+    manager_role = Group.objects.get(name="Case manager")
+
+    def grow(n):
+        for i in range(n):
+            clerk = UserFactory(username=f"clerk{i}-{n}")
+            EmployeeFactory(user=clerk)
+            clerk.groups.add(manager_role)
+            world.dept.name_en = f"Retail {i}-{n}"
+            reference_save(obj=world.dept, actor=admin, changed_fields=["name_en"])
+            Client().post("/accounts/login/", {"username": clerk.username, "password": "no"})
+
+    from django.test import Client
+
+    urls = {page: f"/audit/{page}/" for page in DESK_CEILINGS}
+    grow(1)
+    small = {page: _page_queries(client, url) for page, url in urls.items()}
+    grow(12)
+    for page, url in urls.items():
+        with django_assert_max_num_queries(DESK_CEILINGS[page]) as ctx:
+            response = _get(client, url)
+        assert len(ctx.captured_queries) == small[page], page
+        if page != "export":
+            assert _rows(response) >= 12, page
+
+
+# --- the training register (issue 20) -------------------------------------------------------------
+
+# The session, the user and their second factor, the unread notifications, the form's
+# departments, the page's count and sessions, their attendance, cases and root causes, and
+# which of the cases the reader may see; the department filter reads the tree once.
+REGISTER_CEILING = 16
+
+
+def test_training_register_does_not_grow_with_rows(
+    walk, world, client, django_assert_max_num_queries
+):
+    from remediation import services as rem
+    from tests.remediation.helpers import to_plan
+
+    client.force_login(world.manager)
+    case = to_plan(walk)
+    walk.plan(case)
+
+    def grow(n):
+        for i in range(n):
+            rem.training_record(
+                actor=world.officer,
+                topic=f"Topic {n}-{i}",
+                trainer="Ms Ho",
+                held_on=timezone.localdate(),
+                attendees=[EmployeeFactory(department=world.dept) for _ in range(3)],
+                cases=[case],
+                root_causes=list(case.root_causes.all()),
+            )
+
+    url = "/remediation/training/"
+    filtered = f"{url}?department={world.dept.pk}&topic=Topic"
+    grow(1)
+    small = {u: _page_queries(client, u) for u in (url, filtered)}
+    grow(12)
+    for u in (url, filtered):
+        with django_assert_max_num_queries(REGISTER_CEILING) as ctx:
+            response = _get(client, u)
+        assert len(ctx.captured_queries) == small[u], u
+        assert response.content.decode().count("Ms Ho") == 13
+

@@ -3,7 +3,7 @@
 from .plan import ActionSpec, CauseSpec, action_cancel, action_complete, remediation_plan
 from .redress import complaint_clock_extend, customer_feedback_record, regulator_notify
 from .review import effectiveness_review
-from .training import training_record
+from .training import training_completion_record, training_record
 
 __all__ = [
     "ActionSpec",
@@ -15,5 +15,6 @@ __all__ = [
     "effectiveness_review",
     "regulator_notify",
     "remediation_plan",
+    "training_completion_record",
     "training_record",
 ]

@@ -686,3 +686,17 @@ def test_a_lead_who_declared_a_conflict_can_do_nothing_on_the_case(matrix):
     task.refresh_from_db()
     assert (task.owner_id, task.status) == (lead.pk, "ASSIGNED")
     assert AuditEvent.objects.count() == events
+
+
+# --- the auditor's desk (issue 20): internal audit's pages, nobody else's ------------------
+
+DESK = ["/audit/config/", "/audit/people/", "/audit/security/", "/audit/export/"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_the_auditors_desk_is_internal_audits_alone(matrix, role):
+    client = client_for(matrix.users[role])
+    expected = 200 if role == "auditor" else 403
+    for url in DESK:
+        assert client.get(url).status_code == expected, url
