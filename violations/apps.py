@@ -9,3 +9,6 @@ class ViolationsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit  # noqa: F401  (connects the history-row receiver)
+        from .kinds import register_kinds
+
+        register_kinds()

@@ -23,11 +23,23 @@ from .investigation import (
     ResponsibilityType,
     ResponsiblePerson,
 )
+from .mailbox import (
+    FEEDBACK_KINDS,
+    REPORTER_KINDS,
+    TEAM_KINDS,
+    MessageDirection,
+    MessageKind,
+    ReporterMessage,
+    ReporterReceipt,
+)
 from .org import Department, Employee, ViolationCategory
 from .vault import ReporterIdentity, UnmaskRequest, UnmaskStatus
 
 __all__ = [
+    "FEEDBACK_KINDS",
     "OPEN_STATES",
+    "REPORTER_KINDS",
+    "TEAM_KINDS",
     "Case",
     "CaseProcess",
     "Clock",
@@ -39,11 +51,15 @@ __all__ = [
     "Finding",
     "Interview",
     "InvestigationReport",
+    "MessageDirection",
+    "MessageKind",
     "Outcome",
     "OutcomeNotice",
     "RecordReview",
     "ReferenceCounter",
     "ReporterIdentity",
+    "ReporterMessage",
+    "ReporterReceipt",
     "ResponsibilityType",
     "ResponsiblePerson",
     "Severity",
