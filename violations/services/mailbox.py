@@ -187,7 +187,7 @@ def reporter_status(case: Case) -> ReporterStatus:
             _("Your report is being investigated."),
         ),
         "decided": (
-            _("Decided"),
+            _("Decision taken"),
             _("A decision was taken; the measures it calls for are being carried out."),
         ),
         "closed": (
