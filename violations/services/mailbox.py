@@ -337,7 +337,7 @@ def reporter_message_receive(
     *,
     case: Case,
     text: str,
-    kind: str = MessageKind.ANSWER,
+    kind: str = MessageKind.OTHER,
     in_reply_to: ReporterMessage | None = None,
     attachments: list | None = None,
 ) -> ReporterMessage:
@@ -439,7 +439,8 @@ def _team_to_tell(case: Case) -> list[User]:
                 is_active=True,
             ).distinct()
         )
-    return [p for p in people if not _is_party(p, case)]
+    # Only those who may see the case now (a member named but not yet declared may not).
+    return [p for p in people if not _is_party(p, case) and policy.can_view_case(p, case)]
 
 
 def _is_party(user: User, case: Case) -> bool:

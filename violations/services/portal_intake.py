@@ -131,9 +131,10 @@ def portal_report(
             protected=protected,
             recorder=None,
             event_actor=PROTECTED_REPORTER,
+            # An anonymous reporter leaves nothing to keep: no row in the vault.
             vault=(
                 (lambda c: vault_identity_store(case=c, name=name, contact=contact))
-                if protected
+                if protected and (name or contact)
                 else None
             ),
             attachments=attachments,
