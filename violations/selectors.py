@@ -212,6 +212,8 @@ def case_page(reference: str) -> Case:
             "regulator_notifications",
             "effectiveness_reviews__reviewer",
         )
+        # Whether the reporter has a mailbox (a receipt code), without another query.
+        .select_related("reporter_receipt")
         .get(reference=reference)
     )
 

@@ -69,6 +69,8 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         for task in tasks:
             task.my_action = _action_on(task, user)
         waits = waiting(case, tasks)
+        # The case page's read has the receipt: no query to know whether a mailbox exists.
+        reachable = hasattr(case, "reporter_receipt")
         ctx.update(
             case=case,
             timeline=selectors.timeline(case, user, ACTION_LABELS),
@@ -89,9 +91,10 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             and not case.is_closed
             and any(m.active for m in membership),
             vault=selectors.vault_panel(case, user),
-            reporter_messages=list(mailbox.mailbox_messages(case)),
-            reporter_reachable=mailbox.reporter_reachable(case),
-            can_write_reporter=mailbox.may_write_to_reporter(user, case),
+            # Only a case with a receipt code has a mailbox, and messages.
+            reporter_messages=list(mailbox.mailbox_messages(case)) if reachable else [],
+            reporter_reachable=reachable,
+            can_write_reporter=reachable and mailbox.may_write_to_reporter(user, case),
             appeal_closes_at=(
                 services.appeal_window_closes_at(case)
                 if case.process_id and not case.is_closed

@@ -241,7 +241,7 @@ def case_acknowledge(*, case: Case, actor: User, message: str = "") -> Case:
             case=case,
             payload={
                 "message": message,
-                "mailbox_message": posted.pk,
+                **({"mailbox_message": posted.pk} if posted else {}),
                 "on_time": case.acknowledged_at <= case.acknowledge_due_at,
             },
         )

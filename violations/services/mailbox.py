@@ -385,10 +385,13 @@ def reporter_message_receive(
     return message
 
 
-def acknowledgement_post(*, case: Case, actor: User, text: str = "") -> ReporterMessage:
-    """The acknowledgement as a message in the mailbox. Called by the services that
-    acknowledge a report (``case_acknowledge``, ``verification_complete``) inside their
-    transaction, before their event, which then vouches for it."""
+def acknowledgement_post(*, case: Case, actor: User, text: str = "") -> ReporterMessage | None:
+    """The acknowledgement as a message in the mailbox, when the reporter has one (a receipt
+    code). Called by the services that acknowledge a report (``case_acknowledge``,
+    ``verification_complete``) inside their transaction, before their event, which then
+    vouches for it. A reporter without a code is told by notification only, as before."""
+    if not reporter_reachable(case):
+        return None
     message = ReporterMessage(
         case=case,
         direction=MessageDirection.TO_REPORTER,
@@ -398,8 +401,7 @@ def acknowledgement_post(*, case: Case, actor: User, text: str = "") -> Reporter
         sent_at=case.acknowledged_at or timezone.now(),
     )
     audit.save(message, actor=actor, reason="acknowledged")
-    if ReporterReceipt.objects.filter(case=case).exists():
-        _acknowledgement_delivered(case=case, at=message.sent_at)
+    _acknowledgement_delivered(case=case, at=message.sent_at)
     return message
 
 
