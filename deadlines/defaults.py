@@ -53,6 +53,14 @@ def default_rules() -> list[dict[str, Any]]:
             "head_after_hours": 24,
         },
         {"kind": Kind.ACKNOWLEDGEMENT, "source": Source.WHISTLEBLOWER, "basis": days, "amount": 7},
+        # Feedback to the reporter within three months of the acknowledgement reaching them
+        # (EU Directive 2019/1937 art. 9(1)(f)), reminded a week before.
+        {
+            "kind": Kind.FEEDBACK,
+            "basis": days,
+            "amount": 90,
+            "remind_before_hours": 7 * 24,
+        },
         {
             "kind": Kind.DEFENCE,
             "basis": Basis.WORKING_DAYS,

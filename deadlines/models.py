@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     the user's language without translated columns."""
 
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of a report")
+    FEEDBACK = "feedback", _("Feedback to the reporter")
     STAGE_VERIFICATION = "stage.verification", _("Stage: preliminary verification")
     STAGE_TEAM = "stage.team", _("Stage: investigation team")
     STAGE_INVESTIGATION = "stage.investigation", _("Stage: detailed investigation")

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from .models import Notification, OutboxMessage, Preference
 from .rendering import body_of, subject_of
 from .services import conf
+from .signals import message_delivered
 
 
 @dataclass
@@ -180,4 +181,5 @@ def _send_one(
     OutboxMessage.objects.filter(pk=message.pk).update(
         sent_at=timezone.now(), attempts=attempts, last_error="", claimed_until=None
     )
+    message_delivered.send(sender=OutboxMessage, message=message)
     result.sent += 1

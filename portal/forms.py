@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from security.portal_guard import HoneypotMixin
 from violations import limits
 from violations.forms import CategoryChoiceField, MultipleFileField
 from violations.models import Department
@@ -20,7 +21,7 @@ IDENTITY_CHOICES = [
 ]
 
 
-class PortalReportForm(forms.Form):
+class PortalReportForm(HoneypotMixin, forms.Form):
     reporter_type = forms.ChoiceField(
         label=_("Who are you?"), choices=ReporterType.choices, widget=forms.RadioSelect
     )
@@ -100,7 +101,7 @@ class CodeForm(forms.Form):
     )
 
 
-class ReporterMessageForm(forms.Form):
+class ReporterMessageForm(HoneypotMixin, forms.Form):
     in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(
         label=_("Your message"),

@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from casework import services as work
+from security import portal_guard as guard
 from violations.exceptions import ServiceError
 from violations.models import Case, MessageKind, ReporterMessage
 from violations.services import mailbox
@@ -36,6 +37,17 @@ def _no_store(response):
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
     return response
+
+
+def _refused(request, form) -> str:
+    """The guard's answer to a submission it stops before anything is looked at: a filled
+    honeypot or an unsolved challenge (one answer for both), or a report over the size cap;
+    "" when it may go on."""
+    if guard.honeypot_tripped(form) or not guard.challenge_passed(request.POST):
+        return str(guard.REFUSAL_MESSAGE)
+    if guard.report_too_large(request):
+        return str(guard.TOO_LARGE_MESSAGE)
+    return ""
 
 
 class PortalView(View):
@@ -57,7 +69,11 @@ class ReportView(PortalView):
 
     def post(self, request):
         form = forms.PortalReportForm(request.POST, request.FILES)
-        if form.is_valid():
+        if refusal := _refused(request, form):
+            form.add_error(None, refusal)
+        elif form.is_valid() and not guard.submission_allowed(request):
+            form.add_error(None, guard.TOO_MANY_MESSAGE)
+        elif form.is_valid():
             d = form.cleaned_data
             try:
                 _case, code = work.portal_report(
@@ -142,7 +158,9 @@ class MailboxOpenView(PortalView):
         form = forms.CodeForm(request.POST)
         case = None
         if form.is_valid():
-            case = mailbox.case_by_receipt(form.cleaned_data["code"])
+            # Slowed, then refused, per address and per code; a locked address and a wrong
+            # code get the same None (security/portal_guard.py).
+            case = guard.code_attempt(request, form.cleaned_data["code"], mailbox.case_by_receipt)
             if case is None:
                 # The same words for a code that is wrong and one that is malformed.
                 form.add_error("code", _("This receipt code does not open a mailbox."))
@@ -178,7 +196,11 @@ class MailboxView(PortalView):
 
     def post(self, request):
         form = forms.ReporterMessageForm(request.POST, request.FILES)
-        if form.is_valid():
+        if refusal := _refused(request, form):
+            form.add_error(None, refusal)
+        elif form.is_valid() and not guard.submission_allowed(request):
+            form.add_error(None, guard.TOO_MANY_MESSAGE)
+        elif form.is_valid():
             d = form.cleaned_data
             question = None
             if d["in_reply_to"]:

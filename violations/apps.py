@@ -8,6 +8,9 @@ class ViolationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from .services import reporter_clocks
+
+        reporter_clocks.connect()  # an acknowledgement e-mail sent stops its clock
         from . import audit  # noqa: F401  (connects the history-row receiver)
         from .kinds import register_kinds
 

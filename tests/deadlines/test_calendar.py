@@ -100,4 +100,6 @@ def test_the_seeded_rules_match_the_former_settings(db):
         assert deadline(Kind.STAGE_VERIFICATION).amount == 5
         assert deadline(Kind.APPEAL_DECISION).amount == 60
         assert deadline(Kind.REVIEW_DELAY).amount == 90
-        assert DeadlineRule.objects.count() == 18
+        feedback = deadline(Kind.FEEDBACK)
+        assert (feedback.basis, feedback.amount) == ("calendar_days", 90)
+        assert DeadlineRule.objects.count() == 19

@@ -7,6 +7,9 @@ import re
 
 from django.db import connection
 
+from security import portal_guard
+from tests.portal_guard.conftest import solve
+
 RECEIPT = re.compile(r"data-receipt-code>\s*([\d ]+?)\s*<")
 
 
@@ -26,8 +29,21 @@ def report_data(world, **overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def solved() -> dict:
+    """The challenge's two fields, solved as pow.js solves them in the browser."""
+    challenge = portal_guard.challenge_new()
+    return {
+        portal_guard.POW_CHALLENGE_FIELD: challenge,
+        portal_guard.POW_SOLUTION_FIELD: solve(challenge),
+    }
+
+
 def send_report(client, data, **extra):
-    return client.post("/speak-up/report/", data, **extra)
+    return client.post("/speak-up/report/", {**solved(), **data}, **extra)
+
+
+def send_message(client, data):
+    return client.post("/speak-up/mailbox/case/", {**solved(), **data})
 
 
 def code_from(response) -> str:

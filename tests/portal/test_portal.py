@@ -37,6 +37,7 @@ from .helpers import (
     report_and_keep_code,
     report_data,
     rows_containing,
+    send_message,
     send_report,
 )
 
@@ -554,8 +555,8 @@ def test_no_address_or_user_agent_is_stored_anywhere(world):
     )
     open_mailbox(reporter, code)
     question = ReporterMessage.objects.get()
-    reporter.post(
-        "/speak-up/mailbox/case/",
+    send_message(
+        reporter,
         {"in_reply_to": question.pk, "text": "Yesterday.", "attachments": [_pdf()]},
     )
 
@@ -630,3 +631,40 @@ def test_an_open_mailbox_expires(client, world, settings):
         expired = client.get("/speak-up/mailbox/case/")
 
     assert expired["Location"] == "/speak-up/mailbox/"
+
+
+# --- the guard, as the portal's pages call it ----------------------------------------------------
+
+
+def test_an_unsolved_challenge_or_a_filled_honeypot_saves_nothing(client, world):
+    unsolved = client.post("/speak-up/report/", report_data(world))
+    honeypot = send_report(client, report_data(world) | {"website": "http://spam.example"})
+
+    for response in (unsolved, honeypot):
+        assert response.status_code == 400
+        assert response.context["form"].non_field_errors() == [
+            "Your submission could not be accepted. Please try again."
+        ]
+    assert Case.objects.count() == 0
+
+
+def test_reports_from_one_connection_are_limited(client, world, settings):
+    settings.PORTAL_SUBMISSIONS_PER_HOUR = 1
+    report_and_keep_code(client, world)
+
+    second = send_report(client, report_data(world))
+
+    assert second.status_code == 400
+    assert Case.objects.count() == 1
+
+
+def test_a_locked_address_is_refused_even_the_right_code_in_the_same_words(client, world, settings):
+    settings.PORTAL_CODE_LOCK_AFTER = 3
+    _case, code = _portal_case(world)
+    wrong = [open_mailbox(client, f"{n:016d}") for n in range(3)]
+
+    locked = open_mailbox(client, code)
+
+    assert locked.status_code == 400
+    assert locked.context["form"].errors == wrong[0].context["form"].errors
+    assert client.get("/speak-up/mailbox/case/")["Location"] == "/speak-up/mailbox/"

@@ -16,6 +16,7 @@ from ..exceptions import InvalidState
 from ..models import Case, Outcome, OutcomeNotice, ReporterIdentity, Stage
 from .clocks import clock_start, clock_stop
 from .notices import reporter_notify
+from .reporter_clocks import feedback_given
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -85,6 +86,8 @@ def outcome_notice_send(*, case: Case) -> OutcomeNotice:
         # The untranslated sentence: the reporter reads it in their own language.
         msgid = str(NOTICE_TEXT[Outcome(outcome)])
     reporter_notify(case=case, kind="case.outcome", context={"notice": msgid})
+    # The outcome is the reporter's final feedback.
+    feedback_given(case=case, at=notice.sent_at)
     return notice
 
 

@@ -18,10 +18,11 @@ from deadlines.models import Kind as DeadlineKind
 from .. import audit, policy
 from ..exceptions import InvalidState, NotAllowed
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
-from .clocks import clock_start, clock_stop, rule_of
+from .clocks import clock_start, rule_of
 from .evidence import store_evidence
 from .mailbox import acknowledgement_post
 from .notices import acknowledgement_notify
+from .reporter_clocks import acknowledgement_recorded
 from .vault import PROTECTED_REPORTER, vault_identity_store
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ def case_acknowledge(*, case: Case, actor: User, message: str = "") -> Case:
                 "on_time": case.acknowledged_at <= case.acknowledge_due_at,
             },
         )
-        clock_stop(case=case, kind=DeadlineKind.ACKNOWLEDGEMENT, at=case.acknowledged_at)
+        acknowledgement_recorded(case=case)
         acknowledgement_notify(case=case, message=message)
     return case
 

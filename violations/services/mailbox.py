@@ -50,6 +50,7 @@ from ..models import (
     Stage,
 )
 from .evidence import store_evidence
+from .reporter_clocks import MAILBOX, acknowledgement_delivered, feedback_given
 from .vault import PROTECTED_REPORTER
 
 if TYPE_CHECKING:
@@ -329,7 +330,7 @@ def reporter_message_send(
             payload={"message": message.pk, "kind": kind, "attachments": len(attachments)},
         )
         if kind in FEEDBACK_KINDS:
-            _feedback_given(case=case, at=message.sent_at)
+            feedback_given(case=case, at=message.sent_at)
     return message
 
 
@@ -401,7 +402,8 @@ def acknowledgement_post(*, case: Case, actor: User, text: str = "") -> Reporter
         sent_at=case.acknowledged_at or timezone.now(),
     )
     audit.save(message, actor=actor, reason="acknowledged")
-    _acknowledgement_delivered(case=case, at=message.sent_at)
+    # Read in the mailbox: delivered now (the first delivery counts; an e-mail may follow).
+    acknowledgement_delivered(case=case, at=message.sent_at, channel=MAILBOX)
     return message
 
 
@@ -466,14 +468,3 @@ def _tell_the_team(case: Case, message: ReporterMessage) -> None:
             link=link,
             dedupe_key=f"reporter-message:{message.pk}",
         )
-
-
-# --- the reporter clocks (security/portal_guard's partner branch owns them) --------------------
-
-
-def _acknowledgement_delivered(*, case: Case, at) -> None:
-    """Tell the reporter clocks that the acknowledgement reached the mailbox."""
-
-
-def _feedback_given(*, case: Case, at) -> None:
-    """Tell the reporter clocks that feedback was given."""

@@ -8,13 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deadlines.models import Kind as DeadlineKind
-
 from .. import audit, policy
 from ..models import Case, Employee, Outcome, Verification, VerificationOutcome
-from .clocks import clock_stop
 from .mailbox import acknowledgement_post
 from .notices import acknowledgement_notify
+from .reporter_clocks import acknowledgement_recorded
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -90,8 +88,8 @@ def verification_complete(
         case.acknowledged_at = verification.verified_at
         case.acknowledged_by = actor
         fields += ["acknowledged_at", "acknowledged_by"]
-        clock_stop(case=case, kind=DeadlineKind.ACKNOWLEDGEMENT, at=case.acknowledged_at)
         acknowledgement_post(case=case, actor=actor)
+        acknowledgement_recorded(case=case)
         acknowledgement_notify(case=case)
     if outcome == VerificationOutcome.DISMISS:
         case.outcome = Outcome.DISMISSED

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('violations', '0015_deadline_rules_seed'),
+        ('violations', '0016_feedback_deadline_rule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
