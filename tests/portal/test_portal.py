@@ -296,8 +296,8 @@ def test_a_question_and_its_answer_go_round_through_the_pages(client, world):
     open_mailbox(client, code)
     mailbox_page = client.get("/speak-up/mailbox/case/")
     question = ReporterMessage.objects.get(kind=MessageKind.QUESTION)
-    answered = client.post(
-        "/speak-up/mailbox/case/",
+    answered = send_message(
+        client,
         {
             "in_reply_to": question.pk,
             "text": "On the 2nd, in the morning.",
@@ -668,3 +668,27 @@ def test_a_locked_address_is_refused_even_the_right_code_in_the_same_words(clien
     assert locked.status_code == 400
     assert locked.context["form"].errors == wrong[0].context["form"].errors
     assert client.get("/speak-up/mailbox/case/")["Location"] == "/speak-up/mailbox/"
+
+
+def test_the_mailbox_delivers_the_acknowledgement_and_feedback_stops_its_clock(world):
+    from deadlines.models import Kind
+    from violations.models import Clock
+
+    case, _code = _portal_case(world, anonymous=False, name="Ho", contact="ho@example.org")
+
+    def state(kind):
+        return list(Clock.objects.filter(case=case, kind=kind).values_list("state", flat=True))
+
+    assert state(Kind.ACKNOWLEDGEMENT) == ["running"]
+    services.case_acknowledge(case=case, actor=world.officer)
+    # Delivered in the mailbox at once, though an e-mail to the contact is still to go out.
+    assert state(Kind.ACKNOWLEDGEMENT) == ["completed"]
+    assert state(Kind.FEEDBACK) == ["running"]
+    services.reporter_message_send(
+        case=case, actor=world.officer, kind=MessageKind.QUESTION, text="Which day?"
+    )
+    assert state(Kind.FEEDBACK) == ["running"]  # a question is no feedback
+    services.reporter_message_send(
+        case=case, actor=world.officer, kind=MessageKind.FEEDBACK_INTERIM, text="In hand."
+    )
+    assert state(Kind.FEEDBACK) == ["completed"]
