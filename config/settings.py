@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "casework",
     "reports",
     "notifications",
+    "portal",  # the reporting portal, /speak-up/ (docs/portal.md)
     "jobs",  # the scheduled jobs and `manage.py run_jobs`
     "demo",
 ]
@@ -463,6 +464,19 @@ ACCOUNTABILITY = {
     # rule of its own (violations.RetentionRule, edited in the admin); docs/operations.md.
     "RETENTION_YEARS": env.int("ACCOUNTABILITY_RETENTION_YEARS", default=7),
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
+    # The reporting portal (/speak-up/, docs/portal.md). RECEIPT_KEY derives the salt of the
+    # receipt codes' hashes (SECRET_KEY when empty): changing it makes every code unusable.
+    "PORTAL": {
+        "RECEIPT_KEY": env.str("ACCOUNTABILITY_RECEIPT_KEY", default=""),
+        "RECEIPT_ARGON2": {"time_cost": 2, "memory_cost": 32 * 1024, "parallelism": 1},
+        # All files of one report (or one message from the reporter) together.
+        "MAX_UPLOAD_BYTES": env.int("ACCOUNTABILITY_PORTAL_MAX_UPLOAD_MB", default=25) * 2**20,
+        # How long a mailbox opened with a code stays open without a new request.
+        "MAILBOX_SECONDS": env.int("ACCOUNTABILITY_MAILBOX_SECONDS", default=15 * 60),
+        # The department a report is filed under when the reporter does not know (a code);
+        # empty: the first top-level department.
+        "DEFAULT_DEPARTMENT": env.str("ACCOUNTABILITY_PORTAL_DEPARTMENT", default=""),
+    },
     "EVIDENCE_EXTENSIONS": [
         ".pdf",
         ".png",

@@ -34,6 +34,8 @@ site = Site(
 urlpatterns = [
     path("", RedirectView.as_view(url="/cases/", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The reporting portal: no login, its own pages (docs/portal.md).
+    path("speak-up/", include("portal.urls")),
     path("accounts/second-factor/", include("security.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),  # 404 unless configured (security/oidc.py)
     path("accounts/", AuthViewset().urls),

@@ -10,6 +10,8 @@ believes (DJANGO_TRUSTED_PROXIES), so the two never disagree.
 import multiprocessing
 import os
 
+from gunicorn import glogging
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Synchronous workers with a few threads each: requests are short database round trips; PDF
 # and bundle builds are CPU work that a thread would not speed up.
@@ -26,3 +28,23 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # The access log names the client as the proxy reported it (the header, not the peer).
 access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+# The reporting portal (/speak-up/, docs/portal.md) promises its reporters that no address or
+# user agent is kept with a report: its requests are logged without them. Every atom that
+# could carry one (the peer, the referrer, the user agent, any request header or environ
+# variable) reads "-" for a path under PORTAL_PREFIX.
+PORTAL_PREFIX = "/speak-up/"
+
+
+class PortalQuietLogger(glogging.Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        if (environ.get("PATH_INFO") or "").startswith(PORTAL_PREFIX):
+            for key in list(atoms):
+                if key in ("h", "a", "f", "u") or key.endswith(("}i", "}e")):
+                    atoms[key] = "-"
+        return atoms
+
+
+logger_class = PortalQuietLogger

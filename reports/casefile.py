@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 SCHEMA_ID = "https://accountability.example/schemas/case-v2.json"
-SCHEMA_VERSION = "2.1"  # docs/case-schema.md says what changed
+SCHEMA_VERSION = "2.2"  # docs/case-schema.md says what changed
 
 # Field metadata: values that stay inside the application and never go into case.json.
 INTERNAL = {"export": False}
@@ -380,6 +380,19 @@ class OutcomeNoticeEntry:
 
 
 @dataclass(frozen=True)
+class ReporterMessageEntry:
+    """A message of the reporter's mailbox. ``author`` is the team member who wrote it, ""
+    for the reporter's own (who is named nowhere)."""
+
+    direction: str
+    kind: str
+    text: str
+    author: str
+    sent_at: dt.datetime
+    attachments: list[int]  # evidence register numbers
+
+
+@dataclass(frozen=True)
 class ChainHead:
     chain: str
     length: int
@@ -411,6 +424,7 @@ class CaseFile:
     complaint_extensions: list[ExtensionEntry]
     regulator_notices: list[RegulatorNoticeEntry]
     outcome_notices: list[OutcomeNoticeEntry]
+    reporter_messages: list[ReporterMessageEntry]
     chain: ChainHead
 
 

@@ -107,6 +107,41 @@ def _acknowledged(f: Facts) -> str:
     return _("Acknowledged receipt to the reporter, on time.")
 
 
+def _receipt(f: Facts) -> str:
+    if f.get("desk"):
+        return _("Gave the customer a receipt code to follow the complaint in the mailbox.")
+    return _("The reporter received a receipt code to follow the report in the mailbox.")
+
+
+def _message_kind(kind: str) -> str:
+    return {
+        "acknowledgement": _("an acknowledgement"),
+        "question": _("a question"),
+        "answer": _("an answer"),
+        "feedback_interim": _("interim feedback"),
+        "feedback_final": _("final feedback"),
+    }.get(kind, _("a message"))
+
+
+def _attached(f: Facts) -> str:
+    count = f.get("attachments") or 0
+    if not count:
+        return ""
+    return " " + ngettext("(%(n)d file attached)", "(%(n)d files attached)", count) % {"n": count}
+
+
+def _message_sent(f: Facts) -> str:
+    return _("Wrote to the reporter: %(kind)s.") % {
+        "kind": _message_kind(f.get("kind", ""))
+    } + _attached(f)
+
+
+def _message_received(f: Facts) -> str:
+    return _("The reporter wrote: %(kind)s.") % {
+        "kind": _message_kind(f.get("kind", ""))
+    } + _attached(f)
+
+
 def _stage(f: Facts) -> str:
     to = L.choice(Stage, f.get("to", ""))
     if f.get("due"):
@@ -488,6 +523,9 @@ def _erased(f: Facts) -> str:
 SENTENCES: dict[str, Callable[[Facts], str]] = {
     "case.reported": _reported,
     "case.acknowledged": _acknowledged,
+    "reporter.receipt_issued": _receipt,
+    "reporter.message_sent": _message_sent,
+    "reporter.message_received": _message_received,
     "stage.entered": _stage,
     "verification.completed": _verified,
     "team.formed": _team_formed,

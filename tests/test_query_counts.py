@@ -326,7 +326,6 @@ def test_queue_matches_policy_for_every_role(world, walk):
     assert appeal_task.pk not in offered["senior"]
 
 
-
 def test_supervision_dashboard_does_not_grow_with_cases(
     walk, world, client, django_assert_max_num_queries
 ):
@@ -341,6 +340,7 @@ def test_supervision_dashboard_does_not_grow_with_cases(
         response = _get(client, url)
     assert len(ctx.captured_queries) == small
     assert 'data-figure="total">10<' in response.content.decode()
+
 
 # --- the auditor's desk (issue 20) ---------------------------------------------------------------
 
@@ -422,3 +422,72 @@ def test_training_register_does_not_grow_with_rows(
         assert len(ctx.captured_queries) == small[u], u
         assert response.content.decode().count("Ms Ho") == 13
 
+
+# --- the reporting portal (/speak-up/) -----------------------------------------------------------
+
+PORTAL_CEILINGS = {
+    # The mailbox: the session, the case, the receipt-less status, the messages with their
+    # authors and files, the open questions; it never grows with the messages.
+    "mailbox": 12,
+    # The case page with its mailbox panel: the messages (with authors and files), whether
+    # the case has a receipt code, and whether the reader may write (their standing).
+    "case_page_with_messages": 46,
+}
+
+
+def _portal_case(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return work.portal_report(
+        reporter_type="outsider",
+        category=world.category,
+        description="Backdated forms.",
+        occurred_at=timezone.now() - dt.timedelta(days=2),
+    )
+
+
+def _exchange(case, world, n):
+    for _ in range(n):
+        question = services.reporter_message_send(
+            case=case, actor=world.officer, kind="question", text="When?"
+        )
+        services.reporter_message_receive(
+            case=case,
+            text="Monday.",
+            in_reply_to=question,
+            attachments=[_upload()],
+        )
+
+
+def _upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("note.txt", b"seen it", content_type="text/plain")
+
+
+def test_the_mailbox_does_not_grow_with_its_messages(world, client, django_assert_max_num_queries):
+    case, code = _portal_case(world)
+    client.post("/speak-up/mailbox/", {"code": code})
+    url = "/speak-up/mailbox/case/"
+    _exchange(case, world, 1)
+    small = _page_queries(client, url)
+    _exchange(case, world, 9)
+    with django_assert_max_num_queries(PORTAL_CEILINGS["mailbox"]) as ctx:
+        response = _get(client, url)
+    assert len(ctx.captured_queries) == small
+    assert response.content.decode().count('data-kind="answer"') == 10
+
+
+def test_the_case_page_does_not_grow_with_the_mailbox(world, client, django_assert_max_num_queries):
+    case, _code = _portal_case(world)
+    client.force_login(world.officer)
+    url = reverse("casework:case_detail", args=[case.reference])
+    _exchange(case, world, 1)
+    _get(client, url)  # the first visit stores the session's language
+    small = _page_queries(client, url)
+    _exchange(case, world, 9)
+    with django_assert_max_num_queries(PORTAL_CEILINGS["case_page_with_messages"]) as ctx:
+        _get(client, url)
+    assert len(ctx.captured_queries) == small

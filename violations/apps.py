@@ -12,3 +12,6 @@ class ViolationsConfig(AppConfig):
 
         reporter_clocks.connect()  # an acknowledgement e-mail sent stops its clock
         from . import audit  # noqa: F401  (connects the history-row receiver)
+        from .kinds import register_kinds
+
+        register_kinds()

@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from . import limits, policy
 from .models import (
+    TEAM_KINDS,
     Case,
     Department,
     Employee,
     EvidenceKind,
+    MessageKind,
     ResponsibilityType,
     Severity,
     Source,
@@ -114,6 +116,15 @@ class ReportForm(forms.Form):
         label=_("Keep my identity from the case team"), required=False
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+    give_receipt = forms.BooleanField(
+        label=_("Give the customer a receipt code"),
+        required=False,
+        help_text=_(
+            "For a complaint received by telephone or at the counter: the code is shown to you "
+            "once, to hand to the customer, who follows the complaint in the reporting "
+            "portal's mailbox."
+        ),
+    )
 
 
 class VerifyForm(forms.Form):
@@ -138,13 +149,44 @@ class VerifyForm(forms.Form):
         queryset=Case.objects.none(),
         to_field_name="reference",
     )
+    subjects = SubjectsField(
+        label=_("Subject employee(s)"),
+        required=False,
+        queryset=Employee.objects.select_related("department").order_by("department__code", "name"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_(
+            "Who the case is about. A report from the portal names people in words only: "
+            "choose them here before the case proceeds."
+        ),
+    )
 
     def __init__(self, *args, case=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if case is not None and not self.is_bound:
+            self.initial.setdefault("subjects", list(case.subjects.all()))
         # Only the cases the verifier may see, never one they are party to; a reference
         # outside them is "not one of the choices", whether it exists or not.
         if case is not None:
             self.fields["duplicate_of"].queryset = policy.duplicate_candidates(user, case)
+
+
+class ReporterMessageForm(forms.Form):
+    """The case team writes to the reporter's mailbox."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(k.value, k.label) for k in TEAM_KINDS],
+        initial=MessageKind.QUESTION,
+    )
+    text = forms.CharField(
+        label=_("Message to the reporter"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The reporter reads it in the portal's mailbox with the receipt code. Name no "
+            "subject, witness or finding: write what the reporter may know."
+        ),
+    )
 
 
 def investigators():

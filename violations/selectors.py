@@ -24,6 +24,9 @@ from .services.vault import PROTECTED_REPORTER
 ACTION_LABELS = {
     "case.reported": _("Reported"),
     "case.acknowledged": _("Acknowledged to the reporter"),
+    "reporter.receipt_issued": _("Receipt code issued to the reporter"),
+    "reporter.message_sent": _("Message to the reporter"),
+    "reporter.message_received": _("Message from the reporter"),
     "stage.entered": _("Entered a new stage"),
     "verification.completed": _("Preliminary verification completed"),
     "team.formed": _("Investigation team set up"),
@@ -230,6 +233,8 @@ def case_page(reference: str) -> Case:
             "regulator_notifications",
             "effectiveness_reviews__reviewer",
         )
+        # Whether the reporter has a mailbox (a receipt code), without another query.
+        .select_related("reporter_receipt")
         .get(reference=reference)
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,32 @@ def case_report(**report) -> Case:
         case = violations.case_report(**report)
         _flow().start_from_code.run(case=case)
     return case
+
+
+def portal_report(**report) -> tuple[Case, str]:
+    """A report from the reporting portal (``violations.services.portal_report``, same
+    arguments) with its process started, in one transaction; returns the case and its
+    receipt code (shown once to the reporter, never stored)."""
+    with transaction.atomic():
+        case, code = violations.portal_report(**report)
+        _flow().start_from_code.run(case=case)
+    return case, code
+
+
+def case_report_at_desk(*, actor: User, give_receipt: bool, **report) -> tuple[Case, str]:
+    """A report entered by staff (``case_report``); for a customer complaint received by
+    telephone or at the counter, with ``give_receipt``, also a receipt code for the
+    customer (returned, to be handed over once), all in one transaction."""
+    with transaction.atomic():
+        case = case_report(actor=actor, **report)
+        code = ""
+        if give_receipt:
+            if not case.customer_involved:
+                raise ValidationError(
+                    {"give_receipt": [_("Only a customer complaint gets a receipt code.")]}
+                )
+            code = violations.receipt_issue_at_desk(case=case, actor=actor)
+    return case, code
 
 
 # The steps the lead investigator holds; they follow a new lead.

@@ -24,7 +24,9 @@ from remediation.models import CorrectiveAction
 from sanctions import forms as sanction_forms
 from sanctions.models import SanctionStatus
 from violations import forms, policy, selectors
+from violations import services as violations_services
 from violations.models import Case, Employee, Stage
+from violations.services import mailbox
 from violations.services.retention import case_retention
 from violations.views.base import ServiceFormMixin
 from violations.views.cases import CaseActionView, visible_case_or_404
@@ -68,6 +70,8 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         for task in tasks:
             task.my_action = _action_on(task, user)
         waits = waiting(case, tasks)
+        # The case page's read has the receipt: no query to know whether a mailbox exists.
+        reachable = hasattr(case, "reporter_receipt")
         ctx.update(
             case=case,
             timeline=selectors.timeline(case, user, ACTION_LABELS),
@@ -89,6 +93,10 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             and any(m.active for m in membership),
             vault=selectors.vault_panel(case, user),
             retention=case_retention(case),
+            # Only a case with a receipt code has a mailbox, and messages.
+            reporter_messages=list(mailbox.mailbox_messages(case)) if reachable else [],
+            reporter_reachable=reachable,
+            can_write_reporter=reachable and mailbox.may_write_to_reporter(user, case),
             appeal_closes_at=(
                 services.appeal_window_closes_at(case)
                 if case.process_id and not case.is_closed
@@ -104,6 +112,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 "reassign": people_by_name(forms.ReassignForm()),
                 "cancel_case": forms.CaseCancelForm(),
                 "unmask": forms.UnmaskRequestForm(),
+                "reporter_message": forms.ReporterMessageForm(),
                 "as_of": work_forms.AsOfForm(),
                 "legal_hold": work_forms.LegalHoldForm(),
                 "legal_hold_lift": work_forms.LegalHoldLiftForm(),
@@ -207,6 +216,22 @@ class ActionCancelView(CaseActionView):
         return services.action_cancel(
             action=action, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
+
+
+class ReporterMessageView(CaseActionView):
+    """The case team writes to the reporter's mailbox (a question, feedback)."""
+
+    form_class = forms.ReporterMessageForm
+    success_message = _("Your message is in the reporter's mailbox.")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return violations_services.reporter_message_send(
+            case=self.case, actor=self.request.user, kind=d["kind"], text=d["text"]
+        )
+
+    def get_success_url(self):
+        return self.case.get_absolute_url() + "#reporter-messages"
 
 
 class CaseCancelView(CaseActionView):

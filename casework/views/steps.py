@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from viewflow.workflow.flow.views import AssignTaskView, UnassignTaskView
 from viewflow.workflow.models import Task
 
@@ -24,6 +24,7 @@ from sanctions.views import proposal_context
 from violations import forms, policy
 from violations.exceptions import ServiceError
 from violations.models import Case
+from violations.services.mailbox import format_code
 from violations.views.base import ServiceFormMixin
 
 from .. import forms as work_forms
@@ -133,8 +134,9 @@ class ReportView(ServiceFormMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        return services.case_report(
+        case, code = services.case_report_at_desk(
             actor=self.request.user,
+            give_receipt=data["give_receipt"],
             source=data["source"],
             category=data["category"],
             title=data["title"],
@@ -149,9 +151,37 @@ class ReportView(ServiceFormMixin, FormView):
             is_anonymous=data["is_anonymous"],
             attachments=data["attachments"],
         )
+        if code:
+            # Shown once, by the next page, which takes it out of the session.
+            self.request.session[DESK_RECEIPT_KEY] = [case.reference, code]
+        return case
 
     def get_success_url(self):
+        if DESK_RECEIPT_KEY in self.request.session:
+            return reverse("casework:desk_receipt")
         return reverse("violations:my_reports")
+
+
+DESK_RECEIPT_KEY = "desk_receipt"
+
+
+class DeskReceiptView(LoginRequiredMixin, TemplateView):
+    """The customer's receipt code, shown once to the member of staff who entered the
+    complaint, to hand over."""
+
+    template_name = "casework/desk_receipt.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        held = self.request.session.pop(DESK_RECEIPT_KEY, None)
+        reference, code = held if isinstance(held, list) and len(held) == 2 else ("", "")
+        ctx.update(reference=reference, code=format_code(code) if code else "")
+        return ctx
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
+        return response
 
 
 class VerifyView(StepView):
@@ -171,6 +201,7 @@ class VerifyView(StepView):
             reason=d["reason"],
             first_evidence=d["first_evidence"],
             duplicate_of=d["duplicate_of"],
+            subjects=list(d.get("subjects") or []) or None,
         )
 
 

@@ -14,6 +14,7 @@ from sanctions.describe import describe
 from sanctions.models import ApprovalLevel, Decision, ProposalStatus, SanctionStatus, SanctionType
 from violations.models import (
     EvidenceKind,
+    MessageKind,
     Outcome,
     ResponsibilityType,
     Severity,
@@ -581,6 +582,33 @@ class Builder(RecordSections):
                 ],
                 [35 * mm, None, 38 * mm, 27 * mm],
             )
+        self.reporter_messages()
+
+    def reporter_messages(self) -> None:
+        """The reporter's mailbox, inside the outcome section (after the outcome notices)."""
+        if not self.cf.reporter_messages:
+            return
+        self.sub(L.text("reporter_messages"))
+        self.grid(
+            ["when", "written_by", "kind", "message"],
+            [
+                [
+                    when(m.sent_at),
+                    L.text("from_reporter")
+                    if m.direction == "from_reporter"
+                    else (m.author or L.text("to_reporter")),
+                    L.choice(MessageKind, m.kind),
+                    m.text
+                    + (
+                        " " + L.text("attached") + " " + ", ".join(f"#{n}" for n in m.attachments)
+                        if m.attachments
+                        else ""
+                    ),
+                ]
+                for m in self.cf.reporter_messages
+            ],
+            [27 * mm, 38 * mm, 28 * mm, None],
+        )
 
     def regulator(self) -> None:
         self.heading("regulator")

@@ -40,6 +40,7 @@ from ..casefile import (
     RedressEntry,
     RegulatorNoticeEntry,
     ReportEntry,
+    ReporterMessageEntry,
     ResponsibleEntry,
     ReviewEntry,
     RootCauseEntry,
@@ -65,6 +66,8 @@ LATER_RECORDS = (
     "training_sessions__root_causes",
     "complaint_extensions",
     "interviews__interviewee_employee",
+    "reporter_messages__author__employee",
+    "reporter_messages__attachments",
 )
 
 
@@ -123,6 +126,7 @@ def build_casefile(
         complaint_extensions=_extensions(case, red),
         regulator_notices=_regulator_notices(case, red),
         outcome_notices=_outcome_notices(case, facts),
+        reporter_messages=_reporter_messages(case, red, profile, facts),
         chain=head,
     )
 
@@ -622,6 +626,24 @@ def _outcome_notices(case: Case, facts: _Facts) -> list[OutcomeNoticeEntry]:
             sent_at=n.sent_at,
         )
         for n in case.outcome_notices.all()
+    ]
+
+
+def _reporter_messages(
+    case: Case, red: Redactor, profile: Profile, facts: _Facts
+) -> list[ReporterMessageEntry]:
+    """The mailbox: the reporter's identity withheld as everywhere in the file (the vault's
+    name and contact are among the redactor's replacements); a bulletin keeps the words."""
+    return [
+        ReporterMessageEntry(
+            direction=m.direction,
+            kind=m.kind,
+            text=_private(red, profile, m.text),
+            author=red.user(m.author) if m.author_id else "",
+            sent_at=m.sent_at,
+            attachments=[facts.evidence_number.get(e.pk, e.pk) for e in m.attachments.all()],
+        )
+        for m in case.reporter_messages.all()
     ]
 
 

@@ -32,7 +32,7 @@ def _records(cls, seen=None) -> dict[str, type]:
 def test_schema_version_and_id_match_the_code():
     assert SCHEMA["$id"] == cf.SCHEMA_ID
     assert SCHEMA["properties"]["schema_version"] == {"const": cf.SCHEMA_VERSION}
-    assert cf.SCHEMA_VERSION == "2.1"
+    assert cf.SCHEMA_VERSION == "2.2"
 
 
 def test_every_record_and_field_is_in_the_schema_and_nothing_else():

@@ -23,12 +23,24 @@ from .investigation import (
     ResponsibilityType,
     ResponsiblePerson,
 )
+from .mailbox import (
+    FEEDBACK_KINDS,
+    REPORTER_KINDS,
+    TEAM_KINDS,
+    MessageDirection,
+    MessageKind,
+    ReporterMessage,
+    ReporterReceipt,
+)
 from .org import Department, Employee, ViolationCategory
 from .retention import Erasure, LegalHold, RetentionRule
 from .vault import ReporterIdentity, UnmaskRequest, UnmaskStatus
 
 __all__ = [
+    "FEEDBACK_KINDS",
     "OPEN_STATES",
+    "REPORTER_KINDS",
+    "TEAM_KINDS",
     "Case",
     "CaseProcess",
     "Clock",
@@ -42,11 +54,15 @@ __all__ = [
     "Interview",
     "InvestigationReport",
     "LegalHold",
+    "MessageDirection",
+    "MessageKind",
     "Outcome",
     "OutcomeNotice",
     "RecordReview",
     "ReferenceCounter",
     "ReporterIdentity",
+    "ReporterMessage",
+    "ReporterReceipt",
     "ResponsibilityType",
     "ResponsiblePerson",
     "RetentionRule",

@@ -16,6 +16,7 @@ def evidence_upload_to(instance: "Evidence", filename: str) -> str:
 
 class EvidenceKind(models.TextChoices):
     REPORT_ATTACHMENT = "report_attachment", _("Report attachment")
+    REPORTER_ATTACHMENT = "reporter_attachment", _("Sent by the reporter")
     DOCUMENT = "document", _("Document")
     RECORDING = "recording", _("Recording")
     SYSTEM_RECORD = "system_record", _("System record")

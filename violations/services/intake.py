@@ -20,6 +20,7 @@ from ..exceptions import InvalidState, NotAllowed
 from ..models import Case, Department, Employee, ReferenceCounter, Source, ViolationCategory
 from .clocks import clock_start, rule_of
 from .evidence import store_evidence
+from .mailbox import acknowledgement_post
 from .notices import acknowledgement_notify
 from .reporter_clocks import acknowledgement_recorded
 from .vault import PROTECTED_REPORTER, vault_identity_store
@@ -98,7 +99,50 @@ def case_report(
     # anonymous one. Nothing recorded on the case (reported_by, history users, the uploader of
     # attachments, the audit actor) may then name them.
     protected = is_anonymous or source == Source.WHISTLEBLOWER
-    recorder = None if protected else actor
+    return file_case(
+        source=source,
+        category=category,
+        title=title,
+        description=description,
+        occurred_at=occurred_at,
+        department=department,
+        subjects=subjects,
+        customer_involved=customer_involved,
+        customer_name=customer_name,
+        customer_reference=customer_reference,
+        customer_contact=customer_contact,
+        protected=protected,
+        recorder=None if protected else actor,
+        event_actor=PROTECTED_REPORTER if protected else actor,
+        vault=(lambda case: vault_identity_store(case=case, user=actor)) if protected else None,
+        attachments=attachments,
+    )
+
+
+def file_case(
+    *,
+    source: str,
+    category: ViolationCategory,
+    title: str,
+    description: str,
+    occurred_at: dt.datetime,
+    department: Department,
+    subjects: list[Employee],
+    customer_involved: bool,
+    customer_name: str,
+    customer_reference: str,
+    customer_contact: str,
+    protected: bool,
+    recorder: User | None,
+    event_actor,
+    vault=None,
+    attachments: list | None = None,
+    payload: dict | None = None,
+) -> Case:
+    """Write a validated report: the case, its subjects (maybe none yet, for a report from
+    the portal), the vaulted identity (``vault(case)``), its attachments, the first event of
+    its chain and its clocks. No permission check: ``case_report`` and the portal's intake
+    check first."""
     now = timezone.now()
     with transaction.atomic():
         case = Case(
@@ -128,8 +172,8 @@ def case_report(
             [Case.subjects.through(case=case, employee=e) for e in dict.fromkeys(subjects)]
         )
         audit.keep_links(case)
-        if protected:
-            vault_identity_store(case=case, user=actor)
+        if vault is not None:
+            vault(case)
         for upload in attachments or []:
             store_evidence(
                 case=case,
@@ -140,7 +184,7 @@ def case_report(
             )
         audit.record(
             action="case.reported",
-            actor=actor if not protected else PROTECTED_REPORTER,
+            actor=event_actor,
             case=case,
             payload={
                 "source": source,
@@ -148,6 +192,7 @@ def case_report(
                 "subjects": sorted(e.staff_number for e in subjects),
                 "anonymous": protected,
                 "attachments": len(attachments or []),
+                **(payload or {}),
             },
             records=[case],
             new_chain=True,
@@ -189,12 +234,15 @@ def case_acknowledge(*, case: Case, actor: User, message: str = "") -> Case:
             reason="acknowledged",
             update_fields=["acknowledged_at", "acknowledged_by"],
         )
+        # The reporter reads it in the mailbox too (the same event vouches for it).
+        posted = acknowledgement_post(case=case, actor=actor, text=message)
         audit.record(
             action="case.acknowledged",
             actor=actor,
             case=case,
             payload={
                 "message": message,
+                **({"mailbox_message": posted.pk} if posted else {}),
                 "on_time": case.acknowledged_at <= case.acknowledge_due_at,
             },
         )

@@ -38,14 +38,18 @@ class _ProtectedReporter:
 PROTECTED_REPORTER = _ProtectedReporter()
 
 
-def vault_identity_store(*, case: Case, user: User) -> ReporterIdentity:
-    """Put the reporter of a new identity-protected case in the vault. Called by case_report
-    inside its transaction; the identity's digest goes into the ``case.reported`` event."""
+def vault_identity_store(
+    *, case: Case, user: User | None = None, name: str = "", contact: str = ""
+) -> ReporterIdentity:
+    """Put the reporter of a new identity-protected case in the vault: a signed-in reporter
+    by their login, or a reporter of the portal (no login) by the name and contact they
+    chose to leave, if any. Called by the intake inside its transaction; the identity's
+    digest goes into the ``case.reported`` event."""
     identity = ReporterIdentity(
         case=case,
         user=user,
-        name=(user.get_full_name() or user.get_username()) if user else "",
-        contact=getattr(user, "email", "") or "",
+        name=((user.get_full_name() or user.get_username()) if user else name.strip()),
+        contact=(getattr(user, "email", "") or "") if user else contact.strip(),
     )
     audit.save(identity, actor=None, reason="identity vaulted")
     return identity

@@ -75,7 +75,7 @@ def start_feedback_clocks(apps):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("violations", "0015_deadline_rules_seed"),
+        ("violations", "0016_retention_and_legal_hold"),
         ("deadlines", "0002_feedback_deadline_kind"),
         ("sanctions", "0008_structured_sanction_parameters"),
         ("ledger", "0004_append_only_lets_unchanged_rows_through"),
