@@ -81,6 +81,12 @@ def dispatch_outbox() -> str:
     return f"{result.sent} sent, {result.retried} to retry, {result.failed} given up"
 
 
+def purge_outbox() -> str:
+    from notifications.purge import outbox_purge
+
+    return f"{outbox_purge()} finished outbox message(s) deleted"
+
+
 JOBS: list[Job] = [
     Job(
         "workflow_timers",
@@ -131,6 +137,12 @@ JOBS: list[Job] = [
         dispatch_outbox,
         "Send queued e-mail through Django's backend, retrying failures with back-off.",
         lease=timedelta(hours=2),
+    ),
+    Job(
+        "purge_outbox",
+        timedelta(days=1),
+        purge_outbox,
+        "Delete outbox rows sent or given up more than PURGE_AFTER_DAYS ago (notifications stay).",
     ),
 ]
 
