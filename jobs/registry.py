@@ -81,6 +81,13 @@ def dispatch_outbox() -> str:
     return f"{result.sent} sent, {result.retried} to retry, {result.failed} given up"
 
 
+def dispatch_webhooks() -> str:
+    from notifications.webhooks import dispatch
+
+    r = dispatch()
+    return f"{r.delivered} delivered, {r.retried} to retry, {r.failed} given up"
+
+
 def purge_outbox() -> str:
     from notifications.purge import outbox_purge
 
@@ -136,6 +143,14 @@ JOBS: list[Job] = [
         timedelta(seconds=10),
         dispatch_outbox,
         "Send queued e-mail through Django's backend, retrying failures with back-off.",
+        lease=timedelta(hours=2),
+    ),
+    Job(
+        "dispatch_webhooks",
+        timedelta(seconds=10),
+        dispatch_webhooks,
+        "POST queued case events, signed, to webhook subscribers: in order per case, "
+        "retrying failures with back-off.",
         lease=timedelta(hours=2),
     ),
     Job(
