@@ -458,6 +458,16 @@ def _extended(f: Facts) -> str:
     }
 
 
+def _asked_customer(f: Facts) -> str:
+    return _("Asked the customer for information (by %(channel)s); the complaint clock waits.") % {
+        "channel": f.get("channel") or "—"
+    }
+
+
+def _customer_answered(f: Facts) -> str:
+    return _("Recorded the customer's answer; the complaint clock counts again.")
+
+
 SENTENCES: dict[str, Callable[[Facts], str]] = {
     "case.reported": _reported,
     "case.acknowledged": _acknowledged,
@@ -509,6 +519,8 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "customer.feedback": _feedback,
     "regulator.notified": _regulator,
     "complaint.extended": _extended,
+    "customer.information_requested": _asked_customer,
+    "customer.information_received": _customer_answered,
 }
 
 
