@@ -91,7 +91,7 @@ def dispatch_webhooks() -> str:
 def purge_outbox() -> str:
     from notifications.purge import outbox_purge
 
-    return f"{outbox_purge()} finished outbox message(s) deleted"
+    return f"{outbox_purge()} finished outbox message(s) and webhook deliveries deleted"
 
 
 JOBS: list[Job] = [
@@ -157,7 +157,8 @@ JOBS: list[Job] = [
         "purge_outbox",
         timedelta(days=1),
         purge_outbox,
-        "Delete outbox rows sent or given up more than PURGE_AFTER_DAYS ago (notifications stay).",
+        "Delete outbox rows and webhook deliveries finished more than PURGE_AFTER_DAYS ago "
+        "(notifications stay).",
     ),
 ]
 

@@ -36,6 +36,8 @@ def test_the_registry_holds_every_scheduled_job():
         "announce_queues",
         "send_digests",
         "dispatch_outbox",
+        "dispatch_webhooks",
+        "purge_outbox",
     ]
 
 

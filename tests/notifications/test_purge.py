@@ -58,9 +58,37 @@ def test_a_purged_digest_is_not_sent_again():
         assert digests_send_due() == 1
         assert dispatch().sent == 1
     with time_machine.travel(START + dt.timedelta(days=40), tick=False):
-        assert job_named("purge_outbox").run() == "1 finished outbox message(s) deleted"
+        assert (
+            job_named("purge_outbox").run()
+            == "1 finished outbox message(s) and webhook deliveries deleted"
+        )
         assert digests_send_due() == 0
 
     assert OutboxMessage.objects.count() == 0
     assert len(mail.outbox) == 1
     assert Notification.objects.filter(recipient=ann, kind="task.queued").count() == 1
+
+
+@pytest.mark.django_db
+def test_purge_deletes_finished_webhook_deliveries_too():
+    from notifications import webhooks
+    from notifications.models import WebhookDelivery
+
+    webhooks.webhook_subscriber_create(
+        name="HR", url="https://hr.bank.example/hook", scope="hr-system",
+        events=[webhooks.SANCTION_EXECUTED],
+    )  # fmt: skip
+    with time_machine.travel(START, tick=False):
+        for n in range(3):
+            webhooks.webhook_event(
+                webhooks.SANCTION_EXECUTED, case_reference=f"VC-{n}", reported_by=None,
+                facts=lambda: {"sanctions": []},
+            )  # fmt: skip
+        old, given_up, waiting = WebhookDelivery.objects.order_by("pk")
+        WebhookDelivery.objects.filter(pk=old.pk).update(delivered_at=timezone.now())
+        WebhookDelivery.objects.filter(pk=given_up.pk).update(failed_at=timezone.now())
+
+    with time_machine.travel(START + dt.timedelta(days=31), tick=False):
+        assert outbox_purge(batch=1) == 2
+
+    assert list(WebhookDelivery.objects.values_list("pk", flat=True)) == [waiting.pk]
