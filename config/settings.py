@@ -502,6 +502,12 @@ ACCOUNTABILITY = {
         "RETRY_MAX_SECONDS": 6 * 3600,
         "MAX_ATTEMPTS": env.int("ACCOUNTABILITY_MAIL_MAX_ATTEMPTS", default=8),
         "BATCH": 50,
+        # Sent or given-up outbox rows are deleted after this many days (the notifications
+        # themselves stay: the centre lists them).
+        "PURGE_AFTER_DAYS": env.int("ACCOUNTABILITY_OUTBOX_PURGE_DAYS", default=30),
+        # Webhooks (notifications/webhooks.py): a receiver slower than this fails the attempt.
+        "WEBHOOK_TIMEOUT": env.int("ACCOUNTABILITY_WEBHOOK_TIMEOUT", default=10),
+        "WEBHOOK_MAX_ATTEMPTS": env.int("ACCOUNTABILITY_WEBHOOK_MAX_ATTEMPTS", default=12),
     },
     "SIGNING_KEY_PATH": env.str(
         "ACCOUNTABILITY_SIGNING_KEY", default=str(BASE_DIR / "var" / "keys" / "signing_key.pem")

@@ -87,6 +87,19 @@ def erase_expired() -> str:
     return erase().summary()
 
 
+def dispatch_webhooks() -> str:
+    from notifications.webhooks import dispatch
+
+    r = dispatch()
+    return f"{r.delivered} delivered, {r.retried} to retry, {r.failed} given up"
+
+
+def purge_outbox() -> str:
+    from notifications.purge import outbox_purge
+
+    return f"{outbox_purge()} finished outbox message(s) and webhook deliveries deleted"
+
+
 JOBS: list[Job] = [
     Job(
         "workflow_timers",
@@ -144,6 +157,21 @@ JOBS: list[Job] = [
         erase_expired,
         "Erase the personal data of closed cases past their retention and not on legal hold.",
         lease=timedelta(hours=6),
+    ),
+    Job(
+        "dispatch_webhooks",
+        timedelta(seconds=10),
+        dispatch_webhooks,
+        "POST queued case events, signed, to webhook subscribers: in order per case, "
+        "retrying failures with back-off.",
+        lease=timedelta(hours=2),
+    ),
+    Job(
+        "purge_outbox",
+        timedelta(days=1),
+        purge_outbox,
+        "Delete outbox rows and webhook deliveries finished more than PURGE_AFTER_DAYS ago "
+        "(notifications stay).",
     ),
 ]
 

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, OutboxMessage, Preference
+from . import webhooks
+from .models import Notification, OutboxMessage, Preference, WebhookDelivery, WebhookSubscriber
 
 
 @admin.register(OutboxMessage)
@@ -48,4 +51,93 @@ class PreferenceAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WebhookSubscriberForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    scope = forms.ChoiceField(label=_("scope"), choices=webhooks.scope_choices)
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=lambda: list(webhooks.EVENTS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only the events the scope allows are accepted."),
+    )
+
+    class Meta:
+        model = WebhookSubscriber
+        fields = ["name", "url", "scope", "events", "account", "active"]
+
+
+@admin.register(WebhookSubscriber)
+class WebhookSubscriberAdmin(admin.ModelAdmin):
+    """The secret is shown once, when it is made (on creation or rotation)."""
+
+    form = WebhookSubscriberForm
+    list_display = ["name", "url", "scope", "active", "created_at", "secret_rotated_at"]
+    list_filter = ["scope", "active"]
+    search_fields = ["name", "url"]
+    raw_id_fields = ["account"]
+    actions = ["rotate_secret"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj.secret = webhooks.new_secret()
+        super().save_model(request, obj, form, change)
+        self._show_secret(request, obj, obj.secret)
+
+    @admin.action(description=_("Rotate the signing secret of the selected subscribers"))
+    def rotate_secret(self, request, queryset):
+        for subscriber in queryset:
+            self._show_secret(
+                request, subscriber, webhooks.webhook_secret_rotate(subscriber=subscriber)
+            )
+
+    def _show_secret(self, request, subscriber, secret):
+        messages.warning(
+            request,
+            _(
+                "Signing secret of %(name)s: %(secret)s — copy it to the receiver now; "
+                "it is not shown again."
+            )
+            % {"name": subscriber.name, "secret": secret},
+        )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: delivery is the dispatcher's record."""
+
+    list_display = [
+        "pk",
+        "subscriber",
+        "event",
+        "case_reference",
+        "status",
+        "attempts",
+        "response_code",
+        "available_at",
+        "last_error",
+    ]
+    list_filter = ["subscriber", "event", "delivered_at", "failed_at"]
+    search_fields = ["case_reference", "event_id"]
+    list_select_related = ["subscriber"]
+
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        if obj.delivered_at:
+            return _("delivered")
+        if obj.failed_at:
+            return _("given up")
+        return _("waiting")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

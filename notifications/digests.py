@@ -14,8 +14,12 @@ from .models import Delivery, Notification, OutboxMessage
 
 
 def _pending():
+    # A digest's due time is cleared once it went out (its outbox row may since be purged).
     return Notification.objects.filter(
-        email=Delivery.DIGEST, digest_message__isnull=True, recipient__isnull=False
+        email=Delivery.DIGEST,
+        digest_message__isnull=True,
+        digest_due_at__isnull=False,
+        recipient__isnull=False,
     )
 
 

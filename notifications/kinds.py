@@ -169,3 +169,14 @@ CASE_OVERDUE = register(
         translate=("what",),
     )
 )
+BULLETIN_PUBLISHED = register(
+    Kind(
+        key="bulletin.published",
+        label=_("A case bulletin is published"),
+        subject=_("Case bulletin published: %(title)s"),
+        body=_(
+            'The case bulletin "%(title)s" for %(period_start)s to %(period_end)s is '
+            "published.\n\nRead it: %(url)s"
+        ),
+    )
+)

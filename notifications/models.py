@@ -148,3 +148,95 @@ class OutboxMessage(models.Model):
     @property
     def is_digest(self) -> bool:
         return self.notification_id is None
+
+
+class WebhookSubscriber(models.Model):
+    """Another system told of case events by signed POSTs. Its ``scope`` (a row of
+    ``notifications.webhooks.SCOPES``) decides which events it may hear of, of which cases,
+    and which fields their payloads carry; ``events`` picks among those. The secret is kept
+    in clear because each signature is computed with it; the admin shows it once."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    scope = models.CharField(_("scope"), max_length=30)
+    events = models.JSONField(_("events"), default=list)
+    # The service account whose reports a scope limited to "its own cases" hears of.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("service account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    secret_rotated_at = models.DateTimeField(_("secret rotated at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("webhook subscriber")
+        verbose_name_plural = _("webhook subscribers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .webhooks import SCOPES
+
+        scope = SCOPES.get(self.scope)
+        if scope is None:
+            raise ValidationError({"scope": _("Choose a scope.")})
+        chosen = set(self.events or [])
+        if not chosen:
+            raise ValidationError({"events": _("Choose at least one event.")})
+        if not chosen <= set(scope.events):
+            raise ValidationError({"events": _("This scope does not allow some of these events.")})
+        if scope.own_cases and self.account_id is None:
+            raise ValidationError(
+                {"account": _("This scope hears of the cases its service account reported.")}
+            )
+
+
+class WebhookDelivery(models.Model):
+    """One case event to POST to one subscriber, written in the transaction of the change
+    (like the e-mail outbox). Sent in order per case and subscriber by the webhook
+    dispatcher."""
+
+    subscriber = models.ForeignKey(
+        WebhookSubscriber,
+        verbose_name=_("subscriber"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event_id = models.UUIDField(_("event id"), unique=True)
+    event = models.CharField(_("event"), max_length=40)
+    case_reference = models.CharField(_("case"), max_length=20)
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    available_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=40, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            models.Index(
+                fields=["subscriber", "case_reference", "id"],
+                condition=Q(delivered_at__isnull=True, failed_at__isnull=True),
+                name="webhook_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.case_reference} → {self.subscriber_id}"

@@ -248,6 +248,48 @@ class ComplaintExtension(models.Model):
         return f"{self.case.reference}: {self.limit_days}"
 
 
+class CustomerInformationRequest(models.Model):
+    """The team asked the customer for information and waits for the answer: the complaint
+    clock does not count while a request is open (the wait is the customer's, not the
+    institution's)."""
+
+    case = models.ForeignKey(
+        "violations.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="customer_information_requests",
+    )
+    question = models.TextField(_("information asked for"))
+    channel = models.CharField(_("channel"), max_length=100)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    answer = models.TextField(_("the customer's answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answer recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "requested_at", "pk"]
+        verbose_name = _("information request to the customer")
+        verbose_name_plural = _("information requests to the customer")
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.requested_at:%Y-%m-%d}"
+
+
 class CustomerFeedback(models.Model):
     case = models.ForeignKey(
         "violations.Case",

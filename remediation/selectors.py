@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "action.completed": _("Corrective action completed"),
     "action.cancelled": _("Corrective action cancelled"),
     "complaint.extended": _("Complaint clock extended"),
+    "customer.information_requested": _("Customer asked for information"),
+    "customer.information_received": _("Customer's answer recorded"),
     "training.recorded": _("Training recorded"),
     "training.completed": _("Training completion recorded"),
     "training.completion_withdrawn": _("Training completion withdrawn"),

@@ -520,6 +520,16 @@ def _erased(f: Facts) -> str:
     ) % {"years": f.get("retention_years", "—")}
 
 
+def _asked_customer(f: Facts) -> str:
+    return _("Asked the customer for information (by %(channel)s); the complaint clock waits.") % {
+        "channel": f.get("channel") or "—"
+    }
+
+
+def _customer_answered(f: Facts) -> str:
+    return _("Recorded the customer's answer; the complaint clock counts again.")
+
+
 SENTENCES: dict[str, Callable[[Facts], str]] = {
     "case.reported": _reported,
     "case.acknowledged": _acknowledged,
@@ -579,6 +589,8 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "legal_hold.set": _hold_set,
     "legal_hold.lifted": _hold_lifted,
     "case.personal_data_erased": _erased,
+    "customer.information_requested": _asked_customer,
+    "customer.information_received": _customer_answered,
 }
 
 

@@ -6,3 +6,8 @@ class SanctionsConfig(AppConfig):
     name = "sanctions"
     verbose_name = _("Sanctions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .webhooks import register
+
+        register()

@@ -39,14 +39,15 @@ def more_cases(walk, n):
 # Verify (the acknowledgement), reject and approve (the result to the proposer) and the close
 # (the outcome) each write a notification and its outbox row, in the step's transaction.
 # Deadline clocks: a step that starts or stops one reads its rule and the open clock, then
-# writes it (the report starts two or three).
+# writes it (the report starts two or three). Each event other systems may hear of (a report,
+# a stage entered, a final approval, a close) reads the active webhook subscribers: one query.
 STEP_CEILINGS = {
-    "report": 46,
-    "verify": 49,
-    "find_facts": 46,
-    "reject": 56,
-    "approve_split": 60,
-    "review_join_close": 78,
+    "report": 47,
+    "verify": 50,
+    "find_facts": 47,
+    "reject": 57,
+    "approve_split": 62,
+    "review_join_close": 79,
 }
 
 

@@ -40,6 +40,8 @@ from ledger.signing import SigningKeyError, load_private_key
 from ledger.verify import ContentFile, Problem, Progress, Report
 from ledger.verify import verify as ledger_verify
 
+from . import webhooks
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
@@ -398,7 +400,7 @@ def record(
     changed = _pending_changes()
     changes = _changes(changed)
     changed.clear()
-    return append(
+    event = append(
         chain=chain_key(case),
         action=action,
         actor=actor,
@@ -408,6 +410,10 @@ def record(
         reference=case.reference if case is not None else None,
         new_chain=new_chain,
     )
+    if case is not None:
+        # Other systems hear of the change in its own transaction (violations/webhooks.py).
+        webhooks.case_event(action=action, case=case, payload=payload or {})
+    return event
 
 
 def case_record_models() -> list[type[models.Model]]:

@@ -16,7 +16,7 @@ from violations.models import Case
 
 from ..eligibility import require_task_eligible
 from ..engine import locked, refuse_if_closed
-from .notices import task_announce
+from .notices import task_announce, task_announce_release
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -66,16 +66,20 @@ def task_unassign(*, task, actor: User, reason: str = "") -> Task:
             raise NotAllowed(_("Only the holder or a case manager can release this task."))
         policy.require_not_party(actor, case)
         previous = task.owner.get_username()
+        holder = task.owner_id
         task.owner = None
         task.status = STATUS.NEW
         task.assigned = None
         task.save(update_fields=["owner", "status", "assigned"])
-        audit.record(
+        event = audit.record(
             action="task.released",
             actor=actor,
             case=case,
             reason=reason,
             payload={"task": task.pk, "step": task.flow_task.name, "from": previous},
+        )
+        task_announce_release(
+            task=task, case=case, release_id=event.pk, released_by={holder, actor.pk}
         )
     return task
 

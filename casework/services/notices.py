@@ -3,7 +3,9 @@
 A task handed to someone is announced to them in the transaction that assigns it. A task
 waiting in a queue is announced by the ``announce_queues`` job to everyone who could take
 it (the same rule as their queue page, ``eligibility.eligible_queue``), once per person and
-task, as a digest: one mail collects all the arrivals of the digest period."""
+task, as a digest: one mail collects all the arrivals of the digest period. A task put back in
+the queue (released) is announced again at once, in the release's transaction, to everyone
+who may take it but the person who let it go: each release is a new arrival."""
 
 from __future__ import annotations
 
@@ -79,31 +81,17 @@ def queues_announce(*, now: datetime | None = None) -> int:
         .values_list("owner_permission", flat=True)
         .distinct()
     )
-    people: dict[int, User] = {}
-    User = get_user_model()
-    for permission in sorted(permissions):
-        for user in User.objects.with_perm(
-            permission,
-            include_superusers=False,
-            backend="django.contrib.auth.backends.ModelBackend",
-        ).filter(is_active=True):
-            people.setdefault(user.pk, user)
     written = 0
-    for user in people.values():
+    for user in _holders_of(permissions).values():
         tasks = list(
             eligible_queue(CaseFlow, user)
             .filter(created__gte=now - QUEUE_LOOKBACK)
             .annotate(reference=F("process__case__reference"))
             .order_by("pk")
         )
-        keys = {f"{user.pk}:task:{t.pk}:queued": t for t in tasks}
-        told = set(
-            Notification.objects.filter(dedupe_key__in=list(keys)).values_list(
-                "dedupe_key", flat=True
-            )
-        )
-        for key, task in keys.items():
-            if key in told:
+        told = _told_of(user, since=now - QUEUE_LOOKBACK)
+        for task in tasks:
+            if task.pk in told:
                 continue
             made = notify(
                 user,
@@ -114,4 +102,60 @@ def queues_announce(*, now: datetime | None = None) -> int:
                 dedupe_key=f"task:{task.pk}:queued",
             )
             written += made is not None
+    return written
+
+
+def _holders_of(permissions: set[str]) -> dict[int, User]:
+    """Active people holding any of ``permissions`` through their groups or themselves."""
+    people: dict[int, User] = {}
+    User = get_user_model()
+    for permission in sorted(permissions):
+        for user in User.objects.with_perm(
+            permission,
+            include_superusers=False,
+            backend="django.contrib.auth.backends.ModelBackend",
+        ).filter(is_active=True):
+            people.setdefault(user.pk, user)
+    return people
+
+
+def _told_of(user: User, *, since: datetime) -> set[int]:
+    """The tasks ``user`` has been told of as waiting (by the job or by a release), from the
+    dedupe keys ``<user>:task:<task>:…``."""
+    told = set()
+    keys = Notification.objects.filter(
+        recipient=user, kind="task.queued", created_at__gte=since
+    ).values_list("dedupe_key", flat=True)
+    for key in keys:
+        parts = (key or "").split(":")
+        if len(parts) > 2 and parts[1] == "task" and parts[2].isdigit():
+            told.add(int(parts[2]))
+    return told
+
+
+def task_announce_release(*, task: Task, case: Case, release_id: int, released_by: set[int]) -> int:
+    """Tell everyone who may take ``task`` (back in the queue after a release) that it waits,
+    but the people in ``released_by`` (its last holder, whoever released it); return how
+    many were told. ``release_id``, the release's audit event, makes each release a new
+    announcement while a repeat of the same one is a no-op. Preconditions: the caller holds
+    the process lock; the task is saved unassigned."""
+    from ..flows import CaseFlow  # the flow imports the task pages, which import services
+
+    if not task.owner_permission:
+        return 0
+    written = 0
+    for user in _holders_of({task.owner_permission}).values():
+        if user.pk in released_by:
+            continue
+        if not eligible_queue(CaseFlow, user).filter(pk=task.pk).exists():
+            continue
+        made = notify(
+            user,
+            "task.queued",
+            case_reference=case.reference,
+            context={"task": _task_title(task)},
+            link=task_link(task, case.reference),
+            dedupe_key=f"task:{task.pk}:released:{release_id}",
+        )
+        written += made is not None
     return written

@@ -8,16 +8,22 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deadlines.models import Kind as DeadlineKind
 from violations import audit, dates, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case, Severity
-from violations.services.clocks import clock_reschedule, clock_stop
+from violations.services.clocks import clock_pause, clock_reschedule, clock_resume, clock_stop
 
 from ..conf import setting
-from ..models import ComplaintExtension, CustomerFeedback, RegulatorNotification
+from ..models import (
+    ComplaintExtension,
+    CustomerFeedback,
+    CustomerInformationRequest,
+    RegulatorNotification,
+)
 from ..policy import may_extend_complaint_clock
 from ..selectors import complaint_clock
 
@@ -190,3 +196,99 @@ def complaint_clock_extend(
             payload={"from_days": clock.limit_days, "to_days": limit},
         )
     return row
+
+
+def _require_may_wait_for_customer(actor: User, case: Case) -> None:
+    if not may_extend_complaint_clock(actor):
+        raise NotAllowed(
+            _("Only compliance officers and the case manager record what the customer is asked.")
+        )
+    policy.require_not_party(actor, case)
+
+
+def customer_information_request(
+    *, case: Case, actor: User, question: str, channel: str
+) -> CustomerInformationRequest:
+    """Record that the customer was asked for information the answer to the complaint
+    needs; the complaint clock stops counting until the answer is recorded.
+
+    Preconditions: actor records customer feedback or manages cases, and is no party; the
+    case involves a customer, is open, the customer has not been answered and no earlier
+    request is still unanswered; the question and the channel are given.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _require_may_wait_for_customer(actor, case)
+        clock = complaint_clock(case)
+        if clock is None or case.is_closed:
+            raise InvalidState(_("This case has no running complaint clock."))
+        if clock.answered_on is not None:
+            raise InvalidState(_("The customer has already been answered; the clock has stopped."))
+        if case.customer_information_requests.filter(answered_at__isnull=True).exists():
+            raise InvalidState(_("The customer has not answered the last request yet."))
+        errors: dict[str, list[StrOrPromise]] = {}
+        if not question.strip():
+            errors["question"] = [_("Say what the customer is asked for.")]
+        if not channel.strip():
+            errors["channel"] = [_("Say how the customer was asked.")]
+        if errors:
+            raise ValidationError(errors)
+        row = CustomerInformationRequest(
+            case=case, question=question.strip(), channel=channel.strip(), requested_by=actor
+        )
+        audit.save(row, actor=actor, reason="customer asked for information")
+        paused = clock_pause(case=case, kind=DeadlineKind.COMPLAINT, at=row.requested_at)
+        audit.record(
+            action="customer.information_requested",
+            actor=actor,
+            case=case,
+            reason=row.question,
+            payload={
+                "request": row.pk,
+                "channel": row.channel,
+                "clock_left_seconds": paused.remaining_seconds if paused else None,
+            },
+        )
+    return row
+
+
+def customer_information_receive(
+    *, request: CustomerInformationRequest, actor: User, answer: str
+) -> CustomerInformationRequest:
+    """Record the customer's answer to a request; the complaint clock counts again from
+    now, with the time it had left when the customer was asked.
+
+    Preconditions: actor records customer feedback or manages cases, and is no party; the
+    request is unanswered and its case open; the answer is summarised.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=request.case_id)
+        request = CustomerInformationRequest.objects.select_for_update().get(pk=request.pk)
+        _require_may_wait_for_customer(actor, case)
+        if request.answered_at is not None:
+            raise InvalidState(_("This request has been answered already."))
+        if case.is_closed:
+            raise InvalidState(_("This case is closed already."))
+        if not answer.strip():
+            raise ValidationError({"answer": [_("Summarise the customer's answer.")]})
+        request.answer = answer.strip()
+        request.answered_at = timezone.now()
+        request.answer_recorded_by = actor
+        audit.save(
+            request,
+            actor=actor,
+            reason="customer answered",
+            update_fields=["answer", "answered_at", "answer_recorded_by"],
+        )
+        resumed = clock_resume(case=case, kind=DeadlineKind.COMPLAINT, at=request.answered_at)
+        audit.record(
+            action="customer.information_received",
+            actor=actor,
+            case=case,
+            payload={
+                "request": request.pk,
+                "waited_seconds": (request.answered_at - request.requested_at).total_seconds(),
+                "due": resumed.due_at.isoformat() if resumed else None,
+            },
+        )
+    return request

@@ -11,10 +11,13 @@ import datetime as dt
 import hashlib
 import json
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications.services import notify
 from violations import audit, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case, Outcome, Stage
@@ -343,8 +346,45 @@ def bulletin_publish(*, actor, bulletin: Bulletin) -> Bulletin:
             actor=actor,
             payload={"bulletin": bulletin.pk, "sha256": bulletin.approved_sha256},
         )
-    # TODO(notifications): tell staff a bulletin is published once the notifications app exists.
+        readers_notify(bulletin=bulletin, actor=actor)
     return bulletin
+
+
+def readers(exclude: int | None = None):
+    """Every active member of staff who may read published bulletins."""
+    User = get_user_model()
+    ids: set[int] = set()
+    for perm in (READ, DRAFT, APPROVE):
+        ids.update(
+            User.objects.with_perm(
+                perm, include_superusers=False, backend="django.contrib.auth.backends.ModelBackend"
+            )
+            .filter(is_active=True)
+            .values_list("pk", flat=True)
+        )
+    ids.discard(exclude)
+    return User.objects.filter(pk__in=ids).order_by("pk")
+
+
+def readers_notify(*, bulletin: Bulletin, actor) -> int:
+    """Tell every reader but the publisher that ``bulletin`` is out, in the publication's
+    transaction (a publication that rolls back tells no one); return how many were told."""
+    told = 0
+    link = reverse("bulletins:detail", args=[bulletin.pk])
+    for reader in readers(exclude=actor.pk):
+        made = notify(
+            reader,
+            "bulletin.published",
+            context={
+                "title": bulletin.title,
+                "period_start": bulletin.period_start.isoformat(),
+                "period_end": bulletin.period_end.isoformat(),
+            },
+            link=link,
+            dedupe_key=f"bulletin:{bulletin.pk}:published",
+        )
+        told += made is not None
+    return told
 
 
 def published():

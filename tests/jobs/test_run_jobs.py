@@ -37,6 +37,8 @@ def test_the_registry_holds_every_scheduled_job():
         "send_digests",
         "dispatch_outbox",
         "erase_expired",
+        "dispatch_webhooks",
+        "purge_outbox",
     ]
 
 

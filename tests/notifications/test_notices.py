@@ -149,3 +149,51 @@ def test_the_reporter_is_not_told_of_the_queue(walk, world):
     walk.report()
     queues_announce()
     assert not Notification.objects.filter(recipient=world.reporter, kind="task.queued").exists()
+
+
+def test_a_released_task_is_announced_again_to_those_who_may_take_it(walk, world):
+    from casework import services as work
+    from demo.world import add_login
+
+    colleague = add_login("officer2", "Compliance officer", password=None)
+    case = walk.report()
+    queues_announce()
+    task = walk.task(case, "verify")
+
+    work.task_claim(task=task, actor=world.officer)
+    work.task_unassign(task=task, actor=world.officer, reason="On leave tomorrow.")
+    work.task_claim(task=task, actor=world.officer)
+    work.task_unassign(task=task, actor=world.officer, reason="Still on leave.")
+
+    told = Notification.objects.filter(recipient=colleague, kind="task.queued")
+    # Once when it first arrived, once per release.
+    assert told.count() == 3
+    assert set(told.values_list("case_reference", flat=True)) == {case.reference}
+    assert told.filter(dedupe_key__contains=":released:").count() == 2
+    # The one who let it go is not told of it; the queue job does not repeat any of it.
+    assert not Notification.objects.filter(
+        recipient=world.officer, kind="task.queued", dedupe_key__contains=":released:"
+    ).exists()
+    assert queues_announce() == 0
+
+
+def test_a_task_released_before_the_queue_job_saw_it_is_announced_once(walk, world):
+    from casework import services as work
+    from demo.world import add_login
+
+    colleague = add_login("officer2", "Compliance officer", password=None)
+    case = walk.report()
+    task = walk.task(case, "verify")
+    work.task_claim(task=task, actor=world.officer)
+    work.task_unassign(task=task, actor=world.officer)
+
+    queues_announce()
+
+    # The colleague heard of it from the release, and not again from the job; the job
+    # tells the one who let it go of it as any other waiting task.
+    assert Notification.objects.filter(recipient=colleague, kind="task.queued").count() == 1
+    assert list(
+        Notification.objects.filter(recipient=world.officer, kind="task.queued").values_list(
+            "dedupe_key", flat=True
+        )
+    ) == [f"{world.officer.pk}:task:{task.pk}:queued"]

@@ -201,3 +201,84 @@ def test_case_page_shows_the_clock_and_the_regulator_deadline(walk, world, clien
     assert "15 days left" in body
     assert "Regulator notification due" in body
     assert "Extend the complaint clock" in body
+
+
+def _complaint_clock_row(case):
+    from violations.models.clock import Clock
+
+    return Clock.objects.get(case=case, kind=Kind.COMPLAINT)
+
+
+def test_waiting_for_the_customer_pauses_the_complaint_clock_and_keeps_its_time(complaint, world):
+    from violations.models.clock import ClockState
+
+    due_before = _complaint_clock_row(complaint).due_at
+    asked_at = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(asked_at, tick=False):
+        request = rem.customer_information_request(
+            case=complaint,
+            actor=world.officer,
+            question="The date of the sale on your statement",
+            channel="telephone",
+        )
+    paused = _complaint_clock_row(complaint)
+    assert paused.state == ClockState.PAUSED
+    assert paused.remaining_seconds == (due_before - asked_at).total_seconds()
+
+    with time_machine.travel(asked_at + dt.timedelta(days=7), tick=False):
+        rem.customer_information_receive(
+            request=request, actor=world.manager, answer="Sold on 3 February, at the branch."
+        )
+
+    resumed = _complaint_clock_row(complaint)
+    assert resumed.state == ClockState.RUNNING
+    assert resumed.due_at == due_before + dt.timedelta(days=7)
+    assert resumed.paused_seconds == dt.timedelta(days=7).total_seconds()
+    request.refresh_from_db()
+    assert request.answer == "Sold on 3 February, at the branch."
+    assert request.answer_recorded_by == world.manager
+    assert [e.action for e in audit.events_of(complaint)][-2:] == [
+        "customer.information_requested",
+        "customer.information_received",
+    ]
+
+
+def test_asking_the_customer_is_refused_twice_without_an_answer_and_to_others(complaint, world):
+    rem.customer_information_request(
+        case=complaint, actor=world.officer, question="The statement", channel="letter"
+    )
+    clock_before = _complaint_clock_row(complaint)
+
+    with pytest.raises(InvalidState):
+        rem.customer_information_request(
+            case=complaint, actor=world.officer, question="Again", channel="letter"
+        )
+    with pytest.raises(NotAllowed):
+        rem.customer_information_request(
+            case=complaint, actor=world.investigator, question="x", channel="letter"
+        )
+    [request] = complaint.customer_information_requests.all()
+    with pytest.raises(ValidationError):
+        rem.customer_information_receive(request=request, actor=world.officer, answer=" ")
+    with pytest.raises(NotAllowed):
+        rem.customer_information_receive(request=request, actor=world.reporter, answer="Yes")
+
+    assert complaint.customer_information_requests.count() == 1
+    request.refresh_from_db()
+    assert request.answered_at is None
+    clock_after = _complaint_clock_row(complaint)
+    assert (clock_after.state, clock_after.remaining_seconds) == (
+        clock_before.state,
+        clock_before.remaining_seconds,
+    )
+    assert audit.events_of(complaint).filter(action__startswith="customer.information").count() == 1
+
+
+def test_a_case_with_no_customer_has_no_one_to_wait_for(walk, world):
+    case = walk.report()
+
+    with pytest.raises(InvalidState):
+        rem.customer_information_request(
+            case=case, actor=world.officer, question="The statement", channel="letter"
+        )
+    assert case.customer_information_requests.count() == 0

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from demo.world import add_login
@@ -333,3 +334,52 @@ def test_contact_details_the_case_never_recorded_are_withheld_too(walk, world):
     assert text.endswith(
         "Call her on [withheld] or [withheld], or mail [withheld]. See [reference] and [reference]."
     )
+
+
+def test_publication_tells_every_reader_once_in_their_language(closed, world):
+    from django.core import mail
+
+    from notifications.models import Notification
+    from notifications.outbox import dispatch
+    from notifications.services import preference_update
+
+    preference_update(actor=world.hr, language="zh-hant", digest_kinds=[])
+    preference_update(actor=world.investigator, language="", digest_kinds=["bulletin.published"])
+    bulletin = _draft(world)
+
+    _published(world, bulletin)
+    dispatch()
+
+    told = Notification.objects.filter(kind="bulletin.published")
+    readers = {
+        world.reporter, world.officer, world.investigator, world.investigator2, world.depthead,
+        world.senior, world.hr, world.owner, world.reviewer, world.auditor,
+    }  # fmt: skip
+    # Everyone with a reading role but the publisher; not the outsider, who has none.
+    assert {n.recipient for n in told} == readers
+    assert told.count() == len(readers)
+    assert {n.link for n in told} == {reverse("bulletins:detail", args=[bulletin.pk])}
+
+    def bulletin_mails(user):
+        return [m for m in mail.outbox if m.to == [user.email] and bulletin.title in m.subject]
+
+    [hr_mail] = bulletin_mails(world.hr)
+    assert hr_mail.subject == f"案例通報已發佈：{bulletin.title}"
+    [officer_mail] = bulletin_mails(world.officer)
+    assert officer_mail.subject == f"Case bulletin published: {bulletin.title}"
+    # A reader who chose the daily digest for it is not mailed at once.
+    assert bulletin_mails(world.investigator) == []
+    assert told.get(recipient=world.investigator).email == "digest"
+
+
+def test_a_publication_refused_tells_no_one(closed, world):
+    from notifications.models import Notification
+
+    bulletin = _draft(world)
+    services.bulletin_approve(actor=world.manager, bulletin=bulletin)
+    Bulletin.objects.filter(pk=bulletin.pk).update(title="Changed behind the approval")
+
+    with pytest.raises(InvalidState):
+        services.bulletin_publish(actor=world.manager, bulletin=bulletin)
+
+    assert not Notification.objects.filter(kind="bulletin.published").exists()
