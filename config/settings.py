@@ -524,14 +524,16 @@ LEDGER_CHECKPOINT_DIR = env.str("LEDGER_CHECKPOINT_DIR", default="")
 # --- portal guard (issue 19): abuse controls of the reporting portal (security/portal_guard.py)
 # Counters live in the cache (Redis with REDIS_URL), keyed on HMACs, never raw addresses.
 # Proof of work: leading zero bits of SHA-256(challenge:solution), and a challenge's lifetime.
-PORTAL_POW_DIFFICULTY = env.int("PORTAL_POW_DIFFICULTY", default=18)
+# 16 bits: about a second in a browser (65,536 hashes on average); 18 took about ten seconds
+# in headless Chromium here, too long for a reporter to wait on a form.
+PORTAL_POW_DIFFICULTY = env.int("PORTAL_POW_DIFFICULTY", default=16)
 PORTAL_POW_TTL_SECONDS = env.int("PORTAL_POW_TTL_SECONDS", default=30 * 60)
 # Reports and messages sent through the portal, per address.
 PORTAL_SUBMISSIONS_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_HOUR", default=5)
 PORTAL_SUBMISSIONS_PER_DAY = env.int("PORTAL_SUBMISSIONS_PER_DAY", default=20)
 # Receipt codes: every attempt lasts at least MIN_SECONDS (above the slowest check of a code's
-# Argon2 hash); each failure past SLOW_AFTER adds SLOW_STEP more (up to SLOW_MAX); LOCK_AFTER failures within FAILURE_WINDOW lock the
-# address for LOCK_SECONDS; one code may be tried ATTEMPTS_PER_CODE times per LOCK_SECONDS.
+# Argon2 hash); each failure past SLOW_AFTER adds SLOW_STEP more (up to SLOW_MAX); LOCK_AFTER
+# failures within FAILURE_WINDOW lock the address for LOCK_SECONDS; one code may be tried ATTEMPTS_PER_CODE times per LOCK_SECONDS.
 PORTAL_CODE_MIN_SECONDS = env.float("PORTAL_CODE_MIN_SECONDS", default=1.0)
 PORTAL_CODE_SLOW_AFTER = env.int("PORTAL_CODE_SLOW_AFTER", default=3)
 PORTAL_CODE_SLOW_STEP_SECONDS = env.float("PORTAL_CODE_SLOW_STEP_SECONDS", default=1.0)
