@@ -119,6 +119,14 @@ SETTINGS = {
         "VerificationOutcomeEnum": ["proceed", "dismiss", "duplicate"],
         "SeverityEnum": "violations.models.Severity",
         "YesNoEnum": ["yes", "no"],
+        # --- apitokens (issue 17): the record listings' states ---
+        "ProposalStatusEnum": "sanctions.models.ProposalStatus",
+        "SanctionStatusEnum": "sanctions.models.SanctionStatus",
+        "DefenceStatusEnum": "sanctions.models.DefenceStatus",
+        "ApprovalLevelEnum": "sanctions.models.ApprovalLevel",
+        "ActionStatusEnum": "remediation.models.ActionStatus",
+        "SanctionFilterStatusEnum": ["approved", "executed"],
+        "StatusEnum": "viewflow.workflow.status.STATUS",  # a task's
     },
 }
 
