@@ -324,8 +324,10 @@ class MyReport(ApiView, GenericAPIView):
 
     @extend_schema(summary="One of the caller's reports: its status and outcome.")
     def get(self, request, reference):
-        case = selectors.my_reports(request.user).filter(reference=reference[:100]).first()
-        if case is None or "\x00" in reference:
+        if "\x00" in reference or len(reference) > 100:
+            raise Http404
+        case = selectors.my_reports(request.user).filter(reference=reference).first()
+        if case is None:
             raise Http404
         return Response(MyReportSerializer(case).data)
 

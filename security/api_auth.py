@@ -129,7 +129,10 @@ def operation_of(view, request) -> str | None:
     if isinstance(operations, str):
         return operations
     if isinstance(operations, dict):
-        return operations.get(getattr(view, "action", None) or request.method.lower())
+        method = request.method.lower()
+        return operations.get(
+            getattr(view, "action", None) or ("get" if method == "head" else method)
+        )
     return None
 
 
@@ -141,6 +144,9 @@ class TokenScope(BasePermission):
         token = request.auth
         if not isinstance(token, ApiToken):
             return True
+        method = request.method.lower()
+        if method == "options" or not callable(getattr(view, method, None)):
+            return True  # DRF answers as for anyone: the view's description, or 405
         operation = operation_of(view, request)
         if operation is not None and operation in tokens.operations_of(token):
             return True

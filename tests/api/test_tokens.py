@@ -90,6 +90,14 @@ def test_an_operation_outside_the_scope_is_403_and_changes_nothing(world):
     assert Case.objects.get(pk=case.pk).acknowledged_at is None
 
 
+def test_a_method_no_operation_has_is_405_for_a_token_as_for_anyone(world):
+    system = service_caller("complaint-system")
+    assert system.client.patch(f"{BASE}/reports/", {}).status_code == 405
+    assert system.client.delete(f"{BASE}/sanctions/").status_code == 405
+    assert system.client.put(f"{BASE}/cases/").status_code == 405
+    assert system.get("/reports/NUL\x00/").status_code == 404
+
+
 def test_unknown_revoked_and_expired_tokens_get_one_401(world):
     system = service_caller("complaint-system")
     assert system.ok(system.get("/reports/"))
