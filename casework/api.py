@@ -27,17 +27,15 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import exception_handler
 from viewflow.workflow.models import Task
 
-from security.api_auth import StrictBasicAuthentication
+from security.api_auth import API_AUTHENTICATION, API_PERMISSIONS, API_THROTTLES, require_step
 from violations import limits, policy, selectors
 from violations.exceptions import Conflict, ServiceError
 from violations.models import Case, Department, Employee, Source, ViolationCategory
@@ -113,18 +111,16 @@ def call_service(fn, **kwargs):
         raise ServiceRefused(error) from None
 
 
-class ApiThrottle(UserRateThrottle):
-    """Requests per user (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api"]``); past it, 429."""
-
-    scope = "api"
-
-
 class ApiView:
-    """What every API view shares: Basic or session authentication (an unauthenticated
-    call is a 401 that says how to authenticate), the rate limit, JSON errors."""
+    """What every API view shares: Basic, token or session authentication (an
+    unauthenticated call is a 401 that says how to authenticate), a token's scope (each view
+    names its operations in ``api_operations``; security.tokens.SCOPES lists which a token
+    may call), the rate limits, JSON errors."""
 
-    authentication_classes = [StrictBasicAuthentication, SessionAuthentication]
-    throttle_classes = [ApiThrottle]
+    authentication_classes = API_AUTHENTICATION
+    permission_classes = API_PERMISSIONS
+    throttle_classes = API_THROTTLES
+    api_operations: str | dict[str, str] | None = None
 
     def get_exception_handler(self):
         return api_exception_handler
@@ -266,6 +262,7 @@ class CaseViewSet(ApiView, viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
     pagination_class = CaseListPagination
     serializer_class = CaseListSerializer
+    api_operations = {"list": "case.list", "retrieve": "case.read", "create": "case.report"}
 
     def get_queryset(self):
         return selectors.case_list(
@@ -396,6 +393,13 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
 
     serializer_class = TaskSerializer
     lookup_value_regex = "[^/]+"  # a malformed id reaches parse_id: a 400, not a 404 page
+    api_operations = {
+        "list": "task.list",
+        "retrieve": "task.read",
+        "claim": "task.claim",
+        "release": "task.release",
+        "complete": "task.complete",
+    }
     # Only for the schema (it types the {id} path parameter); get_queryset answers requests.
     queryset = Task.objects.none()
 
@@ -440,6 +444,7 @@ class TaskViewSet(ApiView, viewsets.GenericViewSet):
             task.owner_id == self.request.user.pk or policy.can_view_case(self.request.user, case)
         ):
             raise Http404
+        require_step(self.request, task.flow_task.name)
         return task
 
     def _readable(self, task, *, write: bool = True) -> Case:
@@ -585,6 +590,7 @@ class VerificationSerializer(serializers.Serializer):
 
 class VerifyViewSet(ApiView, viewsets.GenericViewSet):
     serializer_class = VerificationSerializer
+    api_operations = {"create": "task.verify"}
 
     @extend_schema(request=VerificationSerializer, responses={200: CaseListSerializer})
     def create(self, request, task_pk=None):

@@ -62,7 +62,9 @@ class CasePageAction(ApiView, GenericAPIView):
         )
 
 
-def page_action(name: str, page_class, summary: str, *, base=CasePageAction, multipart=False):
+def page_action(
+    name: str, page_class, summary: str, *, operation: str, base=CasePageAction, multipart=False
+):
     body = form_serializer(f"{name}Body", page_class.form_class)
     request = {"multipart/form-data": body} if multipart else {"application/json": body}
     if not multipart:
@@ -79,7 +81,11 @@ def page_action(name: str, page_class, summary: str, *, base=CasePageAction, mul
     def post(self, request, reference, **kwargs):
         return base.post(self, request, reference, **kwargs)
 
-    return type(name, (base,), {"page_class": page_class, "post": post, "__doc__": summary})
+    return type(
+        name,
+        (base,),
+        {"page_class": page_class, "post": post, "__doc__": summary, "api_operations": operation},
+    )
 
 
 class TeamAction(CasePageAction):
@@ -101,42 +107,61 @@ class DeclarationAction(CasePageAction):
 
 
 Acknowledge = page_action(
-    "AcknowledgeAction", case_pages.AcknowledgeView, "Acknowledge the report to the reporter."
+    "AcknowledgeAction",
+    case_pages.AcknowledgeView,
+    "Acknowledge the report to the reporter.",
+    operation="case.acknowledge",
 )
 EvidenceAdd = page_action(
     "EvidenceAction",
     case_pages.EvidenceAddView,
     "Add an evidence file (stored with its SHA-256; the page's type and size checks).",
     multipart=True,
+    operation="case.evidence",
 )
-InterviewAdd = page_action("InterviewAction", case_pages.InterviewAddView, "Record an interview.")
+InterviewAdd = page_action(
+    "InterviewAction",
+    case_pages.InterviewAddView,
+    "Record an interview.",
+    operation="case.interview",
+)
 RecordReviewAdd = page_action(
-    "RecordReviewAction", case_pages.RecordReviewAddView, "Record a review of a record."
+    "RecordReviewAction",
+    case_pages.RecordReviewAddView,
+    "Record a review of a record.",
+    operation="case.record_review",
 )
 TeamChange = page_action(
     "TeamChangeAction",
     casework_pages.TeamChangeView,
     "Change the investigation team (who leaves, joins or leads, and why).",
     base=TeamAction,
+    operation="case.team",
 )
 Declare = page_action(
     "DeclarationAction",
     casework_pages.DeclareView,
     "A team member's conflict-of-interest declaration.",
     base=DeclarationAction,
+    operation="case.declare",
 )
 AppealFile = page_action(
     "AppealAction",
     casework_pages.AppealFileView,
     "File a sanctioned person's appeal while the appeal window is open.",
+    operation="case.appeal",
 )
 CaseCancel = page_action(
-    "CaseCancelAction", casework_pages.CaseCancelView, "Cancel the case, with a reason."
+    "CaseCancelAction",
+    casework_pages.CaseCancelView,
+    "Cancel the case, with a reason.",
+    operation="case.cancel",
 )
 ActionCancel = page_action(
     "ActionCancelAction",
     casework_pages.ActionCancelView,
     "Cancel an open corrective action and its task, with a reason.",
+    operation="case.action_cancel",
 )
 
 
@@ -153,6 +178,7 @@ class Timeline(ApiView, GenericAPIView):
 
     serializer_class = TimelineEntrySerializer
     pagination_class = None
+    api_operations = "case.timeline"
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))
     def get(self, request, reference):

@@ -8,12 +8,28 @@ when the checked-in copy differs from what the code generates.
 from __future__ import annotations
 
 from drf_spectacular.authentication import BasicScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class StrictBasicScheme(BasicScheme):
     """The API's HTTP Basic (``security.api_auth.StrictBasicAuthentication``) is HTTP Basic."""
 
     target_class = "security.api_auth.StrictBasicAuthentication"
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """A service account's token (``security.api_auth.TokenAuthentication``)."""
+
+    target_class = "security.api_auth.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A service account's API token (`acct_…`), made in the admin; "
+            "its scopes bound the operations it may call.",
+        }
 
 
 ERROR = {
@@ -35,8 +51,16 @@ VALIDATION_ERROR = {
 }
 ERRORS = {
     "400": ("ValidationError", "Bad input; nothing was saved."),
-    "401": ("Error", "Not authenticated (Basic or session)."),
-    "403": ("Error", "Authenticated, but this role or person may not do this."),
+    "401": (
+        "Error",
+        "Not authenticated (Basic, token or session); an unknown, expired or revoked token "
+        "has one answer.",
+    ),
+    "403": (
+        "Error",
+        "Authenticated, but this role or person may not do this, or the token's scope does "
+        "not include this operation.",
+    ),
     "404": (
         "Error",
         "No such case or task, or one the caller may not see: the same answer for both.",
@@ -79,8 +103,9 @@ SETTINGS = {
     "DESCRIPTION": (
         "The case process by API: cases, tasks in the shape of Camunda 7's task API, and "
         "the records of a case. Every write runs the same form and service as the page. "
-        "Authenticate with HTTP Basic (or a session). A case the caller may not see answers "
-        "exactly as a missing one."
+        "Authenticate with HTTP Basic, a service account's token (`Authorization: Bearer …`, "
+        "bounded by its scopes) or a session. A case the caller may not see answers exactly "
+        "as a missing one."
     ),
     "PREPROCESSING_HOOKS": ["casework.api_schema.only_v1"],
     "POSTPROCESSING_HOOKS": [
@@ -94,6 +119,14 @@ SETTINGS = {
         "VerificationOutcomeEnum": ["proceed", "dismiss", "duplicate"],
         "SeverityEnum": "violations.models.Severity",
         "YesNoEnum": ["yes", "no"],
+        # --- apitokens (issue 17): the record listings' states ---
+        "ProposalStatusEnum": "sanctions.models.ProposalStatus",
+        "SanctionStatusEnum": "sanctions.models.SanctionStatus",
+        "DefenceStatusEnum": "sanctions.models.DefenceStatus",
+        "ApprovalLevelEnum": "sanctions.models.ApprovalLevel",
+        "ActionStatusEnum": "remediation.models.ActionStatus",
+        "SanctionFilterStatusEnum": ["approved", "executed"],
+        "StatusEnum": "viewflow.workflow.status.STATUS",  # a task's
     },
 }
 

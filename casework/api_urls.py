@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import api, api_records, api_schema
+from . import api, api_listings, api_records, api_schema
 
 app_name = "api"
 
@@ -36,7 +36,7 @@ def _records(*, documented: bool):
             (view if documented else type(view.__name__, (view,), {"schema": None})).as_view(),
             name=name,
         )
-        for route, view, name in api_records.ROUTES
+        for route, view, name in [*api_records.ROUTES, *api_listings.ROUTES]
     ]
 
 

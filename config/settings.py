@@ -350,14 +350,21 @@ REST_FRAMEWORK = {
         # accounts that need no second factor (security/api_auth.py).
         "rest_framework.authentication.SessionAuthentication",
         "security.api_auth.StrictBasicAuthentication",
+        "security.api_auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # --- api (issue 17): requests per user and minute before the API answers 429 ---
-    "DEFAULT_THROTTLE_RATES": {"api": env("API_RATE_LIMIT", default="600/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "api": env("API_RATE_LIMIT", default="600/minute"),
+        # --- apitokens (issue 17): per service-account token, unless the token sets its own ---
+        "api-token": env("API_TOKEN_RATE_LIMIT", default="600/minute"),
+    },
 }
+# --- apitokens (issue 17): how long a rotated token keeps working beside its replacement ---
+API_TOKEN_ROTATION_OVERLAP_MINUTES = env.int("API_TOKEN_ROTATION_OVERLAP_MINUTES", default=60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Accountability API",
     "VERSION": "1.0.0",
@@ -370,6 +377,14 @@ SPECTACULAR_SETTINGS = {
         # --- api (issue 17): the step forms' choices (casework/api_schema.py names the same) ---
         "SeverityEnum": "violations.models.Severity",
         "YesNoEnum": ["yes", "no"],
+        # --- apitokens (issue 17): the record listings' states ---
+        "ProposalStatusEnum": "sanctions.models.ProposalStatus",
+        "SanctionStatusEnum": "sanctions.models.SanctionStatus",
+        "DefenceStatusEnum": "sanctions.models.DefenceStatus",
+        "ApprovalLevelEnum": "sanctions.models.ApprovalLevel",
+        "ActionStatusEnum": "remediation.models.ActionStatus",
+        "SanctionFilterStatusEnum": ["approved", "executed"],
+        "StatusEnum": "viewflow.workflow.status.STATUS",  # a task's
     },
 }
 

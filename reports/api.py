@@ -11,12 +11,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.fields import empty
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from security.api_auth import StrictBasicAuthentication
+from security.api_auth import API_AUTHENTICATION, API_PERMISSIONS, API_THROTTLES
 from violations.exceptions import ServiceError
 from violations.models import Case
 from violations.policy import can_view_case
@@ -25,10 +23,6 @@ from . import services, signing
 from .bundle import BundleError
 from .casefile import Profile
 from .labels import LANGUAGES
-
-
-class _Throttle(UserRateThrottle):
-    scope = "api"  # the API's one rate per user (casework.api.ApiThrottle)
 
 
 class _QueryChoice(serializers.ChoiceField):
@@ -46,9 +40,11 @@ class Options(serializers.Serializer):
 
 
 class _Export(APIView):
-    # As casework.api.ApiView (reports may not import casework): Basic, or the session.
-    authentication_classes = [StrictBasicAuthentication, SessionAuthentication]
-    throttle_classes = [_Throttle]
+    # As casework.api.ApiView (reports may not import casework): Basic, a token, or the
+    # session; no token scope lists the downloads.
+    authentication_classes = API_AUTHENTICATION
+    permission_classes = API_PERMISSIONS
+    throttle_classes = API_THROTTLES
     default_profile: str
 
     def prepare(self, request, reference):
@@ -79,6 +75,7 @@ def _refused(error) -> exceptions.APIException:
 
 class CaseFilePdf(_Export):
     default_profile = Profile.INTERNAL
+    api_operations = "case.casefile"
 
     @extend_schema(
         parameters=[Options],
@@ -100,6 +97,7 @@ class CaseFilePdf(_Export):
 
 class Bundle(_Export):
     default_profile = Profile.REGULATOR
+    api_operations = "case.bundle"
 
     @extend_schema(
         parameters=[Options],

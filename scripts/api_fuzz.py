@@ -1,11 +1,13 @@
 """Fuzz the API with schemathesis against a seeded server: 0 server errors, 0 schema
-violations, as three roles.
+violations, as three roles and one service account.
 
 Migrates a scratch SQLite database, loads the demo data (``seed_demo``), starts gunicorn
 (deploy/gunicorn.conf.py, API_FUZZ_WORKERS workers) on API_FUZZ_PORT (default 8270), and
 runs schemathesis with all its checks against ``/api/v1/schema/``, one run per role, the
 runs side by side: a compliance officer, a case manager and an investigator
-(API_FUZZ_ROLES), API_FUZZ_EXAMPLES examples per operation (default 100). A case's
+(API_FUZZ_ROLES), and the service account of a system (API_FUZZ_TOKEN_SCOPE, default
+``hr-system``; empty for none) with the token the seeding gives it (``manage.py api_token``),
+API_FUZZ_EXAMPLES examples per operation (default 100). A case's
 reference is mostly drawn from the seeded cases (the rest made up), so the case operations
 reach real cases and their rules instead of answering 404.
 
@@ -33,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ROLES = tuple(os.environ.get("API_FUZZ_ROLES", "officer,manager,investigator").split(","))
+TOKEN_SCOPE = os.environ.get("API_FUZZ_TOKEN_SCOPE", "hr-system")
 PASSWORD = "demo"
 REFERENCES = (
     "from django.apps import apps; "
@@ -55,6 +58,7 @@ def main() -> int:
             ACCOUNTABILITY_SIGNING_KEY=f"{scratch}/signing_key.pem",
             # The rate limit is tested on its own; here it would only slow the fuzzer.
             API_RATE_LIMIT="100000/minute",
+            API_TOKEN_RATE_LIMIT="100000/minute",
         )
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
@@ -71,6 +75,27 @@ def main() -> int:
             capture_output=True,
             text=True,
         ).stdout.split()
+        # The service account and its token, made as an administrator would.
+        token = ""
+        if TOKEN_SCOPE:
+            token = subprocess.run(
+                [
+                    *manage,
+                    "api_token",
+                    f"fuzz-{TOKEN_SCOPE}",
+                    "--scope",
+                    TOKEN_SCOPE,
+                    "--name",
+                    "Fuzzer",
+                    "--by",
+                    "admin",
+                ],
+                check=True,
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
         config = Path(scratch) / "schemathesis.toml"
         config.write_text(
             (ROOT / "scripts" / "schemathesis.toml").read_text()
@@ -104,11 +129,13 @@ def main() -> int:
             _wait(f"{base}/accounts/login/")
             # Sign every role in before fuzzing: the fuzzer's made-up Basic credentials count
             # as failed logins and soon lock this address out of the login page (django-axes).
-            sessions = {role: _sign_in(base, role, env) for role in ROLES}
+            callers = {role: {"API_FUZZ_SESSION": _sign_in(base, role, env)} for role in ROLES}
+            if token:
+                callers[f"token:{TOKEN_SCOPE}"] = {"API_FUZZ_TOKEN": token}
             print(f"== set up in {time.monotonic() - started:.0f} s ==", flush=True)
             runs = {}
-            for role in ROLES:
-                log = open(Path(scratch) / f"{role}.log", "w")  # noqa: SIM115
+            for role, credentials in callers.items():
+                log = open(Path(scratch) / f"{role.replace(':', '-')}.log", "w")  # noqa: SIM115
                 runs[role] = (
                     subprocess.Popen(
                         [
@@ -132,7 +159,7 @@ def main() -> int:
                         env={
                             **os.environ,
                             "SCHEMATHESIS_HOOKS": str(ROOT / "scripts" / "schemathesis_hooks.py"),
-                            "API_FUZZ_SESSION": sessions[role],
+                            **credentials,
                         },
                         stdout=log,
                         stderr=subprocess.STDOUT,

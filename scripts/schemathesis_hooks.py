@@ -22,10 +22,15 @@ class SignedInSession:
     """The session cookie (and the CSRF token DRF asks of a session's writes)."""
 
     def get(self, case, ctx) -> dict[str, str]:
+        if os.environ.get("API_FUZZ_TOKEN"):
+            return {"token": os.environ["API_FUZZ_TOKEN"]}
         cookie = SimpleCookie()
         cookie.load(os.environ["API_FUZZ_SESSION"])
         return {name: morsel.value for name, morsel in cookie.items()}
 
     def set(self, case, data: dict[str, str], ctx) -> None:
+        if "token" in data:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data['token']}"}
+            return
         case.cookies = {**(case.cookies or {}), **data}
         case.headers = {**(case.headers or {}), "X-CSRFToken": data["csrftoken"]}

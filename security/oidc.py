@@ -71,6 +71,12 @@ class GroupsOIDCBackend(OIDCAuthenticationBackend):
         if not mapped_roles(claims):
             log.warning("OIDC sign-in refused: %s is in no mapped group", self.get_username(claims))
             return False
+        # A service account acts by token only (security.tokens): no sign-in, whoever claims it.
+        if self.UserModel.objects.filter(
+            username__iexact=self.get_username(claims), service_account__isnull=False
+        ).exists():
+            log.warning("OIDC sign-in refused: %s is a service account", self.get_username(claims))
+            return False
         return True
 
     def get_or_create_user(self, access_token, id_token, payload):

@@ -1,5 +1,6 @@
 """An API caller as one person, JSON in and out: HTTP Basic with their password, or, for a
-person who needs a second factor (security/mfa.py), a session that has passed it."""
+person who needs a second factor (security/mfa.py), a session that has passed it; or as a
+service account, with its token."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ BASE = "/api/v1"
 
 
 class Caller:
-    def __init__(self, user, password: str = "pw"):
+    def __init__(self, user, password: str = "pw", *, token: str | None = None):
         self.user = user
         self.client = APIClient()
+        if token is not None:
+            self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+            return
         if mfa.second_factor_required(user):
             self.client.force_login(user)  # tests/conftest.py: with the second factor passed
             return
@@ -62,3 +66,21 @@ class Caller:
     def complete(self, task: dict, fields: dict, *, format="json") -> dict:
         body = {"step": task["step"], **fields}
         return self.ok(self.post(f"/tasks/{task['id']}/complete/", body, format=format))
+
+
+def service_caller(scope: str, username: str | None = None) -> Caller:
+    """A new service account with one token of ``scope``, made as an administrator would."""
+    from django.contrib.auth import get_user_model
+
+    from security import tokens
+
+    admin = get_user_model().objects.filter(is_superuser=True, username="token-admin").first()
+    if admin is None:
+        admin = get_user_model().objects.create_superuser("token-admin", "", "pw")
+    account = tokens.service_account_create(username=username or f"{scope}-svc", actor=admin)
+    token, plaintext = tokens.api_token_create(
+        account=account, name=f"{scope} token", scopes=[scope], actor=admin
+    )
+    caller = Caller(account.user, token=plaintext)
+    caller.token, caller.plaintext, caller.admin = token, plaintext, admin
+    return caller

@@ -1,4 +1,6 @@
-"""Done when: one case from report to close through the API alone, as the roles.
+"""Done when: one case from report to close through the API alone, as the roles and the
+two service accounts: the complaint system reports it and reads its outcome, HR records the
+execution, each with its token.
 
 No page, no shell: every step is claimed from the caller's candidate list, read with its
 form's JSON Schema (whose fields name the people and items of this case), and completed
@@ -10,11 +12,12 @@ import datetime as dt
 import re
 
 import time_machine
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
 
-from tests.api.client import Caller
+from tests.api.client import Caller, service_caller
 from violations import audit
 from violations.models import Case
 
@@ -39,20 +42,20 @@ def _fire_timers(days):
 
 def test_one_case_from_report_to_close_through_the_api(world):
     w = world
-    reporter, officer, manager = Caller(w.reporter), Caller(w.officer), Caller(w.manager)
+    cache.clear()  # the tokens' rate counters and "used" marks
+    reporter = service_caller("complaint-system", username="complaint-desk")
+    officer, manager = Caller(w.officer), Caller(w.manager)
     lead, member = Caller(w.investigator), Caller(w.investigator2)
-    depthead, hr, owner, reviewer = (
-        Caller(w.depthead),
-        Caller(w.hr),
-        Caller(w.owner),
-        Caller(w.reviewer),
-    )
+    depthead, owner, reviewer = Caller(w.depthead), Caller(w.owner), Caller(w.reviewer)
+    hr = service_caller("hr-system", username="hr-system")
 
     receipt = reporter.ok(
         reporter.post(
             "/cases/",
             {
-                "source": "staff_report",
+                "source": "customer_complaint",
+                "customer_involved": True,
+                "customer_name": "Mrs Wong",
                 "category": w.category.code,
                 "title": "Unsuitable product sold",
                 "description": "Sold a high-risk fund to a retiree.",
@@ -162,8 +165,12 @@ def test_one_case_from_report_to_close_through_the_api(world):
     depthead.complete(task, {"decision": "approve"})
     assert manager.ok(manager.get(f"/cases/{ref}/"))["stage"] == "post_approval"
 
-    # After approval: HR records the execution, the officer plans remediation.
+    # After approval: HR (its system, by token) reads the sanction and records the
+    # execution; the officer plans remediation.
+    (approved,) = hr.ok(hr.get("/sanctions/", status="approved"))["results"]
+    assert approved["case"] == ref
     task = hr.take(ref, "execute_sanctions")
+    assert task["id"] == approved["task"]
     (date,) = _fields(task["form"], r"i\d+_date")
     hr.complete(task, {date: timezone.localdate().isoformat()})
     task = officer.take(ref, "plan_remediation")
@@ -233,6 +240,11 @@ def test_one_case_from_report_to_close_through_the_api(world):
 
     case = manager.ok(manager.get(f"/cases/{ref}/"))
     assert case["stage"] == "closed", case
+    # The complaint system learns the outcome of what it reported.
+    outcome = reporter.ok(reporter.get(f"/reports/{ref}/"))
+    assert (outcome["stage"], outcome["outcome"]) == ("closed", case["outcome"])
+    assert outcome["outcome"]
+    assert hr.ok(hr.get("/sanctions/", status="executed"))["results"][0]["case"] == ref
     assert case["open_tasks"] == []
     timeline = manager.ok(manager.get(f"/cases/{ref}/timeline/"))
     actions = [e["action"] for e in timeline]

@@ -195,3 +195,15 @@ def test_a_forged_callback_signs_nobody_in(oidc, world):
     assert response.status_code in (302, 400)
     assert "_auth_user_id" not in client.session
     assert not User.objects.filter(username__in=["alice", "bob", "carol"]).exists()
+
+
+def test_a_service_account_is_never_signed_in_by_the_provider(oidc, world):
+    from security import tokens
+
+    admin = User.objects.create_superuser("root", "", "pw")
+    account = tokens.service_account_create(username="carol", actor=admin)  # an IdP user's name
+    client = Client()
+    response = sign_in(client, "carol")
+    assert response["Location"] == "/accounts/login/?sso=failed"
+    assert "_auth_user_id" not in client.session
+    assert not account.user.groups.exists()  # the provider's groups were not applied
