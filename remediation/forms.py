@@ -186,6 +186,23 @@ class ComplaintExtendForm(forms.Form):
     )
 
 
+class CustomerInformationRequestForm(forms.Form):
+    question = forms.CharField(
+        max_length=limits.TEXT,
+        label=_("What the customer is asked for"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    channel = forms.CharField(label=_("How the customer was asked"), max_length=100)
+
+
+class CustomerInformationAnswerForm(forms.Form):
+    answer = forms.CharField(
+        max_length=limits.TEXT,
+        label=_("The customer's answer"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class TrainingForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=200)
     held_on = forms.DateField(label=_("Held on"), widget=DATE)

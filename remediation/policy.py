@@ -37,6 +37,15 @@ def may_extend_complaint_clock(user: User) -> bool:
     return policy.has(user, "manage_cases") or policy.has(user, "record_customer_feedback")
 
 
+def may_wait_for_customer(user: User, case: Case, standing_=None) -> bool:
+    """Who records what the customer is asked and answers: whoever may extend the complaint
+    clock, and is no party to the case (the rule of ``customer_information_request``)."""
+    if not may_extend_complaint_clock(user):
+        return False
+    found = standing_ or policy.standing(user, case)
+    return not (found.subject or found.conflict or policy.is_reporter(user, case, found))
+
+
 def may_record_training(user: User) -> bool:
     """Planners, the case manager and remediation owners (who often run the training)."""
     return any(policy.has(user, p) for p in ("plan_remediation", "manage_cases", "complete_action"))

@@ -22,7 +22,14 @@ from violations import policy
 from violations.models import Case, Outcome, ResponsiblePerson, Severity
 
 from .conf import setting
-from .models import ActionStatus, CorrectiveAction, CustomerFeedback, RootCause, TrainingSession
+from .models import (
+    ActionStatus,
+    CorrectiveAction,
+    CustomerFeedback,
+    CustomerInformationRequest,
+    RootCause,
+    TrainingSession,
+)
 
 # The timeline's words for this app's audit actions.
 ACTION_LABELS = {
@@ -246,6 +253,16 @@ def complaint_clock(case: Case, *, today: dt.date | None = None) -> ComplaintClo
         can_extend_to=setting("COMPLAINT_MAX_DAYS")
         if answered is None and limit < setting("COMPLAINT_MAX_DAYS")
         else None,
+    )
+
+
+def open_information_request(case: Case) -> CustomerInformationRequest | None:
+    """The question the customer has not answered yet: the complaint clock waits for it."""
+    return (
+        case.customer_information_requests.filter(answered_at__isnull=True)
+        .select_related("requested_by__employee")
+        .order_by("-requested_at")
+        .first()
     )
 
 

@@ -17,5 +17,15 @@ urlpatterns = [
         views.ComplaintExtendView.as_view(),
         name="complaint_extend",
     ),
+    path(
+        "<str:reference>/customer-information/",
+        views.CustomerInformationRequestView.as_view(),
+        name="customer_information_request",
+    ),
+    path(
+        "<str:reference>/customer-information/<int:pk>/answer/",
+        views.CustomerInformationReceiveView.as_view(),
+        name="customer_information_receive",
+    ),
     path("<str:reference>/training/", views.TrainingAddView.as_view(), name="training_add"),
 ]

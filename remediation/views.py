@@ -37,6 +37,30 @@ class ComplaintExtendView(CaseActionView):
         )
 
 
+class CustomerInformationRequestView(CaseActionView):
+    form_class = forms.CustomerInformationRequestForm
+    success_message = _("The customer was asked; the complaint clock is paused.")
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.customer_information_request(
+            case=self.case, actor=self.request.user, question=d["question"], channel=d["channel"]
+        )
+
+
+class CustomerInformationReceiveView(CaseActionView):
+    form_class = forms.CustomerInformationAnswerForm
+    success_message = _("The customer's answer is recorded; the complaint clock runs again.")
+
+    def perform(self, form):
+        request = self.case.customer_information_requests.filter(pk=self.kwargs["pk"]).first()
+        if request is None:
+            raise Http404
+        return services.customer_information_receive(
+            request=request, actor=self.request.user, answer=form.cleaned_data["answer"]
+        )
+
+
 class TrainingAddView(CaseActionView):
     form_class = forms.TrainingForm
     success_message = _("Training recorded.")

@@ -5,7 +5,12 @@ from django import template
 from violations import policy
 
 from .. import forms, selectors
-from ..policy import may_cancel_actions, may_extend_complaint_clock, may_record_training
+from ..policy import (
+    may_cancel_actions,
+    may_extend_complaint_clock,
+    may_record_training,
+    may_wait_for_customer,
+)
 
 register = template.Library()
 
@@ -16,6 +21,9 @@ def remediation_panel(context, case):
     standing = policy.standing(user, case)
     clock = selectors.complaint_clock(case)
     open_actions = selectors.open_actions_of_round(case) if not case.is_closed else []
+    waiting = selectors.open_information_request(case) if clock is not None else None
+    clock_runs = clock is not None and clock.answered_on is None and not case.is_closed
+    may_wait = clock_runs and may_wait_for_customer(user, case, standing)
     return {
         "case": case,
         "csrf_token": context.get("csrf_token"),
@@ -33,6 +41,11 @@ def remediation_panel(context, case):
         and clock.can_extend_to is not None
         and not case.is_closed
         and may_extend_complaint_clock(user),
+        "information_request": waiting,
+        "can_ask_customer": may_wait and waiting is None,
+        "can_record_answer": may_wait and waiting is not None,
+        "ask_form": forms.CustomerInformationRequestForm(),
+        "answer_form": forms.CustomerInformationAnswerForm(),
         "can_train": may_record_training(user) and not case.is_closed,
         "cancel_form": forms.CancelActionForm(),
         "extend_form": forms.ComplaintExtendForm(
