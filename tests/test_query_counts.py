@@ -431,8 +431,9 @@ PORTAL_CEILINGS = {
     # authors and files, the open questions; it never grows with the messages.
     "mailbox": 12,
     # The case page with its mailbox panel: the messages (with authors and files), whether
-    # the case has a receipt code, and whether the reader may write (their standing).
-    "case_page_with_messages": 46,
+    # the case has a receipt code, and whether the reader may write (their standing); a
+    # customer complaint also reads its open question to the customer (the clock's pause).
+    "case_page_with_messages": 47,
 }
 
 
