@@ -12,6 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from remediation import views as remediation_pages
 from violations import policy
 from violations import selectors as case_selectors
 from violations.models import Case
@@ -63,14 +64,21 @@ class CasePageAction(ApiView, GenericAPIView):
 
 
 def page_action(
-    name: str, page_class, summary: str, *, operation: str, base=CasePageAction, multipart=False
+    name: str,
+    page_class,
+    summary: str,
+    *,
+    operation: str,
+    base=CasePageAction,
+    multipart=False,
+    with_id=False,
 ):
     body = form_serializer(f"{name}Body", page_class.form_class)
     request = {"multipart/form-data": body} if multipart else {"application/json": body}
     if not multipart:
         request["multipart/form-data"] = body
 
-    parameters = [id_parameter()] if page_class is casework_pages.ActionCancelView else []
+    parameters = [id_parameter()] if with_id else []
 
     @extend_schema(
         request=request,
@@ -162,6 +170,20 @@ ActionCancel = page_action(
     casework_pages.ActionCancelView,
     "Cancel an open corrective action and its task, with a reason.",
     operation="case.action_cancel",
+    with_id=True,
+)
+CustomerInformationRequest = page_action(
+    "CustomerInformationRequestAction",
+    remediation_pages.CustomerInformationRequestView,
+    "Record that the customer was asked for information; the complaint clock pauses.",
+    operation="case.customer_information_request",
+)
+CustomerInformationReceive = page_action(
+    "CustomerInformationAnswerAction",
+    remediation_pages.CustomerInformationReceiveView,
+    "Record the customer's answer to an open request; the complaint clock runs again.",
+    operation="case.customer_information_answer",
+    with_id=True,
 )
 
 
@@ -197,5 +219,15 @@ ROUTES = [
     ("cases/<str:reference>/appeals/", AppealFile, "case-appeals"),
     ("cases/<str:reference>/cancel/", CaseCancel, "case-cancel"),
     ("cases/<str:reference>/actions/<str:pk>/cancel/", ActionCancel, "case-action-cancel"),
+    (
+        "cases/<str:reference>/customer-information-requests/",
+        CustomerInformationRequest,
+        "case-customer-information-requests",
+    ),
+    (
+        "cases/<str:reference>/customer-information-requests/<str:pk>/answer/",
+        CustomerInformationReceive,
+        "case-customer-information-answer",
+    ),
     ("cases/<str:reference>/timeline/", Timeline, "case-timeline"),
 ]

@@ -202,6 +202,12 @@ OPERATIONS = {
     ("post", "/cases/{reference}/cancel/"): "case.cancel",
     ("get", "/cases/{reference}/casefile.pdf"): "case.casefile",
     ("get", "/cases/{reference}/corrective-actions/"): "case.actions",
+    ("post", "/cases/{reference}/customer-information-requests/"): (
+        "case.customer_information_request"
+    ),
+    ("post", "/cases/{reference}/customer-information-requests/{id}/answer/"): (
+        "case.customer_information_answer"
+    ),
     ("post", "/cases/{reference}/declaration/"): "case.declare",
     ("get", "/cases/{reference}/defence/"): "case.defence",
     ("post", "/cases/{reference}/evidence/"): "case.evidence",

@@ -109,3 +109,24 @@ def test_answering_a_question_of_another_case_is_not_found(complaint, walk, worl
     assert response.status_code == 404
     request.refresh_from_db()
     assert request.answered_at is None
+
+
+def test_the_same_actions_by_api_pause_and_resume_the_clock(complaint, world):
+    from tests.api.client import Caller
+
+    officer = Caller(world.officer)
+    base = f"/cases/{complaint.reference}/customer-information-requests/"
+    refused = Caller(world.auditor).post(base, {"question": "The statement", "channel": "letter"})
+    assert refused.status_code == 403
+    assert officer.post(base, {"question": "", "channel": "letter"}).status_code == 400
+    assert complaint.customer_information_requests.count() == 0
+
+    asked = officer.ok(
+        officer.post(base, {"question": "The statement", "channel": "letter"}), status=201
+    )
+    assert _clock(complaint).state == ClockState.PAUSED
+    answered = officer.ok(officer.post(f"{base}{asked['id']}/answer/", {"answer": "Yes"}), 201)
+    assert answered["id"] == asked["id"]
+    assert _clock(complaint).state == ClockState.RUNNING
+    again = officer.post(f"{base}{asked['id']}/answer/", {"answer": "Again"})
+    assert again.status_code == 409  # answered already: nothing changes
