@@ -21,8 +21,9 @@ def remediation_panel(context, case):
     standing = policy.standing(user, case)
     clock = selectors.complaint_clock(case)
     open_actions = selectors.open_actions_of_round(case) if not case.is_closed else []
-    waiting = selectors.open_information_request(case) if clock is not None else None
     clock_runs = clock is not None and clock.answered_on is None and not case.is_closed
+    # Once the customer is answered or the case closed, the clock has stopped: no pause shown.
+    waiting = selectors.open_information_request(case) if clock_runs else None
     may_wait = clock_runs and may_wait_for_customer(user, case, standing)
     return {
         "case": case,
