@@ -5,11 +5,12 @@ case, with the second factor passed) against the PostgreSQL database DATABASE_UR
 (default …/dashboard_bench): it is kept, not dropped, and grown with
 ``benchmarks.scale.seed_cases_sql`` to each size of DASHBOARD_SIZES in turn (a database
 that already has the cases is reused as it is). Times DASHBOARD_REQUESTS requests (10) per
-size and view, and counts the statements of one:
+size and view, counts the statements of one and keeps its five slowest (with their time):
 
-- the default view: cases reported in the last 365 days;
-- ``?since=`` ten years back: every seeded case (the dashboard has no department filter; the
-  period is the one filter a reader has).
+- the default view: the last twelve months;
+- ``?department=`` and ``?category=``: the first top department and top category (each
+  with those below it), the dashboard form's filters;
+- ``?from=`` ten years back: every seeded case.
 
 Prints a Markdown table and writes benchmarks/results/<time>-dashboard.json.
 
