@@ -5,11 +5,12 @@ case, with the second factor passed) against the PostgreSQL database DATABASE_UR
 (default …/dashboard_bench): it is kept, not dropped, and grown with
 ``benchmarks.scale.seed_cases_sql`` to each size of DASHBOARD_SIZES in turn (a database
 that already has the cases is reused as it is). Times DASHBOARD_REQUESTS requests (10) per
-size and view, and counts the statements of one:
+size and view, counts the statements of one and keeps its five slowest (with their time):
 
-- the default view: cases reported in the last 365 days;
-- ``?since=`` ten years back: every seeded case (the dashboard has no department filter; the
-  period is the one filter a reader has).
+- the default view: the last twelve months;
+- ``?department=`` and ``?category=``: the first top department and top category (each
+  with those below it), the dashboard form's filters;
+- ``?from=`` ten years back: every seeded case.
 
 Prints a Markdown table and writes benchmarks/results/<time>-dashboard.json.
 
@@ -81,10 +82,17 @@ def main() -> int:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+    from violations.models import Department, ViolationCategory
+
     since = (timezone.localdate() - dt.timedelta(days=3653)).isoformat()
+    # A top department (with those below it) and a top category: the filters of the form.
+    department = Department.objects.filter(parent=None).order_by("code").first()
+    category = ViolationCategory.objects.filter(parent=None).order_by("code").first()
     views = {
-        "last 365 days (default)": "/supervision/",
-        "ten years": f"/supervision/?since={since}",
+        "default": "/supervision/",
+        f"department {department.code}": f"/supervision/?department={department.pk}",
+        f"category {category.code}": f"/supervision/?category={category.pk}",
+        "ten years": f"/supervision/?from={since}",
     }
     # Static files are not collected here: their plain names, not the manifest's.
     from django.conf import settings
@@ -111,11 +119,18 @@ def main() -> int:
                     t0 = time.perf_counter()
                     client.get(url)
                     times.append(time.perf_counter() - t0)
+            slowest = sorted(ctx.captured_queries, key=lambda q: -q["ms"])[:5]
             out[size][label] = {
                 "p50_ms": ms(pct(times, 50)),
                 "p95_ms": ms(pct(times, 95)),
                 "queries": len(ctx.captured_queries),
+                "statements_ms": round(sum(q["ms"] for q in ctx.captured_queries)),
+                "slowest": [
+                    {"ms": round(q["ms"], 1), "sql": q["sql"], "params": repr(q["params"])}
+                    for q in slowest
+                ],
             }
+            print(f"{size:,} {label}: {out[size][label]['p95_ms']:.0f} ms p95", flush=True)
     load = os.getloadavg()
     print(f"\nload average {load[0]:.1f} (1 min), {load[2]:.1f} (15 min)\n")
     print("| cases | view | p50 | p95 | queries |\n| --- | --- | --- | --- | --- |")

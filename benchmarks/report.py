@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,8 +43,12 @@ class Statements:
         return self
 
     def _record(self, execute, sql, params, many, context):
-        self.captured_queries.append({"sql": sql})
-        return execute(sql, params, many, context)
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = (time.perf_counter() - t0) * 1000
+            self.captured_queries.append({"sql": sql, "params": params, "ms": took})
 
     def __exit__(self, *exc):
         self._wrapper.__exit__(*exc)
