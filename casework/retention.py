@@ -37,6 +37,7 @@ from remediation.models import (
     ComplaintExtension,
     CorrectiveAction,
     CustomerFeedback,
+    CustomerInformationRequest,
     EffectivenessReview,
     RegulatorNotification,
     RootCause,
@@ -61,6 +62,8 @@ from violations.models import (
     OutcomeNotice,
     RecordReview,
     ReporterIdentity,
+    ReporterMessage,
+    ReporterReceipt,
     Stage,
     TeamMember,
     UnmaskRequest,
@@ -103,15 +106,20 @@ ERASABLE: dict[type[models.Model], tuple[str, ...]] = {
     CorrectiveAction: ("description", "completion_note", "cancel_reason"),
     ComplaintExtension: ("reason",),
     CustomerFeedback: ("notice_summary", "customer_response"),
+    CustomerInformationRequest: ("question", "answer"),
     RegulatorNotification: ("summary",),
     EffectivenessReview: ("timeliness", "pertinence", "effectiveness", "reasons"),
     LegalHold: ("reason", "lift_reason"),
+    # What the reporter and the case team wrote to each other (their files are evidence).
+    ReporterMessage: ("text",),
 }
 # Many-to-many links to people, cleared on the record and in its history's snapshots.
 ERASED_LINKS: dict[type[models.Model], tuple[str, ...]] = {Case: ("subjects",)}
 # Rows deleted outright (their history rows keep no value of these fields).
 DELETED: dict[type[models.Model], tuple[str, ...]] = {
     ReporterIdentity: ("user", "name", "contact"),
+    # The receipt code's hash: once the case is erased, the code opens nothing.
+    ReporterReceipt: ("lookup",),
 }
 REASON = "personal data erased: retention ended"
 # Audit events whose payload quotes what someone wrote or names someone outside the staff
