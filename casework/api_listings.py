@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
@@ -302,7 +302,7 @@ class MyReportSerializer(serializers.ModelSerializer):
         return case.outcome if case.closed_at else None
 
 
-class MyReports(ApiView, GenericAPIView):
+class MyReports(ApiView, ListAPIView):
     """What the caller reported: status and outcome, as on "my reports" (never the
     investigation itself). The complaint system reads the outcome of its reports here."""
 
@@ -312,10 +312,10 @@ class MyReports(ApiView, GenericAPIView):
     def get_queryset(self):
         return selectors.my_reports(self.request.user)
 
+    # A list view, so the schema documents the page of reports it answers.
     @extend_schema(operation_id="reports_list", summary="The caller's own reports.")
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(MyReportSerializer(page, many=True).data)
+        return self.list(request)
 
 
 class MyReport(ApiView, GenericAPIView):
@@ -362,7 +362,7 @@ class HrSanctionSerializer(ProposedSanctionSerializer):
         return self.context["tasks"].get(sanction.proposal.case.process_id)
 
 
-class HrSanctions(ApiView, GenericAPIView):
+class HrSanctions(ApiView, ListAPIView):
     """Approved sanctions awaiting execution, and executed ones, for those who record
     executions (HR). Sanctions on cases the caller is a subject of or declared a conflict
     on are left out, as on a sanction's page."""
@@ -374,6 +374,10 @@ class HrSanctions(ApiView, GenericAPIView):
         user = self.request.user
         if not policy.has(user, "execute_sanction"):
             raise exceptions.PermissionDenied(_("Only HR reads the sanctions to execute."))
+        # An empty ?status= is refused, not read as "no filter" (as the task list does).
+        empty = [k for k, v in self.request.query_params.items() if k != "page" and not v]
+        if empty:
+            raise serializers.ValidationError({k: [_("Give a value.")] for k in empty})
         filters = SanctionFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data.get("status")
@@ -393,6 +397,9 @@ class HrSanctions(ApiView, GenericAPIView):
         summary="Approved sanctions awaiting execution, and executed ones (HR).",
     )
     def get(self, request):
+        return self.list(request)
+
+    def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         processes = {s.proposal.case.process_id for s in page}
         steps = [node(Step.EXECUTE_SANCTIONS.value), node(Step.EXECUTE_REVISED.value)]
