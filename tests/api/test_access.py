@@ -242,6 +242,9 @@ def _concrete(path, case, task):
     return path.replace("{reference}", case.reference).replace("{id}", str(task.pk))
 
 
+# Marked like its neighbours: unmarked, pytest-django would run it after the transactional
+# tests, whose flush removes the roles the module's matrix is built with.
+@pytest.mark.django_db
 def test_every_documented_operation_is_named_by_its_view_as_the_table_says(matrix):
     assert _documented() == set(OPERATIONS)
     case = matrix.cases["post_approval"]

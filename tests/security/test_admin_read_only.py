@@ -26,6 +26,7 @@ REFERENCE_MODELS = {
     "deadlines.workingcalendar",
     "deadlines.institutionday",
     "deadlines.deadlinerule",
+    "violations.retentionrule",  # issue 20: years kept after close, per category
 }
 
 
