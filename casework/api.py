@@ -29,7 +29,6 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -44,6 +43,7 @@ from . import services
 from .api_pages import PageRefused, form_schema, open_page, page_form, submit
 from .eligibility import eligible_queue
 from .engine import OPEN_STATUSES, node, refuse_if_closed
+from .pagination import Pages
 from .selectors import next_steps, open_case_tasks
 from .steps import Step
 
@@ -238,7 +238,7 @@ class ReportReceiptSerializer(serializers.Serializer):
     acknowledge_due_at = serializers.DateTimeField(allow_null=True)
 
 
-class CaseListPagination(PageNumberPagination):
+class CaseListPagination(Pages):
     """The page's count asked as the case list page asks it (selectors.case_list_count)."""
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -354,7 +354,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "casework.pagination.Pages",
     "PAGE_SIZE": 50,
     # --- api (issue 17): requests per user and minute before the API answers 429 ---
     "DEFAULT_THROTTLE_RATES": {
