@@ -153,7 +153,10 @@ def _multiple(field: forms.Field) -> bool:
 
 def _typed(field: forms.Field, value: Any) -> bool:
     """Whether a JSON value (or each item of a list) has the type the OpenAPI document gives
-    the field (:func:`_serializer_field`); ``null`` is a field left empty."""
+    the field (:func:`_serializer_field`); ``null`` is a field left empty. A field of
+    several values takes a list (found by the fuzzer: a bare value for ``subjects`` got in)."""
+    if _multiple(field) and value is not None and not isinstance(value, list):
+        return False
     items = value if isinstance(value, list) else [value]
     documented = _serializer_field(field)
     if isinstance(documented, serializers.ListField):
