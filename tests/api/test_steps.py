@@ -113,3 +113,19 @@ def test_a_value_of_the_wrong_type_is_refused_and_null_leaves_an_optional_field_
     assert open_task(case, "verify").status == STATUS.ASSIGNED
     done = officer.post(url, {"step": "verify", "outcome": "proceed", "duplicate_of": None})
     assert done.status_code == 200, done.content
+
+
+def test_a_bare_value_for_a_field_of_several_values_is_refused_and_changes_nothing(walk, world):
+    # Found by schemathesis: ``subjects`` (the verify step's list of employees) took a bare id.
+    case = walk.report()
+    officer = Caller(world.officer)
+    task = officer.take(case.reference, "verify")
+    events = audit.events_of(case).count()
+    refused = officer.post(
+        f"/tasks/{task['id']}/complete/",
+        {"step": "verify", "outcome": "proceed", "subjects": world.subject.pk},
+    )
+    assert refused.status_code == 400, refused.content
+    assert "subjects" in refused.json()
+    assert open_task(case, "verify").status == STATUS.ASSIGNED
+    assert audit.events_of(case).count() == events
