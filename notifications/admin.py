@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import webhooks
@@ -82,17 +83,31 @@ class WebhookSubscriberAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            webhooks.webhook_subscriber_change(subscriber=obj, actor=request.user)
             return
-        obj.secret = webhooks.new_secret()
-        super().save_model(request, obj, form, change)
-        self._show_secret(request, obj, obj.secret)
+        subscriber, secret = webhooks.webhook_subscriber_create(
+            name=obj.name,
+            url=obj.url,
+            scope=obj.scope,
+            events=obj.events,
+            account=obj.account,
+            active=obj.active,
+            actor=request.user,
+        )
+        obj.pk, obj.secret, obj.created_at = subscriber.pk, secret, subscriber.created_at
+        self._show_secret(request, obj, secret)
+
+    def has_delete_permission(self, request, obj=None):
+        # Its deliveries are the record of what was sent: a subscriber is deactivated instead.
+        return False
 
     @admin.action(description=_("Rotate the signing secret of the selected subscribers"))
     def rotate_secret(self, request, queryset):
         for subscriber in queryset:
             self._show_secret(
-                request, subscriber, webhooks.webhook_secret_rotate(subscriber=subscriber)
+                request,
+                subscriber,
+                webhooks.webhook_secret_rotate(subscriber=subscriber, actor=request.user),
             )
 
     def _show_secret(self, request, subscriber, secret):
@@ -124,6 +139,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["subscriber", "event", "delivered_at", "failed_at"]
     search_fields = ["case_reference", "event_id"]
     list_select_related = ["subscriber"]
+    actions = ["resend"]
 
     @admin.display(description=_("status"))
     def status(self, obj):
@@ -141,3 +157,24 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("notifications.change_webhooksubscriber")
+
+    @admin.action(
+        description=_("Send the selected given-up deliveries again"), permissions=["resend"]
+    )
+    def resend(self, request, queryset):
+        count = webhooks.webhook_resend(deliveries=list(queryset), actor=request.user)
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d delivery will be sent again.",
+                    "%(count)d deliveries will be sent again.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            messages.warning(request, gettext("Only given-up deliveries can be sent again."))

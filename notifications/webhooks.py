@@ -34,6 +34,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ledger import chain
+
 from .models import WebhookDelivery, WebhookSubscriber
 from .outbox import backoff
 from .services import conf
@@ -138,10 +140,28 @@ def webhook_event(
 
 
 # --- subscribers ----------------------------------------------------------------------------
+#
+# Who receives what is a security setting: each registration, change, rotation and resend is
+# an event on the system chain (the auditor's desk lists them), never with the secret.
 
 
 def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
+
+
+def _subscriber_ref(subscriber: WebhookSubscriber) -> dict[str, Any]:
+    return {"subscriber_id": subscriber.pk, "subscriber": subscriber.name}
+
+
+def _record(action: str, *, actor, payload: dict[str, Any], reason: str = "") -> None:
+    chain.append(
+        chain=chain.SYSTEM_CHAIN,
+        action=action,
+        actor=actor,
+        changes=[],
+        reason=reason,
+        payload=payload,
+    )
 
 
 def webhook_subscriber_create(
@@ -152,8 +172,10 @@ def webhook_subscriber_create(
     events: list[str],
     account=None,
     active: bool = True,
+    actor=None,
 ) -> tuple[WebhookSubscriber, str]:
-    """Register a subscriber with a new secret; return it and the secret (to show once)."""
+    """Register a subscriber with a new secret; return it and the secret (to show once).
+    ``actor``: who registered it (None for a command or a migration)."""
     subscriber = WebhookSubscriber(
         name=name,
         url=url,
@@ -164,16 +186,73 @@ def webhook_subscriber_create(
         secret=new_secret(),
     )
     subscriber.full_clean()
-    subscriber.save()
+    with transaction.atomic():
+        subscriber.save()
+        _record(
+            "webhook.subscribed",
+            actor=actor,
+            payload={
+                **_subscriber_ref(subscriber),
+                "url": subscriber.url,
+                "scope": subscriber.scope,
+                "events": subscriber.events,
+                "active": subscriber.active,
+            },
+        )
     return subscriber, subscriber.secret
 
 
-def webhook_secret_rotate(*, subscriber: WebhookSubscriber) -> str:
+# The fields an administrator may change, as events name them.
+CHANGEABLE = ("name", "url", "scope", "events", "account_id", "active")
+
+
+def webhook_subscriber_change(*, subscriber: WebhookSubscriber, actor=None) -> WebhookSubscriber:
+    """Save ``subscriber`` as edited and record what changed (from and to); the secret is
+    never changed here (see :func:`webhook_secret_rotate`)."""
+    before = WebhookSubscriber.objects.get(pk=subscriber.pk)
+    subscriber.events = sorted(set(subscriber.events))
+    subscriber.full_clean()
+    changed = {
+        field: {"from": getattr(before, field), "to": getattr(subscriber, field)}
+        for field in CHANGEABLE
+        if getattr(before, field) != getattr(subscriber, field)
+    }
+    if not changed:
+        return subscriber
+    with transaction.atomic():
+        subscriber.save(update_fields=[f.removesuffix("_id") for f in changed])
+        _record(
+            "webhook.changed",
+            actor=actor,
+            payload={**_subscriber_ref(subscriber), "changed": changed},
+        )
+    return subscriber
+
+
+def webhook_secret_rotate(*, subscriber: WebhookSubscriber, actor=None) -> str:
     """Give ``subscriber`` a new secret at once; deliveries from now on are signed with it."""
     subscriber.secret = new_secret()
     subscriber.secret_rotated_at = timezone.now()
-    subscriber.save(update_fields=["secret", "secret_rotated_at"])
+    with transaction.atomic():
+        subscriber.save(update_fields=["secret", "secret_rotated_at"])
+        _record("webhook.secret_rotated", actor=actor, payload=_subscriber_ref(subscriber))
     return subscriber.secret
+
+
+def webhook_resend(*, deliveries, actor=None) -> int:
+    """Send given-up deliveries again, from the first attempt; return how many. Delivered
+    and waiting ones are left as they are. A resent delivery is again the oldest open one of
+    its case, so that case's later events wait for it, as they would have."""
+    ids = sorted(d.pk for d in deliveries if d.failed_at is not None and d.delivered_at is None)
+    if not ids:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        count = WebhookDelivery.objects.filter(
+            pk__in=ids, failed_at__isnull=False, delivered_at__isnull=True
+        ).update(failed_at=None, attempts=0, available_at=now, claimed_until=None)
+        _record("webhook.resent", actor=actor, payload={"deliveries": ids})
+    return count
 
 
 # --- signing --------------------------------------------------------------------------------

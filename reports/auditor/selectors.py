@@ -54,6 +54,16 @@ KINDS: dict[str, dict[str, Any]] = {
         "second_factor.recovery_codes_issued": _("Recovery codes issued"),
         "second_factor.recovery_code_used": _("Recovery code used"),
         "audit.exported": _("Audit trail exported"),
+        "service_account.created": _("Service account created"),
+        "api_token.created": _("API token issued"),
+        "api_token.rotated": _("API token rotated"),
+        "api_token.revoked": _("API token revoked"),
+        "api_token.used": _("API token used"),
+        "api_token.refused": _("API token refused"),
+        "webhook.subscribed": _("Webhook subscriber registered"),
+        "webhook.changed": _("Webhook subscriber changed"),
+        "webhook.secret_rotated": _("Webhook signing secret rotated"),
+        "webhook.resent": _("Webhook deliveries sent again"),
     },
 }
 
@@ -187,6 +197,28 @@ def _security_details(action: str, p: dict) -> list[tuple[str, str]]:
             rows.append((str(_("Cases")), _listed(scope.get("cases") or [])))
         rows.append((str(_("Events")), str(p.get("events", ""))))
         rows.append((str(_("File SHA-256")), str(p.get("sha256", ""))))
+    return rows + _integration_details(action, p)
+
+
+def _integration_details(action: str, p: dict) -> list[tuple[str, str]]:
+    """Service accounts, their tokens and webhook subscribers: named, never their secrets."""
+    rows: list[tuple[str, str]] = []
+    if action.startswith(("api_token.", "service_account.")):
+        if p.get("token"):
+            rows.append((str(_("Token")), f"{p['token']} ({p.get('prefix', '')})"))
+        if p.get("account") or p.get("username"):
+            rows.append((str(_("Service account")), str(p.get("account") or p.get("username"))))
+        if p.get("scopes"):
+            rows.append((str(_("Scopes")), _listed(p["scopes"])))
+    if action.startswith("webhook."):
+        if p.get("subscriber"):
+            rows.append((str(_("Subscriber")), str(p["subscriber"])))
+        if p.get("url"):
+            rows.append((str(_("URL")), str(p["url"])))
+        if p.get("events"):
+            rows.append((str(_("Events")), _listed(p["events"])))
+        if p.get("deliveries"):
+            rows.append((str(_("Deliveries")), _listed(p["deliveries"])))
     return rows
 
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 from ledger.chain import SYSTEM_CHAIN
 from ledger.digest import canonical_json
 from ledger.models import AuditEvent, Checkpoint
+from notifications import webhooks
+from security import tokens
 from tools import verify_audit_export
 from violations.models import Employee
 from violations.services.reference import reference_save
@@ -102,6 +104,34 @@ def test_the_pages_list_a_reference_change_a_role_change_and_a_failed_login(worl
     [login] = [e for e in security.context["entries"] if e.action == "login.failed"]
     assert login.subject == "officer"
     assert "Failed sign-in" in security.content.decode()
+
+
+def test_service_accounts_tokens_and_webhooks_are_on_the_security_page(world, people, auditor):
+    account = tokens.service_account_create(username="hr-feed", actor=people)
+    token, secret = tokens.api_token_create(
+        account=account, name="HR nightly", scopes=["hr-system"], actor=people
+    )
+    _, signing = webhooks.webhook_subscriber_create(
+        name="HR system",
+        url="https://hr.bank.example/hook",
+        scope="hr-system",
+        events=[webhooks.SANCTION_EXECUTED],
+        actor=people,
+    )
+
+    page = auditor.get("/audit/security/")
+    entries = {e.action: e for e in page.context["entries"]}
+    assert ("Token", f"HR nightly ({token.prefix})") in entries["api_token.created"].details
+    assert ("Scopes", "hr-system") in entries["api_token.created"].details
+    assert ("Service account", "hr-feed") in entries["service_account.created"].details
+    registered = entries["webhook.subscribed"]
+    assert registered.actor == "Ada Admin · System administrator"
+    assert ("Subscriber", "HR system") in registered.details
+    body = page.content.decode()
+    assert "Webhook subscriber registered" in body
+    assert "API token issued" in body
+    assert secret not in body
+    assert signing not in body
 
 
 def test_filters_by_kind_and_period(world, people, auditor):

@@ -3,11 +3,16 @@ deliveries are listed read-only with their status."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.test import Client
+from django.utils import timezone
 
+from ledger.chain import SYSTEM_CHAIN
+from ledger.models import AuditEvent
 from notifications import webhooks
 from notifications.models import WebhookDelivery, WebhookSubscriber
+from reports.auditor.selectors import KINDS, SECURITY
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +107,119 @@ def test_deliveries_are_listed_with_their_status(admin_client):
     assert "VC-2026-000007" in text
     assert "HTTP 503: down" in text
     assert "waiting" in text
+
+
+def _system_events(action):
+    return list(AuditEvent.objects.filter(chain__key=SYSTEM_CHAIN, action=action).order_by("seq"))
+
+
+def test_registering_changing_and_rotating_are_on_the_system_chain_without_the_secret(
+    admin_client,
+):
+    admin_client.post(
+        "/admin/notifications/webhooksubscriber/add/",
+        {
+            "name": "HR system",
+            "url": "https://hr.bank.example/hook",
+            "scope": "hr-system",
+            "events": [webhooks.SANCTION_APPROVED],
+            "active": "on",
+        },
+    )
+    subscriber = WebhookSubscriber.objects.get()
+    first_secret = subscriber.secret
+    changed = admin_client.post(
+        f"/admin/notifications/webhooksubscriber/{subscriber.pk}/change/",
+        {
+            "name": "HR system",
+            "url": "https://hr2.bank.example/hook",
+            "scope": "hr-system",
+            "events": [webhooks.SANCTION_APPROVED, webhooks.SANCTION_EXECUTED],
+        },
+    )
+    assert changed.status_code == 302
+    admin_client.post(
+        "/admin/notifications/webhooksubscriber/",
+        {"action": "rotate_secret", "_selected_action": [subscriber.pk]},
+    )
+    subscriber.refresh_from_db()
+
+    [added] = _system_events("webhook.subscribed")
+    [edit] = _system_events("webhook.changed")
+    [rotated] = _system_events("webhook.secret_rotated")
+    assert added.actor.username == "root"
+    assert added.payload["url"] == "https://hr.bank.example/hook"
+    assert edit.payload["changed"] == {
+        "url": {"from": "https://hr.bank.example/hook", "to": "https://hr2.bank.example/hook"},
+        "events": {
+            "from": [webhooks.SANCTION_APPROVED],
+            "to": [webhooks.SANCTION_APPROVED, webhooks.SANCTION_EXECUTED],
+        },
+        "active": {"from": True, "to": False},
+    }
+    assert rotated.payload == {"subscriber_id": subscriber.pk, "subscriber": "HR system"}
+    text = repr([e.payload for e in (added, edit, rotated)])
+    assert first_secret not in text
+    assert subscriber.secret not in text
+    # The auditor's desk lists them among the security events.
+    assert {"webhook.subscribed", "webhook.changed", "webhook.secret_rotated"} <= set(
+        KINDS[SECURITY]
+    )
+
+
+def test_a_subscriber_is_deactivated_never_deleted(admin_client):
+    subscriber, _ = webhooks.webhook_subscriber_create(
+        name="HR system",
+        url="https://hr.bank.example/hook",
+        scope="hr-system",
+        events=[webhooks.SANCTION_EXECUTED],
+    )
+    page = admin_client.get(f"/admin/notifications/webhooksubscriber/{subscriber.pk}/delete/")
+    assert page.status_code == 403
+    assert WebhookSubscriber.objects.filter(pk=subscriber.pk).exists()
+
+
+def test_given_up_deliveries_can_be_sent_again_and_the_resend_is_recorded(admin_client):
+    webhooks.webhook_subscriber_create(
+        name="HR system",
+        url="https://hr.bank.example/hook",
+        scope="hr-system",
+        events=[webhooks.SANCTION_EXECUTED],
+    )
+    for reference in ("VC-2026-000007", "VC-2026-000008"):
+        webhooks.webhook_event(
+            webhooks.SANCTION_EXECUTED,
+            case_reference=reference,
+            reported_by=None,
+            facts=lambda: {"sanctions": []},
+        )
+    given_up, waiting = WebhookDelivery.objects.order_by("pk")
+    WebhookDelivery.objects.filter(pk=given_up.pk).update(
+        attempts=8, failed_at=timezone.now(), last_error="HTTP 503: down"
+    )
+    WebhookDelivery.objects.filter(pk=waiting.pk).update(attempts=2)
+
+    response = admin_client.post(
+        "/admin/notifications/webhookdelivery/",
+        {"action": "resend", "_selected_action": [given_up.pk, waiting.pk]},
+    )
+
+    assert response.status_code == 302
+    given_up.refresh_from_db()
+    waiting.refresh_from_db()
+    assert given_up.failed_at is None
+    assert given_up.attempts == 0
+    assert waiting.attempts == 2  # a waiting one is left to its back-off
+    [resent] = _system_events("webhook.resent")
+    assert resent.payload == {"deliveries": [given_up.pk]}
+    assert resent.actor.username == "root"
+
+
+def test_only_those_who_manage_subscribers_may_resend(admin_client):
+    clerk = get_user_model().objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_webhookdelivery"))
+    client = Client()
+    client.force_login(clerk)
+    page = client.get("/admin/notifications/webhookdelivery/")
+    assert page.status_code == 200
+    assert 'value="resend"' not in page.content.decode()
