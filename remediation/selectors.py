@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict, dataclass, field
 
 from django.db.models import (
@@ -18,8 +19,11 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deadlines.models import Basis
+from deadlines.models import Kind as DeadlineKind
 from violations import policy
 from violations.models import Case, Outcome, ResponsiblePerson, Severity
+from violations.models.clock import Clock, ClockState
 
 from .conf import setting
 from .models import (
@@ -30,6 +34,8 @@ from .models import (
     RootCause,
     TrainingSession,
 )
+
+DAY = 86400.0
 
 # The timeline's words for this app's audit actions.
 ACTION_LABELS = {
@@ -214,7 +220,8 @@ def review_evidence(case: Case) -> ReviewEvidence:
 
 @dataclass
 class ComplaintClock:
-    """The time to answer a complaint, counted in calendar days from the report."""
+    """The time to answer a complaint, counted in calendar days from the report, less the
+    days spent waiting for the customer to answer a question."""
 
     started_on: dt.date
     limit_days: int
@@ -226,25 +233,56 @@ class ComplaintClock:
     extended: bool = False
     extension_reason: str = ""
     can_extend_to: int | None = None
+    # Waiting for the customer now: the clock does not count.
+    waiting: bool = False
+    days_waited: int = 0
+
+
+def _waited_seconds(clock: Clock) -> float:
+    waited = clock.paused_seconds
+    if clock.state == ClockState.PAUSED and clock.paused_at:
+        waited += (timezone.now() - clock.paused_at).total_seconds()
+    return waited
 
 
 def complaint_clock(case: Case, *, today: dt.date | None = None) -> ComplaintClock | None:
-    """None when no customer is involved. Stops when the customer's outcome notice is recorded."""
+    """None when no customer is involved. Stops when the customer's outcome notice is recorded.
+
+    The due day is the SLA clock's (the one reminders and escalations follow), so a wait for
+    the customer and an extension made during it count here exactly as they count there."""
     if not case.customer_involved:
         return None
     today = today or timezone.localdate()
     started = timezone.localdate(case.reported_at)
     extension = case.complaint_extensions.order_by("-extended_at", "-pk").first()
     limit = extension.limit_days if extension else setting("COMPLAINT_DAYS")
-    due = started + dt.timedelta(days=limit)
     answer = case.customer_feedback.order_by("notified_at").first()
     answered = timezone.localdate(answer.notified_at) if answer else None
     until = answered or today
+    sla = (
+        Clock.objects.filter(case=case, kind=DeadlineKind.COMPLAINT)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    waiting, waited_days = False, 0
+    if sla is None:  # a case reported before the SLA clocks
+        due = started + dt.timedelta(days=limit)
+    elif sla.state == ClockState.PAUSED:
+        waiting = True
+        due = until + dt.timedelta(days=math.floor((sla.remaining_seconds or 0.0) / DAY))
+    else:
+        due = timezone.localdate(sla.due_at)
+    if sla is not None:
+        waited_days = int(_waited_seconds(sla) // DAY)
+        if extension is None and sla.basis == Basis.CALENDAR_DAYS:
+            # The length the clock started with: a rule changed since applies to new cases.
+            counted = sla.due_at - sla.started_at - dt.timedelta(seconds=sla.paused_seconds)
+            limit = round(counted.total_seconds() / DAY)
     return ComplaintClock(
         started_on=started,
         limit_days=limit,
         due_on=due,
-        days_elapsed=(until - started).days,
+        days_elapsed=(until - started).days - waited_days,
         days_left=(due - until).days,
         overdue=until > due,
         answered_on=answered,
@@ -253,6 +291,8 @@ def complaint_clock(case: Case, *, today: dt.date | None = None) -> ComplaintClo
         can_extend_to=setting("COMPLAINT_MAX_DAYS")
         if answered is None and limit < setting("COMPLAINT_MAX_DAYS")
         else None,
+        waiting=waiting,
+        days_waited=waited_days,
     )
 
 

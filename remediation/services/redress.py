@@ -15,7 +15,7 @@ from deadlines.models import Kind as DeadlineKind
 from violations import audit, dates, policy
 from violations.exceptions import InvalidState, NotAllowed
 from violations.models import Case, Severity
-from violations.services.clocks import clock_pause, clock_reschedule, clock_resume, clock_stop
+from violations.services.clocks import clock_extend, clock_pause, clock_resume, clock_stop
 
 from ..conf import setting
 from ..models import (
@@ -183,10 +183,11 @@ def complaint_clock_extend(
             raise ValidationError(errors)
         row = ComplaintExtension(case=case, limit_days=limit, reason=reason, extended_by=actor)
         audit.save(row, actor=actor, reason="complaint clock extended")
-        clock_reschedule(
+        # Moved by the days added: time spent waiting for the customer stays credited.
+        clock_extend(
             case=case,
             kind=DeadlineKind.COMPLAINT,
-            due_at=case.reported_at + dt.timedelta(days=limit),
+            by=dt.timedelta(days=limit - clock.limit_days),
         )
         audit.record(
             action="complaint.extended",

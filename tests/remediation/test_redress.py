@@ -48,10 +48,15 @@ def test_no_clock_without_a_customer(walk):
     assert complaint_clock(walk.report()) is None
 
 
-def test_limits_are_configurable(complaint):
+def test_limits_are_configurable_for_the_cases_reported_after(complaint, walk):
     DeadlineRule.objects.filter(kind=Kind.COMPLAINT).update(amount=7)
-    clock = complaint_clock(complaint, today=timezone.localdate(complaint.reported_at))
+    later = walk.report(customer=True)
+    clock = complaint_clock(later, today=timezone.localdate(later.reported_at))
     assert (clock.limit_days, clock.days_left, clock.can_extend_to) == (7, 7, 30)
+    # A running clock keeps the time it started with.
+    assert (
+        complaint_clock(complaint, today=timezone.localdate(complaint.reported_at)).days_left == 15
+    )
 
 
 def test_complex_case_is_extended_to_thirty_days_with_a_reason(complaint, world):
@@ -282,3 +287,47 @@ def test_a_case_with_no_customer_has_no_one_to_wait_for(walk, world):
             case=case, actor=world.officer, question="The statement", channel="letter"
         )
     assert case.customer_information_requests.count() == 0
+
+
+def test_the_day_counter_leaves_out_the_days_spent_waiting_for_the_customer(complaint, world):
+    started = timezone.localdate(complaint.reported_at)
+    asked_at = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(asked_at, tick=False):
+        request = rem.customer_information_request(
+            case=complaint, actor=world.officer, question="The statement", channel="letter"
+        )
+    with time_machine.travel(asked_at + dt.timedelta(days=3), tick=False):
+        waiting = complaint_clock(complaint)
+        assert waiting.waiting
+        # Asked two days in with 15 days to answer: 13 left, however long the customer takes.
+        assert (waiting.days_left, waiting.days_waited) == (13, 3)
+        assert "paused: waiting for the customer" in render_panel(complaint, world.officer)
+    with time_machine.travel(asked_at + dt.timedelta(days=7), tick=False):
+        rem.customer_information_receive(request=request, actor=world.officer, answer="Sent")
+    today = started + dt.timedelta(days=16)
+    clock = complaint_clock(complaint, today=today)
+    # Sixteen days after the report, seven of them waiting: nine counted, six left.
+    assert not clock.waiting
+    assert clock.due_on == started + dt.timedelta(days=22)
+    assert (clock.days_elapsed, clock.days_left, clock.overdue) == (9, 6, False)
+    assert clock.due_on == timezone.localdate(_complaint_clock_row(complaint).due_at)
+
+
+def test_an_extension_granted_while_waiting_for_the_customer_is_kept(complaint, world):
+    asked_at = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
+    due_before = _complaint_clock_row(complaint).due_at
+    with time_machine.travel(asked_at, tick=False):
+        request = rem.customer_information_request(
+            case=complaint, actor=world.officer, question="The statement", channel="letter"
+        )
+    with time_machine.travel(asked_at + dt.timedelta(days=1), tick=False):
+        rem.complaint_clock_extend(case=complaint, actor=world.officer, reason="Two branches")
+    with time_machine.travel(asked_at + dt.timedelta(days=5), tick=False):
+        rem.customer_information_receive(request=request, actor=world.officer, answer="Sent")
+
+    # Fifteen more days (15 → 30) and the five spent waiting.
+    row = _complaint_clock_row(complaint)
+    assert row.due_at == due_before + dt.timedelta(days=15 + 5)
+    clock = complaint_clock(complaint, today=timezone.localdate(asked_at + dt.timedelta(days=5)))
+    assert clock.limit_days == 30
+    assert clock.due_on == timezone.localdate(row.due_at)

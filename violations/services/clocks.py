@@ -174,6 +174,35 @@ def clock_reschedule(
     return clock
 
 
+def clock_extend(
+    *, case: Case, kind: str, target: str | None = None, by: dt.timedelta
+) -> Clock | None:
+    """Give an open clock more time (a complex complaint's answer extended): its due moment
+    moves by ``by``. A paused clock keeps the extra time for when it counts again, so an
+    extension granted while waiting for the customer is not lost on resuming."""
+    clock = _open(case, kind, target)
+    if clock is None:
+        return None
+    if clock.state == ClockState.PAUSED:
+        clock.remaining_seconds = (clock.remaining_seconds or 0.0) + by.total_seconds()
+        clock.due_at += by
+        # As for a running clock: reminders and escalations start over for the new time.
+        clock.breached_at = None
+        clock.reminded_at = None
+        clock.escalation_level = 0
+        clock.save(
+            update_fields=[
+                "remaining_seconds",
+                "due_at",
+                "breached_at",
+                "reminded_at",
+                "escalation_level",
+            ]
+        )
+        return clock
+    return clock_reschedule(case=case, kind=kind, target=target, due_at=clock.due_at + by)
+
+
 def clock_stop(
     *,
     case: Case,
