@@ -484,8 +484,7 @@ ACCOUNTABILITY = {
     "PORTAL": {
         "RECEIPT_KEY": env.str("ACCOUNTABILITY_RECEIPT_KEY", default=""),
         "RECEIPT_ARGON2": {"time_cost": 2, "memory_cost": 32 * 1024, "parallelism": 1},
-        # All files of one report (or one message from the reporter) together.
-        "MAX_UPLOAD_BYTES": env.int("ACCOUNTABILITY_PORTAL_MAX_UPLOAD_MB", default=25) * 2**20,
+        # The size cap of one report or message is PORTAL_MAX_REPORT_BYTES, below.
         # How long a mailbox opened with a code stays open without a new request.
         "MAILBOX_SECONDS": env.int("ACCOUNTABILITY_MAILBOX_SECONDS", default=15 * 60),
         # The department a report is filed under when the reporter does not know (a code);
@@ -557,5 +556,6 @@ PORTAL_CODE_LOCK_AFTER = env.int("PORTAL_CODE_LOCK_AFTER", default=10)
 PORTAL_CODE_FAILURE_WINDOW_SECONDS = env.int("PORTAL_CODE_FAILURE_WINDOW_SECONDS", default=3600)
 PORTAL_CODE_LOCK_SECONDS = env.int("PORTAL_CODE_LOCK_SECONDS", default=15 * 60)
 PORTAL_CODE_ATTEMPTS_PER_CODE = env.int("PORTAL_CODE_ATTEMPTS_PER_CODE", default=10)
-# One report's text and attachments together.
+# One report's (or one message's) text and attachments together: the guard refuses a larger
+# request before reading it, and the mailbox service refuses files that add up to more.
 PORTAL_MAX_REPORT_BYTES = env.int("PORTAL_MAX_REPORT_BYTES", default=25 * 1024 * 1024)

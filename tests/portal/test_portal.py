@@ -162,10 +162,7 @@ def test_bad_input_shows_the_form_again_and_saves_nothing(client, world, change,
 
 
 def test_the_files_of_one_report_have_a_size_cap(client, world, settings):
-    settings.ACCOUNTABILITY = {
-        **settings.ACCOUNTABILITY,
-        "PORTAL": {**settings.ACCOUNTABILITY["PORTAL"], "MAX_UPLOAD_BYTES": 30},
-    }
+    settings.PORTAL_MAX_REPORT_BYTES = 30
     files = [_pdf("a.pdf", b"%PDF-" + b"a" * 20), _pdf("b.pdf", b"%PDF-" + b"b" * 20)]
 
     response = send_report(client, report_data(world) | {"attachments": files})
@@ -173,6 +170,20 @@ def test_the_files_of_one_report_have_a_size_cap(client, world, settings):
     assert response.status_code == 400
     assert Case.objects.count() == 0
     assert Evidence.objects.count() == 0
+
+
+def test_the_mailbox_service_holds_the_same_cap_as_the_guard(world, walk, settings):
+    # Reached without the portal's guard (the team's page, the API): refused all the same.
+    case, _code = _portal_case(world)
+    settings.PORTAL_MAX_REPORT_BYTES = 30
+    files = [_pdf("a.pdf", b"%PDF-" + b"a" * 20), _pdf("b.pdf", b"%PDF-" + b"b" * 20)]
+    before = ReporterMessage.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        services.reporter_message_receive(case=case, text="Two files", attachments=files)
+
+    assert "attachments" in refused.value.message_dict
+    assert ReporterMessage.objects.count() == before
 
 
 # --- the receipt code ----------------------------------------------------------------------------

@@ -236,18 +236,17 @@ def _clean_text(text: str, *, required: bool = True) -> str:
 
 
 def _check_files(attachments: list) -> None:
-    limits = settings.ACCOUNTABILITY
     if len(attachments) > MAX_FILES:
         raise ValidationError(
             {"attachments": [_("Attach at most %(n)d files.") % {"n": MAX_FILES}]}
         )
     total = sum(getattr(f, "size", 0) or 0 for f in attachments)
-    if total > limits["PORTAL"]["MAX_UPLOAD_BYTES"]:
+    if total > settings.PORTAL_MAX_REPORT_BYTES:
         raise ValidationError(
             {
                 "attachments": [
                     _("The files together are larger than %(mb)d MB.")
-                    % {"mb": limits["PORTAL"]["MAX_UPLOAD_BYTES"] // 2**20}
+                    % {"mb": settings.PORTAL_MAX_REPORT_BYTES // 2**20}
                 ]
             }
         )
