@@ -116,7 +116,9 @@ class TableCSVView(SupervisorMixin, View):
         table = next((t for t in exports.tables(d) if t.key == key), None)
         if table is None:
             raise Http404
-        response = HttpResponse(exports.table_csv(table), content_type="text/csv; charset=utf-8")
+        data = exports.table_csv(table)
+        exports.export_record(actor=request.user, d=d, fmt="csv", keys=[table.key], data=data)
+        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{_filename(key, d, "csv")}"'
         return response
 
@@ -133,8 +135,10 @@ class WorkbookView(SupervisorMixin, View):
         form, d = _dashboard(request)
         if d is None:
             return _bad_request(request, form)
-        data = exports.workbook(
-            exports.tables(d), title=_("Supervision dashboard"), subtitle=_subtitle(d)
+        tables = exports.tables(d)
+        data = exports.workbook(tables, title=_("Supervision dashboard"), subtitle=_subtitle(d))
+        exports.export_record(
+            actor=request.user, d=d, fmt="xlsx", keys=[t.key for t in tables], data=data
         )
         response = HttpResponse(
             data,
@@ -157,6 +161,9 @@ class PDFView(SupervisorMixin, View):
             title=_("Supervision dashboard"),
             subtitle=_subtitle(d),
             institution=settings.ACCOUNTABILITY["INSTITUTION_NAME"],
+        )
+        exports.export_record(
+            actor=request.user, d=d, fmt="pdf", keys=[t.key for t in exports.tables(d)], data=pdf
         )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (

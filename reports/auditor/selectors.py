@@ -54,6 +54,8 @@ KINDS: dict[str, dict[str, Any]] = {
         "second_factor.recovery_codes_issued": _("Recovery codes issued"),
         "second_factor.recovery_code_used": _("Recovery code used"),
         "audit.exported": _("Audit trail exported"),
+        "statistics.exported": _("Regulator statistics produced"),
+        "dashboard.exported": _("Dashboard downloaded"),
         "service_account.created": _("Service account created"),
         "api_token.created": _("API token issued"),
         "api_token.rotated": _("API token rotated"),
@@ -189,6 +191,19 @@ def _security_details(action: str, p: dict) -> list[tuple[str, str]]:
             rows.append((str(_("Address")), str(address)))
         if p.get("device_name"):
             rows.append((str(_("Device")), str(p["device_name"])))
+    if action == "dashboard.exported":
+        rows.append((str(_("Format")), str(p.get("format", ""))))
+        rows.append((str(_("Tables")), _listed(p.get("tables") or [])))
+        if p.get("names_people"):
+            rows.append((str(_("Names people")), str(_("yes"))))
+        filters = p.get("filters") if isinstance(p.get("filters"), dict) else {}
+        if filters:
+            rows.append((str(_("Filters")), ", ".join(f"{k}={v}" for k, v in filters.items())))
+        rows.append((str(_("File SHA-256")), str(p.get("sha256", ""))))
+    if action == "statistics.exported":
+        rows.append((str(_("Period")), str(p.get("period", ""))))
+        rows.append((str(_("Recipient")), str(p.get("recipient", ""))))
+        rows.append((str(_("Manifest SHA-256")), str(p.get("manifest_sha256", ""))))
     if action == "audit.exported":
         scope = p.get("scope") if isinstance(p.get("scope"), dict) else {}
         if scope.get("kind") == "period":

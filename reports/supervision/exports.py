@@ -4,10 +4,14 @@ downloads, the dashboard PDF and the regulator statistics all read these tables.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils.translation import gettext as _
+
+from violations import audit
 
 from .figures import Bar, Dashboard
 
@@ -162,3 +166,21 @@ def workbook(tables_: list[Table], *, title: str, subtitle: str) -> bytes:
 
 
 HEADER_ROW = 4  # where a sheet's header is; its data rows follow
+
+
+def export_record(*, actor, d: Dashboard, fmt: str, keys: list[str], data: bytes) -> None:
+    """Each download of the dashboard is an event on the system chain (``dashboard.exported``):
+    who took which tables, under which filters, whether they name people (the repeat
+    offenders), and the file's SHA-256, so a copy found later can be traced to its download."""
+    with transaction.atomic():
+        audit.record(
+            action="dashboard.exported",
+            actor=actor,
+            payload={
+                "format": fmt,
+                "tables": keys,
+                "names_people": "repeat_offenders" in keys and bool(d.repeat_offenders),
+                "filters": d.filters.params(),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            },
+        )

@@ -1,5 +1,6 @@
 """Bad input, who may open what, the XLSX and the PDF of the dashboard."""
 
+import hashlib
 import io
 import subprocess
 
@@ -7,6 +8,8 @@ import pytest
 from django.conf import settings
 from openpyxl import load_workbook
 
+from ledger.chain import SYSTEM_CHAIN
+from ledger.models import AuditEvent
 from reports.supervision.exports import HEADER_ROW
 from tests.supervision.conftest import client_for, figure
 
@@ -91,6 +94,34 @@ def test_the_workbook_has_the_pages_numbers(spread, world, today):
         ("2026-11", 1, 1, 2),
     ]
     assert {ws.title for ws in wb.worksheets} >= {"By department", "Repeat offenders"}
+
+
+def test_every_download_is_on_the_system_chain_with_its_hash(spread, world, today):
+    manager = client_for(world.manager)
+    before = AuditEvent.objects.filter(action="dashboard.exported").count()
+    refused = manager.get("/supervision/export.xlsx?from=yesterday")
+    assert refused.status_code == 400
+    downloads = {
+        "csv": manager.get(f"/supervision/export/repeat_offenders.csv?{PERIOD}"),
+        "xlsx": manager.get(f"/supervision/export.xlsx?{PERIOD}"),
+        "pdf": manager.get(f"/supervision/export.pdf?{PERIOD}"),
+    }
+
+    events = list(AuditEvent.objects.filter(action="dashboard.exported").order_by("pk")[before:])
+    # The refused one left nothing; each download one event, on the system chain.
+    assert [e.payload["format"] for e in events] == ["csv", "xlsx", "pdf"]
+    for event in events:
+        response = downloads[event.payload["format"]]
+        assert event.chain.key == SYSTEM_CHAIN
+        assert event.actor == world.manager
+        assert event.payload["sha256"] == hashlib.sha256(response.content).hexdigest()
+        assert event.payload["filters"] == {"from": "2026-09-01", "to": "2026-11-20"}
+    assert events[0].payload["tables"] == ["repeat_offenders"]
+    assert "summary" in events[1].payload["tables"]
+    # The auditor sees them on the desk.
+    desk = client_for(world.auditor).get("/audit/security/?action=dashboard.exported")
+    assert desk.status_code == 200
+    assert len(desk.context["entries"]) == 3
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hant", "zh-hans"])
