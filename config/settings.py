@@ -479,12 +479,13 @@ ACCOUNTABILITY = {
     # rule of its own (violations.RetentionRule, edited in the admin); docs/operations.md.
     "RETENTION_YEARS": env.int("ACCOUNTABILITY_RETENTION_YEARS", default=7),
     "EVIDENCE_MAX_BYTES": 20 * 1024 * 1024,
-    # The reporting portal (/speak-up/, docs/portal.md). RECEIPT_KEY derives the salt of the
+    # The reporting portal (/speak-up/, docs/portal.md): what the case services read here;
+    # the abuse guard's limits (security/portal_guard.py) are the PORTAL_* settings below,
+    # among them the one size cap both read. RECEIPT_KEY derives the salt of the
     # receipt codes' hashes (SECRET_KEY when empty): changing it makes every code unusable.
     "PORTAL": {
         "RECEIPT_KEY": env.str("ACCOUNTABILITY_RECEIPT_KEY", default=""),
         "RECEIPT_ARGON2": {"time_cost": 2, "memory_cost": 32 * 1024, "parallelism": 1},
-        # The size cap of one report or message is PORTAL_MAX_REPORT_BYTES, below.
         # How long a mailbox opened with a code stays open without a new request.
         "MAILBOX_SECONDS": env.int("ACCOUNTABILITY_MAILBOX_SECONDS", default=15 * 60),
         # The department a report is filed under when the reporter does not know (a code);
