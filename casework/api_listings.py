@@ -31,7 +31,7 @@ from sanctions.models import (
 from violations import policy, selectors
 from violations.models import Case, Finding
 
-from .api import ApiView, visible_case
+from .api import ApiView, ModelSerializer, visible_case
 from .engine import OPEN_STATUSES, node
 from .steps import Step
 
@@ -48,7 +48,7 @@ class ResponsibleSerializer(serializers.Serializer):
     responsibility = serializers.CharField()
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     responsible = ResponsibleSerializer(many=True, read_only=True)
     found_by = Login
@@ -73,7 +73,7 @@ class FindingSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProposedSanctionSerializer(serializers.ModelSerializer):
+class ProposedSanctionSerializer(ModelSerializer):
     employee = EmployeeSerializer(read_only=True)
 
     class Meta:
@@ -92,7 +92,7 @@ class ProposedSanctionSerializer(serializers.ModelSerializer):
         ]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     approver = Login
 
     class Meta:
@@ -100,7 +100,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["approver", "level", "decision", "reason", "decided_at"]
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(ModelSerializer):
     proposed_by = Login
     items = ProposedSanctionSerializer(many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
@@ -120,7 +120,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         ]
 
 
-class DefenceSerializer(serializers.ModelSerializer):
+class DefenceSerializer(ModelSerializer):
     proposal = serializers.IntegerField(source="proposal.round", help_text="The proposal round.")
     employee = EmployeeSerializer(read_only=True)
     recorded_by = serializers.SlugRelatedField(
@@ -148,7 +148,7 @@ class ProofSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
 
 
-class CorrectiveActionSerializer(serializers.ModelSerializer):
+class CorrectiveActionSerializer(ModelSerializer):
     owner = Login
     root_causes = serializers.SerializerMethodField()
     proof = ProofSerializer(read_only=True, allow_null=True)
@@ -176,7 +176,7 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
         return [c.description for c in action.root_causes.all()]
 
 
-class EffectivenessReviewSerializer(serializers.ModelSerializer):
+class EffectivenessReviewSerializer(ModelSerializer):
     reviewer = Login
 
     class Meta:
@@ -288,7 +288,7 @@ Reviews = listing(
 # --- a reporter's own reports (the "my reports" page) ---------------------------------------
 
 
-class MyReportSerializer(serializers.ModelSerializer):
+class MyReportSerializer(ModelSerializer):
     outcome = serializers.SerializerMethodField()
 
     class Meta:
