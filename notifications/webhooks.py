@@ -153,15 +153,8 @@ def _subscriber_ref(subscriber: WebhookSubscriber) -> dict[str, Any]:
     return {"subscriber_id": subscriber.pk, "subscriber": subscriber.name}
 
 
-def _record(action: str, *, actor, payload: dict[str, Any], reason: str = "") -> None:
-    chain.append(
-        chain=chain.SYSTEM_CHAIN,
-        action=action,
-        actor=actor,
-        changes=[],
-        reason=reason,
-        payload=payload,
-    )
+def _record(action: str, *, actor, payload: dict[str, Any]) -> None:
+    chain.append(chain=chain.SYSTEM_CHAIN, action=action, actor=actor, changes=[], payload=payload)
 
 
 def webhook_subscriber_create(
