@@ -233,19 +233,22 @@ def webhook_secret_rotate(*, subscriber: WebhookSubscriber, actor=None) -> str:
 
 
 def webhook_resend(*, deliveries, actor=None) -> int:
-    """Send given-up deliveries again, from the first attempt; return how many. Delivered
-    and waiting ones are left as they are. A resent delivery is again the oldest open one of
-    its case, so that case's later events wait for it, as they would have."""
-    ids = sorted(d.pk for d in deliveries if d.failed_at is not None and d.delivered_at is None)
-    if not ids:
-        return 0
-    now = timezone.now()
+    """Send the given-up ones among ``deliveries`` again, from the first attempt; return how
+    many. Delivered and waiting ones are left as they are (the database decides, not the
+    objects passed). A resent delivery is again the oldest open one of its case, so that
+    case's later events wait for it, as they would have."""
     with transaction.atomic():
-        count = WebhookDelivery.objects.filter(
-            pk__in=ids, failed_at__isnull=False, delivered_at__isnull=True
-        ).update(failed_at=None, attempts=0, available_at=now, claimed_until=None)
+        given_up = WebhookDelivery.objects.filter(
+            pk__in=[d.pk for d in deliveries], failed_at__isnull=False, delivered_at__isnull=True
+        )
+        ids = sorted(given_up.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        WebhookDelivery.objects.filter(pk__in=ids).update(
+            failed_at=None, attempts=0, available_at=timezone.now(), claimed_until=None
+        )
         _record("webhook.resent", actor=actor, payload={"deliveries": ids})
-    return count
+    return len(ids)
 
 
 # --- signing --------------------------------------------------------------------------------

@@ -346,3 +346,28 @@ def test_two_dispatchers_at_once_deliver_each_event_once_in_order_per_case(setti
     assert all(steps == [0, 1, 2, 3] for steps in by_case.values())
     assert len(by_case) == 30
     assert WebhookDelivery.objects.filter(subscriber=hr, attempts=1).count() == 120
+
+
+@pytest.mark.django_db
+def test_a_given_up_delivery_sent_again_arrives_before_the_cases_later_events(
+    receiver, walk, world
+):
+    complaint_system(receiver, world.reporter)
+    case = walk.report()
+    reported = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=reported.pk).update(
+        attempts=12, failed_at=timezone.now(), last_error="HTTP 503: down"
+    )
+    walk.verify(case)  # the team stage: queued after the given-up report
+
+    assert webhooks.webhook_resend(deliveries=[reported], actor=world.manager) == 1
+    sent = dispatch()
+
+    assert (sent.delivered, sent.failed) == (2, 0)
+    assert [e["event"] for e in receiver.accepted("/complaints")] == [
+        "case.reported",
+        "case.stage_changed",
+    ]
+    reported.refresh_from_db()
+    assert reported.attempts == 1
+    assert reported.delivered_at is not None
