@@ -151,7 +151,6 @@ def visible_case(user, reference: str) -> Case:
 # where it runs. (A comment, not a docstring: the schema would show a docstring on every
 # serializer.)
 class ModelSerializer(serializers.ModelSerializer):
-
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         bounds = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type())

@@ -154,9 +154,12 @@ def _multiple(field: forms.Field) -> bool:
 def _typed(field: forms.Field, value: Any) -> bool:
     """Whether a JSON value (or each item of a list) has the type the OpenAPI document gives
     the field (:func:`_serializer_field`); ``null`` is a field left empty. A field of
-    several values takes a list (found by the fuzzer: a bare value for ``subjects`` got in)."""
+    several values takes a list of values (found by the fuzzer: a bare value for ``subjects``
+    got in, then a list of nulls)."""
     if _multiple(field) and value is not None and not isinstance(value, list):
         return False
+    if isinstance(value, list) and any(item is None for item in value):
+        return False  # a list holds values; null is only the whole field left empty
     items = value if isinstance(value, list) else [value]
     documented = _serializer_field(field)
     if isinstance(documented, serializers.ListField):

@@ -1,6 +1,7 @@
 """Steps by API with exactly the page's checks: segregation of duties on approval, the
 replacement of a conflicted lead, team changes, a step refused changing nothing."""
 
+import pytest
 from viewflow.workflow.status import STATUS
 
 from casework import services as work
@@ -129,3 +130,29 @@ def test_a_bare_value_for_a_field_of_several_values_is_refused_and_changes_nothi
     assert "subjects" in refused.json()
     assert open_task(case, "verify").status == STATUS.ASSIGNED
     assert audit.events_of(case).count() == events
+
+
+def test_a_list_of_nulls_for_a_field_of_several_values_is_refused(walk, world):
+    # Found by schemathesis: ``"subjects": [null, null]`` was read as no change and accepted.
+    case = walk.report()
+    officer = Caller(world.officer)
+    task = officer.take(case.reference, "verify")
+    events = audit.events_of(case).count()
+    refused = officer.post(
+        f"/tasks/{task['id']}/complete/",
+        {"step": "verify", "outcome": "proceed", "subjects": [None, None]},
+    )
+    assert refused.status_code == 400, refused.content
+    assert "subjects" in refused.json()
+    assert open_task(case, "verify").status == STATUS.ASSIGNED
+    assert audit.events_of(case).count() == events
+
+
+@pytest.mark.parametrize("page", ["", "last", "abc", "0", "-1", "1.5"])
+def test_a_page_that_is_not_a_page_number_is_not_found(walk, world, page):
+    # Found by schemathesis: "page=last" was the last page and "page=" the first.
+    walk.report()
+    reporter = Caller(world.reporter)
+    assert reporter.get("/reports/").status_code == 200
+    assert reporter.get("/reports/", page="1").status_code == 200
+    assert reporter.get("/reports/", page=page).status_code == 404
