@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 from django.contrib.staticfiles.views import serve
 from django.http import HttpResponse
 from django.template import Context, Template
@@ -50,7 +52,10 @@ urlpatterns = [
 ]
 
 
-def test_chromium_solves_the_challenge_before_sending(live_server, settings, db):
+# Transactional with the initial data restored, as the other browser tests: a live server's
+# test must not leave the database as the next one does not expect it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_chromium_solves_the_challenge_before_sending(live_server, settings):
     from playwright.sync_api import sync_playwright
 
     settings.ROOT_URLCONF = __name__
@@ -79,7 +84,10 @@ def test_chromium_solves_the_challenge_before_sending(live_server, settings, db)
     print(f"solved and sent in {elapsed:.1f} s")
 
 
-def test_the_preparing_note_shows_while_the_work_is_not_done(live_server, settings, db):
+# Transactional with the initial data restored, as the other browser tests: a live server's
+# test must not leave the database as the next one does not expect it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_preparing_note_shows_while_the_work_is_not_done(live_server, settings):
     from playwright.sync_api import sync_playwright
 
     settings.ROOT_URLCONF = __name__
