@@ -10,7 +10,6 @@ import os
 import time
 
 import pytest
-
 from django.contrib.staticfiles.views import serve
 from django.http import HttpResponse
 from django.template import Context, Template
