@@ -41,7 +41,9 @@ class ReporterIdentity(models.Model):
 
     def __str__(self) -> str:
         # Never the identity itself: this string ends up in logs and admin breadcrumbs.
-        return f"{_('Reporter identity')} #{self.pk}"
+        # (Outside the f-string: xgettext does not look inside one.)
+        label = _("Reporter identity")
+        return f"{label} #{self.pk}"
 
 
 class UnmaskStatus(models.TextChoices):
