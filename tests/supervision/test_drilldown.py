@@ -107,3 +107,15 @@ def test_the_record_link_is_shown_only_to_those_who_read_records(spread, world, 
     for user, shown in [(world.manager, True), (world.auditor, True), (world.senior, False)]:
         body = client_for(user).get(f"/supervision/?{PERIOD}").content.decode()
         assert (record in body) is shown, user.username
+
+
+def test_the_backlog_counts_the_cases_open_before_the_period(spread, world, today):
+    # From November: the two October cases are open when the period starts; the November
+    # one opens and closes in it. Open at the end of November: the two October cases.
+    manager = client_for(world.manager)
+    query = "from=2026-11-01&to=2026-11-20"
+    rows = csv_rows(manager.get(f"/supervision/export/trend.csv?{query}").content)
+    assert [r[:4] for r in rows[1:]] == [["2026-11", "1", "1", "2"]]
+    body = manager.get(f"/supervision/?{query}").content.decode()
+    for href, shown in case_links(body):
+        assert listed(manager, href) == shown, href
