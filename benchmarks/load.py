@@ -103,7 +103,7 @@ class Person:
             body, status = str(error), 0
         return status, body, time.perf_counter() - start
 
-    def post(self, path: str, fields: dict) -> tuple[int, str, float]:
+    def post(self, path: str, fields: dict | list[tuple[str, str]]) -> tuple[int, str, float]:
         """POST a form as a browser does (CSRF token in the form, Referer of the same
         origin); answers the status (302 when the form was taken) and where it leads."""
         base = self.rng.choice(self.nodes)
@@ -197,13 +197,23 @@ CLAIMABLE = {
     for s in STEP_OF_ROLE.values()
 }
 LEAD = re.compile(r'<select name="lead"[^>]*>.*?<option value="(\d+)"', re.S)
+SUBJECTS = re.compile(r'<select name="subjects"[^>]*>(.*?)</select>', re.S)
+SELECTED = re.compile(r'<option value="(\d+)" selected>')
 
 
-def step_fields(step: str, body: str) -> dict | None:
+def step_fields(step: str, body: str) -> list[tuple[str, str]] | None:
     if step == "verify":
-        return {"outcome": "proceed", "first_evidence": "Seen under load.", "reason": ""}
+        # As a browser sends the form: the subjects the list shows selected, one field each.
+        menu = SUBJECTS.search(body)
+        subjects = SELECTED.findall(menu.group(1)) if menu else []
+        return [
+            ("outcome", "proceed"),
+            ("first_evidence", "Seen under load."),
+            ("reason", ""),
+            *(("subjects", pk) for pk in subjects),
+        ]
     lead = LEAD.search(body)
-    return {"lead": lead.group(1), "note": "Formed under load."} if lead else None
+    return [("lead", lead.group(1)), ("note", "Formed under load.")] if lead else None
 
 
 def take_step(person: Person, run: Run, step: str) -> None:
@@ -247,7 +257,9 @@ def take_step(person: Person, run: Run, step: str) -> None:
     if status != 200 or token is None or fields is None:
         run.error(f"task page ({step})", person.username, task, status)
         return
-    status, location, seconds = person.post(task, {**fields, "csrfmiddlewaretoken": token.group(1)})
+    status, location, seconds = person.post(
+        task, [*fields, ("csrfmiddlewaretoken", token.group(1))]
+    )
     run.time(step, seconds)
     if status == 403:
         run.count(run.lost, step)

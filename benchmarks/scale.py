@@ -17,7 +17,7 @@ from violations.models import Case, ReferenceCounter
 
 
 def seed_cases(world, total, *, open_work=600, batch=2000):
-    """Bulk-insert cases with their history, processes and tasks; no services.
+    """Bulk-insert cases with their subject, history, processes and tasks; no services.
 
     History grows, open work does not: all but ``open_work`` cases are closed; of the open
     ones, a third wait in the officers' queue (verify, unassigned), a third are in the
@@ -63,6 +63,10 @@ def seed_cases(world, total, *, open_work=600, batch=2000):
                 )
             )
         Case.objects.bulk_create(cases)
+        # A staff report names who it is about; verification will not proceed without one.
+        Case.subjects.through.objects.bulk_create(
+            [Case.subjects.through(case_id=c.pk, employee_id=world.subject.pk) for c in cases]
+        )
         History.objects.bulk_create(
             [
                 History(
