@@ -140,6 +140,12 @@ def _feedback_step_and_case_page_show_the_clock(walk, world, client, task_claim)
     assert "15 days left" in page
     assert "Complaint clock" in page
     assert "15 days left" in render_panel(case, world.manager)
+    # Waiting for the customer: the step's page says the clock is paused.
+    rem.customer_information_request(
+        case=case, actor=world.manager, question="The statement", channel="letter"
+    )
+    page = client.get(task_url(task)).content.decode()
+    assert "paused: waiting for the customer" in page
 
 
 def test_feedback_is_recorded_with_compensation_and_satisfaction(walk, world):
@@ -301,7 +307,7 @@ def test_the_day_counter_leaves_out_the_days_spent_waiting_for_the_customer(comp
         assert waiting.waiting
         # Asked two days in with 15 days to answer: 13 left, however long the customer takes.
         assert (waiting.days_left, waiting.days_waited) == (13, 3)
-        assert "paused: waiting for the customer" in render_panel(complaint, world.officer)
+        assert "waiting for the customer since" in render_panel(complaint, world.officer)
     with time_machine.travel(asked_at + dt.timedelta(days=7), tick=False):
         rem.customer_information_receive(request=request, actor=world.officer, answer="Sent")
     today = started + dt.timedelta(days=16)
