@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from deadlines.models import Basis
 from deadlines.models import Kind as DeadlineKind
 from violations import policy
-from violations.models import Case, Outcome, ResponsiblePerson, Severity
+from violations.case_filters import subtree
+from violations.models import Case, Department, Outcome, ResponsiblePerson, Severity
 from violations.models.clock import Clock, ClockState
 
 from .conf import setting
@@ -373,21 +374,8 @@ def trainings_for_case(case: Case) -> QuerySet[TrainingSession]:
 
 
 def departments_under(department_id: int) -> set[int]:
-    """A department with every department below it (one query over the tree, which an
-    institution keeps small)."""
-    from violations.models import Department
-
-    children: dict[int, list[int]] = {}
-    for pk, parent in Department.objects.values_list("pk", "parent_id"):
-        if parent is not None:
-            children.setdefault(parent, []).append(pk)
-    found, todo = {department_id}, [department_id]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+    """A department with every department below it."""
+    return subtree(Department, department_id)
 
 
 def _attendance_filter(departments: set[int] | None, overdue_only: bool, prefix: str = "") -> Q:

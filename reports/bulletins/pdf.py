@@ -9,50 +9,28 @@ from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import XMP
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from .. import labels as L
 from ..pdf.fonts import SANS, register_fonts
-from ..pdf.layout import PRODUCER, CaseCanvas, KeepWithFirstLines, page_form
+from ..pdf.layout import PRODUCER, FootedDoc, KeepWithFirstLines
 from ..pdf.markup import RULE, SHADE, Writer
 from .selectors import BulletinView
 
 _XMP_LANG = {"en": "en", "zh-hant": "zh-Hant", "zh-hans": "zh-Hans"}
 
 
-class BulletinDoc(BaseDocTemplate):
+class BulletinDoc(FootedDoc):
     def __init__(self, buf, *, view: BulletinView, writer: Writer, lang: str, **kw) -> None:
-        super().__init__(
-            buf,
-            pagesize=A4,
-            leftMargin=18 * mm,
-            rightMargin=18 * mm,
-            topMargin=18 * mm,
-            bottomMargin=18 * mm,
-            initialFontName=SANS,
-            keepTogetherClass=KeepWithFirstLines,
-            lang=lang,
-            **kw,
-        )
+        footer = writer.raw(f"{writer.mk(view.institution)} · {writer.mk(view.title)}", "header")
+        super().__init__(buf, footer=footer, lang=lang, keepTogetherClass=KeepWithFirstLines, **kw)
         self.view = view
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-        self.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=self._decorate)])
-        self._foot = writer.raw(
-            f"{writer.mk(view.institution)} · {writer.mk(view.title)}", "header"
-        )
-
-    def build(self, flowables, **kw):
-        kw.setdefault("canvasmaker", CaseCanvas)
-        return super().build(flowables, **kw)
 
     def beforeDocument(self) -> None:
-        canv = self.canv
-        canv.page_label = L.text("page")
-        canv.setProducer(PRODUCER)
-        canv.setCatalogEntry("Metadata", XMP(creator=lambda doc: self._xmp()))
+        super().beforeDocument()
+        self.canv.setCatalogEntry("Metadata", XMP(creator=lambda doc: self._xmp()))
 
     def _xmp(self) -> str:
         def x(value) -> str:
@@ -76,18 +54,6 @@ class BulletinDoc(BaseDocTemplate):
  </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="r"?>"""
-
-    def _decorate(self, canv, doc) -> None:
-        canv.saveState()
-        left, width = self.leftMargin, self.width
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.6)
-        canv.line(left, 13 * mm, left + width, 13 * mm)
-        self._foot.wrap(width * 0.75, 20)
-        self._foot.drawOn(canv, left, 8 * mm)
-        canv.translate(left + width, 8 * mm + 2)
-        canv.doForm(page_form(canv.getPageNumber()))
-        canv.restoreState()
 
 
 def _story(view: BulletinView, w: Writer) -> list:

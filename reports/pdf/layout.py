@@ -145,6 +145,46 @@ def _contents_form(key: str) -> str:
     return f"contents-{key}"
 
 
+class FootedDoc(BaseDocTemplate):
+    """A4 pages of one frame, each with a footer line (``footer``, a paragraph) and its page
+    number, for the short documents that are not case files (bulletins, the dashboard)."""
+
+    def __init__(self, buf, *, footer, **kw) -> None:
+        super().__init__(
+            buf,
+            pagesize=A4,
+            leftMargin=18 * mm,
+            rightMargin=18 * mm,
+            topMargin=18 * mm,
+            bottomMargin=18 * mm,
+            initialFontName=SANS,
+            **kw,
+        )
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=self._decorate)])
+        self._foot = footer
+
+    def build(self, flowables, **kw):
+        kw.setdefault("canvasmaker", CaseCanvas)
+        return super().build(flowables, **kw)
+
+    def beforeDocument(self) -> None:
+        self.canv.page_label = L.text("page")
+        self.canv.setProducer(PRODUCER)
+
+    def _decorate(self, canv, doc) -> None:
+        canv.saveState()
+        left, width = self.leftMargin, self.width
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.6)
+        canv.line(left, 13 * mm, left + width, 13 * mm)
+        self._foot.wrap(width * 0.75, 20)
+        self._foot.drawOn(canv, left, 8 * mm)
+        canv.translate(left + width, 8 * mm + 2)
+        canv.doForm(page_form(canv.getPageNumber()))
+        canv.restoreState()
+
+
 class CaseDoc(BaseDocTemplate):
     """A4 pages with the running header (from page 2) and footer, the bookmarks and the
     contents' entries. Laid out once: ``build`` with :class:`CaseCanvas`."""

@@ -9,13 +9,9 @@ import io
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate,
-    Frame,
     KeepTogether,
-    PageTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -23,48 +19,11 @@ from reportlab.platypus import (
 
 from .. import labels as L
 from ..pdf.fonts import SANS, register_fonts
-from ..pdf.layout import PRODUCER, CaseCanvas, page_form
+from ..pdf.layout import FootedDoc
 from ..pdf.markup import RULE, SHADE, Writer
 from . import charts
 from .exports import tables
 from .figures import Dashboard
-
-
-class _Doc(BaseDocTemplate):
-    def __init__(self, buf, *, footer, **kw) -> None:
-        super().__init__(
-            buf,
-            pagesize=A4,
-            leftMargin=18 * mm,
-            rightMargin=18 * mm,
-            topMargin=18 * mm,
-            bottomMargin=18 * mm,
-            initialFontName=SANS,
-            **kw,
-        )
-        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-        self.addPageTemplates([PageTemplate(id="body", frames=[frame], onPage=self._decorate)])
-        self._foot = footer
-
-    def build(self, flowables, **kw):
-        kw.setdefault("canvasmaker", CaseCanvas)
-        return super().build(flowables, **kw)
-
-    def beforeDocument(self) -> None:
-        self.canv.page_label = L.text("page")
-        self.canv.setProducer(PRODUCER)
-
-    def _decorate(self, canv, doc) -> None:
-        canv.saveState()
-        left, width = self.leftMargin, self.width
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.6)
-        canv.line(left, 13 * mm, left + width, 13 * mm)
-        self._foot.wrap(width * 0.75, 20)
-        self._foot.drawOn(canv, left, 8 * mm)
-        canv.translate(left + width, 8 * mm + 2)
-        canv.doForm(page_form(canv.getPageNumber()))
-        canv.restoreState()
 
 
 def _table(w: Writer, header, rows, width) -> Table:
@@ -99,7 +58,7 @@ def render_pdf(
     buf = io.BytesIO()
     with translation.override(lang):
         w = Writer(lang)
-        doc = _Doc(
+        doc = FootedDoc(
             buf,
             footer=w.raw(f"{w.mk(institution)} · {w.mk(title)}", "header"),
             title=title,
