@@ -101,7 +101,10 @@ class WebhookSubscriberAdmin(admin.ModelAdmin):
         # Its deliveries are the record of what was sent: a subscriber is deactivated instead.
         return False
 
-    @admin.action(description=_("Rotate the signing secret of the selected subscribers"))
+    @admin.action(
+        description=_("Rotate the signing secret of the selected subscribers"),
+        permissions=["change"],
+    )
     def rotate_secret(self, request, queryset):
         for subscriber in queryset:
             self._show_secret(

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -153,6 +154,13 @@ def _subscriber_ref(subscriber: WebhookSubscriber) -> dict[str, Any]:
     return {"subscriber_id": subscriber.pk, "subscriber": subscriber.name}
 
 
+def _require(actor, action: str) -> None:
+    """Who registers, changes or resends holds the admin's permission for it; ``None`` is
+    the system (a command, a migration)."""
+    if actor is not None and not actor.has_perm(f"notifications.{action}_webhooksubscriber"):
+        raise PermissionDenied(_("Only those who manage webhook subscribers may do this."))
+
+
 def _record(action: str, *, actor, payload: dict[str, Any]) -> None:
     chain.append(chain=chain.SYSTEM_CHAIN, action=action, actor=actor, changes=[], payload=payload)
 
@@ -169,6 +177,7 @@ def webhook_subscriber_create(
 ) -> tuple[WebhookSubscriber, str]:
     """Register a subscriber with a new secret; return it and the secret (to show once).
     ``actor``: who registered it (None for a command or a migration)."""
+    _require(actor, "add")
     subscriber = WebhookSubscriber(
         name=name,
         url=url,
@@ -202,6 +211,7 @@ CHANGEABLE = ("name", "url", "scope", "events", "account_id", "active")
 def webhook_subscriber_change(*, subscriber: WebhookSubscriber, actor=None) -> WebhookSubscriber:
     """Save ``subscriber`` as edited and record what changed (from and to); the secret is
     never changed here (see :func:`webhook_secret_rotate`)."""
+    _require(actor, "change")
     before = WebhookSubscriber.objects.get(pk=subscriber.pk)
     subscriber.events = sorted(set(subscriber.events))
     subscriber.full_clean()
@@ -224,6 +234,7 @@ def webhook_subscriber_change(*, subscriber: WebhookSubscriber, actor=None) -> W
 
 def webhook_secret_rotate(*, subscriber: WebhookSubscriber, actor=None) -> str:
     """Give ``subscriber`` a new secret at once; deliveries from now on are signed with it."""
+    _require(actor, "change")
     subscriber.secret = new_secret()
     subscriber.secret_rotated_at = timezone.now()
     with transaction.atomic():
@@ -237,6 +248,7 @@ def webhook_resend(*, deliveries, actor=None) -> int:
     many. Delivered and waiting ones are left as they are (the database decides, not the
     objects passed). A resent delivery is again the oldest open one of its case, so that
     case's later events wait for it, as they would have."""
+    _require(actor, "change")
     with transaction.atomic():
         given_up = WebhookDelivery.objects.filter(
             pk__in=[d.pk for d in deliveries], failed_at__isnull=False, delivered_at__isnull=True

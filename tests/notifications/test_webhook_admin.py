@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
@@ -220,6 +221,68 @@ def test_only_those_who_manage_subscribers_may_resend(admin_client):
     clerk.user_permissions.add(Permission.objects.get(codename="view_webhookdelivery"))
     client = Client()
     client.force_login(clerk)
+    webhooks.webhook_subscriber_create(
+        name="HR system",
+        url="https://hr.bank.example/hook",
+        scope="hr-system",
+        events=[webhooks.SANCTION_EXECUTED],
+    )
+    webhooks.webhook_event(
+        webhooks.SANCTION_EXECUTED,
+        case_reference="VC-2026-000007",
+        reported_by=None,
+        facts=lambda: {"sanctions": []},
+    )
+    given_up = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=given_up.pk).update(attempts=12, failed_at=timezone.now())
     page = client.get("/admin/notifications/webhookdelivery/")
     assert page.status_code == 200
     assert 'value="resend"' not in page.content.decode()
+    # Posting the action anyway changes nothing and records nothing.
+    client.post(
+        "/admin/notifications/webhookdelivery/",
+        {"action": "resend", "_selected_action": [given_up.pk]},
+    )
+    given_up.refresh_from_db()
+    assert given_up.failed_at is not None
+    assert given_up.attempts == 12
+    assert _system_events("webhook.resent") == []
+
+
+def test_the_services_refuse_whoever_may_not_manage_subscribers_and_change_nothing(admin_client):
+    # The admin's permissions, held by the services too: the shell and any other caller
+    # meet the same rule.
+    subscriber, secret = webhooks.webhook_subscriber_create(
+        name="HR system",
+        url="https://hr.bank.example/hook",
+        scope="hr-system",
+        events=[webhooks.SANCTION_EXECUTED],
+    )
+    webhooks.webhook_event(
+        webhooks.SANCTION_EXECUTED,
+        case_reference="VC-2026-000007",
+        reported_by=None,
+        facts=lambda: {"sanctions": []},
+    )
+    WebhookDelivery.objects.update(attempts=12, failed_at=timezone.now())
+    clerk = get_user_model().objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_webhooksubscriber"))
+    events_before = AuditEvent.objects.count()
+
+    with pytest.raises(PermissionDenied):
+        webhooks.webhook_subscriber_create(
+            name="Other", url="https://x.bank.example/", scope="hr-system", events=[], actor=clerk
+        )
+    subscriber.url = "https://evil.example/hook"
+    with pytest.raises(PermissionDenied):
+        webhooks.webhook_subscriber_change(subscriber=subscriber, actor=clerk)
+    with pytest.raises(PermissionDenied):
+        webhooks.webhook_secret_rotate(subscriber=subscriber, actor=clerk)
+    with pytest.raises(PermissionDenied):
+        webhooks.webhook_resend(deliveries=list(WebhookDelivery.objects.all()), actor=clerk)
+
+    stored = WebhookSubscriber.objects.get()
+    assert stored.url == "https://hr.bank.example/hook"
+    assert stored.secret == secret
+    assert WebhookDelivery.objects.get().failed_at is not None
+    assert AuditEvent.objects.count() == events_before

@@ -360,7 +360,7 @@ def test_a_given_up_delivery_sent_again_arrives_before_the_cases_later_events(
     )
     walk.verify(case)  # the team stage: queued after the given-up report
 
-    assert webhooks.webhook_resend(deliveries=[reported], actor=world.manager) == 1
+    assert webhooks.webhook_resend(deliveries=[reported]) == 1  # as a command would
     sent = dispatch()
 
     assert (sent.delivered, sent.failed) == (2, 0)
